@@ -1,0 +1,83 @@
+"""Command-line interface: a thin argparse layer over the library.
+
+Each subcommand lives in its own module in this package and exposes
+``register(subparsers)``, which adds its parser and sets ``func`` to a
+function ``(args) -> int``. Heavy imports happen inside those functions so
+that ``b12stats --help`` and light commands start fast.
+
+User errors (:class:`b12stats.errors.B12StatsError`, bad options, unreadable
+files) print one ``error: ...`` line on stderr and exit with status 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from b12stats._version import __version__
+from b12stats.errors import B12StatsError
+
+#: Subcommand modules, in the order ``--help`` lists them.
+COMMANDS = ("data", "reproduce", "simulate", "fit", "meta", "power", "report")
+
+EXIT_USAGE = 2
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message}\n")
+
+
+def build_parser() -> ArgumentParser:
+    """Return the top-level parser with every available subcommand."""
+    parser = ArgumentParser(
+        prog="b12stats",
+        description="Reanalyse published vitamin B12 summaries (mothers, milk, infants).",
+    )
+    parser.add_argument("--version", action="version", version=f"b12stats {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"b12stats.cli.{name}")
+        except ModuleNotFoundError as exc:  # a command not built yet
+            if exc.name != f"b12stats.cli.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status (also used as the console script)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s: %(message)s",
+    )
+    try:
+        return int(args.func(args) or 0)
+    except B12StatsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
