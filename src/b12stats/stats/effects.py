@@ -1,0 +1,278 @@
+"""Effects printed with a confidence interval, and printed ratios.
+
+Altman DG, Bland JM (2011) How to obtain the P value from a confidence
+interval. BMJ 343:d2090, doi:10.1136/bmj.d2090: for a ratio (or a percent
+difference, ``1 + p/100``) work on the log scale, ``SE = (log hi - log lo) /
+(2 z)``, ``z = log est / SE``, ``P = 2 (1 - Phi(|z|))``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from b12stats.errors import OptionError, check_option
+from b12stats.stats.printed import decimals as _decimals
+from b12stats.stats.printed import parse_number, parse_p, rounding_interval
+
+__all__ = ["check_p_against_ci", "check_ratio", "effect_from_ci", "ratio"]
+
+_SCALES = ("percent_difference", "ratio")
+
+
+def _check_conf_level(conf_level: float) -> None:
+    if not (isinstance(conf_level, int | float) and 0.0 < conf_level < 1.0):
+        raise OptionError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
+
+
+def _to_log(x: np.ndarray, scale: str, what: str) -> np.ndarray:
+    ratio_ = 1.0 + x / 100.0 if scale == "percent_difference" else x
+    if np.any(~np.isfinite(ratio_)) or np.any(ratio_ <= 0):
+        lim = "> -100" if scale == "percent_difference" else "> 0"
+        raise OptionError(f"{what} must be {lim} on scale {scale!r}, got {np.ravel(x).tolist()}")
+    return np.log(ratio_)
+
+
+def effect_from_ci(
+    estimate: Any,
+    ci_low: Any,
+    ci_high: Any,
+    *,
+    scale: str = "percent_difference",
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Standard error, z and P of a ratio-type effect from its printed CI.
+
+    With ``L = log`` of the ratio (``1 + p/100`` for a percent difference):
+    ``se = (L(hi) - L(lo)) / (2 z_{(1+c)/2})``, ``statistic = L(est) / se``,
+    ``p_value = 2 (1 - Phi(|statistic|))`` (Altman & Bland 2011, BMJ 343:d2090,
+    doi:10.1136/bmj.d2090). ``asymmetry = |(L(hi) - L(est)) - (L(est) - L(lo))|``
+    divided by the half-width ``(L(hi) - L(lo)) / 2``: near 0 when the CI was
+    computed on the log scale, as the method assumes.
+
+    Returns
+    -------
+    DataFrame
+        ``estimate, se, ci_low, ci_high`` (log scale), ``statistic, p_value,
+        asymmetry, printed_estimate, printed_ci_low, printed_ci_high, scale,
+        conf_level, method``.
+
+    Examples
+    --------
+    >>> res = effect_from_ci(15.9, 1.91, 31.9)
+    >>> res[["se", "statistic", "p_value"]].round(4)
+           se  statistic  p_value
+    0  0.0658     2.2423   0.0249
+    """
+    check_option("scale", scale, _SCALES)
+    _check_conf_level(conf_level)
+    e, lo, hi = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (estimate, ci_low, ci_high))
+    )
+    e, lo, hi = (np.ravel(x) for x in (e, lo, hi))
+    if np.any(~((lo < e) & (e < hi))):
+        raise OptionError(
+            f"need ci_low < estimate < ci_high, got {lo.tolist()}, {e.tolist()}, {hi.tolist()}"
+        )
+    le, llo, lhi = (
+        _to_log(x, scale, w) for x, w in ((e, "estimate"), (lo, "ci_low"), (hi, "ci_high"))
+    )
+    crit = stats.norm.ppf(0.5 + conf_level / 2.0)
+    se = (lhi - llo) / (2.0 * crit)
+    z = le / se
+    asym = np.abs((lhi - le) - (le - llo)) / ((lhi - llo) / 2.0)
+    return pd.DataFrame(
+        {
+            "estimate": le,
+            "se": se,
+            "ci_low": llo,
+            "ci_high": lhi,
+            "statistic": z,
+            "p_value": 2.0 * stats.norm.sf(np.abs(z)),
+            "asymmetry": asym,
+            "printed_estimate": e,
+            "printed_ci_low": lo,
+            "printed_ci_high": hi,
+            "scale": scale,
+            "conf_level": conf_level,
+            "method": "altman_bland_2011_log",
+        }
+    )
+
+
+def _value_interval(x: str | float, decimals: int | None, what: str) -> tuple[float, float, float]:
+    """Printed value and its rounding interval; decimals from the text or given."""
+    if isinstance(x, str):
+        num = parse_number(x)
+        if num.decimals is None:
+            raise OptionError(f"{what} must be printed with digits, got {x!r}")
+        value, d = num.value, num.decimals if decimals is None else decimals
+    else:
+        value = float(x)
+        if not np.isfinite(value):
+            raise OptionError(f"{what} must be finite, got {x!r}")
+        d = decimals
+    if d is None:
+        return value, value, value
+    lo, hi = rounding_interval(value, d)
+    return value, lo, hi
+
+
+def check_p_against_ci(
+    p_text: str,
+    estimate: str | float,
+    ci_low: str | float,
+    ci_high: str | float,
+    *,
+    scale: str = "percent_difference",
+    conf_level: float = 0.95,
+    decimals: int | None = None,
+) -> pd.DataFrame:
+    """Is a printed P compatible with a printed estimate and CI, given rounding?
+
+    Each of the estimate and the bounds stands for its rounding interval
+    (decimals read from the text when given as strings, else ``decimals``; a
+    float with ``decimals=None`` is taken as exact). ``|z| = |L(est)| / se`` with
+    ``se = (L(hi) - L(lo)) / (2 z_c)`` is monotone in each input, so the P range
+    over the box of rounding intervals is reached at its corners:
+    smallest P with the largest ``|L(est)|`` and the narrowest CI, largest P with
+    the smallest ``|L(est)|`` (0 if the interval spans no effect) and the widest
+    CI. The printed P is consistent when its set (:meth:`PrintedP.interval`)
+    meets ``[p_low, p_high]`` (Altman & Bland 2011, doi:10.1136/bmj.d2090).
+
+    Returns
+    -------
+    DataFrame
+        One row: ``p_text, p_recomputed`` (at the printed numbers),
+        ``p_low, p_high, consistent, printed_p_low, printed_p_high, scale, method``.
+
+    Examples
+    --------
+    >>> row = check_p_against_ci("P = 0.025", "15.9", "1.91", "31.9").iloc[0]
+    >>> bool(row.consistent), round(float(row.p_low), 4), round(float(row.p_high), 4)
+    (True, 0.0243, 0.0256)
+    """
+    check_option("scale", scale, _SCALES)
+    _check_conf_level(conf_level)
+    printed = parse_p(p_text)
+    e, e_lo, e_hi = _value_interval(estimate, decimals, "estimate")
+    lo, lo_lo, lo_hi = _value_interval(ci_low, decimals, "ci_low")
+    hi, hi_lo, hi_hi = _value_interval(ci_high, decimals, "ci_high")
+    point = effect_from_ci(e, lo, hi, scale=scale, conf_level=conf_level).iloc[0]
+    crit = stats.norm.ppf(0.5 + conf_level / 2.0)
+    le = _to_log(np.array([e_lo, e_hi]), scale, "estimate")
+    l_lo = _to_log(np.array([lo_lo, lo_hi]), scale, "ci_low")
+    l_hi = _to_log(np.array([hi_lo, hi_hi]), scale, "ci_high")
+    abs_max = float(np.max(np.abs(le)))
+    abs_min = 0.0 if le[0] <= 0.0 <= le[1] else float(np.min(np.abs(le)))
+    se_min = (l_hi[0] - l_lo[1]) / (2.0 * crit)
+    se_max = (l_hi[1] - l_lo[0]) / (2.0 * crit)
+    if se_min <= 0:
+        raise OptionError("the CI bounds' rounding intervals overlap: the CI has no width")
+    p_low = float(2.0 * stats.norm.sf(abs_max / se_min))
+    p_high = float(2.0 * stats.norm.sf(abs_min / se_max))
+    iv = printed.interval()
+    return pd.DataFrame(
+        {
+            "p_text": [p_text],
+            "p_recomputed": [float(point.p_value)],
+            "p_low": [p_low],
+            "p_high": [p_high],
+            "consistent": [printed.intersects(p_low, p_high)],
+            "printed_p_low": [iv[0]],
+            "printed_p_high": [iv[1]],
+            "scale": [scale],
+            "method": ["altman_bland_2011_log_rounding"],
+        }
+    )
+
+
+def ratio(numerator: Any, denominator: Any) -> float | np.ndarray:
+    """``numerator / denominator`` (vectorised; a zero denominator is an error).
+
+    Examples
+    --------
+    >>> round(ratio(348, 171), 4)
+    2.0351
+    """
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    if np.any(den == 0):
+        raise OptionError("ratio: denominator is zero")
+    out = num / den
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _num_and_decimals(x: str | float, decimals: int | None, what: str) -> tuple[float, int]:
+    if isinstance(x, str):
+        num = parse_number(x)
+        if num.decimals is None:
+            raise OptionError(f"{what} must be printed with digits, got {x!r}")
+        return num.value, num.decimals if decimals is None else decimals
+    value = float(x)
+    if decimals is None:
+        decimals = _decimals(repr(value)) if value != int(value) else 0
+    return value, decimals
+
+
+def check_ratio(
+    numerator: str | float,
+    denominator: str | float,
+    printed_text: str,
+    *,
+    numerator_decimals: int | None = None,
+    denominator_decimals: int | None = None,
+) -> pd.DataFrame:
+    """Reproduce a printed ratio (``"2.03x"``) from printed numerator and denominator.
+
+    ``reproduced_exact``: the ratio of the printed inputs lies in the rounding
+    interval of the printed ratio (it rounds to the printed digits).
+    ``consistent_with_rounding``: the ratio over the inputs' rounding intervals,
+    ``[num_lo / den_hi, num_hi / den_lo]`` (positive inputs), meets the printed
+    ratio's rounding interval. Decimals of the inputs are read from strings, or
+    given, or inferred from the float (integers: 0).
+
+    Returns
+    -------
+    DataFrame
+        One row: ``numerator, denominator, ratio, printed, printed_value,
+        printed_decimals, ratio_low, ratio_high, reproduced_exact,
+        consistent_with_rounding``.
+
+    Examples
+    --------
+    >>> row = check_ratio(348, 171, "2.03x").iloc[0]
+    >>> bool(row.reproduced_exact), bool(row.consistent_with_rounding)
+    (False, True)
+    """
+    nv, nd = _num_and_decimals(numerator, numerator_decimals, "numerator")
+    dv, dd = _num_and_decimals(denominator, denominator_decimals, "denominator")
+    if nv <= 0 or dv <= 0:
+        raise OptionError("check_ratio needs positive numerator and denominator")
+    printed = parse_number(printed_text)
+    if printed.decimals is None:
+        raise OptionError(f"printed ratio must have digits, got {printed_text!r}")
+    p_lo, p_hi = rounding_interval(printed.value, printed.decimals)
+    n_lo, n_hi = rounding_interval(nv, nd)
+    d_lo, d_hi = rounding_interval(dv, dd)
+    if d_lo <= 0:
+        raise OptionError("denominator's rounding interval reaches 0")
+    r = nv / dv
+    r_lo, r_hi = n_lo / d_hi, n_hi / d_lo
+    return pd.DataFrame(
+        {
+            "numerator": [nv],
+            "denominator": [dv],
+            "ratio": [r],
+            "printed": [printed_text],
+            "printed_value": [printed.value],
+            "printed_decimals": [printed.decimals],
+            "ratio_low": [r_lo],
+            "ratio_high": [r_hi],
+            "reproduced_exact": [bool(p_lo <= r <= p_hi)],
+            "consistent_with_rounding": [bool(r_lo <= p_hi and r_hi >= p_lo)],
+        }
+    )
