@@ -1,0 +1,255 @@
+"""The bundled tables load, validate and round-trip; every validation rule fires on a bad file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from b12stats import data
+from b12stats.cli import main
+from b12stats.errors import DataValidationError, OptionError
+
+BUNDLED = data.data_dir()
+
+
+def _rows(name: str) -> tuple[list[str], list[dict[str, str]]]:
+    with open(BUNDLED / f"{name}.csv", encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+def _bad_copy(tmp_path: Path, name: str, row: int, **changes: str) -> Path:
+    """A copy of bundled table `name` with data row `row` (0-based) changed."""
+    header, rows = _rows(name)
+    rows[row].update(changes)
+    return _write(tmp_path / f"{name}.csv", header, rows)
+
+
+@pytest.mark.parametrize("name", data.table_names())
+def test_bundled_table_loads_with_schema_columns(name: str) -> None:
+    frame = data.load_table(name)
+    schema = data.table_schema(name)
+    assert len(frame) > 0
+    assert [c for c in frame.columns if c in schema.columns] == schema.columns
+    for key in schema.primary_key:
+        assert frame[key].is_unique
+
+
+@pytest.mark.parametrize("name", data.table_names())
+def test_every_table_round_trips_through_its_schema(tmp_path: Path, name: str) -> None:
+    original = data.load_table(name)
+    schema = data.table_schema(name)
+    path = tmp_path / f"{name}.csv"
+    original[schema.columns].to_csv(path, index=False)
+    again = data.load_table(path)
+    keep = [c for c in original.columns if not c.endswith("_decimals")]
+    pd.testing.assert_frame_equal(again[keep], original[keep])
+
+
+def test_every_non_source_row_has_a_known_source_kind() -> None:
+    for name in data.table_names():
+        if name == "sources":
+            continue
+        kinds = data.load_table(name)["source_kind"]
+        assert kinds.isin(data.SOURCE_KINDS).all(), name
+
+
+def test_summary_page_and_primary_abstract_are_two_sources() -> None:
+    sources = data.load_sources().set_index("source_id")
+    assert sources.loc["summary_chebaya2017", "kind"] == "secondary"
+    assert sources.loc["summary_chebaya2017", "cites_source_id"] == "chebaya2017"
+    assert sources.loc["chebaya2017", "kind"] == "primary"
+
+
+def test_derived_columns_come_from_the_printed_text() -> None:
+    corr = data.load_correlations().set_index("row_id")
+    assert corr.loc["sum_cam_mat_inf", "r_decimals"] == 2  # printed "0.20", not "0.2"
+    assert corr.loc["mi17_mat_inf", "r_decimals"] == 2  # printed ".23"
+    assert corr.loc["w18_milk_inf", "p_relation"] == "<"
+    np.testing.assert_allclose(corr.loc["w18_milk_inf", "p_value"], 0.001)
+    effects = data.load_effects().set_index("row_id")
+    assert effects.loc["wa24_postnatal_7m", "ci_low_decimals"] == 2  # "1.91"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("P < 0.001", ("<", 0.001)), ("p=0.27", ("=", 0.27)), ("P-trend = 0.03", ("=", 0.03)),
+     ("P ≤ 0.05", ("<=", 0.05)), ("p < 0.0005", ("<", 0.0005))],
+)
+def test_parse_p_text(text: str, expected: tuple[str, float]) -> None:
+    assert data.parse_p_text(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0.03", "P = 1.2", "P = abc", "r = 0.3"])
+def test_parse_p_text_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        data.parse_p_text(text)
+
+
+# --- one bad file per validation rule ---------------------------------------------------------
+# (table, row, changes, column named in the error, words in the error)
+BAD_CELLS = [
+    ("concentrations", 0, {"value": "-5"}, "value", "below the minimum"),
+    ("concentrations", 0, {"q1": "300"}, "q1", "greater than value"),
+    ("concentrations", 0, {"q3": "250"}, "value", "greater than q3"),
+    ("concentrations", 3, {"ci_low": "700"}, "ci_low", "greater than value"),
+    ("concentrations", 0, {"value": "abc"}, "value", "expected a number"),
+    ("concentrations", 0, {"value": "inf"}, "value", "finite"),
+    ("concentrations", 0, {"unit": "mg/dL"}, "unit", "not allowed"),
+    ("concentrations", 0, {"q3": ""}, "q3", "together"),
+    ("concentrations", 1, {"n": "0"}, "n", "below the minimum"),
+    ("concentrations", 1, {"n": "2.5"}, "n", "whole number"),
+    ("concentrations", 0, {"source_id": "nobody2020"}, "source_id", "unknown source id"),
+    ("concentrations", 1, {"row_id": "w18_infant"}, "row_id", "duplicate key"),
+    ("concentrations", 0, {"text": ""}, "text", "required"),
+    ("correlations", 0, {"r": "1.3"}, "r", "above the maximum"),
+    ("correlations", 0, {"r": "-1.01"}, "r", "below the minimum"),
+    ("correlations", 0, {"p_text": "P = 1.5"}, "p_text", "[0, 1]"),
+    ("correlations", 0, {"p_text": "significant"}, "p_text", "printed P value"),
+    ("correlations", 0, {"adjusted": "maybe"}, "adjusted", "true or false"),
+    ("correlations", 0, {"var_y": "milk"}, "var_y", "two different"),
+    ("prevalences", 1, {"percent": "120"}, "percent", "above the maximum"),
+    ("prevalences", 0, {"fraction": "4/3"}, "fraction", "fraction"),
+    ("prevalences", 1, {"percent": ""}, "percent", "one of percent, fraction"),
+    ("effects", 0, {"ci_high": "30"}, "estimate", "greater than ci_high"),
+    ("comparisons", 0, {"numerator_id": "nope"}, "numerator_id", "unknown concentrations key"),
+    ("sources", 0, {"kind": "blog"}, "kind", "not allowed"),
+    ("sources", 3, {"cites_source_id": "ghost"}, "cites_source_id", "unknown sources key"),
+]
+
+
+@pytest.mark.parametrize(("name", "row", "changes", "column", "words"), BAD_CELLS)
+def test_bad_cell_names_file_line_and_column(
+    tmp_path: Path, name: str, row: int, changes: dict[str, str], column: str, words: str
+) -> None:
+    path = _bad_copy(tmp_path, name, row, **changes)
+    with pytest.raises(DataValidationError) as info:
+        data.load_table(path)
+    err = info.value
+    assert err.file == str(path)
+    assert err.column == column
+    assert err.line == row + 2  # header is line 1
+    assert words in str(err)
+
+
+def test_line_numbers_count_quoted_newlines(tmp_path: Path) -> None:
+    header, rows = _rows("correlations")
+    rows[0]["text"] = "first line\nsecond line"
+    rows[2]["r"] = "7"
+    path = _write(tmp_path / "correlations.csv", header, rows)
+    with pytest.raises(DataValidationError) as info:
+        data.load_table(path)
+    assert info.value.line == 5  # header 1, row0 spans 2-3, row1 4, row2 5
+
+
+def test_missing_and_extra_columns(tmp_path: Path) -> None:
+    header, rows = _rows("correlations")
+    path = _write(tmp_path / "correlations.csv", [c for c in header if c != "r"], rows)
+    with pytest.raises(DataValidationError, match=r"line 1, column r: missing column"):
+        data.load_table(path)
+    path = _write(tmp_path / "correlations.csv", [*header, "extra"], rows)
+    with pytest.raises(DataValidationError, match=r"column extra: unexpected column"):
+        data.load_table(path)
+
+
+def test_empty_header_only_and_non_utf8_files(tmp_path: Path) -> None:
+    empty = tmp_path / "effects.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="empty"):
+        data.load_table(empty)
+    header, _ = _rows("effects")
+    only = _write(tmp_path / "effects.csv", header, [])
+    with pytest.raises(DataValidationError, match="no data rows"):
+        data.load_table(only)
+    _, rows = _rows("effects")
+    good = _write(tmp_path / "effects.csv", header, rows).read_bytes()
+    lines = good.split(b"\n")
+    lines[2] = lines[2].replace(b"Abstract", b"Abstr\xe9ct")
+    (tmp_path / "effects.csv").write_bytes(b"\n".join(lines))
+    with pytest.raises(DataValidationError, match=r"line 3: bytes that are not UTF-8"):
+        data.load_table(tmp_path / "effects.csv")
+
+
+def test_malformed_csv(tmp_path: Path) -> None:
+    header, rows = _rows("effects")
+    text = _write(tmp_path / "effects.csv", header, rows).read_text(encoding="utf-8")
+    (tmp_path / "effects.csv").write_text(text + 'a,"unterminated\n', encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"effects\.csv"):
+        data.load_table(tmp_path / "effects.csv")
+
+
+def test_user_file_may_use_its_own_sources(tmp_path: Path) -> None:
+    sh, srows = _rows("sources")
+    mine = dict(srows[0], source_id="mystudy2026", kind="primary")
+    sources = _write(tmp_path / "sources.csv", sh, [mine])
+    header, rows = _rows("correlations")
+    new = dict(rows[0], row_id="my_r", source_id="mystudy2026")
+    path = _write(tmp_path / "correlations.csv", header, [new])
+    with pytest.raises(DataValidationError, match="unknown source id 'mystudy2026'"):
+        data.load_table(path)
+    frame = data.load_table(path, sources=sources)
+    assert frame.loc[0, "source_kind"] == "primary"
+
+
+def test_unknown_table_and_unnamed_file() -> None:
+    with pytest.raises(OptionError, match="unknown table 'nosuch'"):
+        data.load_table("nosuch")
+    with pytest.raises(OptionError, match="unknown table"):
+        data.table_schema("nosuch")
+
+
+def test_loads_are_independent_copies() -> None:
+    a = data.load_correlations()
+    a.loc[0, "r"] = 0.99
+    assert data.load_correlations().loc[0, "r"] != 0.99
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+
+def test_cli_lists_tables_with_row_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data"]) == 0
+    out = capsys.readouterr().out
+    for name in data.table_names():
+        assert name in out
+    n = len(data.load_correlations())
+    assert any(line.split()[:2] == ["correlations", str(n)] for line in out.splitlines())
+
+
+def test_cli_prints_a_table_as_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "effects", "--format", "csv"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(frame["row_id"]) == list(data.load_effects()["row_id"])
+
+
+def test_cli_bad_file_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _bad_copy(tmp_path, "correlations", 0, r="1.3")
+    assert main(["data", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("error: ") and "line 2, column r" in err
+    assert "Traceback" not in err
+
+
+def test_cli_unknown_option_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["data", "--format", "xml"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
