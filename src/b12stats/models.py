@@ -557,18 +557,35 @@ def _statsmodels_fit(
     caught: list[str] = []
     with warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always")
-        try:
-            model = sm.GEE.from_formula(
-                formula,
-                groups=groups,
-                data=frame,
-                family=fam,
-                cov_struct=dep,
-                eval_env={"np": np},
+
+        def build(spec: str) -> Any:
+            try:
+                return sm.GEE.from_formula(
+                    spec,
+                    groups=groups,
+                    data=frame,
+                    family=fam,
+                    cov_struct=dep,
+                    eval_env={"np": np},
+                )
+            except patsy.PatsyError as exc:
+                msg = str(exc).splitlines()[0]
+                raise DataValidationError(
+                    f"cannot build the model from {formula!r}: {msg}"
+                ) from None
+
+        model = build(formula)
+        names = [str(n) for n in np.atleast_1d(model.endog_names)]
+        if len(names) == 2 and names[0].endswith("[False]") and names[1].endswith("[True]"):
+            # patsy expands a boolean outcome into [False], [True] indicator columns and
+            # statsmodels would model the first (False); model True as 1 instead.
+            lhs, rhs = formula.split("~")
+            model = build(f"I(({lhs.strip()}) * 1) ~ {rhs}")
+        elif len(names) > 1:
+            raise DataValidationError(
+                f"the outcome of {formula!r} must be one numeric or boolean column, "
+                f"not categories ({', '.join(names[:3])})"
             )
-        except patsy.PatsyError as exc:
-            msg = str(exc).splitlines()[0]
-            raise DataValidationError(f"cannot build the model from {formula!r}: {msg}") from None
         endog = np.asarray(model.endog)
         if endog.ndim != 1 or not np.issubdtype(endog.dtype, np.number):
             raise DataValidationError(f"the outcome of {formula!r} must be one numeric column")
