@@ -49,6 +49,7 @@ SEPARATION_LINPRED = 15.0
 #: Target size in bytes of the largest per-chunk work array when
 #: ``chunk_size`` is not given (several such arrays are alive at once).
 _CHUNK_BYTES = 16 * 2**20
+_EPS = float(np.finfo(float).eps)
 
 #: Values of :attr:`BatchGEEResult.status`.
 STATUS = (
@@ -57,7 +58,6 @@ STATUS = (
     "separation",  # binomial: fitted probabilities at 0 or 1
     "singular",  # D'V^-1 D not invertible (collinear design)
     "nonfinite",  # NaN or infinity appeared
-    "bad_alpha",  # working correlation not positive definite
 )
 
 
@@ -82,7 +82,7 @@ class BatchGEEResult:
         GEE iterations used (statsmodels' ``len(fit_history["params"])``).
     status : ndarray of str, shape (R,)
         ``"converged"`` or why not: ``"maxiter"``, ``"separation"``,
-        ``"singular"``, ``"nonfinite"``, ``"bad_alpha"``.
+        ``"singular"``, ``"nonfinite"``.
     family, cov_struct : str
     term_names : tuple of str
     nobs, n_groups : int
@@ -222,12 +222,18 @@ def _solve(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return x, ok
 
 
+def _binary_variance(mu: np.ndarray) -> np.ndarray:
+    """mu (1 - mu) with mu clipped to [eps, 1 - eps], as statsmodels' ``Binomial``."""
+    m = np.clip(mu, _EPS, 1.0 - _EPS)
+    return m * (1.0 - m)
+
+
 def _moments(family: str, y: np.ndarray, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (w, rt): w = (dmu/deta) / sd(mu) and Pearson residuals (y - mu) / sd(mu)."""
     if family == "gaussian":
         return np.ones_like(eta), y - eta
     mu = special.expit(eta)
-    sd = np.sqrt(mu * (1.0 - mu))
+    sd = np.sqrt(_binary_variance(mu))
     # logit: dmu/deta = mu (1 - mu) = sd^2, so w = sd
     return sd, (y - mu) / sd
 
@@ -252,7 +258,7 @@ def _glm_start(family: str, y: np.ndarray, design: _Design) -> tuple[np.ndarray,
     idx = np.arange(r)
     yw, dw = y, design
     for _ in range(_GLM_MAXITER):
-        v = mu * (1.0 - mu)
+        v = _binary_variance(mu)
         z = eta + (yw - mu) / v
         b, good = _solve(dw.gram(v), dw.cross(v * z))
         eta = dw.linpred(b)
@@ -336,7 +342,7 @@ def _fit_chunk(
         bad = ~good | ~np.all(np.isfinite(beta), axis=1) | ~np.isfinite(del_params)
         status_bad = np.where(good, "nonfinite", "singular")
         if family == "binomial":
-            sep = (np.abs(eta).max(axis=1) > SEPARATION_LINPRED) & ~bad
+            sep = np.abs(eta).max(axis=1) > SEPARATION_LINPRED
             status_bad = np.where(sep, "separation", status_bad)
             bad |= sep
         # statsmodels leaves the loop once the score norm is below ctol and the
@@ -356,9 +362,11 @@ def _fit_chunk(
             t = dw.segsum(rt)
             resid_pairs = (np.sum(t * t, axis=1) - ssr) / 2.0 / scale
             alpha = resid_pairs / (n_pairs - p)
-            invalid = ~np.isfinite(alpha) | (alpha >= 1.0) | (1.0 + alpha * m1.max() <= 0.0)
-            invalid &= ~done & ~bad
-            out_status[idx[invalid]] = "bad_alpha"
+            # alpha outside (-1/(m - 1), 1) makes R_i indefinite for clusters of
+            # size m; statsmodels carries on (the estimating equations stay
+            # unbiased) and so do we: only a non-finite alpha stops a replicate.
+            invalid = ~np.isfinite(alpha) & ~done & ~bad
+            out_status[idx[invalid]] = "nonfinite"
             bad |= invalid
         stop = done | bad
         if stop.any():
@@ -523,9 +531,13 @@ def fit_gee_batch(
     Replicates are marked ``converged=False`` (and their estimates set to NaN)
     when the iteration limit is reached, when a binomial fit separates (some
     :math:`|x'\beta|` > ``SEPARATION_LINPRED``), when a matrix is singular,
-    when non-finite numbers appear, or when :math:`\hat\alpha` makes a working
-    correlation matrix non positive definite. statsmodels itself returns
-    estimates in these cases; compare only converged replicates.
+    or when non-finite numbers appear (statsmodels itself returns estimates in
+    most of these cases). Like statsmodels, an estimate :math:`\hat\alpha`
+    outside :math:`(-1/(m_i - 1), 1)` is kept although it makes the working
+    correlation of clusters of size :math:`m_i` indefinite (the estimating
+    equations stay unbiased and the sandwich valid): this happens with few,
+    strongly correlated clusters (:math:`\hat\alpha > 1`) or with negative
+    within-cluster correlation and large clusters. Check ``alpha``.
 
     Examples
     --------
