@@ -113,12 +113,13 @@ for (dataset in names(datasets)) {
       }
     }
   }
-  # subgroups (mcdaniel1994: by interview type j / p / s), tight control only
+  # subgroups (mcdaniel1994: by interview type j / p / s; 3 studies have no type),
+  # tight control only
   if (length(unique(dat$group)) > 1) {
     for (g in sort(unique(dat$group))) {
       for (method in c("EE", "DL", "REML", "PM")) {
         for (test in c("z", "knha")) {
-          one_fit(dat[dat$group == g, ], dataset, paste0("type=", g), method, test,
+          one_fit(dat[which(dat$group == g), ], dataset, paste0("type=", g), method, test,
                   "tight")
         }
       }
