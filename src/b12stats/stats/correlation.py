@@ -126,7 +126,7 @@ def _p_from_r(r: np.ndarray, n: np.ndarray, alternative: str) -> np.ndarray:
     df = n - 2.0
     with np.errstate(divide="ignore", invalid="ignore"):
         t = r * np.sqrt(df / (1.0 - r * r))
-    t = np.where(np.abs(r) >= 1.0, np.sign(r) * np.inf, t)
+    t = np.where(np.abs(r) >= 1.0, np.copysign(np.inf, r), t)
     if alternative == "two-sided":
         return np.minimum(2.0 * stats.t.sf(np.abs(t), df), 1.0)
     if alternative == "greater":
@@ -487,7 +487,8 @@ def power_correlation(
     ``Phi(±delta - z_{1-alpha})``. ``method="exact"``: the power of the t test
     that ``cor.test`` runs, for bivariate normal data, by integrating the
     noncentral t over the chi-square distributed sum of squares of x.
-    The approximation is within about 0.01 of the exact power for n >= 10.
+    The approximation is within about 0.01 of the exact power for n >= 40 and
+    0.04 for n >= 12 (it is lower than the exact power for small n).
 
     Examples
     --------
