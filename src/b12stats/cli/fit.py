@@ -1,0 +1,120 @@
+"""``b12stats fit``: fit a GEE model to any CSV file.
+
+Example::
+
+    b12stats fit dyads.csv --formula "infant_b12 ~ milk_b12 + C(infant_sex)" \\
+        --groups village --family gaussian --cov-struct exchangeable --out fit.csv
+
+Prints the tidy coefficient table; model warnings (dropped rows, few clusters,
+non-convergence, quasi-separation) go to stderr as ``warning: ...`` lines. With
+``--out`` the table of :meth:`b12stats.models.GEEResult.to_frame` is written
+as CSV (atomically). The exit status is 0 for a fitted model (also when it
+carries warnings) and 2 for a user error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+# Literal copies of b12stats.models.FAMILIES etc., so that building the parser
+# does not import pandas/statsmodels (tests check they agree).
+FAMILIES = ("gaussian", "binomial")
+COV_STRUCTS = ("exchangeable", "independence")
+COV_TYPES = ("robust", "bias_reduced", "naive")
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``fit`` subcommand."""
+    parser = subparsers.add_parser(
+        "fit",
+        help="fit a GEE model (robust SEs) to a CSV file",
+        description=(
+            "Fit a generalized estimating equations model to DATA.csv with robust "
+            "(sandwich) standard errors; results match R geepack::geeglm."
+        ),
+    )
+    parser.add_argument("data", metavar="DATA.csv", help="CSV file, one row per observation")
+    parser.add_argument(
+        "--formula", required=True, help='model formula, e.g. "y ~ x + C(z)" (R/statsmodels style)'
+    )
+    parser.add_argument("--groups", required=True, metavar="COL", help="cluster id column")
+    parser.add_argument("--family", choices=FAMILIES, default="gaussian")
+    parser.add_argument("--cov-struct", choices=COV_STRUCTS, default="exchangeable")
+    parser.add_argument(
+        "--cov-type",
+        choices=COV_TYPES,
+        default="robust",
+        help="robust sandwich SE, bias_reduced (Mancl-DeRouen, for few clusters) or naive",
+    )
+    parser.add_argument("--conf-level", type=float, default=0.95, metavar="LEVEL")
+    parser.add_argument("--out", metavar="FILE.csv", help="write the tidy table as CSV")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the CSV, fit, print, optionally write; return the exit status."""
+    import pandas as pd
+
+    from b12stats._io import write_csv
+    from b12stats.errors import DataValidationError
+    from b12stats.models import fit_gee
+
+    try:
+        data = pd.read_csv(args.data)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataValidationError(f"cannot read CSV: {reason}", file=args.data) from None
+    result = fit_gee(
+        data,
+        args.formula,
+        groups=args.groups,
+        family=args.family,
+        cov_struct=args.cov_struct,
+        cov_type=args.cov_type,
+        conf_level=args.conf_level,
+    )
+    print(_format(result, args.data))
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.out:
+        write_csv(args.out, result.to_frame())
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _format(result: Any, source: str) -> str:
+    """Human-readable summary and coefficient table."""
+    coef = result.coefficients.copy()
+    pct = f"{100 * result.conf_level:g}%"
+    columns = ["term", "estimate", "se", "ci_low", "ci_high", "statistic", "p_value"]
+    if result.family == "binomial":
+        columns += ["odds_ratio", "or_ci_low", "or_ci_high"]
+    formatters = dict.fromkeys(columns[1:], _number)
+    formatters["p_value"] = _p_value
+    table = coef[columns].to_string(index=False, formatters=formatters)
+    alpha = (
+        "not estimated (independence)"
+        if result.cov_struct == "independence"
+        else f"{result.working_correlation:.4g}"
+    )
+    head = [
+        f"{result.method}: {result.formula}",
+        f"data: {source}; {result.n_obs} observations in {result.n_clusters} clusters "
+        f"(size {result.cluster_size_min}-{result.cluster_size_max})"
+        + (f"; {result.n_dropped} rows dropped (missing values)" if result.n_dropped else ""),
+        f"working correlation: {alpha}; scale: {result.scale:.5g}; "
+        f"converged: {'yes' if result.converged else 'NO'}",
+        f"Wald {pct} intervals and two-sided P values (normal reference)",
+        "",
+    ]
+    return "\n".join([*head, table])
+
+
+def _number(value: float) -> str:
+    return f"{value:.5g}"
+
+
+def _p_value(value: float) -> str:
+    return "<1e-16" if value < 1e-16 else f"{value:.3g}"
