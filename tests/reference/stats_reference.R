@@ -176,7 +176,7 @@ for (cs in list(c(0.3, 0.8), c(0.2, 0.9), c(0.51, 0.8))) {
 zq <- qnorm(c(0.25, 0.5, 0.75))
 qcases <- list(c(193, 276, 399), c(61, 113, 199), c(100, 150, 250), c(0.3, 1.5, 9.7))
 for (q in qcases) {
-  case <- paste(format(q), collapse = "/")
+  case <- paste(vapply(q, format, ""), collapse = "/")
   fit <- lm(log(q) ~ zq)  # least squares of log q on z
   mu <- unname(coef(fit)[1]); sigma <- unname(coef(fit)[2])
   add("lognormal_ls", case, "mu", mu)
@@ -254,7 +254,7 @@ for (q in list(c(193, 276, 399, 100), c(61, 113, 199, 286), c(0.3, 1.5, 9.7, 286
                c(10, 12, 15, 25))) {
   for (method in c("wan", "luo_wan", "shi_lognormal")) {
     v <- mean_sd(q[1], q[2], q[3], q[4], method)
-    case <- sprintf("%s;%s", paste(format(q), collapse = "/"), method)
+    case <- sprintf("%s;%s", paste(vapply(q, format, ""), collapse = "/"), method)
     for (nm in names(v)) add("mean_sd", case, nm, v[[nm]])
   }
 }
