@@ -1,0 +1,16 @@
+"""Figures: functions that take results or data, draw on a matplotlib Axes and return it.
+
+Every plotting function has the signature ``plot_x(data, *, ax=None, **kwargs) -> Axes``:
+it draws on ``ax`` (or on a new figure when ``ax`` is None), never calls
+``plt.show()`` and never changes ``matplotlib.rcParams`` globally. Shared look
+(colours, font sizes, spines) lives in :mod:`b12stats.plots.style`. Plotting
+never computes a statistic it could be handed: statistics come from
+:mod:`b12stats.stats` and friends.
+
+Modules
+-------
+style
+    Shared colours, rc settings as a context and per-Axes styling.
+forest
+    Forest plot of a correlation meta-analysis (:func:`~b12stats.plots.forest.plot_forest`).
+"""

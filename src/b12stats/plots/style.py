@@ -1,0 +1,89 @@
+"""Shared figure style for b12stats plots, without touching global rcParams.
+
+Use :func:`style_context` around figure creation and drawing so every figure
+gets the same fonts and line widths, and :func:`style_axes` on each Axes for
+the finishing touches (no top/right spines, outward ticks). Colours come from
+:data:`COLORS`, named by role rather than hue so figures stay consistent.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import matplotlib.pyplot as plt
+>>> before = dict(matplotlib.rcParams)
+>>> with style_context():
+...     fig, ax = plt.subplots()
+...     _ = style_axes(ax)
+>>> dict(matplotlib.rcParams) == before
+True
+>>> ax.spines["top"].get_visible()
+False
+>>> plt.close(fig)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = ["COLORS", "RC", "style_axes", "style_context"]
+
+#: Colours by role (colour-blind safe; Okabe-Ito palette plus greys).
+COLORS: Mapping[str, str] = {
+    "study": "#222222",  # study estimates and their CIs
+    "pooled": "#0072B2",  # pooled estimate (diamond)
+    "prediction": "#D55E00",  # prediction interval
+    "reference": "#999999",  # reference lines (r = 0, null effect)
+    "secondary": "#E69F00",  # values from secondary sources, flagged
+    "text_muted": "#555555",  # annotations, notes
+    "grid": "#DDDDDD",
+}
+
+#: rc settings applied inside :func:`style_context` only.
+RC: Mapping[str, Any] = {
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.labelsize": 9.0,
+    "xtick.labelsize": 8.0,
+    "ytick.labelsize": 8.0,
+    "axes.linewidth": 0.8,
+    "lines.linewidth": 1.0,
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "savefig.dpi": 200,
+    "savefig.bbox": "tight",
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+}
+
+
+@contextlib.contextmanager
+def style_context(overrides: Mapping[str, Any] | None = None) -> Iterator[None]:
+    """Apply :data:`RC` (plus ``overrides``) for the duration of a ``with`` block.
+
+    A thin wrapper over :func:`matplotlib.rc_context`: rcParams are restored on
+    exit, so library users' own settings are never changed.
+    """
+    import matplotlib
+
+    rc = dict(RC)
+    if overrides:
+        rc.update(overrides)
+    with matplotlib.rc_context(rc):
+        yield
+
+
+def style_axes(ax: Any, *, grid_axis: str | None = None) -> Any:
+    """Give ``ax`` the b12stats look and return it.
+
+    Hides the top and right spines and, if ``grid_axis`` is ``"x"``, ``"y"``
+    or ``"both"``, draws a light grid behind the data on that axis.
+    """
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(direction="out", length=3, width=0.8)
+    if grid_axis is not None:
+        ax.grid(True, axis=grid_axis, color=COLORS["grid"], linewidth=0.6)
+        ax.set_axisbelow(True)
+    return ax
