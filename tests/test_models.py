@@ -356,3 +356,15 @@ def test_fit_trend_refuses_to_overwrite_a_column() -> None:
     d = DATA["simdyads"].assign(milk_b12_quartile=1)
     with pytest.raises(OptionError, match="milk_b12_quartile"):
         fit_trend(d, groups="cluster")
+
+
+def test_singleton_clusters_inf_and_non_numeric_exposure() -> None:
+    singletons = SMALL.assign(g=np.arange(len(SMALL)))
+    with pytest.raises(DataValidationError, match="one observation"):
+        fit_gee(singletons, "x ~ y", groups="g")
+    res = fit_gee(singletons, "x ~ y", groups="g", cov_struct="independence")
+    assert res.cluster_size_max == 1
+    with pytest.raises(DataValidationError, match="column x: infinite"):
+        fit_gee(SMALL.assign(x=np.r_[np.inf, SMALL["x"].iloc[1:]]), "y ~ x", groups="g")
+    with pytest.raises(DataValidationError, match="column milk_b12: quartiles need numeric"):
+        fit_trend(SMALL.assign(milk_b12=list("abcdefghijkl"), adequate=SMALL["y"]), groups="g")

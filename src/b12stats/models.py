@@ -238,8 +238,14 @@ def milk_quartile(x: Any) -> pd.Series:
     >>> milk_quartile([110, 250, 300, 180, 420, 95, 510, 330]).tolist()
     [0, 1, 2, 1, 3, 0, 3, 2]
     """
-    values = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x, dtype=float))
-    values = pd.to_numeric(values, errors="raise").astype(float)
+    values = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x))
+    try:
+        values = pd.to_numeric(values, errors="raise").astype(float)
+    except (ValueError, TypeError):
+        raise DataValidationError(
+            "quartiles need numeric values",
+            column=None if values.name is None else str(values.name),
+        ) from None
     try:
         codes = pd.qcut(values, 4, labels=False)
     except ValueError as exc:
@@ -474,6 +480,17 @@ def fit_gee(
             "(and robust SEs need many)",
             column=str(groups),
         )
+    if cov_struct == "exchangeable" and int(sizes.max()) < 2:
+        raise DataValidationError(
+            "every cluster has one observation: the exchangeable correlation cannot be "
+            "estimated; use cov_struct='independence'",
+            column=str(groups),
+        )
+    for col in used:
+        values = frame[col]
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        if numeric and bool(np.isinf(values.to_numpy(dtype=float)).any()):
+            raise DataValidationError("infinite values are not allowed", column=col)
 
     model, result, caught = _statsmodels_fit(
         frame, formula, groups, family, cov_struct, cov_type, maxiter, tol
@@ -486,7 +503,8 @@ def fit_gee(
         notes.append(f"GEE did not converge in {maxiter} iterations")
 
     if family == "binomial":
-        mu = np.asarray(result.fittedvalues, dtype=float)
+        with np.errstate(all="ignore"):
+            mu = np.asarray(result.fittedvalues, dtype=float)
         y = np.asarray(model.endog, dtype=float)
         if np.all(np.abs(y - mu) < 1e-6):
             raise DataValidationError(
@@ -503,8 +521,9 @@ def fit_gee(
             )
 
     names = list(model.exog_names)
-    est = np.asarray(result.params, dtype=float)
-    se = np.asarray(result.bse, dtype=float)
+    with np.errstate(all="ignore"):
+        est = np.asarray(result.params, dtype=float)
+        se = np.asarray(result.bse, dtype=float)
     if not np.all(np.isfinite(est)) or not np.all(np.isfinite(se)):
         notes.append("some estimates or standard errors are not finite")
     if cov_type == "robust" and len(sizes) < FEW_CLUSTERS:
@@ -814,7 +833,7 @@ def fit_trend(
     complete = data.loc[~data[used].isna().any(axis=1)].copy()
     if complete.empty:
         raise DataValidationError("no complete rows: every row has a missing value")
-    quartile = milk_quartile(pd.to_numeric(complete[exposure], errors="raise"))
+    quartile = milk_quartile(complete[exposure])
     complete[qname] = quartile.astype(int)
     rhs = " + ".join(terms)
     tail = f" + {rhs}" if rhs else ""
