@@ -1,0 +1,188 @@
+"""Canada vs Cambodia: a summary page's medians beside the primary paper's geometric means.
+
+The secondary summary of Chebaya et al. 2017 (doi:10.3390/nu9030270) prints
+medians and "2.03x"-style ratios for n = 40 and 67 dyads; the primary abstract
+prints geometric means with 95% CIs for n = 124 and 69. Drawn side by side on
+one axis the two cannot both be right: the summary's Cambodian values lie far
+below the primary paper's confidence intervals.
+
+This module only draws; the values and ratios come from
+:mod:`b12stats.data` and :func:`b12stats.stats.effects.ratio`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from b12stats.errors import OptionError
+
+__all__ = ["VALUE_COLUMNS", "plot_cohort_comparison"]
+
+#: Columns of the ``values`` frame: one row per (compartment, country, source).
+#: ``source_kind`` is ``"primary"`` or ``"secondary"``; ``statistic`` what was
+#: printed (``"geometric_mean"``, ``"median"``); CI columns NaN when none.
+VALUE_COLUMNS = (
+    "compartment",
+    "country",
+    "source_kind",
+    "statistic",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+)
+
+_COMPARTMENT_LABEL = {
+    "maternal": "maternal serum/plasma",
+    "milk": "breast milk",
+    "infant": "infant serum/plasma",
+}
+
+
+def plot_cohort_comparison(
+    values: pd.DataFrame,
+    *,
+    ratios: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    unit: str = "pmol/L",
+    countries: tuple[str, str] = ("Canada", "Cambodia"),
+    colors: tuple[str, str] = ("#c0392b", "#2471a3"),
+    compartments: tuple[str, ...] = ("maternal", "milk", "infant"),
+) -> Axes:
+    """Draw both sources' values per compartment and country, with their ratios.
+
+    Within each compartment group the primary source's values (filled circles
+    with 95% CI bars) sit left of the secondary source's (open diamonds).
+    With ``ratios``, each group is labelled with the country ratio of both
+    sources (e.g. ``"summary 2.03x | primary 1.13x"``).
+
+    Parameters
+    ----------
+    values
+        Columns :data:`VALUE_COLUMNS`.
+    ratios
+        Optional; columns ``compartment, source_kind, ratio`` (first country
+        over second) and ``ratio_text`` (how it is shown).
+    ax
+        Axes to draw on.
+    unit
+        y-axis unit.
+    countries, colors
+        The two countries and their colours.
+    compartments
+        Groups along the x axis, in order (keys of ``values.compartment``).
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> v = pd.DataFrame({"compartment": ["milk"] * 2, "country": ["Canada", "Cambodia"],
+    ...                   "source_kind": ["primary"] * 2, "statistic": ["geometric_mean"] * 2,
+    ...                   "value": [452, 317], "ci_low": [400, 256], "ci_high": [504, 378],
+    ...                   "n": [124, 69]})
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_cohort_comparison(v, compartments=("milk",))
+    >>> len(ax.lines) > 0
+    True
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    missing = [c for c in VALUE_COLUMNS if c not in values.columns]
+    if missing:
+        raise OptionError(f"values is missing columns: {', '.join(missing)}")
+    if ax is None:
+        ax = plt.gca()
+    offsets = {
+        (countries[0], "primary"): -0.3,
+        (countries[0], "secondary"): -0.1,
+        (countries[1], "primary"): 0.1,
+        (countries[1], "secondary"): 0.3,
+    }
+    top = 0.0
+    for g, comp in enumerate(compartments):
+        for (country, kind), dx in offsets.items():
+            sel = values[
+                (values["compartment"] == comp)
+                & (values["country"] == country)
+                & (values["source_kind"] == kind)
+            ]
+            if sel.empty:
+                continue
+            row = sel.iloc[0]
+            col = colors[countries.index(country)]
+            x = g + dx
+            y = float(row["value"])
+            top = max(top, y)
+            if kind == "primary":
+                yerr = None
+                if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):
+                    yerr = [[y - float(row["ci_low"])], [float(row["ci_high"]) - y]]
+                    top = max(top, float(row["ci_high"]))
+                ax.errorbar([x], [y], yerr=yerr, fmt="o", color=col, ms=7, capsize=4, lw=1.5)
+            else:
+                ax.plot([x], [y], marker="D", ls="none", mfc="white", mec=col, mew=2, ms=7)
+            ax.annotate(
+                f"{y:.0f}",
+                (x, y),
+                xytext=(7, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=7,
+                color=col,
+            )
+    ax.set_xticks(np.arange(len(compartments)))
+    ax.set_xticklabels([_COMPARTMENT_LABEL.get(c, c) for c in compartments])
+    ax.set_xlim(-0.6, len(compartments) - 0.4)
+    ax.set_ylim(0, top * 1.3)
+    if ratios is not None and len(ratios):
+        for g, comp in enumerate(compartments):
+            parts = []
+            for kind, name in (("secondary", "summary"), ("primary", "primary")):
+                sel = ratios[(ratios["compartment"] == comp) & (ratios["source_kind"] == kind)]
+                if not sel.empty:
+                    parts.append(f"{name}: {sel.iloc[0]['ratio_text']}")
+            if parts:
+                ax.annotate(
+                    f"{countries[0]} / {countries[1]}\n" + "\n".join(parts),
+                    (g, top * 1.27),
+                    ha="center",
+                    va="top",
+                    fontsize=7.5,
+                )
+    ax.set_ylabel(f"vitamin B12 ({unit})")
+    handles = [
+        Line2D([], [], color=colors[0], marker="s", ls="none", ms=7, label=countries[0]),
+        Line2D([], [], color=colors[1], marker="s", ls="none", ms=7, label=countries[1]),
+        Line2D(
+            [], [], color="0.3", marker="o", ls="-", ms=6, label="primary: geometric mean (95% CI)"
+        ),
+        Line2D(
+            [],
+            [],
+            color="0.3",
+            marker="D",
+            mfc="white",
+            ls="none",
+            ms=6,
+            label="summary page: median",
+        ),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=4,
+        fontsize=8,
+        frameon=False,
+    )
+    return ax

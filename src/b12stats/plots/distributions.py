@@ -1,0 +1,163 @@
+"""Distributions reconstructed from printed quartiles, with cut-offs and shares.
+
+A paper that prints median (Q1, Q3) implies a distribution; under a log-normal
+assumption (:func:`b12stats.stats.quartiles.lognormal_from_quartiles`) it also
+implies the share of the population beyond any cut-off
+(:func:`b12stats.stats.quartiles.prevalence_from_quartiles`). The figure shows
+the fitted density on a log axis, the printed quartiles, each cut-off, the
+implied share beyond it shaded, and the share the paper printed, so a reader
+sees at once whether the printed share and the printed quartiles agree.
+
+This module only draws: the fit and the shares are computed in
+:mod:`b12stats.stats.quartiles` and handed in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+__all__ = ["SHARE_COLUMNS", "plot_quartile_distribution"]
+
+#: Columns the ``shares`` frame must have (one row per cut-off). ``published``
+#: is the printed share as a fraction (NaN when none was printed);
+#: ``published_text`` is how it was printed (``"approximately 1/3"``).
+SHARE_COLUMNS = (
+    "cutoff",
+    "side",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "published",
+    "published_text",
+)
+
+_BELOW = ("below", "at_or_below")
+_SIDE_SYMBOL = {"below": "<", "at_or_below": "≤", "above": ">", "at_or_above": "≥"}
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def plot_quartile_distribution(
+    fit: Any,
+    *,
+    shares: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    unit: str = "pmol/L",
+    quantity: str = "B12",
+    color: str = "#3a6ea5",
+    shade_colors: tuple[str, ...] = ("#d95f02", "#7570b3", "#1b9e77"),
+    xlim: tuple[float, float] | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw a log-normal fitted to printed quartiles, with cut-offs and shares.
+
+    The curve is the density of ``log10(X)`` (so the log-normal is a bell on
+    the log axis, and equal areas mean equal shares); dotted ticks mark the
+    printed Q1, median and Q3. For every row of ``shares`` a dashed line marks
+    the cut-off, the area beyond it is shaded, and a label gives the implied
+    share (with its CI when there is one) and the printed share.
+
+    Parameters
+    ----------
+    fit
+        A :class:`~b12stats.stats.quartiles.LognormalFit` (anything with ``mu``,
+        ``sigma``, ``q1``, ``median``, ``q3`` and ``quantile``).
+    shares
+        One row per cut-off with columns :data:`SHARE_COLUMNS`, e.g. built from
+        :func:`~b12stats.stats.quartiles.prevalence_from_quartiles`.
+    ax
+        Axes to draw on (default: the current axes).
+    unit, quantity
+        For the x-axis label, ``"<quantity> (<unit>, log scale)"``.
+    color, shade_colors
+        Curve colour; shading colours, one per cut-off (cycled).
+    xlim
+        x-axis limits (default: the 0.2% and 99.8% quantiles of the fit).
+    title
+        Axes title.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from b12stats.stats.quartiles import lognormal_from_quartiles
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_quartile_distribution(lognormal_from_quartiles(193, 276, 399))
+    >>> ax.get_xscale()
+    'log'
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        ax = plt.gca()
+    mu, sigma = float(fit.mu), float(fit.sigma)
+    lo, hi = xlim if xlim is not None else (fit.quantile(0.002), fit.quantile(0.998))
+    x = np.geomspace(lo, hi, 400)
+    # density of log10(X): normal with mean mu/ln10 and sd sigma/ln10
+    ln10 = np.log(10.0)
+    s10 = sigma / ln10
+    dens = np.exp(-0.5 * ((np.log(x) - mu) / sigma) ** 2) / (s10 * np.sqrt(2 * np.pi))
+    ax.plot(x, dens, color=color, lw=2, label="log-normal through the printed quartiles")
+    ymax = float(dens.max())
+    for q, name in ((fit.q1, "Q1"), (fit.median, "median"), (fit.q3, "Q3")):
+        ax.plot([q, q], [0, 0.06 * ymax], color=color, lw=1.5)
+        ax.annotate(
+            f"{name}\n{q:g}",
+            (q, 0.065 * ymax),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color=color,
+        )
+    ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(0, ymax * 1.55)
+    if shares is not None and len(shares):
+        missing = [c for c in SHARE_COLUMNS if c not in shares.columns]
+        if missing:
+            from b12stats.errors import OptionError
+
+            raise OptionError(f"shares is missing columns: {', '.join(missing)}")
+        for i, row in enumerate(shares.itertuples(index=False)):
+            col = shade_colors[i % len(shade_colors)]
+            cut = float(row.cutoff)
+            below = row.side in _BELOW
+            mask = x <= cut if below else x >= cut
+            ax.fill_between(x[mask], 0, dens[mask], color=col, alpha=0.25, lw=0)
+            ax.axvline(cut, color=col, ls="--", lw=1.5)
+            sym = _SIDE_SYMBOL.get(str(row.side), "")
+            implied = f"implied {_pct(row.estimate)}"
+            if np.isfinite(row.ci_low) and np.isfinite(row.ci_high):
+                implied += f" ({_pct(row.ci_low)}–{_pct(row.ci_high)})"
+            lines = [f"{sym} {cut:g} {unit}", implied]
+            if pd.notna(row.published):
+                lines.append(f"printed {row.published_text}")
+            # label on the shaded side of the line, stacked by cut-off
+            ax.annotate(
+                "\n".join(lines),
+                (cut, ymax * (1.5 - 0.2 * i)),
+                xytext=(-4 if below else 4, 0),
+                textcoords="offset points",
+                ha="right" if below else "left",
+                va="top",
+                fontsize=8,
+                color=col,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": col, "alpha": 0.9},
+            )
+    ax.set_xlabel(f"{quantity} ({unit}, log scale)")
+    ax.set_ylabel("density per log10 unit")
+    if title:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,146 @@
+"""Supplement effects with confidence intervals (Wang et al. 2024, Tanzania).
+
+Wang et al. 2024 (doi:10.1016/j.ajcnut.2023.07.023) print the effect of the
+prenatal and the postnatal B12 supplement on milk B12 as a percent difference
+with a 95% CI at one timepoint each, and say in words that the prenatal effect
+was absent at 7 months. The figure draws every (period, timepoint) cell: the
+printed estimates with their CIs, and cells with a verbal finding only as text,
+so no number is drawn that was not printed.
+
+This module only draws; P values recomputed from the CIs come from
+:func:`b12stats.stats.effects.effect_from_ci`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from b12stats.errors import OptionError
+
+__all__ = ["EFFECT_COLUMNS", "plot_effects"]
+
+#: Columns of the ``effects`` frame, one row per cell. ``estimate`` and the CI
+#: are NaN for cells with a verbal finding only (then ``note`` is shown). An
+#: optional ``ci_text`` column gives the estimate and CI as printed (so
+#: ``17.0`` stays ``17.0``); without it they are formatted with ``%g``.
+EFFECT_COLUMNS = ("label", "group", "estimate", "ci_low", "ci_high", "p_text", "note")
+
+
+def plot_effects(
+    effects: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    xlabel: str = "difference in milk B12, supplement vs placebo (%)",
+    color: str = "#1b7837",
+    reference: float = 0.0,
+) -> Axes:
+    """Forest-style plot of effects with CIs, one row per cell, top to bottom.
+
+    Parameters
+    ----------
+    effects
+        Columns :data:`EFFECT_COLUMNS`; rows are drawn in order. ``group``
+        (e.g. the supplement period) is written in bold above its rows.
+    ax
+        Axes to draw on.
+    xlabel
+        x-axis label (with the unit).
+    color
+        Marker colour.
+    reference
+        Position of the no-effect line.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> e = pd.DataFrame({"label": ["6 weeks"], "group": ["prenatal"], "estimate": [34.4],
+    ...                   "ci_low": [17.0], "ci_high": [54.5], "p_text": ["P < 0.001"],
+    ...                   "note": [""]})
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_effects(e)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['6 weeks']
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    missing = [c for c in EFFECT_COLUMNS if c not in effects.columns]
+    if missing:
+        raise OptionError(f"effects is missing columns: {', '.join(missing)}")
+    if ax is None:
+        ax = plt.gca()
+    rows = effects.reset_index(drop=True)
+    ypos: list[float] = []
+    labels: list[str] = []
+    y = 0.0
+    group_y: list[tuple[float, str]] = []
+    last_group = None
+    for row in rows.itertuples(index=False):
+        if row.group != last_group:
+            y -= 0.4 if last_group is None else 0.9
+            group_y.append((y, str(row.group)))
+            y -= 0.7
+            last_group = row.group
+        else:
+            y -= 1.0
+        ypos.append(y)
+        labels.append(str(row.label))
+    finite = rows[["ci_low", "ci_high", "estimate"]].to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    xmin = min(float(finite.min()) if finite.size else -10.0, reference)
+    xmax = max(float(finite.max()) if finite.size else 10.0, reference)
+    span = xmax - xmin
+    xmin -= 0.08 * span
+    xmax += 0.08 * span
+    ax.axvline(reference, color="0.4", lw=1, ls="--", zorder=0)
+    has_text = "ci_text" in rows.columns
+    for yy, row in zip(ypos, rows.itertuples(index=False), strict=True):
+        if np.isfinite(row.estimate):
+            ax.errorbar(
+                [row.estimate],
+                [yy],
+                xerr=[[row.estimate - row.ci_low], [row.ci_high - row.estimate]],
+                fmt="s",
+                color=color,
+                ms=7,
+                capsize=4,
+                lw=1.8,
+            )
+            ci = getattr(row, "ci_text", "") if has_text else ""
+            txt = ci or f"{row.estimate:g} ({row.ci_low:g}, {row.ci_high:g})"
+            if isinstance(row.p_text, str) and row.p_text:
+                txt += f"; {row.p_text}"
+        else:
+            txt = str(row.note) if isinstance(row.note, str) and row.note else "not reported"
+            ax.plot([reference], [yy], marker="x", color="0.5", ms=7, ls="none")
+        # the text column sits right of the axes, outside the data area
+        ax.annotate(
+            txt, (1.03, yy), xycoords=("axes fraction", "data"), va="center", ha="left",
+            fontsize=8,
+        )
+    for gy, name in group_y:
+        ax.annotate(
+            name, (-0.02, gy), xycoords=("axes fraction", "data"), fontweight="bold",
+            fontsize=9, va="center", ha="right",
+        )
+    ax.set_yticks(ypos)
+    ax.set_yticklabels(labels)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(min(ypos) - 0.8, 0.2)
+    ax.set_xlim(xmin, xmax)
+    ax.set_xlabel(xlabel)
+    ax.annotate(
+        "printed estimate (95% CI); P", (1.03, 0.0), xycoords=("axes fraction", "data"),
+        va="top", ha="left", fontsize=8, fontstyle="italic",
+    )
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
