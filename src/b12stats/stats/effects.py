@@ -105,6 +105,7 @@ def effect_from_ci(
 
 def _value_interval(x: str | float, decimals: int | None, what: str) -> tuple[float, float, float]:
     """Printed value and its rounding interval; decimals from the text or given."""
+    d: int | None
     if isinstance(x, str):
         num = parse_number(x)
         if num.decimals is None:
