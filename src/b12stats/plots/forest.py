@@ -260,6 +260,8 @@ def plot_forest(
                 va="center",
                 fontsize=7,
                 color=COLORS["text_muted"],
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
+                zorder=5,
             )
             y -= 2 if multi else 1
 
