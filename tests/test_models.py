@@ -12,11 +12,11 @@ within about 1e-10 relative, alpha within 1e-13, the Gaussian scale within
 1e-12. That is because ``fit_gee`` uses ``ddof_scale=0``: geepack's moment
 estimators of the scale and of the exchangeable alpha have no degrees-of-freedom
 correction, statsmodels' default has (``N - p`` and ``n_pairs - p``), which
-moves alpha and the coefficients in the 3rd-4th digit. The one documented
-residual difference is not tested here: for the binomial family geepack also
-estimates a scale ``phi`` (about 1, in ``geepack_fitinfo.csv``) while
-statsmodels fixes it at 1; robust SEs, coefficients and alpha do not depend on
-it, naive SEs differ by ``sqrt(phi)``.
+moves alpha and the coefficients in the 3rd-4th digit. The one residual
+difference: for the binomial family geepack also estimates a scale ``phi``
+(about 1, in ``geepack_fitinfo.csv``) while statsmodels fixes it at 1; robust
+SEs, coefficients and alpha do not depend on it, naive SEs differ by
+``sqrt(phi)`` (checked in ``test_naive_se_and_the_binomial_scale_difference``).
 """
 
 from __future__ import annotations
@@ -104,6 +104,27 @@ def test_agrees_with_geepack(model: str, cov_struct: str) -> None:
         assert np.isnan(res.working_correlation)
     if first["family"] == "gaussian":
         assert_allclose(res.scale, info["scale"], rtol=ALPHA_RTOL)
+
+
+@pytest.mark.parametrize(("model", "cov_struct"), CASES, ids=["-".join(c) for c in CASES])
+def test_naive_se_and_the_binomial_scale_difference(model: str, cov_struct: str) -> None:
+    # Naive SE = sqrt(diag(phi * B^-1)). Gaussian: same phi (sum r^2 / N) as geepack.
+    # Binomial: statsmodels fixes phi = 1, geepack estimates it, so geepack's naive SE
+    # is statsmodels' times sqrt(phi_geepack) -- the one documented difference.
+    rows, info = _reference(model, cov_struct)
+    first = rows.iloc[0]
+    res = fit_gee(
+        DATA[first["dataset"]],
+        first["formula"],
+        groups=first["groups"],
+        family=first["family"],
+        cov_struct=cov_struct,
+        cov_type="naive",
+    )
+    expected = rows["se_naive"].to_numpy(dtype=float)
+    if first["family"] == "binomial":
+        expected = expected / np.sqrt(info["scale"])
+    assert_allclose(_coef(res, rows["term"].tolist(), "se"), expected, rtol=SE_RTOL)
 
 
 def test_milk_quartile_matches_r_cut() -> None:

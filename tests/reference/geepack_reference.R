@@ -11,7 +11,7 @@
 #   geepack_data_ohio.csv         geepack::ohio         (wheeze in 537 children x 4 ages)
 #   geepack_data_respiratory.csv  geepack::respiratory  (111 patients x 4 visits; `cluster`
 #                                 = 100 * center + id because ids repeat across centres)
-#   geepack_results.csv           one row per (model, term): estimate and san.se
+#   geepack_results.csv           one row per (model, term): estimate, san.se and naive SE
 #   geepack_fitinfo.csv           one row per model: alpha, scale, n, clusters, convergence
 #   geepack_versions.json         R and geepack versions
 # The simulated dataset geepack_data_simdyads.csv is read (written by numpy); R adds
@@ -102,7 +102,8 @@ for (m in models) {
     res[[key]] <- data.frame(
       model = m[[1]], dataset = m[[2]], formula = m[[4]], family = m[[5]],
       groups = m[[6]], cov_struct = corstr, term_index = seq_len(nrow(co)) - 1L,
-      term_r = rownames(co), term = m[[7]], estimate = f17(co[, "Estimate"]), se = f17(co[, "Std.err"])
+      term_r = rownames(co), term = m[[7]], estimate = f17(co[, "Estimate"]), se = f17(co[, "Std.err"]),
+      se_naive = f17(sqrt(diag(fit$geese$vbeta.naiv)))
     )
     alpha <- if (corstr == "exchangeable") fit$geese$alpha[[1]] else NA_real_
     info[[key]] <- data.frame(
