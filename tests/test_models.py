@@ -8,7 +8,7 @@ quartile categories and on the 0-3 trend score), each with exchangeable and
 independence working correlation.
 
 Agreement measured when these tests were written: coefficients and robust SEs
-within about 1e-10 relative, alpha within 1e-13, the Gaussian scale within
+within about 1e-10 relative, alpha within 1e-9, the Gaussian scale within
 1e-12. That is because ``fit_gee`` uses ``ddof_scale=0``: geepack's moment
 estimators of the scale and of the exchangeable alpha have no degrees-of-freedom
 correction, statsmodels' default has (``N - p`` and ``n_pairs - p``), which
