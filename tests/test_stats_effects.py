@@ -75,10 +75,22 @@ def test_check_p_against_ci_detects_inconsistency() -> None:
     # 0.02561, so "P = 0.026" is consistent
     row = check_p_against_ci("P = 0.026", "15.9", "1.91", "31.9").iloc[0]
     assert row["consistent"] and not (0.0255 <= row["p_recomputed"] <= 0.0265)
-    # floats without decimals are exact: the range collapses to the point
-    exact = check_p_against_ci("P = 0.026", 15.9, 1.91, 31.9).iloc[0]
+    # floats: decimals inferred from the repr (15.9 -> 1, 1.91 -> 2) give the
+    # same answer as the strings; given per input they override the inference
+    floats = check_p_against_ci("P = 0.026", 15.9, 1.91, 31.9).iloc[0]
+    assert_allclose([floats["p_low"], floats["p_high"]], [row["p_low"], row["p_high"]])
+    given = check_p_against_ci(
+        "P = 0.026", 15.9, 1.91, 31.9, estimate_decimals=1, ci_low_decimals=2, ci_high_decimals=1
+    ).iloc[0]
+    assert_allclose([given["p_low"], given["p_high"]], [row["p_low"], row["p_high"]])
+    # floats taken as exact: the range collapses to the point
+    exact = check_p_against_ci("P = 0.026", 15.9, 1.91, 31.9, infer_decimals=False).iloc[0]
     assert not exact["consistent"]
     assert_allclose(exact["p_low"], exact["p_high"], rtol=1e-12)
+    # 17.0 as a float infers 0 decimals: a wider box than the printed "17.0"
+    wide = check_p_against_ci("P < 0.001", 34.4, 17.0, 54.5).iloc[0]
+    narrow = check_p_against_ci("P < 0.001", "34.4", "17.0", "54.5").iloc[0]
+    assert wide["p_high"] > narrow["p_high"]
 
 
 def test_ratio_and_literature_ratios() -> None:

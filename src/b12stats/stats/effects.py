@@ -103,6 +103,16 @@ def effect_from_ci(
     )
 
 
+def _float_decimals(value: float) -> int:
+    """Decimals of a float's shortest repr (``1.91`` -> 2, ``17.0`` -> 0)."""
+    if not np.isfinite(value):
+        raise OptionError(f"value must be finite, got {value!r}")
+    if value == int(value):
+        return 0
+    text = np.format_float_positional(value, trim="-")
+    return _decimals(text)
+
+
 def _value_interval(x: str | float, decimals: int | None, what: str) -> tuple[float, float, float]:
     """Printed value and its rounding interval; decimals from the text or given."""
     d: int | None
@@ -131,12 +141,20 @@ def check_p_against_ci(
     scale: str = "percent_difference",
     conf_level: float = 0.95,
     decimals: int | None = None,
+    estimate_decimals: int | None = None,
+    ci_low_decimals: int | None = None,
+    ci_high_decimals: int | None = None,
+    infer_decimals: bool = True,
 ) -> pd.DataFrame:
     """Is a printed P compatible with a printed estimate and CI, given rounding?
 
-    Each of the estimate and the bounds stands for its rounding interval
-    (decimals read from the text when given as strings, else ``decimals``; a
-    float with ``decimals=None`` is taken as exact). ``|z| = |L(est)| / se`` with
+    Each of the estimate and the bounds stands for its rounding interval. Its
+    decimals come, first to last, from ``<name>_decimals``, from ``decimals``
+    (all three), from the text when given as a string (``"17.0"`` -> 1), or,
+    for a float with ``infer_decimals=True``, from its shortest repr (``1.91``
+    -> 2; trailing zeros are lost, ``17.0`` -> 0, which widens the interval:
+    pass strings or decimals when you have them). With ``infer_decimals=False``
+    a float without decimals is taken as exact. ``|z| = |L(est)| / se`` with
     ``se = (L(hi) - L(lo)) / (2 z_c)`` is monotone in each input, so the P range
     over the box of rounding intervals is reached at its corners:
     smallest P with the largest ``|L(est)|`` and the narrowest CI, largest P with
@@ -159,9 +177,19 @@ def check_p_against_ci(
     check_option("scale", scale, _SCALES)
     _check_conf_level(conf_level)
     printed = parse_p(p_text)
-    e, e_lo, e_hi = _value_interval(estimate, decimals, "estimate")
-    lo, lo_lo, lo_hi = _value_interval(ci_low, decimals, "ci_low")
-    hi, hi_lo, hi_hi = _value_interval(ci_high, decimals, "ci_high")
+
+    def dec(x: str | float, own: int | None) -> int | None:
+        if own is not None:
+            return own
+        if decimals is not None:
+            return decimals
+        if isinstance(x, str) or not infer_decimals:
+            return None
+        return _float_decimals(float(x))
+
+    e, e_lo, e_hi = _value_interval(estimate, dec(estimate, estimate_decimals), "estimate")
+    lo, lo_lo, lo_hi = _value_interval(ci_low, dec(ci_low, ci_low_decimals), "ci_low")
+    hi, hi_lo, hi_hi = _value_interval(ci_high, dec(ci_high, ci_high_decimals), "ci_high")
     point = effect_from_ci(e, lo, hi, scale=scale, conf_level=conf_level).iloc[0]
     crit = stats.norm.ppf(0.5 + conf_level / 2.0)
     le = _to_log(np.array([e_lo, e_hi]), scale, "estimate")
@@ -214,9 +242,7 @@ def _num_and_decimals(x: str | float, decimals: int | None, what: str) -> tuple[
             raise OptionError(f"{what} must be printed with digits, got {x!r}")
         return num.value, num.decimals if decimals is None else decimals
     value = float(x)
-    if decimals is None:
-        decimals = _decimals(repr(value)) if value != int(value) else 0
-    return value, decimals
+    return value, _float_decimals(value) if decimals is None else decimals
 
 
 def check_ratio(
