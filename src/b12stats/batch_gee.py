@@ -158,17 +158,21 @@ class BatchGEEResult:
 
 
 class _Design:
-    """Covariates sorted by cluster, shared or per replicate, with fast products."""
+    """Covariates sorted by cluster, shared or per replicate, with fast products.
+
+    Products are arranged as BLAS matrix products over contiguous arrays; the
+    transposed copy ``XT`` (p, N) or (R, p, N) serves the cluster sums.
+    """
 
     def __init__(self, X: np.ndarray, starts: np.ndarray) -> None:
         self.X = X  # (N, p) shared or (R, N, p)
         self.shared = X.ndim == 2
         self.starts = starts
+        self.XT = np.ascontiguousarray(np.swapaxes(X, -1, -2))
         if self.shared:
             n, p = X.shape
             # outer products x_n x_n' flattened: gram(w) is one GEMM (R,N)@(N,p*p)
             self.XX = (X[:, :, None] * X[:, None, :]).reshape(n, p * p)
-            self.XT = np.ascontiguousarray(X.T)
 
     @property
     def p(self) -> int:
@@ -182,25 +186,24 @@ class _Design:
     def linpred(self, beta: np.ndarray) -> np.ndarray:
         if self.shared:
             return beta @ self.XT
-        return np.einsum("rnp,rp->rn", self.X, beta)
+        return np.matmul(self.X, beta[:, :, None])[:, :, 0]
 
     def gram(self, w2: np.ndarray) -> np.ndarray:
         """Sum_n w2[r, n] x_n x_n' -> (R, p, p)."""
         p = self.p
         if self.shared:
             return (w2 @ self.XX).reshape(-1, p, p)
-        xw = self.X * w2[:, :, None]
-        return np.matmul(xw.transpose(0, 2, 1), self.X)
+        return np.matmul(self.XT * w2[:, None, :], self.X)
 
     def cross(self, v: np.ndarray) -> np.ndarray:
         """Sum_n v[r, n] x_n -> (R, p)."""
         if self.shared:
             return v @ self.X
-        return np.einsum("rnp,rn->rp", self.X, v)
+        return np.matmul(self.XT, v[:, :, None])[:, :, 0]
 
     def segsum_x(self, w: np.ndarray) -> np.ndarray:
-        """Cluster sums of w[r, n] x_n -> (R, C, p)."""
-        return np.add.reduceat(w[:, :, None] * self.X, self.starts, axis=1)
+        """Cluster sums of w[r, n] x_n -> (R, C, p) (a transposed view)."""
+        return np.add.reduceat(self.XT * w[:, None, :], self.starts, axis=2).transpose(0, 2, 1)
 
     def segsum(self, v: np.ndarray) -> np.ndarray:
         """Cluster sums of v[r, n] -> (R, C)."""
@@ -448,7 +451,7 @@ def _finalize(
 
 
 def _is_posint(v: object) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and bool(v >= 1)
 
 
 def _as_float(name: str, a: Any) -> np.ndarray:
