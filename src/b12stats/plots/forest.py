@@ -92,7 +92,9 @@ def plot_forest(
     show_prediction
         Draw the prediction interval (random-effects models only).
     title
-        Axes title.
+        Axes title (default: the pool's group name when there is one pool
+        with a name other than ``"all"``). Labels ending in ``[secondary]``
+        are drawn in the "secondary" colour.
 
     Returns
     -------
@@ -270,6 +272,8 @@ def plot_forest(
         for i, lab in enumerate(ax.get_yticklabels()):
             if i in bold_ticks:
                 lab.set_fontweight("bold")
+            if lab.get_text().endswith("[secondary]"):
+                lab.set_color(COLORS["secondary"])
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.set_ylim(y + 0.5, n_rows - 0.5)
@@ -287,6 +291,8 @@ def plot_forest(
             ax.set_xlabel("Correlation r (pooled on the Fisher z scale)")
         else:
             ax.set_xlabel("Fisher z = atanh(r)")
+        if title is None and not multi and results[0].group != "all":
+            title = results[0].group
         if title:
             ax.set_title(title, loc="left")
     if not math.isfinite(lo_x):  # pragma: no cover - defensive

@@ -874,7 +874,7 @@ def _between_row(
 # tables of published correlations
 # ---------------------------------------------------------------------------
 
-EXCLUDED_COLUMNS = ("row", "label", "reason")
+EXCLUDED_COLUMNS = ("row", "label", "group", "reason")
 _ADJUSTED_COEFFICIENTS = frozenset({"adjusted", "partial", "semipartial", "regression"})
 
 
@@ -893,6 +893,12 @@ class MetaTable:
     results: tuple[MetaResult, ...]
     excluded: pd.DataFrame
 
+    @property
+    def unpooled_groups(self) -> tuple[str, ...]:
+        """Groups whose every row was left out (so they have no pooled estimate)."""
+        pooled = {res.group for res in self.results}
+        return tuple(g for g in dict.fromkeys(self.excluded["group"]) if g not in pooled)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per pool (:data:`SUMMARY_COLUMNS`)."""
         return pd.concat([res.to_frame() for res in self.results], ignore_index=True)
@@ -900,6 +906,31 @@ class MetaTable:
     def studies(self) -> pd.DataFrame:
         """Study rows of every pool (:data:`STUDY_COLUMNS`)."""
         return pd.concat([res.studies() for res in self.results], ignore_index=True)
+
+    def leave_one_out(self) -> pd.DataFrame:
+        """:func:`leave_one_out` for every pool with at least 2 studies.
+
+        Columns: ``pool`` (the pool's group), ``omitted``, then
+        :data:`SUMMARY_COLUMNS`; empty (same columns) when no pool has 2 studies.
+        """
+        frames = []
+        for res in self.results:
+            if res.k < 2:
+                continue
+            f = res.fit
+            loo = leave_one_out(
+                res.r,
+                res.n,
+                method=f.method,
+                test=f.test,
+                conf_level=f.conf_level,
+                labels=res.labels,
+            )
+            loo.insert(0, "pool", res.group)
+            frames.append(loo)
+        if not frames:
+            return pd.DataFrame(columns=["pool", "omitted", *SUMMARY_COLUMNS])
+        return pd.concat(frames, ignore_index=True)
 
 
 def _truthy(value: Any) -> bool:
@@ -959,8 +990,9 @@ def pool_table(
         rows) or ``"skip"`` (leave them out and list them in ``excluded``;
         adjusted coefficients are then always left out).
     file, first_line
-        Name the file in error messages, with the frame's first row on line
-        ``first_line`` (2 when line 1 is the header).
+        Name the file in error messages; a row with integer index ``i`` is on
+        line ``first_line + i`` (2 when line 1 is the header and the index
+        counts data lines from 0, as ``pandas.read_csv`` gives).
 
     Returns
     -------
@@ -989,18 +1021,24 @@ def pool_table(
             )
     if "pair" in by_cols and not has_pair and "pair" not in frame.columns:
         raise OptionError("by='pair' needs columns var_x and var_y")
+    # line numbers: the frame's integer index counts data lines from 0 (a reader may
+    # drop blank lines but keep the index); otherwise positions
+    if file is not None and pd.api.types.is_integer_dtype(frame.index):
+        line_of = [first_line + int(x) for x in frame.index]
+    else:
+        line_of = [first_line + i for i in range(len(frame))]
     data = frame.reset_index(drop=True)
 
     def cell(i: int, col: str) -> Any:
         return data[col].iloc[i]
 
     def where(i: int) -> dict[str, Any]:
-        return {"file": file, "line": first_line + i} if file is not None else {}
+        return {"file": file, "line": line_of[i]} if file is not None else {}
 
     def row_name(i: int) -> str:
         if "row_id" in data.columns and not pd.isna(cell(i, "row_id")):
             return str(cell(i, "row_id"))
-        return f"line {first_line + i}" if file is not None else f"row {i}"
+        return f"line {line_of[i]}" if file is not None else f"row {i}"
 
     labels = [
         str(cell(i, label)) if label and not pd.isna(cell(i, label)) else row_name(i)
@@ -1032,14 +1070,14 @@ def pool_table(
                 **where(i),
             )
 
-    excluded: list[tuple[str, str, str]] = []
+    excluded: list[tuple[int, str]] = []
     keep = np.ones(len(data), dtype=bool)
 
     def drop(i: int, reason: str, column: str | None = None) -> None:
         if on_unpoolable == "raise":
             raise DataValidationError(reason, column=column, **where(i))
         keep[i] = False
-        excluded.append((row_name(i), labels[i], reason))
+        excluded.append((i, reason))
 
     kinds = data["source_kind"].astype("string") if "source_kind" in data.columns else None
     if source_kinds is not None and kinds is not None:
@@ -1053,7 +1091,11 @@ def pool_table(
                 )
     for i in range(len(data)):
         if keep[i] and pd.isna(r_val.iloc[i]):
-            drop(i, "no r (only a P value or words were printed)", r)
+            printed = cell(i, "p_text") if "p_text" in data.columns else None
+            if printed is None or pd.isna(printed) or not str(printed).strip():
+                drop(i, "no r (not printed)", r)
+            else:
+                drop(i, f"no r (only '{printed}' printed)", r)
         elif keep[i] and pd.isna(n_val.iloc[i]):
             drop(i, "no n (sample size not reported)", n)
 
@@ -1149,7 +1191,11 @@ def pool_table(
             method=method,
             test=test,
             conf_level=conf_level,
-            labels=[labels[i] for i in rows],
+            labels=[
+                labels[i]
+                + (" [secondary]" if kinds is not None and kinds.iloc[i] == "secondary" else "")
+                for i in rows
+            ],
             group=name,
         )
         results.append(
@@ -1163,7 +1209,13 @@ def pool_table(
             )
         )
     if not results:
-        reasons = "; ".join(f"{row}: {reason}" for row, _, reason in excluded[:5])
+        reasons = "; ".join(f"{row_name(i)}: {reason}" for i, reason in excluded[:5])
         raise DataValidationError(f"nothing left to pool ({reasons})", file=file)
-    excluded_frame = pd.DataFrame(excluded, columns=list(EXCLUDED_COLUMNS))
+    excluded_frame = pd.DataFrame(
+        [
+            (row_name(i), labels[i], ", ".join(key_of(i)) or "all", reason)
+            for i, reason in excluded
+        ],
+        columns=list(EXCLUDED_COLUMNS),
+    )
     return MetaTable(results=tuple(results), excluded=excluded_frame)
