@@ -169,9 +169,20 @@ def test_collinear_design_is_marked_singular() -> None:
     X, groups = _design(seed=7)
     X = np.column_stack([X, 2 * X[:, 1]])  # exact collinearity
     y = _outcomes(X[:, :5], groups, "gaussian", n_rep=3, seed=1)
-    res = fit_gee_batch(y, X, groups)
-    assert not res.converged.any()
-    assert np.isnan(res.params).all()
+    for family, yy in [("gaussian", y), ("binomial", (y > 0).astype(float))]:
+        res = fit_gee_batch(yy, X, groups, family=family)
+        assert not res.converged.any()
+        assert set(res.status) == {"singular"}
+        assert np.isnan(res.params).all() and np.isnan(res.bse).all()
+
+
+def test_dataframe_covariates_name_terms() -> None:
+    X, groups = _design(seed=1)
+    y = _outcomes(X, groups, "gaussian", n_rep=2, seed=2)
+    names = ["const", "milk", "male", "parity", "age"]
+    res = fit_gee_batch(y, pd.DataFrame(X, columns=names), groups)
+    assert res.term_names == tuple(names)
+    assert_allclose(res.params, fit_gee_batch(y, X, groups).params, rtol=1e-12)
 
 
 def test_to_frame_is_tidy() -> None:

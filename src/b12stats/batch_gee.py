@@ -247,15 +247,16 @@ def _glm_start(family: str, y: np.ndarray, design: _Design) -> tuple[np.ndarray,
 
     Gaussian: ordinary least squares. Binomial: IRLS from ``mu = (y + 0.5) / 2``
     until the deviance changes by at most 1e-8 (at most 100 iterations).
-    Returns (beta, ok).
+    Returns (beta, status) with status "" where fine, else "singular" or "nonfinite".
     """
     r = y.shape[0]
+    status = np.full(r, "", dtype="<U10")
     if family == "gaussian":
-        a = design.gram(np.ones_like(y))
-        return _solve(a, design.cross(y))
+        beta, ok = _solve(design.gram(np.ones_like(y)), design.cross(y))
+        status[~ok] = "singular"
+        return beta, status
     p = design.p
     beta = np.zeros((r, p))
-    ok = np.ones(r, dtype=bool)
     mu = (y + 0.5) / 2.0
     eta = np.log(mu / (1.0 - mu))
     dev = 2.0 * np.sum(np.logaddexp(0.0, eta) - y * eta, axis=1)
@@ -264,14 +265,14 @@ def _glm_start(family: str, y: np.ndarray, design: _Design) -> tuple[np.ndarray,
     for _ in range(_GLM_MAXITER):
         v = _binary_variance(mu)
         z = eta + (yw - mu) / v
-        b, good = _solve(dw.gram(v), dw.cross(v * z))
+        b, solved = _solve(dw.gram(v), dw.cross(v * z))
         eta = dw.linpred(b)
         mu = special.expit(eta)
         dev_new = 2.0 * np.sum(np.logaddexp(0.0, eta) - yw * eta, axis=1)
-        good &= np.isfinite(dev_new) & np.all(np.isfinite(b), axis=1)
+        good = solved & np.isfinite(dev_new) & np.all(np.isfinite(b), axis=1)
         done = (np.abs(dev_new - dev) <= _GLM_TOL) | ~good
         beta[idx] = b
-        ok[idx[~good]] = False
+        status[idx[~good]] = np.where(solved[~good], "nonfinite", "singular")
         dev = dev_new
         if done.all():
             break
@@ -279,7 +280,7 @@ def _glm_start(family: str, y: np.ndarray, design: _Design) -> tuple[np.ndarray,
             keep = ~done
             idx, yw, dw = idx[keep], yw[keep], dw.take(keep)
             eta, mu, dev = eta[keep], mu[keep], dev[keep]
-    return beta, ok
+    return beta, status
 
 
 def _fit_chunk(
@@ -303,8 +304,9 @@ def _fit_chunk(
     out_iter = np.zeros(r, dtype=np.int64)
     out_status = np.full(r, "maxiter", dtype="<U10")
 
-    beta, ok = _glm_start(family, y, design)
-    out_status[~ok] = "nonfinite" if family == "binomial" else "singular"
+    beta, start_status = _glm_start(family, y, design)
+    ok = start_status == ""
+    out_status[~ok] = start_status[~ok]
     idx = np.flatnonzero(ok)
     y, dw, beta = y[idx], design.take(idx), beta[idx]
     eta = dw.linpred(beta)
