@@ -99,21 +99,12 @@ _NOT_AVAILABLE = "not available in this version"
 def style_context() -> Iterator[None]:
     """Apply the b12stats figure style inside a ``with`` block only.
 
-    Uses :mod:`b12stats.plots.style` when this installation has it, else
-    :data:`STYLE`; rcParams are restored on exit.
+    :func:`b12stats.plots.style.style_context` with :data:`STYLE` on top;
+    rcParams are restored on exit.
     """
-    import matplotlib as mpl
+    from b12stats.plots.style import style_context as _shared
 
-    rc = dict(STYLE)
-    try:  # the shared style module, when present
-        from b12stats.plots import style as _style
-
-        extra = getattr(_style, "RC", None) or getattr(_style, "STYLE", None)
-        if isinstance(extra, dict):
-            rc.update(extra)
-    except ImportError:
-        pass
-    with mpl.rc_context(rc):
+    with _shared(STYLE):
         yield
 
 
@@ -521,5 +512,365 @@ def figure_supplement_effects(res: EffectsResult) -> Any:
         fig, ax = plt.subplots(figsize=(7.5, 2.8))
         plot_effects(res.table, ax=ax)
         ax.set_title("Wang 2024 (Tanzania): milk B12, supplement vs placebo", loc="left")
+        fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# correlations: forest plot, pools, 0.51 vs 0.20
+# ---------------------------------------------------------------------------
+
+_PAIR_NAME = {
+    frozenset({"maternal_blood", "infant_blood"}): "maternal blood vs infant blood B12",
+    frozenset({"milk", "infant_blood"}): "milk vs infant blood B12",
+    frozenset({"maternal_blood", "milk"}): "maternal blood vs milk B12",
+    frozenset({"maternal_intake", "milk"}): "maternal B12 intake vs milk B12",
+}
+
+
+def _source_label(source_id: str) -> str:
+    from b12stats.data import load_sources
+
+    src = load_sources().set_index("source_id")
+    if source_id not in src.index:
+        return source_id
+    s = src.loc[source_id]
+    if s["kind"] == "secondary":
+        return "summary page"
+    authors = str(s["authors"]) if pd.notna(s["authors"]) else ""
+    first = authors.split(",")[0].split(" ")[0] if authors and authors != "unknown" else ""
+    year = f" {int(s['year'])}" if pd.notna(s["year"]) else ""
+    return f"{first}{year}" if first else source_id.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class CorrelationsResult:
+    """Result of :func:`analysis_correlations`.
+
+    ``rows`` is the figure's input (:data:`b12stats.plots.correlations.ROW_COLUMNS`
+    plus ``row_id, r, n, p_text, coefficient``); ``pooled`` the pools
+    (:meth:`b12stats.stats.meta.MetaTable.to_frame`); ``excluded`` the rows
+    left out of pooling with the reason; ``comparison`` the Fisher/Zou
+    comparison of the summary page's two correlations.
+    """
+
+    rows: pd.DataFrame
+    pooled: pd.DataFrame
+    excluded: pd.DataFrame
+    comparison: pd.DataFrame
+
+
+def _fmt_r(x: float) -> str:
+    return f"{x:.2f}".replace("-", "−")
+
+
+def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
+    """All bundled correlations with Fisher-z CIs, pooled where pooling is allowed.
+
+    Pools are formed by :func:`~b12stats.stats.meta.pool_table` per variable
+    pair from primary sources only, skipping (and listing) rows without r or
+    n and adjusted coefficients. The summary page's r = 0.51 (n = 40, Canada)
+    and r = 0.20 (n = 67, Cambodia) are compared with
+    :func:`~b12stats.stats.correlation.compare_correlations`.
+    """
+    from b12stats.data import load_correlations
+    from b12stats.stats.correlation import compare_correlations, fisher_z_ci
+    from b12stats.stats.meta import pool_table
+
+    corr = load_correlations()
+    table = pool_table(
+        corr,
+        by=["pair"],
+        label="row_id",
+        source_kinds=["primary"],
+        on_unpoolable="skip",
+        method=method,
+    )
+    pooled = table.to_frame() if table.results else pd.DataFrame()
+    excluded = table.excluded
+    reason = dict(zip(excluded["row"], excluded["reason"], strict=True))
+    pool_by_pair = {}
+    for res in table.results:
+        pool_by_pair[frozenset(res.group.removeprefix("pair=").split("~"))] = res
+    corr = corr.assign(
+        pair=[frozenset({x, y}) for x, y in zip(corr.var_x, corr.var_y, strict=True)]
+    )
+    order = list(_PAIR_NAME)
+    order += [p for p in dict.fromkeys(corr["pair"]) if p not in order]
+    rows = []
+    for pair in order:
+        sub = corr[corr["pair"] == pair]
+        if sub.empty:
+            continue
+        group = _PAIR_NAME.get(pair, " vs ".join(sorted(pair)))
+        for c in sub.itertuples(index=False):
+            label = f"{_source_label(c.source_id)}, {_country(c.cohort)}"
+            lo = hi = np.nan
+            has_r, has_n = pd.notna(c.r), pd.notna(c.n)
+            if has_r and has_n:
+                ci = fisher_z_ci(float(c.r), int(c.n)).iloc[0]
+                lo, hi = float(ci["ci_low"]), float(ci["ci_high"])
+            parts = []
+            if has_r:
+                parts.append(f"r = {_fmt_r(float(c.r))}")
+                if has_n:
+                    parts[-1] += f" ({_fmt_r(lo)}, {_fmt_r(hi)})"
+            else:
+                parts.append("no r printed")
+            parts.append(f"n = {int(c.n)}" if has_n else "n not printed")
+            if isinstance(c.p_text, str) and c.p_text:
+                parts.append(c.p_text)
+            elif c.significant is False or str(c.significant).lower() == "false":
+                parts.append("reported as not correlated")
+            if c.coefficient != "unspecified":
+                parts.append(str(c.coefficient))
+            if c.row_id in reason and has_r and has_n:
+                parts.append("not pooled: secondary" if c.source_kind == "secondary" else "")
+            rows.append(
+                {
+                    "row_id": c.row_id,
+                    "group": group,
+                    "label": label,
+                    "row_type": "study",
+                    "estimate": float(c.r) if has_r else np.nan,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "source_kind": c.source_kind,
+                    "text": "; ".join(p for p in parts if p),
+                    "r": float(c.r) if has_r else np.nan,
+                    "n": int(c.n) if has_n else pd.NA,
+                    "p_text": c.p_text if isinstance(c.p_text, str) else "",
+                    "coefficient": c.coefficient,
+                    "pooling": reason.get(c.row_id, "pooled"),
+                }
+            )
+        res = pool_by_pair.get(pair)
+        if res is not None:
+            f = res.to_frame().iloc[0]
+            txt = (
+                f"{_fmt_r(f['estimate_r'])} ({_fmt_r(f['ci_low_r'])}, {_fmt_r(f['ci_high_r'])}); "
+                f"k = {int(f['k'])}, n = {int(f['n_total'])}"
+            )
+            if np.isfinite(f["i2"]):
+                txt += f"; I² = {f['i2']:.0f}%"
+            rows.append(
+                {
+                    "row_id": "",
+                    "group": group,
+                    "label": f"pooled, primary ({f['method']})",
+                    "row_type": "pooled",
+                    "estimate": float(f["estimate_r"]),
+                    "ci_low": float(f["ci_low_r"]),
+                    "ci_high": float(f["ci_high_r"]),
+                    "source_kind": "",
+                    "text": txt,
+                    "r": np.nan,
+                    "n": int(f["n_total"]),
+                    "p_text": "",
+                    "coefficient": "",
+                    "pooling": "",
+                }
+            )
+    summ = corr[(corr["source_kind"] == "secondary") & corr["r"].notna() & corr["n"].notna()]
+    comparison = pd.DataFrame()
+    if len(summ) == 2:
+        a, b = summ.iloc[0], summ.iloc[1]
+        comparison = compare_correlations(float(a["r"]), int(a["n"]), float(b["r"]), int(b["n"]))
+        comparison.insert(0, "row_id_2", b["row_id"])
+        comparison.insert(0, "row_id_1", a["row_id"])
+        cmp = comparison.iloc[0]
+        rows.append(
+            {
+                "row_id": "",
+                "group": "difference between the summary page's two r",
+                "label": f"{_country(a['cohort'])} − {_country(b['cohort'])}",
+                "row_type": "difference",
+                "estimate": float(cmp["estimate"]),
+                "ci_low": float(cmp["ci_low"]),
+                "ci_high": float(cmp["ci_high"]),
+                "source_kind": "",
+                "text": (
+                    f"{_fmt_r(float(a['r']))} − {_fmt_r(float(b['r']))} = "
+                    f"{_fmt_r(float(cmp['estimate']))} ({_fmt_r(float(cmp['ci_low']))}, "
+                    f"{_fmt_r(float(cmp['ci_high']))}); z = {float(cmp['statistic']):.2f}, "
+                    f"P = {float(cmp['p_value']):.3f}"
+                ),
+                "r": np.nan,
+                "n": pd.NA,
+                "p_text": "",
+                "coefficient": "",
+                "pooling": "",
+            }
+        )
+    return CorrelationsResult(
+        rows=pd.DataFrame(rows), pooled=pooled, excluded=excluded, comparison=comparison
+    )
+
+
+def figure_correlations(res: CorrelationsResult) -> Any:
+    """Grouped forest plot (:func:`b12stats.plots.correlations.plot_correlations`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.correlations import plot_correlations
+
+    n_lines = len(res.rows) + 1.4 * res.rows["group"].nunique()
+    with style_context():
+        fig, ax = plt.subplots(figsize=(9.5, 0.3 * n_lines + 1.0))
+        plot_correlations(res.rows, ax=ax, xlabel="correlation r, or difference in r (95% CI)")
+        ax.set_title(
+            "Published correlations of B12 between mother, milk and infant", loc="left", pad=12
+        )
+        fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Kenya-like simulated cohort and the papers' two GEE models
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KenyaResult:
+    """Result of :func:`analysis_kenya`.
+
+    ``cohort`` is the simulated cohort; ``line`` the fitted geometric-mean
+    curve of infant B12 over milk B12 with its 95% band
+    (:data:`b12stats.plots.scatter.LINE_COLUMNS`); ``linear`` and ``trend``
+    the tidy model tables; ``summary`` one row of headline numbers;
+    ``assumptions`` the design's :meth:`~b12stats.simulate.Design.describe`.
+    """
+
+    cohort: pd.DataFrame
+    line: pd.DataFrame
+    linear: pd.DataFrame
+    trend: pd.DataFrame
+    summary: pd.DataFrame
+    assumptions: pd.DataFrame
+    flags: tuple[str, ...]
+    seed: int
+
+
+def _loglog_band(
+    data: pd.DataFrame, *, groups: str, grid: np.ndarray, conf_level: float = 0.95
+) -> tuple[pd.DataFrame, Any]:
+    """Fitted ``exp(b0 + b1 log x)`` with a pointwise Wald band, from two GEE fits.
+
+    :class:`b12stats.models.GEEResult` carries standard errors but not the
+    coefficient covariance, which the band needs. A GEE with identity link is
+    equivariant under re-centring the covariate, so fitting once with
+    ``log(milk)`` and once with ``log(milk) - c`` gives
+    ``Var(a_c) = Var(a_0) - 2 c Cov(a_0, b) + c^2 Var(b)``, hence
+    ``Cov(a_0, b) = (Var(a_0) + c^2 Var(b) - Var(a_c)) / (2 c)``; the band is
+    ``exp(fit ± z sqrt(Var(a_0) + 2 t Cov + t^2 Var(b)))`` at ``t = log x``.
+    """
+    from scipy import stats as _st
+
+    from b12stats.models import fit_gee, fit_linear
+
+    res = fit_linear(data, groups=groups, log=True, conf_level=conf_level)
+    coef = res.coefficients.set_index("term")
+    a0, b = float(coef["estimate"].iloc[0]), float(coef["estimate"].iloc[1])
+    va, vb = float(coef["se"].iloc[0]) ** 2, float(coef["se"].iloc[1]) ** 2
+    c = float(np.mean(np.log(data["milk_b12"])))
+    centred = fit_gee(
+        data,
+        f"np.log(infant_b12) ~ I(np.log(milk_b12) - {c!r})",
+        groups=groups,
+        conf_level=conf_level,
+    )
+    vc = float(centred.coefficients["se"].iloc[0]) ** 2
+    cov = (vc - va - c * c * vb) / (2.0 * c)
+    t = np.log(grid)
+    fit = a0 + b * t
+    se = np.sqrt(np.maximum(va + 2.0 * t * cov + t * t * vb, 0.0))
+    crit = float(_st.norm.ppf(0.5 + conf_level / 2.0))
+    line = pd.DataFrame(
+        {
+            "x": grid,
+            "estimate": np.exp(fit),
+            "ci_low": np.exp(fit - crit * se),
+            "ci_high": np.exp(fit + crit * se),
+        }
+    )
+    return line, res
+
+
+def analysis_kenya(*, seed: int = DEFAULT_SEED, n_dyads: int | None = None) -> KenyaResult:
+    """Simulate a Kenya-like cohort and fit the papers' two GEE models.
+
+    The design is :func:`b12stats.simulate.get_design` ``("kenya")``: log-normal
+    marginals from the printed quartiles, r = 0.36 (scale assumed), clusters and
+    ICCs assumed (every assumption is in ``assumptions``). Models:
+    :func:`b12stats.models.fit_linear` on the log-log scale (the slope is an
+    elasticity) and :func:`b12stats.models.fit_trend` (adequacy > 220 pmol/L on
+    milk-B12 quartiles; P-trend), both exchangeable GEE with robust SEs.
+    """
+    from scipy import stats as _st
+
+    from b12stats.models import fit_trend
+    from b12stats.simulate import get_design, simulate_cohort
+
+    design = get_design("kenya")
+    cohort = simulate_cohort(design, n_dyads=n_dyads, rng=seed)
+    grid = np.geomspace(float(cohort["milk_b12"].min()), float(cohort["milk_b12"].max()), 60)
+    line, linear = _loglog_band(cohort, groups="cluster", grid=grid)
+    trend = fit_trend(cohort, groups="cluster", outcome="adequate", exposure="milk_b12")
+    r_sim = float(_st.pearsonr(np.log(cohort["milk_b12"]), np.log(cohort["infant_b12"]))[0])
+    slope = linear.coefficients.iloc[1]
+    summary = pd.DataFrame(
+        [
+            {
+                "design": design.name,
+                "n_dyads": len(cohort),
+                "n_clusters": int(cohort["cluster"].nunique()),
+                "target_r": design.correlation,
+                "correlation_scale": design.correlation_scale,
+                "simulated_r": r_sim,
+                "share_adequate": float(cohort["adequate"].mean()),
+                "share_milk_below_310": float((cohort["milk_b12"] < 310).mean()),
+                "loglog_slope": float(slope["estimate"]),
+                "loglog_slope_ci_low": float(slope["ci_low"]),
+                "loglog_slope_ci_high": float(slope["ci_high"]),
+                "loglog_slope_p": float(slope["p_value"]),
+                "p_trend": float(trend.p_trend),
+                "seed": seed,
+            }
+        ]
+    )
+    return KenyaResult(
+        cohort=cohort,
+        line=line,
+        linear=linear.to_frame(),
+        trend=trend.to_frame(),
+        summary=summary,
+        assumptions=design.describe(),
+        flags=tuple(design.flags),
+        seed=seed,
+    )
+
+
+def figure_kenya(res: KenyaResult) -> Any:
+    """Scatter with GEE fit and cut-offs (:func:`b12stats.plots.scatter.plot_milk_infant`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.scatter import plot_milk_infant
+
+    s = res.summary.iloc[0]
+    with style_context():
+        fig, ax = plt.subplots(figsize=(7.8, 4.6))
+        plot_milk_infant(
+            res.cohort,
+            line=res.line,
+            target_r=float(s["target_r"]),
+            simulated_r=float(s["simulated_r"]),
+            r_label="r (log scale)",
+            line_label="GEE fit, log-log (95% CI)",
+            ax=ax,
+        )
+        ax.set_title(
+            f"Simulated Kenya-like cohort ({int(s['n_dyads'])} dyads, "
+            f"{int(s['n_clusters'])} clusters; seed {res.seed})",
+            loc="left",
+        )
         fig.tight_layout()
     return fig

@@ -1,0 +1,171 @@
+"""Every bundled correlation in one forest plot, grouped by the pair of variables.
+
+Published correlations between maternal blood, milk and infant blood B12 come
+with or without a sample size, as raw or adjusted coefficients, from primary
+papers or from a summary page. The figure shows all of them: a Fisher-z 95% CI
+where n is known, the point alone where it is not, a line of text where only a
+P value or words were printed, the pooled estimate (diamond) where pooling is
+allowed (:func:`b12stats.stats.meta.pool_table` decides), and optionally the
+difference between two correlations with its Zou (2007) interval and Fisher
+test (:func:`b12stats.stats.correlation.compare_correlations`).
+
+This module only draws: CIs, pools and tests are computed in
+:mod:`b12stats.stats` and handed in as a tidy frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from b12stats.errors import OptionError
+from b12stats.plots.style import COLORS
+
+__all__ = ["ROW_COLUMNS", "plot_correlations"]
+
+#: Columns of the ``rows`` frame, one row per line of the plot, drawn in order.
+#: ``row_type`` is ``"study"``, ``"pooled"`` or ``"difference"``; ``estimate``
+#: is r (or r1 - r2); CI columns NaN when there is no interval; ``estimate``
+#: NaN when no coefficient was printed; ``source_kind`` colours study rows
+#: (secondary sources are flagged); ``text`` is written in the right column.
+ROW_COLUMNS = (
+    "group",
+    "label",
+    "row_type",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "source_kind",
+    "text",
+)
+
+
+def plot_correlations(
+    rows: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    xlim: tuple[float, float] = (-1.0, 1.0),
+    xlabel: str = "correlation r (95% CI, Fisher z)",
+) -> Axes:
+    """Grouped forest plot of correlations, pools and differences.
+
+    Parameters
+    ----------
+    rows
+        Columns :data:`ROW_COLUMNS`; each new ``group`` value starts a block
+        under a bold header.
+    ax
+        Axes to draw on.
+    xlim, xlabel
+        x axis (r is dimensionless).
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> rows = pd.DataFrame({"group": ["maternal vs infant"] * 2, "label": ["A", "pooled"],
+    ...     "row_type": ["study", "pooled"], "estimate": [0.5, 0.4],
+    ...     "ci_low": [0.2, 0.1], "ci_high": [0.7, 0.6],
+    ...     "source_kind": ["primary", ""], "text": ["0.50", "0.40"]})
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_correlations(rows)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['A', 'pooled']
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Polygon
+
+    missing = [c for c in ROW_COLUMNS if c not in rows.columns]
+    if missing:
+        raise OptionError(f"rows is missing columns: {', '.join(missing)}")
+    if ax is None:
+        ax = plt.gca()
+    data = rows.reset_index(drop=True)
+    y = 0.0
+    ypos = []
+    headers = []
+    last = None
+    for row in data.itertuples(index=False):
+        if row.group != last:
+            y -= 0.6 if last is None else 1.4
+            headers.append((y, str(row.group)))
+            y -= 0.9
+            last = row.group
+        else:
+            y -= 1.0
+        ypos.append(y)
+    ax.axvline(0.0, color=COLORS["reference"], lw=0.8, ls="--", zorder=0)
+    for yy, row in zip(ypos, data.itertuples(index=False), strict=True):
+        est = float(row.estimate)
+        lo, hi = float(row.ci_low), float(row.ci_high)
+        secondary = row.source_kind == "secondary"
+        col = COLORS["secondary"] if secondary else COLORS["study"]
+        if row.row_type == "pooled":
+            h = 0.35
+            ax.add_patch(
+                Polygon(
+                    [(lo, yy), (est, yy + h), (hi, yy), (est, yy - h)],
+                    closed=True,
+                    color=COLORS["pooled"],
+                )
+            )
+        elif np.isfinite(est):
+            if row.row_type == "difference":
+                col = COLORS["pooled"]
+            if np.isfinite(lo) and np.isfinite(hi):
+                ax.plot([lo, hi], [yy, yy], color=col, lw=1.4, solid_capstyle="butt")
+            ax.plot(
+                [est],
+                [yy],
+                marker="o" if row.row_type == "difference" else "s",
+                ms=6,
+                ls="none",
+                color=col,
+                mfc="white" if secondary else col,
+                mew=1.5,
+            )
+        else:  # nothing to draw: the text column says what was printed
+            col = COLORS["text_muted"]
+        ax.annotate(
+            str(row.text),
+            (1.02, yy),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            ha="left",
+            fontsize=7.5,
+            color=col if (secondary or not np.isfinite(est)) else "black",
+        )
+    for hy, name in headers:
+        ax.annotate(
+            name,
+            (-0.01, hy),
+            xycoords=("axes fraction", "data"),
+            fontweight="bold",
+            fontsize=8.5,
+            ha="right",
+            va="center",
+        )
+    ax.set_yticks(ypos)
+    ax.set_yticklabels([str(lab) for lab in data["label"]])
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(min(ypos) - 0.9, 0.3)
+    ax.set_xlim(*xlim)
+    ax.set_xlabel(xlabel)
+    ax.annotate(
+        "as printed / recomputed",
+        (1.02, 0.0),
+        xycoords=("axes fraction", "data"),
+        va="top",
+        ha="left",
+        fontsize=7.5,
+        fontstyle="italic",
+    )
+    ax.spines["left"].set_visible(False)
+    return ax
