@@ -75,7 +75,7 @@ def _numeric(series: pd.Series) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def reference(request: pytest.FixtureRequest) -> dict[str, pd.DataFrame]:
+def reference() -> dict[str, pd.DataFrame]:
     from pathlib import Path
 
     ref = Path(__file__).resolve().parent / "reference"
@@ -432,9 +432,32 @@ def test_pool_table_refuses_adjusted_mixed_with_raw():
         pool_table(t, by=["pair"])
     out = pool_table(t, by=["pair"], on_unpoolable="skip")
     assert out.excluded.to_dict("records") == [
-        {"row": "a2", "label": "a2", "reason": "adjusted coefficient, not a raw correlation"}
+        {
+            "row": "a2",
+            "label": "a2",
+            "group": "pair=infant_blood~milk",
+            "reason": "adjusted coefficient, not a raw correlation",
+        }
     ]
     assert out.to_frame()["k"].tolist() == [2, 1]
+    assert out.unpooled_groups == ()
+
+
+def test_pool_table_lists_groups_with_nothing_to_pool():
+    t = _table(n=pd.array([90, 100, 67, None], dtype="Int64"))
+    out = pool_table(t, by=["pair"], on_unpoolable="skip")
+    assert out.unpooled_groups == ("pair=maternal_blood~milk",)
+    assert out.to_frame()["group"].tolist() == ["pair=infant_blood~milk"]
+
+
+def test_pool_table_leave_one_out_per_pool():
+    out = pool_table(_table(), by=["pair"], method="DL")
+    loo = out.leave_one_out()
+    # only the 3-study pool has a leave-one-out; the 1-study pool has none
+    assert loo["pool"].unique().tolist() == ["pair=infant_blood~milk"]
+    assert loo["omitted"].tolist() == ["a1", "a2", "a3"]
+    direct = leave_one_out([0.36, 0.30, 0.22], [90, 100, 67], method="DL")
+    assert_allclose(loo["estimate_z"], direct["estimate_z"], rtol=CLOSED_FORM_RTOL)
 
 
 def test_pool_table_missing_n_names_line_and_column():

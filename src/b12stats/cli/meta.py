@@ -106,7 +106,7 @@ def _summary_text(table: Any) -> str:
         return "p = NA" if pd.isna(p) else ("p < 0.001" if p < 0.001 else f"p = {p:.3f}")
 
     lines = []
-    for _, row in frame.iterrows():
+    for res, (_, row) in zip(table.results, frame.iterrows(), strict=True):
         lines.append(f"{row['group']}: k = {row['k']}, n = {row['n_total']}")
         lines.append(
             f"  r = {num(row['estimate_r'])} [{level}% CI {num(row['ci_low_r'])}, "
@@ -118,8 +118,7 @@ def _summary_text(table: Any) -> str:
             f"{num(row['tau2_ci_high'], 4)}], I2 = {num(row['i2'], 1)}%, "
             f"Q = {num(row['q'], 2)} ({pval(row['q_p_value'])})"
         )
-        if row["note"]:
-            lines.extend(f"  note: {note}" for note in str(row["note"]).split("; "))
+        lines.extend(f"  note: {note}" for note in res.notes)
     for group in table.unpooled_groups:
         lines.append(f"{group}: nothing to pool (every row left out, see below)")
     if not table.excluded.empty:
