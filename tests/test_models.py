@@ -267,6 +267,8 @@ def test_bias_reduced_matches_mancl_derouen_closed_form() -> None:
         cov_struct="independence",
     )
     assert np.all(_coef(res, terms, "se") > _coef(robust, terms, "se"))
+    assert res.cov_params is not None
+    assert_allclose(res.cov_params.loc[terms, terms], bread @ meat @ bread, rtol=CLOSED_FORM_RTOL)
     assert any("clusters" in w for w in robust.warnings)  # 16 clusters < 30
 
 

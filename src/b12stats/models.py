@@ -135,6 +135,9 @@ class GEEResult:
         Rows dropped because a column the model uses was missing.
     warnings
         Anything the user should read before trusting the numbers.
+    cov_params
+        The coefficient covariance matrix of ``cov_type`` (terms as index and
+        columns), e.g. for pointwise bands of a fitted line.
     """
 
     coefficients: pd.DataFrame
@@ -152,6 +155,7 @@ class GEEResult:
     cluster_size_max: int
     n_dropped: int
     warnings: tuple[str, ...] = field(default=())
+    cov_params: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def method(self) -> str:
@@ -526,6 +530,9 @@ def fit_gee(
     with np.errstate(all="ignore"):
         est = np.asarray(result.params, dtype=float)
         se = np.asarray(result.bse, dtype=float)
+        cov = pd.DataFrame(
+            np.asarray(result.cov_params(), dtype=float), index=names, columns=names
+        )
     if not np.all(np.isfinite(est)) or not np.all(np.isfinite(se)):
         notes.append("some estimates or standard errors are not finite")
     if cov_type == "robust" and len(sizes) < FEW_CLUSTERS:
@@ -553,6 +560,7 @@ def fit_gee(
         cluster_size_max=int(sizes.max()),
         n_dropped=n_dropped,
         warnings=tuple(notes),
+        cov_params=cov,
     )
 
 
