@@ -502,3 +502,19 @@ def test_list_designs() -> None:
     tab = list_designs()
     assert list(tab["name"]) == list(DESIGN_NAMES)
     assert tab.set_index("name").loc["canada", "flags"] >= 1
+
+
+def test_targets_match_simulation(big_kenya: tuple[Design, np.ndarray, np.ndarray]) -> None:
+    d, milk, infant = big_kenya
+    t = d.targets().set_index("quantity")["value"]
+    n = infant.size
+    p = t["infant_share_at_or_below_cutoff"]
+    assert abs(np.mean(infant <= 220) - p) < MC_Z * math.sqrt(p * (1 - p) / n)
+    p = t["milk_share_below_threshold"]
+    assert abs(np.mean(milk < 310) - p) < MC_Z * math.sqrt(p * (1 - p) / n)
+    assert_allclose(t["correlation_pearson_log"], 0.36, rtol=CLOSED_FORM_RTOL)
+    assert_allclose(t["correlation_spearman"], 6 / math.pi * math.asin(0.18), rtol=1e-12)
+    assert_allclose(t["infant_median"], 276.0, rtol=CLOSED_FORM_RTOL)
+    # Spearman on the big sample: SE of r_S is about 1.06 (1 - r^2) / sqrt(n) or less
+    r_s = stats.spearmanr(milk, infant).statistic
+    assert abs(r_s - t["correlation_spearman"]) < MC_Z * 1.1 * (1 - 0.35**2) / math.sqrt(n)

@@ -769,6 +769,50 @@ class Design:
             rows, columns=["parameter", "value", "status", "source_row", "explanation"]
         )
 
+    def targets(self, *, milk_threshold: float | None = None) -> pd.DataFrame:
+        """Population values the design implies (what a large simulation should reproduce).
+
+        Quartiles of milk and infant B12, the share of infants at or below
+        :attr:`adequacy_cutoff`, the share of milk below ``milk_threshold``
+        (default: the 310 pmol/L behind the Adequate Intake, row
+        ``w18_milk_ai_level``) and the milk-infant correlation on each scale
+        (:func:`observed_correlation` of :attr:`latent_correlation`). Exact
+        when all covariate effects are 0 (otherwise the infant quantities are
+        approximations, see the module docstring).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``quantity, value``.
+
+        Examples
+        --------
+        >>> t = get_design("kenya").targets().set_index("quantity")["value"].to_dict()
+        >>> round(t["infant_median"], 1), round(t["infant_share_at_or_below_cutoff"], 3)
+        (276.0, 0.337)
+        >>> round(t["milk_share_below_threshold"], 3), round(t["correlation_spearman"], 3)
+        (0.879, 0.346)
+        """
+        if milk_threshold is None:
+            milk_threshold = float(_get("reference_values", "w18_milk_ai_level")["value"])
+        rows: list[tuple[str, float]] = []
+        for comp, marg in (("milk", self.milk), ("infant", self.infant)):
+            q = marg.quantile(np.array([0.25, 0.5, 0.75]))
+            rows += [(f"{comp}_q1", q[0]), (f"{comp}_median", q[1]), (f"{comp}_q3", q[2])]
+        rows.append(("infant_share_at_or_below_cutoff", self.infant.cdf(self.adequacy_cutoff)))
+        rows.append(("milk_share_below_threshold", self.milk.cdf(milk_threshold)))
+        for scale in CORRELATION_SCALES:
+            r = observed_correlation(
+                self.latent_correlation,
+                scale,
+                sigma_milk=self.milk.sigma,
+                sigma_infant=self.infant.sigma,
+            )
+            rows.append((f"correlation_{scale}", r))
+        return pd.DataFrame(
+            {"quantity": [r[0] for r in rows], "value": [float(r[1]) for r in rows]}
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable description (for sidecars and reports)."""
         return {
