@@ -1,0 +1,111 @@
+"""``b12stats reproduce``: run every audit check, print a table, optionally write audit.csv."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+#: Exit status of ``--strict`` when a claim is inconsistent or conflicts with its primary.
+EXIT_PROBLEMS = 1
+
+#: Default width of the printed table (characters).
+DEFAULT_WIDTH = 100
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``reproduce`` subcommand."""
+    p = subparsers.add_parser(
+        "reproduce",
+        help="recompute every published claim in the bundled data and judge it",
+        description=(
+            "Run every audit check on the bundled published numbers and print one line per "
+            "check (verdicts: reproduced, consistent, inconsistent, conflicts_with_primary, "
+            "unverifiable) and a summary. With --out DIR, also write DIR/audit.csv with the "
+            "full columns."
+        ),
+    )
+    p.add_argument("--out", metavar="DIR", help="write DIR/audit.csv (created if missing)")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help=(
+            f"exit with status {EXIT_PROBLEMS} when any claim is inconsistent or "
+            "conflicts_with_primary"
+        ),
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "csv"),
+        default="table",
+        help="stdout format: a readable table (default) or the full CSV",
+    )
+    p.add_argument(
+        "--width",
+        type=int,
+        default=DEFAULT_WIDTH,
+        metavar="N",
+        help=f"width of the table in characters (default {DEFAULT_WIDTH})",
+    )
+    p.set_defaults(func=run)
+
+
+def _cut(text: Any, width: int) -> str:
+    s = " ".join(str(text).split())
+    return s if len(s) <= width else s[: max(width - 1, 0)] + "…"
+
+
+def format_table(frame: Any, *, width: int = DEFAULT_WIDTH) -> str:
+    """One line per check: check_id, source_kind, verdict, claim and detail, truncated to width.
+
+    Fixed widths for the first three columns; claim and detail share the rest
+    (claim 40%, detail 60%).
+    """
+    cols = [("check_id", 30), ("source_kind", 9), ("verdict", 22)]
+    fixed = sum(w for _, w in cols) + len(cols)  # one space after each
+    rest = max(width - fixed - 1, 20)
+    w_claim = max(rest * 2 // 5, 8)
+    w_detail = max(rest - w_claim, 8)
+    widths = [*cols, ("claim", w_claim), ("detail", w_detail)]
+    lines = [" ".join(f"{name:<{w}}" for name, w in widths).rstrip()]
+    lines.append(" ".join("-" * w for _, w in widths))
+    for _, row in frame.iterrows():
+        cells = [f"{_cut(row[name], w):<{w}}" for name, w in widths]
+        lines.append(" ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def summary_line(counts: dict[str, int]) -> str:
+    """``N checks: a reproduced, b consistent, ...`` (every verdict listed)."""
+    total = sum(counts.values())
+    return f"{total} checks: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the audit; print it; write audit.csv if asked; return the exit status."""
+    from pathlib import Path
+
+    from b12stats import _io
+    from b12stats.audit import run_audit
+    from b12stats.errors import OptionError
+
+    if args.width < 40:
+        raise OptionError(f"--width must be at least 40, got {args.width}")
+    result = run_audit()
+    frame = result.to_frame()
+    if args.out is not None:
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise OptionError(f"--out must be a directory, got the file {str(out)!r}")
+        _io.write_csv(out / "audit.csv", frame)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(format_table(frame, width=args.width))
+        print()
+        print(summary_line(result.verdict_counts()))
+        if args.out is not None:
+            print(f"wrote {Path(args.out) / 'audit.csv'}")
+    if args.strict and result.has_problems:
+        return EXIT_PROBLEMS
+    return 0
