@@ -1,0 +1,276 @@
+"""Tests for b12stats.power: simulated power, Monte Carlo SEs, determinism, executors."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from b12stats import power as pw
+from b12stats.errors import OptionError
+from b12stats.models import milk_quartile
+from b12stats.simulate import get_design
+from b12stats.stats.correlation import n_for_power_correlation, power_correlation
+
+KENYA = get_design("kenya")
+#: Independent dyads, no clustering: the log-log slope test is a test of a
+#: bivariate normal correlation, whose power has a closed form.
+INDEPENDENT = KENYA.replace(icc_milk=0.0, icc_infant=0.0)
+
+#: Bounds of Monte Carlo checks, in Monte Carlo standard errors (fixed seeds).
+MC_BOUND = 3.0
+#: The robust (sandwich, HC0) Wald z test is slightly liberal in finite samples:
+#: its SE is biased down by about p/n. At n = 400 this raises the size from 0.05
+#: to about 0.053 and the power near 0.6 by about 0.01 (measured 0.006 with
+#: 5,000 replicates at n = 120 for the size, 0.025 for power: scaled by 120/400).
+ROBUST_SE_ALLOWANCE = 0.01
+
+
+# ------------------------------------------------------------------ quartile score
+
+
+@pytest.mark.parametrize("n", [4, 5, 6, 7, 8, 9, 10, 13, 31, 286])
+def test_quartile_scores_match_pandas_qcut(n: int) -> None:
+    # milk_quartile (pandas.qcut at type-7 quantiles) is the independent reference
+    rng = np.random.default_rng(n)
+    x = rng.lognormal(5.0, 0.8, size=(5, n))
+    got = pw.quartile_scores(x)
+    want = np.array([milk_quartile(row).astype(float).to_numpy() for row in x])
+    np.testing.assert_array_equal(got, want)
+
+
+def test_quartile_scores_rejects_short_rows() -> None:
+    with pytest.raises(OptionError, match="N >= 4"):
+        pw.quartile_scores([1.0, 2.0, 3.0])
+
+
+# ------------------------------------------------------------------ MC SE formula
+
+
+def test_summary_measures_by_hand() -> None:
+    # z = 1, 2, 3 and one failed fit; two-sided alpha = 0.05 rejects z = 2 and 3.
+    est = np.array([1.0, 2.0, 3.0, np.nan])
+    se = np.array([1.0, 1.0, 1.0, np.nan])
+    ok = np.array([True, True, True, False])
+    out = pw._summarise(est, se, ok, alpha=0.05, alternative="two-sided", true_value=0.0)
+    assert_allclose(out["power"], 2 / 3, rtol=1e-15)
+    # Morris et al. (2019) Table 6: sqrt(P (1 - P) / n_sim) over the converged fits
+    assert_allclose(out["power_mcse"], math.sqrt(2 / 27), rtol=1e-15)
+    assert_allclose(out["mean_estimate"], 2.0, rtol=1e-15)
+    assert_allclose(out["empirical_sd"], 1.0, rtol=1e-15)
+    assert_allclose(out["mean_se"], 1.0, rtol=1e-15)
+    # 95% intervals 1 +- 1.96 (covers 0), 2 +- 1.96 and 3 +- 1.96 (do not)
+    assert_allclose(out["coverage"], 1 / 3, rtol=1e-15)
+    assert_allclose(out["nonconverged_share"], 0.25, rtol=1e-15)
+    # one-sided: "less" rejects nothing here, "greater" at z > 1.645 the same two
+    less = pw._summarise(est, se, ok, alpha=0.05, alternative="less", true_value=0.0)
+    assert less["power"] == 0.0
+    assert less["power_mcse"] == 0.0
+
+
+def test_summary_all_failed_is_nan() -> None:
+    nan = np.full(3, np.nan)
+    out = pw._summarise(nan, nan, np.zeros(3, bool), alpha=0.05, alternative="two-sided",
+                        true_value=0.0)  # fmt: skip
+    assert math.isnan(out["power"]) and out["nonconverged_share"] == 1.0
+
+
+# ------------------------------------------------------- against closed forms
+
+
+def test_power_matches_correlation_test() -> None:
+    # No clustering, log scale: the slope test is the test of a bivariate normal
+    # correlation; the exact power of cor.test is the closed form.
+    rho, n, reps = 0.12, 400, 2000
+    tab = pw.power(
+        INDEPENDENT.replace(correlation=rho),
+        n_dyads=n,
+        n_clusters=n,
+        reps=reps,
+        cov_struct="independence",
+        rng=20261122,
+    )
+    row = tab.iloc[0]
+    expected = power_correlation(rho, n, method="exact")
+    assert row["nonconverged_share"] == 0.0
+    assert abs(row["power"] - expected) <= MC_BOUND * row["power_mcse"] + ROBUST_SE_ALLOWANCE
+    # the generating slope is rho * sigma_infant / sigma_milk (latent log scale)
+    slope = rho * INDEPENDENT.infant.sigma / INDEPENDENT.milk.sigma
+    assert_allclose(row["true_value"], slope, rtol=1e-12)
+    assert abs(row["mean_estimate"] - slope) <= MC_BOUND * row["empirical_sd"] / math.sqrt(reps)
+
+
+def test_null_rejection_rate_is_alpha() -> None:
+    reps, n = 3000, 400
+    tab = pw.power(
+        INDEPENDENT.replace(correlation=0.0),
+        n_dyads=n,
+        n_clusters=n,
+        reps=reps,
+        cov_struct="independence",
+        alpha=0.05,
+        rng=11,
+    )
+    row = tab.iloc[0]
+    mcse = math.sqrt(0.05 * 0.95 / reps)
+    assert abs(row["power"] - 0.05) <= MC_BOUND * mcse + ROBUST_SE_ALLOWANCE / 2
+    assert abs(row["coverage"] - 0.95) <= MC_BOUND * mcse + ROBUST_SE_ALLOWANCE / 2
+
+
+def test_clustered_linear_slope_is_unbiased_and_se_calibrated() -> None:
+    # Kenya clustering (60 clusters), exchangeable GEE: the analytic slope is the
+    # target of the estimator (correct mean model) and the robust SE tracks the
+    # empirical SD (to within its own Monte Carlo error, ~ SD / sqrt(2 reps)).
+    reps = 1000
+    row = pw.power(KENYA, n_dyads=286, reps=reps, rng=5).iloc[0]
+    assert row["n_clusters"] == 60
+    assert abs(row["mean_estimate"] - row["true_value"]) <= MC_BOUND * row[
+        "empirical_sd"
+    ] / math.sqrt(reps)
+    assert abs(row["mean_se"] / row["empirical_sd"] - 1) <= MC_BOUND / math.sqrt(2 * reps) + 0.03
+    assert abs(row["coverage"] - 0.95) <= MC_BOUND * math.sqrt(0.05 * 0.95 / reps) + 0.01
+
+
+def test_trend_target_is_large_sample_limit() -> None:
+    # At 1,500 dyads the trend-score estimator should sit on its large-sample
+    # limit (the coverage target from the big simulation) up to MC error.
+    reps = 150
+    row = pw.power(KENYA, model="trend", n_dyads=1500, reps=reps, rng=8).iloc[0]
+    assert row["nonconverged_share"] == 0.0
+    mc = row["empirical_sd"] / math.sqrt(reps)
+    assert abs(row["mean_estimate"] - row["true_value"]) <= MC_BOUND * mc + 0.01
+    assert 0.3 < row["true_value"] < 0.8  # a clear positive trend (latent rho 0.36)
+
+
+# ------------------------------------------------------------- determinism
+
+
+def test_same_seed_same_table_for_any_executor() -> None:
+    kw = {"n_dyads": [60, 90], "reps": 130, "model": "trend", "chunk_size": 40, "rng": 3}
+    inline = pw.power(KENYA, **kw)
+    assert list(inline.columns) == list(pw.COLUMNS)
+    with cf.ThreadPoolExecutor(3) as ex:
+        threads = pw.power(KENYA, executor=ex, **kw)
+    pd.testing.assert_frame_equal(inline, threads, check_exact=True)
+    processes = pw.power(KENYA, workers=2, **kw)
+    pd.testing.assert_frame_equal(inline, processes, check_exact=True)
+    # a scenario's result does not depend on the other scenarios in the grid
+    alone = pw.power(KENYA, **{**kw, "n_dyads": 90})
+    pd.testing.assert_frame_equal(
+        alone.reset_index(drop=True), inline.iloc[[1]].reset_index(drop=True), check_exact=True
+    )
+
+
+def test_dask_executor_gives_identical_results() -> None:
+    distributed = pytest.importorskip("distributed")
+    kw = {"n_dyads": [60, 90], "reps": 60, "model": "linear", "chunk_size": 25, "rng": 4}
+    inline = pw.power(KENYA, **kw)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = pw.power(KENYA, executor=client.get_executor(), **kw)
+    pd.testing.assert_frame_equal(inline, on_dask, check_exact=True)
+
+
+def test_generator_seed_is_recorded_and_reproduces() -> None:
+    kw = {"n_dyads": 40, "reps": 30}
+    first = pw.power(KENYA, rng=np.random.default_rng(99), **kw)
+    seed = int(first["seed"].iloc[0])
+    again = pw.power(KENYA, rng=seed, **kw)
+    pd.testing.assert_frame_equal(first, again, check_exact=True)
+    other = pw.power(KENYA, rng=seed + 1, **kw)
+    assert other["mean_estimate"].iloc[0] != first["mean_estimate"].iloc[0]
+
+
+# ------------------------------------------------------------- sample size
+
+
+def test_sample_size_bisection_matches_closed_form() -> None:
+    # Independent dyads: n for 80% power of the correlation test is a closed form.
+    rho = 0.3
+    res = pw.sample_size(
+        INDEPENDENT.replace(correlation=rho),
+        target_power=0.8,
+        n_min=30,
+        n_max=200,
+        n_tol=4,
+        dyads_per_cluster=1,
+        cov_struct="independence",
+        reps=1000,
+        rng=17,
+    )
+    expected = n_for_power_correlation(rho, 0.8, method="exact")  # 84
+    # MC error ~ 3 dyads per MCSE near the target (power rises ~0.005 per dyad),
+    # bisection width 4, and the robust test's liberalness (~4 dyads here).
+    assert res.search == "bisection" and res.reached
+    assert abs(res.n_dyads - expected) <= 3 * MC_BOUND + 4 + 4
+    assert res.n_clusters == res.n_dyads
+    assert res.power >= 0.8
+    frame = res.to_frame()
+    assert frame.loc[0, "n_dyads"] == res.n_dyads and frame.loc[0, "seed"] == 17
+
+
+def test_sample_size_grid_picks_smallest_reaching() -> None:
+    res = pw.sample_size(KENYA, n_grid=[80, 40, 60, 100], reps=150, rng=2, target_power=0.8)
+    curve = res.curve
+    assert curve["n_dyads"].tolist() == [40, 60, 80, 100]
+    reaching = curve.loc[curve["power"] >= 0.8, "n_dyads"]
+    assert res.n_dyads == reaching.min()
+    assert res.n_dyads_low is not None and res.n_dyads_low <= res.n_dyads
+    if res.n_dyads_high is not None:
+        assert res.n_dyads_high >= res.n_dyads
+    # clusters follow the design's dyads per cluster (286 / 60)
+    assert_allclose(curve["n_dyads"] / curve["n_clusters"], 286 / 60, rtol=0.12)
+    never = pw.sample_size(KENYA, n_grid=[20], reps=30, rng=2, target_power=0.999)
+    assert not never.reached and never.n_dyads is None and math.isnan(never.power)
+
+
+# ------------------------------------------------------------- bad options
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"reps": 0}, "reps"),
+        ({"reps": 2.5}, "reps"),
+        ({"model": "quadratic"}, "model"),
+        ({"scale": "sqrt"}, "scale"),
+        ({"cov_struct": "ar1"}, "cov_struct"),
+        ({"alternative": "both"}, "alternative"),
+        ({"alpha": 1.5}, "alpha"),
+        ({"workers": 0}, "workers"),
+        ({"n_dyads": 50, "n_clusters": 60}, "cannot exceed"),
+        ({"n_dyads": 4}, "n_dyads"),
+        ({"n_dyads": [100], "n_clusters": [100]}, "independence"),
+        ({"covariates": ["shoe_size"]}, "unknown covariate"),
+        ({"executor": "threads"}, "Executor"),
+    ],
+)
+def test_bad_options_raise_option_error(kwargs: dict, match: str) -> None:
+    opts = {"reps": 5, **kwargs}
+    with pytest.raises(OptionError, match=match):
+        pw.power(KENYA, **opts)
+
+
+def test_bad_design_and_sample_size_options() -> None:
+    with pytest.raises(OptionError, match="design"):
+        pw.power("atlantis", reps=5)
+    with pytest.raises(OptionError, match="design"):
+        pw.power(object(), reps=5)
+    with pytest.raises(OptionError, match="target_power"):
+        pw.sample_size(KENYA, target_power=1.2, n_grid=[50])
+    with pytest.raises(OptionError, match="n_min"):
+        pw.sample_size(KENYA, n_min=100, n_max=50)
+    with pytest.raises(OptionError, match="n_grid"):
+        pw.sample_size(KENYA)
+    with pytest.raises(OptionError, match="not both"):
+        pw.sample_size(KENYA, n_grid=[50], n_clusters=10, dyads_per_cluster=5)
+    with pytest.raises(OptionError, match="unknown option"):
+        pw.sample_size(KENYA, n_grid=[50], colour="red")
