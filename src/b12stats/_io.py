@@ -68,7 +68,7 @@ def write_bytes(path: str | Path, data: bytes) -> None:
 
 
 def write_csv(path: str | Path, frame: Any, **kwargs: Any) -> None:
-    """Write a DataFrame as CSV atomically (no index, ``%.17g`` floats unless given)."""
+    """Write a DataFrame as CSV atomically (no index; floats in their shortest round-trip form)."""
     kwargs.setdefault("index", False)
     with atomic_open(path, "w") as fh:
         frame.to_csv(fh, lineterminator="\n", **kwargs)
