@@ -496,6 +496,13 @@ def test_replace_records_user_changes() -> None:
     assert d.correlation == 0.36 and d.sources["correlation"] == "w18_milk_inf"
     with pytest.raises(AttributeError):
         d.correlation = 0.1  # type: ignore[misc]
+    with pytest.raises(OptionError, match="unknown design field"):
+        d.replace(corelation=0.3)
+    # replacing a marginal whose log-SD was an assumption marks it as the user's
+    c = get_design("canada").replace(infant=LognormalMarginal(mu=5.5, sigma=0.6))
+    desc = c.describe().set_index("parameter")
+    assert desc.loc["infant_sigma", "status"] == "set by user"
+    assert desc.loc["milk_sigma", "status"] == "assumed"
 
 
 def test_list_designs() -> None:

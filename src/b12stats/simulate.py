@@ -651,6 +651,12 @@ class Design:
         parameter is recorded in :attr:`assumptions` as set by the user.
         ``effects={"name": value}`` changes covariate effects.
         """
+        known = {f.name for f in dataclasses.fields(self)} | {"effects"}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise OptionError(
+                f"unknown design field(s) {unknown}; expected some of: {', '.join(sorted(known))}"
+            )
         effects = changes.pop("effects", None)
         if effects is not None:
             changes["covariates"] = _with_effects(
@@ -667,6 +673,7 @@ class Design:
             if key in ("milk", "infant"):
                 for sub in ("mu", "sigma"):
                     sources.pop(f"{key}_{sub}", None)
+                    assumptions.pop(f"{key}_{sub}", None)
             sources.pop(key, None)
             assumptions[key] = (
                 _jsonable(value),
@@ -703,9 +710,8 @@ class Design:
                     key = whole
             src = self.sources.get(key)
             if key in self.assumptions:
-                status = (
-                    _USER if self.assumptions[key][1].startswith("set by the user") else (_ASSUMED)
-                )
+                by_user = self.assumptions[key][1].startswith("set by the user")
+                status = _USER if by_user else _ASSUMED
                 explanation = self.assumptions[key][1]
             elif src is not None:
                 status = _PUBLISHED
@@ -753,7 +759,7 @@ class Design:
                 c.effect,
                 f"change in log infant B12 per {c.unit or 'unit'} of {c.name}",
             )
-        known = {r["parameter"] for r in rows}
+        known = {r["parameter"] for r in rows} | {"milk", "infant"}  # marginals shown above
         for key, (value, why) in self.assumptions.items():
             if key not in known:
                 rows.append(
