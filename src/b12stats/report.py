@@ -874,3 +874,628 @@ def figure_kenya(res: KenyaResult) -> Any:
         )
         fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------
+# power by simulation
+# ---------------------------------------------------------------------------
+
+#: Numbers of dyads on the power curves.
+POWER_N_DYADS = (30, 60, 100, 150, 200, 286, 400)
+
+
+@dataclass(frozen=True)
+class PowerResult:
+    """Result of :func:`analysis_power`: :func:`b12stats.power.power` rows for both models."""
+
+    table: pd.DataFrame
+    design_n: int
+    assumptions: pd.DataFrame
+
+
+def analysis_power(
+    *,
+    seed: int = DEFAULT_SEED,
+    reps: int = DEFAULT_REPS,
+    n_dyads: Sequence[int] = POWER_N_DYADS,
+    design: str = "kenya",
+    progress: bool | None = False,
+) -> PowerResult:
+    """Simulated power of the linear and trend GEE models over numbers of dyads.
+
+    :func:`b12stats.power.power` for ``model="linear"`` (log-log slope) and
+    ``model="trend"`` (milk-quartile score), the design's dyads per cluster
+    kept, ``reps`` replicates per point, seeded by ``seed``.
+    """
+    from b12stats.power import power
+    from b12stats.simulate import get_design
+
+    d = get_design(design)
+    parts = [
+        power(d, n_dyads=list(n_dyads), reps=reps, model=m, rng=seed, progress=progress)
+        for m in ("linear", "trend")
+    ]
+    return PowerResult(
+        table=pd.concat(parts, ignore_index=True), design_n=d.n_dyads, assumptions=d.describe()
+    )
+
+
+def figure_power(res: PowerResult) -> Any:
+    """Power curves (:func:`b12stats.plots.power.plot_power`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.power import plot_power
+
+    with style_context():
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        plot_power(res.table, ax=ax, mark_n=res.design_n, mark_label="Williams 2016 women")
+        design = str(res.table["design"].iloc[0])
+        ax.set_title(
+            f"Power at alpha = 0.05, {design} design (clusters scale with dyads)", loc="left"
+        )
+        fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# audit
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """Result of :func:`analysis_audit`: the full table and counts by source kind."""
+
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    verdicts: tuple[str, ...]
+
+
+def analysis_audit() -> AuditResult:
+    """Every published claim recomputed and judged (:func:`b12stats.audit.run_audit`)."""
+    from b12stats import audit
+
+    res = audit.run_audit()
+    return AuditResult(
+        table=res.to_frame(),
+        summary=res.summary(),
+        verdicts=tuple(getattr(audit, "VERDICTS", ())),
+    )
+
+
+def figure_audit(res: AuditResult) -> Any:
+    """Verdict counts by source kind (:func:`b12stats.plots.audit.plot_audit`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.audit import plot_audit
+
+    with style_context():
+        fig, ax = plt.subplots(figsize=(7.5, 2.8))
+        plot_audit(res.table, ax=ax, verdict_order=res.verdicts or None)
+        ax.set_title(f"Audit: {len(res.table)} checks of published claims", loc="left")
+        fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# HTML assembly
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    """One report section: a finding in plain words, figures, tables, assumptions."""
+
+    key: str
+    title: str
+    finding: str = ""
+    figures: list[tuple[str, Any, str]] = field(default_factory=list)  # (name, fig, caption)
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (caption, frame)
+    assumptions: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    available: bool = True
+    seconds: float = 0.0
+
+
+def _pct0(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _section_distributions() -> Section:
+    res = analysis_distributions()
+    sec = Section("distributions", "Distributions rebuilt from published quartiles")
+    bits = []
+    for row in res.table.itertuples(index=False):
+        agree = (
+            row.implied_ci_low <= row.printed <= row.implied_ci_high
+            if np.isfinite(row.implied_ci_low)
+            else abs(row.implied - row.printed) < 0.05
+        )
+        sym = "≤" if row.side == "at_or_below" else ("<" if row.side == "below" else ">")
+        ci = (
+            f" (95% CI {_pct0(row.implied_ci_low)}–{_pct0(row.implied_ci_high)})"
+            if np.isfinite(row.implied_ci_low)
+            else ""
+        )
+        bits.append(
+            f"the {row.compartment.replace('_', ' ')} quartiles ({row.quartiles_source_id}) imply "
+            f"{_pct0(row.implied)}{ci} {sym} {row.cutoff:g} pmol/L against "
+            f"{row.printed_text} printed by {row.printed_source_id} "
+            f"({'agrees' if agree else 'does not agree'})"
+        )
+    sec.finding = (
+        "Under a log-normal fitted to the printed quartiles, " + "; ".join(bits) + ". "
+        "Other cohorts (Canada, Cambodia, Tanzania) printed geometric means, means or "
+        "medians without quartiles, so no distribution is drawn for them."
+    )
+    sec.figures.append(
+        (
+            "distributions",
+            figure_distributions(res),
+            "Fitted log-normal "
+            "densities on a log axis; shaded: the share beyond each printed "
+            "cut-off implied by the quartiles; boxes: implied and printed shares.",
+        )
+    )
+    sec.tables.append(("Implied vs printed shares", res.table))
+    sec.tables.append(("Concentrations without quartiles (not drawn)", res.without_quartiles))
+    return sec
+
+
+def _section_cohorts() -> Section:
+    res = analysis_canada_cambodia()
+    sec = Section("canada_cambodia", "Canada vs Cambodia: summary page vs primary paper")
+    inside = int(res.outside_ci["summary_inside_primary_ci"].sum())
+    total = len(res.outside_ci)
+    sec_r = res.ratios[res.ratios["source_kind"] == "secondary"]["ratio"]
+    pri_r = res.ratios[res.ratios["source_kind"] == "primary"]["ratio"]
+    sec.finding = (
+        f"{inside} of the summary page's {total} medians lie inside the primary paper's 95% CI "
+        f"of the geometric mean for the same country and compartment; the summary's "
+        f"Canada/Cambodia ratios ({sec_r.min():.2f}x–{sec_r.max():.2f}x) are far larger than "
+        f"the primary paper's ({pri_r.min():.2f}x–{pri_r.max():.2f}x), and its sample sizes "
+        "(40 and 67) are not the paper's (124 and 69)."
+    )
+    sec.figures.append(
+        (
+            "canada_cambodia",
+            figure_canada_cambodia(res),
+            "Filled circles: "
+            "primary geometric means with 95% CI; open diamonds: the summary "
+            "page's medians; top: Canada/Cambodia ratios of both sources.",
+        )
+    )
+    sec.tables.append(("Summary medians against the primary 95% CIs", res.outside_ci))
+    sec.tables.append(("Ratios", res.ratios))
+    return sec
+
+
+def _section_correlations() -> Section:
+    res = analysis_correlations()
+    sec = Section("correlations", "Published correlations, pooled where allowed")
+    parts = []
+    for row in res.pooled.itertuples(index=False) if len(res.pooled) else []:
+        parts.append(
+            f"{int(row.k)} primary correlations for {row.group.removeprefix('pair=')} pool to "
+            f"r = {row.estimate_r:.2f} (95% CI {row.ci_low_r:.2f} to {row.ci_high_r:.2f}; "
+            f"I² = {row.i2:.0f}%)"
+        )
+    if len(res.comparison):
+        c = res.comparison.iloc[0]
+        parts.append(
+            f"the summary page's r = {c['r1']:.2f} (n = {int(c['n1'])}) and r = {c['r2']:.2f} "
+            f"(n = {int(c['n2'])}) differ by {c['estimate']:.2f} (95% CI {c['ci_low']:.2f} to "
+            f"{c['ci_high']:.2f}; P = {c['p_value']:.3f}), so they do not show that the "
+            "association differs between the countries"
+        )
+    sec.finding = (
+        "; ".join(parts) + f". {len(res.excluded)} published coefficients cannot be pooled "
+        "(no n, no r, adjusted, or from a secondary source): see the table."
+    )
+    sec.figures.append(
+        (
+            "correlations",
+            figure_correlations(res),
+            "Every bundled "
+            "correlation by variable pair, Fisher-z 95% CIs where n is known, "
+            "pooled estimates (diamonds, random effects), and the difference "
+            "between the summary page's two r (Zou interval, Fisher test).",
+        )
+    )
+    cols = ["group", "label", "r", "n", "p_text", "coefficient", "ci_low", "ci_high", "pooling"]
+    sec.tables.append(("Correlations", res.rows[res.rows["row_type"] == "study"][cols]))
+    if len(res.pooled):
+        sec.tables.append(
+            (
+                "Pools",
+                res.pooled[
+                    [
+                        "group",
+                        "k",
+                        "n_total",
+                        "estimate_r",
+                        "ci_low_r",
+                        "ci_high_r",
+                        "pi_low_r",
+                        "pi_high_r",
+                        "tau2",
+                        "i2",
+                        "method",
+                        "note",
+                    ]
+                ],
+            )
+        )
+    sec.tables.append(("Comparison of 0.51 and 0.20", res.comparison))
+    return sec
+
+
+def _section_effects() -> Section:
+    res = analysis_supplement_effects()
+    sec = Section("supplementation", "Wang 2024: prenatal and postnatal supplements")
+    t = res.table.dropna(subset=["estimate"])
+    bits = [
+        f"{r.group.lower()} {r.estimate:g}% ({r.ci_low:g} to {r.ci_high:g}) at {r.label}, "
+        f"printed {r.p_text}, recomputed from the CI P = {r.p_from_ci:.3g}"
+        f" ({'consistent' if r.p_consistent else 'inconsistent'})"
+        for r in t.itertuples(index=False)
+    ]
+    sec.finding = (
+        "Milk B12 was higher with the supplement than with placebo: "
+        + "; ".join(bits)
+        + ". The prenatal effect at 7 months is described only in words (no effect); "
+        "no estimate is drawn for it."
+    )
+    sec.figures.append(
+        (
+            "supplementation",
+            figure_supplement_effects(res),
+            "Percent difference in milk B12, supplement vs placebo, with printed 95% CIs.",
+        )
+    )
+    sec.tables.append(("Effects", res.table))
+    return sec
+
+
+def _section_kenya(seed: int) -> Section:
+    res = analysis_kenya(seed=seed)
+    s = res.summary.iloc[0]
+    sec = Section("kenya", "A simulated Kenya-like cohort and the papers' GEE models")
+    sec.finding = (
+        f"One cohort of {int(s['n_dyads'])} dyads in {int(s['n_clusters'])} clusters, "
+        f"simulated from the published quartiles and r = {s['target_r']:.2f} (seed {seed}), "
+        f"has r = {s['simulated_r']:.2f} on the log scale, {_pct0(1 - s['share_adequate'])} of "
+        f"infants at or below 220 pmol/L and {_pct0(s['share_milk_below_310'])} of milk "
+        f"below 310 pmol/L. Its GEE log-log slope is {s['loglog_slope']:.2f} (95% CI "
+        f"{s['loglog_slope_ci_low']:.2f} to {s['loglog_slope_ci_high']:.2f}): 10% more milk "
+        f"B12 goes with about {100 * (1.1 ** s['loglog_slope'] - 1):.1f}% more infant B12; "
+        f"the milk-quartile P-trend for adequacy is {s['p_trend']:.2g}. These are one "
+        "simulated draw under stated assumptions, not data."
+    )
+    sec.figures.append(
+        (
+            "kenya_scatter",
+            figure_kenya(res),
+            "Simulated dyads (log axes), "
+            "the GEE fit of log infant on log milk B12 with its 95% confidence "
+            "band, and the 310 and 220 pmol/L cut-offs.",
+        )
+    )
+    sec.tables.append(("Headline numbers", res.summary))
+    sec.tables.append(("Linear GEE (log-log)", res.linear))
+    sec.tables.append(("Trend GEE (adequacy on milk quartile)", res.trend))
+    sec.assumptions.append(("Kenya design", res.assumptions))
+    sec.notes.extend(res.flags)
+    return sec
+
+
+def _section_power(seed: int, reps: int) -> Section:
+    res = analysis_power(seed=seed, reps=reps)
+    sec = Section("power", "How many dyads? Power by simulation")
+    bits = []
+    for model, grp in res.table.groupby("model", sort=False):
+        g = grp.sort_values("n_dyads")
+        hit = g[g["power"] >= 0.8]
+        where = (
+            f"reaches 80% power at {int(hit['n_dyads'].iloc[0])} dyads on this grid"
+            if len(hit)
+            else f"stays below 80% up to {int(g['n_dyads'].max())} dyads"
+        )
+        bits.append(f"the {model} model {where}")
+    sec.finding = (
+        f"With the Kenya-like design ({reps} simulated studies per point, seed {seed}), "
+        + "; ".join(bits)
+        + ". Error bars are ±1.96 Monte Carlo SE; raise --reps for publication."
+    )
+    sec.figures.append(
+        (
+            "power",
+            figure_power(res),
+            "Simulated power of the GEE Wald "
+            "test against the number of dyads, with Monte Carlo error bars.",
+        )
+    )
+    cols = [
+        c
+        for c in (
+            "model",
+            "n_dyads",
+            "n_clusters",
+            "reps",
+            "power",
+            "power_mcse",
+            "mean_estimate",
+            "empirical_sd",
+            "mean_se",
+            "coverage",
+            "true_value",
+            "nonconverged_share",
+            "seed",
+        )
+        if c in res.table.columns
+    ]
+    sec.tables.append(("Power", res.table[cols]))
+    sec.assumptions.append(("Power design (as the Kenya design)", res.assumptions))
+    return sec
+
+
+def _section_audit() -> Section:
+    res = analysis_audit()
+    sec = Section("audit", "Audit of every published claim")
+    t = res.table
+    problems = t[t["verdict"].isin(["inconsistent", "conflicts_with_primary"])]
+    by_kind = problems.groupby("source_kind").size()
+    sec.finding = (
+        f"{len(t)} checks: {len(problems)} flag a problem ("
+        + ", ".join(f"{n} in {k} sources" for k, n in by_kind.items())
+        + f"); {int((t['verdict'] == 'unverifiable').sum())} cannot be checked from what "
+        "was printed. No primary-source check conflicts with another source."
+        if not len(problems[problems["source_kind"] == "primary"])
+        else f"{len(t)} checks: {len(problems)} flag a problem."
+    )
+    sec.figures.append(
+        (
+            "audit",
+            figure_audit(res),
+            "Number of checks by source kind and verdict; the full table follows.",
+        )
+    )
+    cols = [
+        c
+        for c in (
+            "check_id",
+            "source_id",
+            "source_kind",
+            "claim",
+            "reported",
+            "recomputed",
+            "verdict",
+            "detail",
+        )
+        if c in t.columns
+    ]
+    sec.tables.append(("Verdicts by source kind", res.summary))
+    sec.tables.append(("Full audit table", t[cols]))
+    return sec
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ccc;padding-bottom:.2em;
+margin-top:2em}h3{font-size:1em}
+p.finding{background:#f3f7fb;border-left:4px solid #0072B2;padding:.6em .9em}
+figure{margin:1em 0}figure img{max-width:100%;height:auto}figcaption{font-size:.85em;color:#555}
+div.tbl{overflow-x:auto;max-height:32em;overflow-y:auto;margin:.5em 0 1em}
+table{border-collapse:collapse;font-size:.78em}th,td{border:1px solid #ddd;padding:2px 6px;
+text-align:left;vertical-align:top}th{background:#f2f2f2;position:sticky;top:0}
+.na{color:#a00}.meta{font-size:.85em;color:#555}details{margin:.4em 0}
+"""
+
+_SCRIPT = """
+window.addEventListener('load', function () {
+  var imgs = document.images, ok = 0;
+  for (var i = 0; i < imgs.length; i++) {
+    if (imgs[i].complete && imgs[i].naturalWidth > 0) { ok++; }
+  }
+  document.body.setAttribute('data-images-loaded', ok + '/' + imgs.length);
+});
+"""
+
+
+def _fig_to_base64(fig: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _fmt_cell(x: Any) -> str:
+    if isinstance(x, float | np.floating):
+        if not np.isfinite(x):
+            return ""
+        return f"{x:.4g}"
+    if x is None or x is pd.NA:
+        return ""
+    return str(x)
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = "".join(f"<td>{html.escape(_fmt_cell(v))}</td>" for v in row)
+        body.append(f"<tr>{cells}</tr>")
+    rows = "".join(body)
+    return (
+        f'<div class="tbl"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+
+
+def _sources_html() -> str:
+    from b12stats.data import load_sources
+
+    src = load_sources()
+    items = []
+    for s in src.itertuples(index=False):
+        bits = [html.escape(str(s.source_id)), f"({html.escape(str(s.kind))})"]
+        if isinstance(s.authors, str):
+            bits.append(html.escape(s.authors))
+        if pd.notna(s.year):
+            bits.append(f"{int(s.year)}.")
+        if isinstance(s.title, str):
+            bits.append(html.escape(s.title) + ".")
+        if isinstance(s.journal, str):
+            vol = f" {s.volume_pages}" if isinstance(s.volume_pages, str) else ""
+            bits.append(html.escape(f"{s.journal}{vol}."))
+        if isinstance(s.doi, str) and s.doi:
+            doi = html.escape(s.doi)
+            bits.append(f'doi:<a href="https://doi.org/{doi}">{doi}</a>')
+        else:
+            bits.append("<em>no DOI found</em>")
+        items.append(f"<li>{' '.join(bits)}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _section_html(sec: Section) -> str:
+    out = [f'<section id="{html.escape(sec.key)}"><h2>{html.escape(sec.title)}</h2>']
+    if not sec.available:
+        out.append(f'<p class="na">{html.escape(sec.finding)}</p></section>')
+        return "".join(out)
+    out.append(f'<p class="finding">{html.escape(sec.finding)}</p>')
+    for name, fig, caption in sec.figures:
+        data = _fig_to_base64(fig)
+        out.append(
+            f'<figure><img alt="{html.escape(name)}: {html.escape(caption)}" '
+            f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}'
+            "</figcaption></figure>"
+        )
+    for note in sec.notes:
+        out.append(f'<p class="meta">Note: {html.escape(note)}</p>')
+    for caption, frame in sec.tables:
+        out.append(f"<h3>{html.escape(caption)}</h3>{_table_html(frame)}")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _run_section(key: str, title: str, fn: Callable[[], Section]) -> Section:
+    t0 = time.perf_counter()
+    try:
+        sec = fn()
+    except ImportError as exc:  # a library piece missing from this installation
+        logger.warning("section %s: %s", key, exc)
+        sec = Section(key, title, available=False, finding=f"{title}: {_NOT_AVAILABLE} ({exc}).")
+    sec.seconds = time.perf_counter() - t0
+    return sec
+
+
+def build_report(
+    out: str | Path = "report",
+    *,
+    seed: int = DEFAULT_SEED,
+    reps: int = DEFAULT_REPS,
+    progress: bool | None = None,
+) -> Path:
+    """Run every analysis and write one self-contained ``out/index.html``.
+
+    Parameters
+    ----------
+    out
+        Output directory (created if missing).
+    seed
+        Seed of every simulation (the Kenya cohort and the power curves).
+    reps
+        Monte Carlo replicates per point of the power curves.
+    progress
+        Print one line per section on stderr; default: only when stderr is a
+        terminal.
+
+    Returns
+    -------
+    Path
+        The path of ``index.html``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = build_report(tempfile.mkdtemp(), reps=20)  # doctest: +SKIP
+    """
+    import matplotlib
+
+    from b12stats._io import write_text
+    from b12stats.errors import OptionError
+
+    if not isinstance(reps, int | np.integer) or reps < 1:
+        raise OptionError(f"reps must be a whole number >= 1, got {reps!r}")
+    if not isinstance(seed, int | np.integer) or seed < 0:
+        raise OptionError(f"seed must be a non-negative whole number, got {seed!r}")
+    if progress is None:
+        progress = sys.stderr.isatty()
+    t_start = time.perf_counter()
+    started = _dt.datetime.now(_dt.UTC)
+    plan: list[tuple[str, str, Callable[[], Section]]] = [
+        ("audit", "Audit of every published claim", _section_audit),
+        ("canada_cambodia", "Canada vs Cambodia", _section_cohorts),
+        (
+            "distributions",
+            "Distributions rebuilt from published quartiles",
+            _section_distributions,
+        ),
+        ("correlations", "Published correlations", _section_correlations),
+        ("supplementation", "Wang 2024 supplement effects", _section_effects),
+        ("kenya", "Simulated Kenya-like cohort", lambda: _section_kenya(seed)),
+        ("power", "Power by simulation", lambda: _section_power(seed, reps)),
+    ]
+    sections = []
+    for i, (key, title, fn) in enumerate(plan, 1):
+        if progress:
+            print(f"[{i}/{len(plan)}] {title} ...", file=sys.stderr, flush=True)
+        sections.append(_run_section(key, title, fn))
+    assumptions = [a for sec in sections for a in sec.assumptions]
+    toc = "".join(
+        f'<li><a href="#{html.escape(s.key)}">{html.escape(s.title)}</a></li>' for s in sections
+    )
+    body = "".join(_section_html(s) for s in sections)
+    assum_html = (
+        "".join(f"<h3>{html.escape(name)}</h3>{_table_html(frame)}" for name, frame in assumptions)
+        or f"<p>{_NOT_AVAILABLE}</p>"
+    )
+    elapsed = time.perf_counter() - t_start
+    meta = (
+        f"b12stats {html.escape(__version__)} · seed {seed} · {reps} Monte Carlo replicates "
+        f"per power point · generated {started:%Y-%m-%d %H:%M:%S} UTC · "
+        f"numpy {np.__version__}, pandas {pd.__version__}, matplotlib "
+        f"{matplotlib.__version__}, Python {sys.version.split()[0]} · {elapsed:.1f} s"
+    )
+    doc = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>b12stats report</title><style>{_CSS}</style><script>{_SCRIPT}</script></head>
+<body data-images-loaded="pending">
+<h1>Vitamin B12 in mothers, milk and infants: a reanalysis of published numbers</h1>
+<p class="meta">{meta}</p>
+<p>Every number below is either printed in a source (listed at the end, with its kind:
+primary paper, secondary summary, lay article, reference value) or computed from printed
+numbers by b12stats. Simulated cohorts rest on the assumptions listed in their section.
+Reproduce with <code>b12stats report --seed {seed} --reps {reps}</code>.</p>
+<nav><ol>{toc}<li><a href="#assumptions">Assumptions behind the simulations</a></li>
+<li><a href="#sources">Sources</a></li></ol></nav>
+{body}
+<section id="assumptions"><h2>Assumptions behind the simulations</h2>
+<p>Status "published" values come from the bundled data (row id given); "assumed" values
+were not published and can be changed with <code>Design.replace</code>.</p>{assum_html}
+</section>
+<section id="sources"><h2>Sources</h2>{_sources_html()}</section>
+<p class="meta">{meta}</p>
+</body></html>
+"""
+    path = Path(out) / "index.html"
+    write_text(path, doc)
+    with contextlib.suppress(OSError):  # temp files are created 0600; a report is for sharing
+        path.chmod(0o644)
+    if progress:
+        print(f"wrote {path} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
+    return path
