@@ -264,8 +264,10 @@ def test_icc_and_total_moments_recovered() -> None:
         assert abs(icc.mean() - target) < MC_Z * icc.std(ddof=1) / math.sqrt(reps)
     # clustering leaves the marginal log-SD and the total correlation on target
     # (cluster means are estimated with k clusters; compare per-replicate estimates)
+    # (with clusters, E s^2 = sigma^2 (1 - (m - 1) icc / (N - 1)): a 2e-4 relative bias,
+    # far below the MC SE, so no correction)
     sd = np.log(sim.infant_b12).std(axis=1, ddof=1)
-    assert abs(sd.mean() - d.infant.sigma) < MC_Z * sd.std(ddof=1) / math.sqrt(reps) + 0.005
+    assert abs(sd.mean() - d.infant.sigma) < MC_Z * sd.std(ddof=1) / math.sqrt(reps)
     r = _corr_rows(np.log(sim.milk_b12), np.log(sim.infant_b12))
     assert abs(r.mean() - 0.36) < MC_Z * r.std(ddof=1) / math.sqrt(reps)
 
