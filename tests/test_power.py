@@ -150,7 +150,8 @@ def test_trend_target_is_large_sample_limit() -> None:
 
 
 def test_same_seed_same_table_for_any_executor() -> None:
-    kw = {"n_dyads": [60, 90], "reps": 130, "model": "trend", "chunk_size": 40, "rng": 3}
+    kw = {"n_dyads": [60, 90], "reps": 130, "model": "trend", "chunk_size": 40, "rng": 3,
+          "true_value": math.nan}  # fmt: skip
     inline = pw.power(KENYA, **kw)
     assert list(inline.columns) == list(pw.COLUMNS)
     with cf.ThreadPoolExecutor(3) as ex:
