@@ -42,10 +42,14 @@ DEFAULT_TOL = 1e-6
 #: statsmodels ``GLM.fit`` (IRLS) defaults used for the starting values.
 _GLM_MAXITER = 100
 _GLM_TOL = 1e-8
-#: A binomial fit whose linear predictor exceeds this in absolute value for any
-#: observation (fitted probability within ~3e-7 of 0 or 1) is treated as
-#: (quasi-)separated: the estimates run off to infinity and are not reported.
+#: A binomial GLM start whose linear predictor exceeds this in absolute value
+#: for some observation (fitted probability within ~3e-7 of 0 or 1) is checked
+#: for (quasi-)complete separation by linear programming (IRLS on separated
+#: data stops with |x'b| around 18-25 on the separated observations).
 SEPARATION_LINPRED = 15.0
+#: A binomial GEE iteration whose linear predictor exceeds this in absolute
+#: value (fitted probability within 2e-22 of 0 or 1) has diverged.
+DIVERGED_LINPRED = 50.0
 #: Target size in bytes of the largest per-chunk work array, (chunk, N, p),
 #: when ``chunk_size`` is not given. Small enough to stay in cache: on the
 #: Kenya-like benchmark chunks of 128-512 replicates ran ~20% faster than 2,000.
@@ -56,7 +60,8 @@ _EPS = float(np.finfo(float).eps)
 STATUS = (
     "converged",  # score norm below tol (after at least one dependence update)
     "maxiter",  # iteration limit reached first
-    "separation",  # binomial: fitted probabilities at 0 or 1
+    "separation",  # binomial: the GLM start has fitted probabilities at 0 or 1
+    "diverged",  # the GEE iteration ran off (|linear predictor| beyond bounds)
     "singular",  # D'V^-1 D not invertible (collinear design)
     "nonfinite",  # NaN or infinity appeared
 )
@@ -83,7 +88,7 @@ class BatchGEEResult:
         GEE iterations used (statsmodels' ``len(fit_history["params"])``).
     status : ndarray of str, shape (R,)
         ``"converged"`` or why not: ``"maxiter"``, ``"separation"``,
-        ``"singular"``, ``"nonfinite"``.
+        ``"diverged"``, ``"singular"``, ``"nonfinite"``.
     family, cov_struct : str
     term_names : tuple of str
     nobs, n_groups : int
@@ -226,6 +231,32 @@ def _solve(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return x, ok
 
 
+def _separated(X: np.ndarray, y: np.ndarray) -> bool:
+    """True if the 0/1 outcome is (quasi-)completely separated by the columns of X.
+
+    Separation means some direction b != 0 has s_i x_i'b >= 0 for all i (s_i = +1
+    for y_i = 1, -1 for y_i = 0) with at least one strict inequality: then the
+    likelihood keeps increasing along b and no finite MLE exists (Albert &
+    Anderson 1984, doi:10.1093/biomet/71.1.1). Linear programme (Konis 2007):
+    maximise sum_i s_i x_i'b subject to s_i x_i'b >= 0 and sum_i s_i x_i'b <= 1;
+    the optimum is 1 under separation and 0 otherwise.
+    """
+    from scipy.optimize import linprog
+
+    a = np.where(y > 0.5, 1.0, -1.0)[:, None] * X
+    scale = np.abs(a).max(axis=0)
+    a = a / np.where(scale > 0, scale, 1.0)  # column scaling for the LP tolerances
+    total = a.sum(axis=0)
+    res = linprog(
+        -total,
+        A_ub=np.vstack([-a, total[None, :]]),
+        b_ub=np.concatenate([np.zeros(len(a)), [1.0]]),
+        bounds=[(None, None)] * a.shape[1],
+        method="highs",
+    )
+    return bool(res.status == 0 and -res.fun > 0.5)
+
+
 def _binary_variance(mu: np.ndarray) -> np.ndarray:
     """mu (1 - mu) with mu clipped to [eps, 1 - eps], as statsmodels' ``Binomial``."""
     m = np.clip(mu, _EPS, 1.0 - _EPS)
@@ -307,14 +338,17 @@ def _fit_chunk(
     beta, start_status = _glm_start(family, y, design)
     ok = start_status == ""
     out_status[~ok] = start_status[~ok]
+    if family == "binomial":
+        # extreme or failed GLM starts: check (quasi-)separation exactly
+        with np.errstate(invalid="ignore"):
+            extreme = ~(np.abs(design.linpred(beta)).max(axis=1) <= SEPARATION_LINPRED)
+        for i in np.flatnonzero(extreme):
+            if _separated(design.X if design.shared else design.X[i], y[i]):
+                out_status[i] = "separation"
+                ok[i] = False
     idx = np.flatnonzero(ok)
     y, dw, beta = y[idx], design.take(idx), beta[idx]
     eta = dw.linpred(beta)
-    if family == "binomial":
-        sep = np.abs(eta).max(axis=1) > SEPARATION_LINPRED
-        out_status[idx[sep]] = "separation"
-        keep = ~sep
-        idx, y, dw, beta, eta = idx[keep], y[keep], dw.take(keep), beta[keep], eta[keep]
     w, rt = _moments(family, y, eta)
     alpha = np.zeros(len(idx))
 
@@ -348,8 +382,9 @@ def _fit_chunk(
         bad = ~good | ~np.all(np.isfinite(beta), axis=1) | ~np.isfinite(del_params)
         status_bad = np.where(good, "nonfinite", "singular")
         if family == "binomial":
-            sep = np.abs(eta).max(axis=1) > SEPARATION_LINPRED
-            status_bad = np.where(sep, "separation", status_bad)
+            # the start was fine (checked above), so this is a diverging iteration
+            sep = np.abs(eta).max(axis=1) > DIVERGED_LINPRED
+            status_bad = np.where(sep, "diverged", status_bad)
             bad |= sep
         # statsmodels leaves the loop once the score norm is below ctol and the
         # dependence parameters have been updated at least once (itr >= 1).
@@ -536,8 +571,12 @@ def fit_gee_batch(
               {\sum_i m_i(m_i-1)/2 - p}.
 
     Replicates are marked ``converged=False`` (and their estimates set to NaN)
-    when the iteration limit is reached, when a binomial fit separates (some
-    :math:`|x'\beta|` > ``SEPARATION_LINPRED``), when a matrix is singular,
+    when the iteration limit is reached, when the binomial outcome is
+    (quasi-)completely separated by the covariates (checked by linear
+    programming whenever the GLM start has some :math:`|x'\beta|` >
+    ``SEPARATION_LINPRED``; statsmodels may return finite but meaningless
+    estimates there), when the GEE iteration diverges (some :math:`|x'\beta|` >
+    ``DIVERGED_LINPRED``), when a matrix is singular,
     or when non-finite numbers appear (statsmodels itself returns estimates in
     most of these cases). Like statsmodels, an estimate :math:`\hat\alpha`
     outside :math:`(-1/(m_i - 1), 1)` is kept although it makes the working
