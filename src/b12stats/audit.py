@@ -1374,7 +1374,11 @@ def check_correlation_differences(tables: Mapping[str, pd.DataFrame]) -> list[Ch
                 out.append(
                     ctx.check(
                         src,
-                        check_id=f"{a['row_id']}~{b['row_id']}:difference",
+                        check_id=(
+                            f"{a['row_id']}:difference"
+                            if len(rows) == 2
+                            else f"{a['row_id']}:difference_from:{b['row_id']}"
+                        ),
                         category="correlation_difference",
                         table="correlations",
                         row_ids=(a["row_id"], b["row_id"]),
@@ -1750,7 +1754,30 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
         )
     out.extend(_cutoff_checks(ctx))
     out.extend(_ai_checks(ctx))
+    used = {rid for c in out for rid in c.row_ids}
+    dri = refs[refs["quantity"].isin(_DRI) & ~refs["row_id"].isin(used)]
+    for _, row in dri.iterrows():
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:reference",
+                category="reference_value",
+                table="reference_values",
+                row_ids=(row["row_id"],),
+                claim=f"{row['quantity']} ({row['population']}) = {row['value']:g} {row['unit']}",
+                reported=f"{row['value']:g} {row['unit']}",
+                recomputed="",
+                verdict="unverifiable",
+                detail=(
+                    "a dietary reference value that no other source in data/ repeats or uses; "
+                    "nothing printed to recompute it from."
+                ),
+            )
+        )
     return out
+
+
+_DRI = ("Recommended Dietary Allowance", "Estimated Average Requirement", "Adequate Intake")
 
 
 def _cutoff_checks(ctx: _Ctx) -> list[Check]:

@@ -47,6 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="N",
         help=f"width of the table in characters (default {DEFAULT_WIDTH})",
     )
+    p.add_argument(
+        "--full", action="store_true", help="print each check's detail in full (not cut)"
+    )
     p.set_defaults(func=run)
 
 
@@ -55,23 +58,32 @@ def _cut(text: Any, width: int) -> str:
     return s if len(s) <= width else s[: max(width - 1, 0)] + "…"
 
 
-def format_table(frame: Any, *, width: int = DEFAULT_WIDTH) -> str:
-    """One line per check: check_id, source_kind, verdict, claim and detail, truncated to width.
+def format_table(frame: Any, *, width: int = DEFAULT_WIDTH, detail_lines: int = 3) -> str:
+    """The readable audit table: two lines per check, each at most ``width`` characters.
 
-    Fixed widths for the first three columns; claim and detail share the rest
-    (claim 40%, detail 60%).
+    Line 1: ``check_id`` (30), ``source_kind`` (9), ``verdict`` (22) and the
+    ``claim`` in the rest; line 2 (and more): the ``detail``, indented by 4 and
+    wrapped, cut after ``detail_lines`` lines (``0``: never cut).
     """
+    import textwrap
+
     cols = [("check_id", 30), ("source_kind", 9), ("verdict", 22)]
-    fixed = sum(w for _, w in cols) + len(cols)  # one space after each
-    rest = max(width - fixed - 1, 20)
-    w_claim = max(rest * 2 // 5, 8)
-    w_detail = max(rest - w_claim, 8)
-    widths = [*cols, ("claim", w_claim), ("detail", w_detail)]
-    lines = [" ".join(f"{name:<{w}}" for name, w in widths).rstrip()]
-    lines.append(" ".join("-" * w for _, w in widths))
+    w_claim = max(width - sum(w for _, w in cols) - len(cols), 10)
+    widths = [*cols, ("claim", w_claim)]
+    lines = [" ".join(f"{name:<{w}}" for name, w in widths).rstrip(), "    detail"]
+    lines.append("-" * width)
     for _, row in frame.iterrows():
-        cells = [f"{_cut(row[name], w):<{w}}" for name, w in widths]
-        lines.append(" ".join(cells).rstrip())
+        lines.append(" ".join(f"{_cut(row[n], w):<{w}}" for n, w in widths).rstrip())
+        wrapped = textwrap.wrap(" ".join(str(row["detail"]).split()), width - 4) or [""]
+        if detail_lines and len(wrapped) > detail_lines:
+            last = wrapped[detail_lines - 1]
+            wrapped = [
+                *wrapped[: detail_lines - 1],
+                _cut(last + " " + wrapped[detail_lines], width - 4),
+            ]
+            if not wrapped[-1].endswith("…"):
+                wrapped[-1] = _cut(wrapped[-1] + " …", width - 4)
+        lines.extend("    " + w for w in wrapped)
     return "\n".join(lines)
 
 
@@ -101,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
-        print(format_table(frame, width=args.width))
+        print(format_table(frame, width=args.width, detail_lines=0 if args.full else 3))
         print()
         print(summary_line(result.verdict_counts()))
         if args.out is not None:

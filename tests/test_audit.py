@@ -1,0 +1,407 @@
+"""Tests for b12stats.audit: the verdicts the issue names, the recomputed numbers, coverage.
+
+Expected numbers are worked here from closed forms with scipy.stats/numpy
+directly (not through b12stats.stats), or taken from the papers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from b12stats import audit
+from b12stats.data import load_table
+
+#: closed forms recomputed here with the same formulas: only floating-point noise differs
+CLOSED_FORM_RTOL = 1e-10
+
+#: tables the audit reads
+TABLES = (
+    "sources",
+    "cohorts",
+    "concentrations",
+    "comparisons",
+    "correlations",
+    "prevalences",
+    "effects",
+    "reference_values",
+    "claims",
+)
+
+Z975 = stats.norm.ppf(0.975)
+Z75 = stats.norm.ppf(0.75)
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return {name: load_table(name) for name in TABLES}
+
+
+@pytest.fixture(scope="module")
+def result(tables: dict[str, pd.DataFrame]) -> audit.AuditResult:
+    return audit.run_audit(tables)
+
+
+@pytest.fixture(scope="module")
+def frame(result: audit.AuditResult) -> pd.DataFrame:
+    return result.to_frame().set_index("check_id", drop=False)
+
+
+def _p_pearson(r: float, n: int) -> float:
+    """cor.test's two-sided P, worked directly: t = r sqrt((n-2)/(1-r^2)), t_{n-2}."""
+    t = r * math.sqrt((n - 2) / (1 - r * r))
+    return float(2 * stats.t.sf(abs(t), n - 2))
+
+
+def _n_compatible(r_lo: float, r_hi: float, p_lo: float, p_hi: float, n_max: int) -> list[int]:
+    """Brute force: n whose P range over [r_lo, r_hi] meets [p_lo, p_hi]."""
+    out = []
+    for n in range(4, n_max + 1):
+        a, b = _p_pearson(r_hi, n), _p_pearson(r_lo, n)  # P decreases in r > 0
+        if a <= p_hi and b >= p_lo:
+            out.append(n)
+    return out
+
+
+# --- structure ---------------------------------------------------------------------------------
+
+
+def test_frame_columns_ids_and_verdicts(result: audit.AuditResult) -> None:
+    frame = result.to_frame()
+    required = ["check_id", "source_id", "source_kind", "claim", "reported", "recomputed"]
+    required += ["verdict", "detail"]
+    assert list(frame.columns[: len(required)]) == required
+    assert list(frame.columns) == list(audit.COLUMNS)
+    assert frame["check_id"].is_unique
+    assert set(frame["verdict"]) <= set(audit.VERDICTS)
+    assert set(frame["source_kind"]) <= {"primary", "secondary", "lay", "reference"}
+    assert (frame["detail"].str.len() > 20).all()
+    assert frame["value"].dtype == np.float64
+
+
+def test_every_data_row_is_checked(
+    tables: dict[str, pd.DataFrame], result: audit.AuditResult, frame: pd.DataFrame
+) -> None:
+    used = {rid for ids in frame["row_ids"] for rid in ids.split(";")}
+    need = {(t, rid) for t in audit.REQUIRED_TABLES for rid in tables[t]["row_id"]}
+    coh = tables["cohorts"]
+    lay_or_secondary = coh["source_kind"].isin(["secondary", "lay"])
+    need |= {("cohorts", rid) for rid in coh.loc[lay_or_secondary, "row_id"]}
+    missing = sorted(f"{t}:{rid}" for t, rid in need if rid not in used)
+    assert missing == []
+    assert audit.coverage(result, tables).empty
+
+
+def test_a_new_unjudged_row_is_reported_uncovered(tables: dict[str, pd.DataFrame]) -> None:
+    claims = tables["claims"]
+    extra = claims[claims["row_id"] == "lay_plateau"].copy()
+    extra["row_id"] = "lay_new_paraphrase"
+    changed = {**tables, "claims": pd.concat([claims, extra], ignore_index=True)}
+    res = audit.run_audit(changed)
+    cov = audit.coverage(res, changed)
+    assert cov["row_id"].tolist() == ["lay_new_paraphrase"]
+
+
+def test_summary_counts_by_source_kind(result: audit.AuditResult, frame: pd.DataFrame) -> None:
+    s = result.summary()
+    assert list(s.columns) == ["source_kind", *audit.VERDICTS, "total"]
+    assert s["source_kind"].tolist() == ["primary", "secondary", "lay", "reference"]
+    assert int(s["total"].sum()) == len(frame)
+    expected = pd.crosstab(frame["source_kind"], frame["verdict"])
+    for kind, row in s.set_index("source_kind").iterrows():
+        for v in audit.VERDICTS:
+            want = int(expected.loc[kind, v]) if (kind in expected.index and v in expected) else 0
+            assert int(row[v]) == want
+    assert result.has_problems
+    assert sum(result.verdict_counts().values()) == len(frame)
+
+
+def test_no_problems_without_the_garbled_sources(tables: dict[str, pd.DataFrame]) -> None:
+    bad = {"summary_chebaya2017", "lay_wang2024"}
+    clean = {
+        name: (t if name == "sources" else t[~t["source_id"].isin(bad)].reset_index(drop=True))
+        for name, t in tables.items()
+    }
+    res = audit.run_audit(clean)
+    assert not res.has_problems
+    assert audit.coverage(res, clean).empty
+
+
+def test_missing_table_is_an_option_error(tables: dict[str, pd.DataFrame]) -> None:
+    from b12stats.errors import OptionError
+
+    partial = {k: v for k, v in tables.items() if k != "claims"}
+    with pytest.raises(OptionError, match="claims"):
+        audit.run_audit(partial)
+
+
+# --- the summary page (secondary) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row_id", "num", "den", "verdict"),
+    [
+        ("sum_ratio_mat", 348, 171, "consistent"),  # 2.0351 rounds to 2.04; inputs' rounding: ok
+        ("sum_ratio_inf", 291, 145, "reproduced"),  # 2.0069 -> 2.01
+        ("sum_ratio_milk", 347, 148, "reproduced"),  # 2.3446 -> 2.34
+    ],
+)
+def test_summary_ratios(
+    frame: pd.DataFrame, row_id: str, num: int, den: int, verdict: str
+) -> None:
+    row = frame.loc[f"{row_id}:ratio"]
+    assert row["verdict"] == verdict
+    assert_allclose(row["value"], num / den, rtol=CLOSED_FORM_RTOL)
+    # integer-printed inputs stand for +-0.5
+    assert_allclose(row["value_low"], (num - 0.5) / (den + 0.5), rtol=CLOSED_FORM_RTOL)
+    assert_allclose(row["value_high"], (num + 0.5) / (den - 0.5), rtol=CLOSED_FORM_RTOL)
+
+
+def test_summary_r051_n40_p0003_is_inconsistent(frame: pd.DataFrame) -> None:
+    row = frame.loc["sum_can_mat_inf:r_p_n"]
+    assert row["verdict"] == "inconsistent"
+    assert_allclose(row["value"], _p_pearson(0.51, 40), rtol=CLOSED_FORM_RTOL)
+    assert_allclose(row["value"], 0.00077, atol=0.000005)  # literature.md: p ~ 0.0008
+    ns = _n_compatible(0.505, 0.515, 0.0025, 0.0035, 200)
+    assert ns == list(range(ns[0], ns[-1] + 1))
+    assert f"needs n in [{ns[0]}, {ns[-1]}]; reported n = 40" in row["detail"]
+
+
+def test_summary_r020_n67_p027_is_inconsistent(frame: pd.DataFrame) -> None:
+    row = frame.loc["sum_cam_mat_inf:r_p_n"]
+    assert row["verdict"] == "inconsistent"
+    assert_allclose(row["value"], _p_pearson(0.20, 67), rtol=CLOSED_FORM_RTOL)
+    ns = _n_compatible(0.195, 0.205, 0.265, 0.275, 200)
+    assert (ns[0], ns[-1]) == (31, 34)  # the issue's example
+    assert "p=0.27 with r = 0.20 needs n in [31, 34]; reported n = 67" in row["detail"]
+
+
+def test_difference_between_051_and_020(frame: pd.DataFrame) -> None:
+    row = frame.loc["sum_can_mat_inf:difference"]
+    z = (math.atanh(0.51) - math.atanh(0.20)) / math.sqrt(1 / 37 + 1 / 64)
+    p = 2 * stats.norm.sf(z)
+    assert_allclose(p, 0.0813, atol=5e-5)
+    assert f"z = {z:.2f}, p = {p:.3f}" in row["detail"]
+    # Zou (2007) CI from the two Fisher-z intervals, worked here
+    l1, u1 = np.tanh(math.atanh(0.51) + np.array([-1, 1]) * Z975 / math.sqrt(37))
+    l2, u2 = np.tanh(math.atanh(0.20) + np.array([-1, 1]) * Z975 / math.sqrt(64))
+    low = 0.31 - math.sqrt((0.51 - l1) ** 2 + (u2 - 0.20) ** 2)
+    high = 0.31 + math.sqrt((u1 - 0.51) ** 2 + (0.20 - l2) ** 2)
+    assert_allclose([row["value_low"], row["value_high"]], [low, high], rtol=CLOSED_FORM_RTOL)
+    assert low < 0 < high
+    assert row["verdict"] == "unverifiable"  # the contrast is not established
+    assert "not significant" in row["detail"]
+
+
+@pytest.mark.parametrize(
+    ("check_id", "numbers"),
+    [
+        ("sum_can_n:vs_primary", ["40", "124"]),
+        ("sum_cam_n:vs_primary", ["67", "69"]),
+        ("sum_can_supp:vs_primary", ["No vitamin B12 supplementation", "took a daily"]),
+        ("sum_cam_mat_inf:vs_primary", ["r = 0.20", "p=0.27", "p < 0.001"]),
+        ("sum_can_mat:vs_primary", ["median 348", "geometric mean 698", "648-747"]),
+        ("sum_cam_mat:vs_primary", ["171", "620"]),
+        ("sum_can_inf:vs_primary", ["291", "506"]),
+        ("sum_cam_inf:vs_primary", ["145", "357"]),
+        ("sum_can_milk:vs_primary", ["347", "452"]),
+        ("sum_cam_milk:vs_primary", ["148", "317"]),
+        ("sum_ratio_mat:vs_primary", ["2.03x", "698", "620"]),
+    ],
+)
+def test_summary_conflicts_with_primary(
+    frame: pd.DataFrame, check_id: str, numbers: list[str]
+) -> None:
+    row = frame.loc[check_id]
+    assert row["verdict"] == "conflicts_with_primary"
+    assert row["cited_source_id"] == "chebaya2017"
+    assert row["source_kind"] == "secondary"
+    for text in numbers:
+        assert text in row["detail"]
+
+
+def test_cambodia_primary_p_needs_larger_r(frame: pd.DataFrame) -> None:
+    # primary: p < 0.001 with n = 69 needs |r| >= t / sqrt(df + t^2) at alpha = 0.001
+    t = stats.t.isf(0.0005, 67)
+    crit = t / math.sqrt(67 + t * t)
+    row = frame.loc["sum_cam_mat_inf:vs_primary"]
+    assert_allclose(row["value"], crit, rtol=CLOSED_FORM_RTOL)
+    assert crit > 0.20
+
+
+def test_summary_facts_that_agree_are_reproduced(frame: pd.DataFrame) -> None:
+    for cid in ("sum_cam_supp:vs_primary", "sum_can_time:vs_primary", "sum_cam_time:vs_primary"):
+        assert frame.loc[cid, "verdict"] == "reproduced"
+    assert frame.loc["sum_can_mat_inf:vs_primary", "verdict"] == "consistent"
+
+
+def test_primary_ratio_interval_from_gm_cis(frame: pd.DataFrame) -> None:
+    row = frame.loc["sum_ratio_mat:vs_primary"]
+    se_a, se_b = (747 - 648) / (2 * Z975), (687 - 552) / (2 * Z975)
+    se_log = math.hypot(se_a / 698, se_b / 620)
+    ratio = 698 / 620
+    want = [ratio, ratio * math.exp(-Z975 * se_log), ratio * math.exp(Z975 * se_log)]
+    got = [row["value"], row["value_low"], row["value_high"]]
+    assert_allclose(got, want, rtol=CLOSED_FORM_RTOL)
+    assert want[2] < 2.03
+
+
+# --- Kenya (Williams 2018, 2016) ---------------------------------------------------------------
+
+
+def test_kenya_one_third_at_or_below_220(frame: pd.DataFrame) -> None:
+    row = frame.loc["w18_inf_220:from_quartiles"]
+    y1, y2, y3 = np.log([193, 276, 399])
+    sigma = (y3 - y1) / (2 * Z75)
+    # the quartiles are log-symmetric (asymmetry 0.015 < 0.02): mu = log median
+    share = stats.norm.cdf((math.log(220) - y2) / sigma)
+    assert_allclose(row["value"], share, rtol=CLOSED_FORM_RTOL)
+    assert_allclose(share, 0.337, atol=0.0005)
+    # 'approximately one-third' = 1/3 +- 10% (APPROX_REL_TOL)
+    assert (1 / 3) * (1 - audit.APPROX_REL_TOL) <= share <= (1 / 3) * (1 + audit.APPROX_REL_TOL)
+    assert row["verdict"] == "consistent"
+    assert math.isnan(row["value_low"])  # no dyad n: no CI
+    assert "no n printed" in row["detail"] and "n = 286" in row["detail"]
+
+
+@pytest.mark.parametrize(("row_id", "printed"), [("w18_milk_310", 0.90), ("w16_milk_310", 0.89)])
+def test_kenya_milk_below_310(frame: pd.DataFrame, row_id: str, printed: float) -> None:
+    row = frame.loc[f"{row_id}:from_quartiles"]
+    y = np.log([61, 113, 199])
+    # asymmetric quartiles: least-squares log-normal, mu = mean of the log quartiles
+    share = stats.norm.cdf((math.log(310) - y.mean()) / ((y[2] - y[0]) / (2 * Z75)))
+    assert_allclose(row["value"], share, rtol=CLOSED_FORM_RTOL)
+    assert_allclose(share, 0.879, atol=0.0005)
+    assert row["value_low"] < printed < row["value_high"]
+    assert row["value_low"] < share < row["value_high"]
+    assert row["verdict"] == "consistent"
+    assert "61/113/199" in row["detail"]
+    if row_id == "w18_milk_310":
+        assert "williams2016" in row["detail"]  # the borrowed quartiles are named
+
+
+def test_williams_r036_needs_n(frame: pd.DataFrame) -> None:
+    row = frame.loc["w18_milk_inf:n_needed"]
+    # smallest n at which some r in [0.355, 0.365] gives P < 0.001
+    n_min = next(n for n in range(4, 1000) if _p_pearson(0.365, n) < 0.001)
+    assert row["value"] == n_min
+    assert f"n >= {n_min}" in row["detail"] and "286" in row["detail"]
+    assert row["verdict"] == "consistent"
+
+
+# --- Wang 2024 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row_id", "est", "lo", "hi"),
+    [("wa24_prenatal_6w", 34.4, 17.0, 54.5), ("wa24_postnatal_7m", 15.9, 1.91, 31.9)],
+)
+def test_wang_p_from_ci(
+    frame: pd.DataFrame, row_id: str, est: float, lo: float, hi: float
+) -> None:
+    row = frame.loc[f"{row_id}:p_from_ci"]
+    se = (math.log1p(hi / 100) - math.log1p(lo / 100)) / (2 * Z975)
+    p = 2 * stats.norm.sf(math.log1p(est / 100) / se)
+    assert_allclose(row["value"], p, rtol=CLOSED_FORM_RTOL)
+    assert row["verdict"] == "reproduced"
+    if row_id == "wa24_postnatal_7m":
+        assert 0.0245 <= p <= 0.0255  # rounds to the printed P = 0.025
+    else:
+        assert p < 0.001
+
+
+def test_lay_paraphrases_of_wang(frame: pd.DataFrame) -> None:
+    assert frame.loc["lay_plateau:secondary_paraphrase", "verdict"] == "consistent"
+    row = frame.loc["lay_postnatal_sustained:secondary_paraphrase"]
+    assert row["verdict"] == "conflicts_with_primary"
+    assert "68.4%" in row["detail"] and "15.9" in row["detail"]
+
+
+# --- lay claims and reference values -----------------------------------------------------------
+
+
+def test_untraceable_claims(frame: pd.DataFrame) -> None:
+    row = frame.loc["lay_cornell_68:untraceable_citation"]
+    assert row["verdict"] == "unverifiable"
+    assert "untraceable" in row["detail"] and "Cornell" in row["detail"]
+    for rid in ("lay_ajcn_27", "lay_mcgill_half", "lay_nih_1_4"):
+        assert frame.loc[f"{rid}:untraceable_citation", "verdict"] == "unverifiable"
+
+
+def test_lay_reference_values_match_iom(frame: pd.DataFrame) -> None:
+    rda = frame.loc["lay_rda_lactation:vs_reference"]
+    assert rda["verdict"] == "reproduced" and rda["cited_source_id"] == "iom1998"
+    assert_allclose(rda["value"], 2.8)
+    prenatal = frame.loc["lay_prenatal_dose:vs_reference"]
+    assert prenatal["verdict"] == "reproduced"
+    assert_allclose(prenatal["value"], 2.6)
+
+
+def test_milk_ai_conversion(frame: pd.DataFrame) -> None:
+    row = frame.loc["w18_milk_ai_level:conversion"]
+    assert_allclose(row["value"], 0.42e6 / 1355.4, rtol=CLOSED_FORM_RTOL)
+    assert row["verdict"] == "reproduced"  # 309.87 rounds to 310
+
+
+# --- other primary checks ----------------------------------------------------------------------
+
+
+def test_punjab_and_mittal(frame: pd.DataFrame) -> None:
+    pj = frame.loc["pj_mat_inf:r_p_n"]
+    assert pj["verdict"] == "reproduced"
+    assert_allclose(pj["value"], _p_pearson(0.659, 100), rtol=1e-8)
+    mi = frame.loc["mi17_mat_inf:implied_p"]
+    assert_allclose(mi["value"], _p_pearson(0.23, 100), rtol=CLOSED_FORM_RTOL)
+    assert mi["value"] < 0.05 and mi["verdict"] == "consistent"
+
+
+def test_henjum_betas_ci_excludes_zero(frame: pd.DataFrame) -> None:
+    betas = (("hj20_beta_mma", -42.5, -82.5, -2.5), ("hj20_beta_time", -4.9, -9.6, -0.3))
+    for rid, est, lo, hi in betas:
+        row = frame.loc[f"{rid}:p_from_ci"]
+        p = 2 * stats.norm.sf(abs(est) / ((hi - lo) / (2 * Z975)))
+        assert_allclose(row["value"], p, rtol=CLOSED_FORM_RTOL)
+        assert row["verdict"] == "consistent"
+
+
+def test_percent_counts(frame: pd.DataFrame) -> None:
+    row = frame.loc["wa24_milk_310_7m:count"]
+    assert row["verdict"] == "reproduced"
+    assert_allclose(row["value"], 282 / 412, rtol=CLOSED_FORM_RTOL)  # 68.45% -> 68.4%
+    assert "282/412" in row["detail"]
+
+
+def test_percent_count_that_cannot_arise(tables: dict[str, pd.DataFrame]) -> None:
+    prev = tables["prevalences"].copy()
+    i = prev.index[prev["row_id"] == "wa24_milk_310_7m"][0]
+    prev.loc[i, "percent"] = 68.5  # k/412 near 68.5%: 282 -> 68.447, 283 -> 68.689
+    prev.loc[i, "percent_decimals"] = 1
+    res = audit.run_audit({**tables, "prevalences": prev}).to_frame().set_index("check_id")
+    row = res.loc["wa24_milk_310_7m:count"]
+    assert row["verdict"] == "consistent"  # a smaller denominator (missing values) fits
+    assert re.search(r"\d+/\d+ does", row["detail"])
+
+
+def test_gm_cis_are_symmetric_on_the_linear_scale(frame: pd.DataFrame) -> None:
+    row = frame.loc["ch17_can_mat:gm_ci"]
+    assert row["verdict"] == "consistent"
+    assert_allclose(row["value"], math.sqrt(648 * 747), rtol=CLOSED_FORM_RTOL)
+
+
+def test_duggan_comparisons_unverifiable(frame: pd.DataFrame) -> None:
+    row = frame.loc["du14_milk_p:p"]
+    assert row["verdict"] == "unverifiable"
+    assert_allclose(row["value"], 136 / 87, rtol=CLOSED_FORM_RTOL)
+
+
+def test_check_rejects_unknown_verdict() -> None:
+    from b12stats.errors import OptionError
+
+    with pytest.raises(OptionError, match="verdict"):
+        audit.Check("x", "c", "t", ("r",), "s", "primary", "c", "r", "r", "fine", "d")
