@@ -354,11 +354,12 @@ def _fit_chunk(
 
     def assemble(
         w: np.ndarray, rt: np.ndarray, alpha: np.ndarray, dw: _Design
-    ) -> tuple[np.ndarray, ...]:
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """B = sum_i D_i' V_i^-1 D_i and the estimating function sum_i D_i' V_i^-1 r_i."""
         a = dw.gram(w * w)
         b = dw.cross(w * rt)
         if not exchangeable:
-            return a, b, np.empty(0), np.empty(0), np.empty(0)
+            return a, b
         s = dw.segsum_x(w)  # (R, C, p)
         t = dw.segsum(rt)  # (R, C)
         inv1 = 1.0 / (1.0 - alpha)
@@ -366,12 +367,12 @@ def _fit_chunk(
         sc = s * cc[:, :, None]
         bmat = a * inv1[:, None, None] - np.matmul(sc.transpose(0, 2, 1), s)
         score = b * inv1[:, None] - np.einsum("rcp,rc->rp", sc, t)
-        return bmat, score, sc, t, inv1
+        return bmat, score
 
     for itr in range(maxiter):
         if len(idx) == 0:
             break
-        bmat, score, _, _, _ = assemble(w, rt, alpha, dw)
+        bmat, score = assemble(w, rt, alpha, dw)
         update, good = _solve(bmat, score)
         beta = beta + update
         del_params = np.sqrt(np.sum(score * score, axis=1))
