@@ -120,6 +120,7 @@ __all__ = [
     "check_reference_values",
     "check_subgroup_means",
     "coverage",
+    "load_tables",
     "run_audit",
 ]
 
@@ -207,6 +208,11 @@ def _num_text(value: float, decimals: Any) -> str:
 
 def _isnum(x: Any) -> bool:
     return x is not None and not pd.isna(x)
+
+
+def _flag(x: Any) -> bool | None:
+    """A nullable boolean cell as True / False / None."""
+    return None if x is None or pd.isna(x) else bool(x)
 
 
 def _r_critical(n: float, alpha: float = ALPHA) -> float:
@@ -1176,7 +1182,7 @@ def check_correlations_without_n(tables: Mapping[str, pd.DataFrame]) -> list[Che
         rt = _r_text(row)
         iv = n_interval_from_r_p(rt, row["p_text"], n_max=N_MAX_SCAN)
         parent = ctx.cohort_n(row["cohort"], row["source_id"])
-        partial = " (partial r: add the number of covariates)" if row["adjusted"] else ""
+        partial = " (partial r: add the number of covariates)" if _flag(row["adjusted"]) else ""
         if iv.n_min is None:
             need, nmin = "no n at all", math.nan
         elif iv.capped:
@@ -1240,14 +1246,14 @@ def check_correlations_without_p(tables: Mapping[str, pd.DataFrame]) -> list[Che
         p0 = float(p_from_r(float(row["r"]), n))
         p_lo = float(p_from_r(max(abs(lo_r), abs(hi_r)), n))
         p_hi = float(p_from_r(min(abs(lo_r), abs(hi_r)), n))
-        sig = row["significant"]
+        sig = _flag(row["significant"])
         is_sig = p0 < ALPHA
-        if pd.isna(sig) or bool(sig) == is_sig:
+        if sig is None or sig == is_sig:
             verdict = "consistent"
             agree = (
                 f"significant at {ALPHA:g}, matching the source's claim of a correlation"
                 if is_sig
-                else f"not significant at {ALPHA:g}"
+                else f"not significant at {ALPHA:g} (the source states no significance)"
             )
         else:
             verdict = "inconsistent"
@@ -1291,8 +1297,8 @@ def check_correlations_without_r(tables: Mapping[str, pd.DataFrame]) -> list[Che
         n = int(parent["value_num"]) if parent is not None else None
         ids = (row["row_id"],) if parent is None else (row["row_id"], parent["row_id"])
         says = row["p_text"] if isinstance(row["p_text"], str) else (
-            "significant" if row["significant"] is True
-            else ("not correlated" if row["significant"] is False else "no P")
+            "significant" if _flag(row["significant"]) is True
+            else ("not correlated" if _flag(row["significant"]) is False else "no P")
         )  # fmt: skip
         if n is None or n < 4:
             bound, rec = "", ""
@@ -1302,7 +1308,7 @@ def check_correlations_without_r(tables: Mapping[str, pd.DataFrame]) -> list[Che
             word = ">=" if rel in ("<", "<=") else "<="
             bound = f"; with the cohort's n = {n}, {row['p_text']} needs |r| {word} {crit:.3f}"
             rec, value = f"|r| {word} {crit:.3f}", crit
-        elif row["significant"] is False:
+        elif _flag(row["significant"]) is False:
             crit = _r_critical(n)
             bound = f"; with the cohort's n = {n}, 'not correlated' (p >= {ALPHA:g}) means "
             bound += f"|r| < {crit:.3f}"
@@ -1367,9 +1373,9 @@ def check_correlation_differences(tables: Mapping[str, pd.DataFrame]) -> list[Ch
                 else:
                     verdict = "unverifiable"
                     detail = (
-                        f"{core}: the difference is not significant, so the contrast "
-                        f"('{a['cohort']}' correlated, '{b['cohort']}' not) is not supported "
-                        "by the printed numbers themselves."
+                        f"{core}: the difference is not significant, so a contrast between "
+                        f"the two ('{a['cohort']}' correlated, '{b['cohort']}' not) is not "
+                        "established by the printed numbers themselves."
                     )
                 out.append(
                     ctx.check(
@@ -1382,7 +1388,11 @@ def check_correlation_differences(tables: Mapping[str, pd.DataFrame]) -> list[Ch
                         category="correlation_difference",
                         table="correlations",
                         row_ids=(a["row_id"], b["row_id"]),
-                        claim=f"{vx} vs {vy} correlated in {a['cohort']}, not in {b['cohort']}",
+                        claim=(
+                            f"{vx} vs {vy} correlated in {a['cohort']}, not in {b['cohort']}"
+                            if _flag(a["significant"]) is True and _flag(b["significant"]) is False
+                            else f"{vx} vs {vy}: r in {a['cohort']} vs {b['cohort']}"
+                        ),
                         reported=f"r = {ra} vs {rb}",
                         recomputed=f"z = {res.statistic:.2f}, p = {_p(pz)}",
                         verdict=verdict,
@@ -1437,8 +1447,7 @@ def check_correlations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Ch
         parent = ctx.cohort_n(row["cohort"], cited)
         pn = int(parent["value_num"]) if parent is not None else None
         ids = (row["row_id"], p["row_id"]) + (() if parent is None else (parent["row_id"],))
-        sec_sig = bool(row["significant"]) if _isnum(row["significant"]) else None
-        prim_sig = bool(p["significant"]) if _isnum(p["significant"]) else None
+        sec_sig, prim_sig = _flag(row["significant"]), _flag(p["significant"])
         prim_txt = f"{cited}: {'correlated' if prim_sig else 'not correlated'}" + (
             f" ({p['p_text']})" if isinstance(p["p_text"], str) else ""
         )
@@ -2215,8 +2224,29 @@ class AuditResult:
     def to_frame(self) -> pd.DataFrame:
         """One row per check with the columns :data:`COLUMNS`, in that order.
 
-        ``row_ids`` is ';'-joined; ``value, value_low, value_high`` are floats
-        (NaN where nothing numeric was recomputed).
+        ========================  ==============================================
+        ``check_id``              unique and stable, ``"<row_id>:<check>"``
+        ``source_id``             the source whose claim is judged
+        ``source_kind``           primary / secondary / lay / reference
+        ``claim``                 what the source claims, short
+        ``reported``              the numbers as printed
+        ``recomputed``            what the audit computed, as text
+        ``verdict``               one of :data:`VERDICTS`
+        ``detail``                what was computed and why the verdict
+        ``category``              the kind of check (e.g. ``r_p_n``, ``ratio``)
+        ``table``                 the data table of the claim
+        ``row_ids``               ';'-joined ids of every data row used
+        ``cited_source_id``       the source compared with, if any (else None)
+        ``value``                 the main recomputed number (float, NaN if none)
+        ``value_low, value_high`` its interval (float, NaN if none)
+        ========================  ==============================================
+
+        Examples
+        --------
+        >>> frame = run_audit().to_frame()
+        >>> frame.columns[:8].tolist()  # doctest: +NORMALIZE_WHITESPACE
+        ['check_id', 'source_id', 'source_kind', 'claim', 'reported', 'recomputed',
+         'verdict', 'detail']
         """
         frame = pd.DataFrame([c.as_dict() for c in self.checks], columns=list(COLUMNS))
         for col in ("value", "value_low", "value_high"):
@@ -2231,6 +2261,15 @@ class AuditResult:
         DataFrame
             Columns ``source_kind``, one per verdict in :data:`VERDICTS`
             order, and ``total``; one row per source kind (zeros included).
+
+        Examples
+        --------
+        >>> s = run_audit().summary()
+        >>> s.columns.tolist()
+        ['source_kind', 'reproduced', 'consistent', 'inconsistent', 'conflicts_with_primary', \
+'unverifiable', 'total']
+        >>> s["source_kind"].tolist()
+        ['primary', 'secondary', 'lay', 'reference']
         """
         counts = {k: dict.fromkeys(VERDICTS, 0) for k in self.source_kinds}
         for c in self.checks:
@@ -2251,10 +2290,20 @@ class AuditResult:
         return any(c.verdict in PROBLEM_VERDICTS for c in self.checks)
 
 
-def _load_all() -> dict[str, pd.DataFrame]:
+def load_tables() -> dict[str, pd.DataFrame]:
+    """The bundled tables the audit reads, by name (fresh copies).
+
+    Examples
+    --------
+    >>> sorted(load_tables())[:3]
+    ['claims', 'cohorts', 'comparisons']
+    """
     from b12stats.data import load_table
 
     return {name: load_table(name) for name in _ALL_TABLES}
+
+
+_load_all = load_tables
 
 
 def run_audit(tables: Mapping[str, pd.DataFrame] | None = None) -> AuditResult:

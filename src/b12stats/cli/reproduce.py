@@ -13,7 +13,7 @@ EXIT_PROBLEMS = 1
 DEFAULT_WIDTH = 100
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``reproduce`` subcommand."""
     p = subparsers.add_parser(
         "reproduce",
