@@ -327,6 +327,12 @@ def check_ratios(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     ratio of the printed values rounds to the printed ratio; ``consistent``
     when it does only for some values inside the inputs' rounding intervals
     (``[num_lo / den_hi, num_hi / den_lo]``); else ``inconsistent``.
+
+    Examples
+    --------
+    >>> c = check_ratios(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_ratio_mat:ratio', 'consistent')
     """
     ctx = _Ctx(tables)
     out = []
@@ -392,6 +398,12 @@ def check_comparison_p(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     A P for a difference of medians (or means) needs the spread and the group
     sizes; none of the bundled comparisons prints them, so these are
     ``unverifiable``, with the ratio of the printed summaries as the derived number.
+
+    Examples
+    --------
+    >>> c = check_comparison_p(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_ratio_mat:p', 'unverifiable')
     """
     ctx = _Ctx(tables)
     out = []
@@ -451,6 +463,12 @@ def check_ratios_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     ``se(log a/b) = sqrt((se_a / a)**2 + (se_b / b)**2)`` with each ``se`` the
     CI half-width over ``z_0.975``, and a z test of ``a - b``. The secondary
     ratio is ``conflicts_with_primary`` when it lies outside that interval.
+
+    Examples
+    --------
+    >>> c = check_ratios_vs_primary(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_ratio_mat:vs_primary', 'conflicts_with_primary')
     """
     ctx = _Ctx(tables)
     out = []
@@ -536,6 +554,12 @@ def check_concentrations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[
     the geometric mean cannot be the same population's median:
     ``conflicts_with_primary``. Inside the CI with the same statistic:
     ``consistent``; equal to the printed precision: ``reproduced``.
+
+    Examples
+    --------
+    >>> c = check_concentrations_vs_primary(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_can_mat:vs_primary', 'conflicts_with_primary')
     """
     ctx = _Ctx(tables)
     out = []
@@ -628,6 +652,12 @@ def check_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     (:func:`b12stats.stats.quartiles.lognormal_from_quartiles`) is reported;
     the prevalence checks use that fit. Ordered quartiles are ``consistent``
     (there is no derived number to reproduce); disordered ones ``inconsistent``.
+
+    Examples
+    --------
+    >>> c = check_quartiles(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('w18_infant:quartiles', 'consistent')
     """
     ctx = _Ctx(tables)
     out = []
@@ -681,6 +711,12 @@ def check_geometric_mean_ci(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     Symmetric on the linear scale instead (``(lo + hi) / 2`` within rounding of
     the GM): ``consistent`` -- a legitimate but different interval (e.g. a
     delta-method GM ± z SE). Neither: ``unverifiable`` (method unknown).
+
+    Examples
+    --------
+    >>> c = check_geometric_mean_ci(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('ch17_can_mat:gm_ci', 'consistent')
     """
     ctx = _Ctx(tables)
     out = []
@@ -746,6 +782,12 @@ def check_subgroup_means(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     subgroup means it is ``consistent`` (plausible), else ``unverifiable``.
     Means printed without subgroups: ``unverifiable`` (nothing to recompute
     them from; the value in pmol/L is given for pg/mL).
+
+    Examples
+    --------
+    >>> c = check_subgroup_means(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('pj_infant:summary', 'unverifiable')
     """
     ctx = _Ctx(tables)
     out = []
@@ -892,6 +934,12 @@ def check_prevalence_from_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[
     :data:`APPROX_REL_TOL`) or the CI meets the printed interval.
     ``inconsistent``: the CI misses it. Without n and outside the printed
     interval: ``unverifiable``.
+
+    Examples
+    --------
+    >>> c = check_prevalence_from_quartiles(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('w18_inf_220:from_quartiles', 'consistent')
     """
     ctx = _Ctx(tables)
     out = []
@@ -990,6 +1038,12 @@ def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     assumed to be the printed n); ``consistent`` when only a smaller
     denominator works (missing values); ``inconsistent`` when none down to
     ``n / 2`` does.
+
+    Examples
+    --------
+    >>> c = check_percent_counts(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('w16_milk_310:count', 'reproduced')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1050,6 +1104,12 @@ def check_median_vs_prevalence(tables: Mapping[str, pd.DataFrame]) -> list[Check
 
     If the median is below the cut-off, more than half lie below it (and vice
     versa): the printed share must be on the right side of 50%.
+
+    Examples
+    --------
+    >>> c = check_median_vs_prevalence(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('lw20_milk_310:vs_median', 'consistent')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1121,6 +1181,12 @@ def check_r_p_n_triples(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     the printed r fits the printed P; ``consistent`` when only some r inside
     r's rounding interval does; else ``inconsistent``, naming the n that the
     printed r and P need (:func:`~b12stats.stats.correlation.n_interval_from_r_p`).
+
+    Examples
+    --------
+    >>> c = check_r_p_n_triples(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_can_mat_inf:r_p_n', 'inconsistent')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1174,6 +1240,12 @@ def check_correlations_without_n(tables: Mapping[str, pd.DataFrame]) -> list[Che
     n (same source, else a primary source on the cohort; the number of pairs
     analysed can only be smaller): some n up to it works -> ``consistent``;
     none -> ``inconsistent``; no cohort n -> ``unverifiable``.
+
+    Examples
+    --------
+    >>> c = check_correlations_without_n(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('w18_milk_inf:n_needed', 'consistent')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1236,6 +1308,12 @@ def check_correlations_without_p(tables: Mapping[str, pd.DataFrame]) -> list[Che
     ``consistent`` when it agrees with what the source says about
     significance (or the source calls it a correlation and p < ALPHA);
     ``inconsistent`` when the source's significance flag contradicts it.
+
+    Examples
+    --------
+    >>> c = check_correlations_without_p(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('mi17_mat_inf:implied_p', 'consistent')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1288,6 +1366,12 @@ def check_correlations_without_r(tables: Mapping[str, pd.DataFrame]) -> list[Che
     With the cohort n, ``P < a`` needs ``|r| >= t / sqrt(n - 2 + t**2)``,
     ``t = t_{1 - a/2, n-2}``; "not correlated" (read as P >= ALPHA) needs
     ``|r|`` below that at ALPHA. Nothing to recompute: ``unverifiable``.
+
+    Examples
+    --------
+    >>> c = check_correlations_without_r(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('ch17_can_mat_milk:no_r', 'unverifiable')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1344,6 +1428,12 @@ def check_correlation_differences(tables: Mapping[str, pd.DataFrame]) -> list[Ch
     difference itself is not significant (Gelman & Stern 2006) the contrast is
     not established by the printed numbers: ``unverifiable`` (a derived
     finding, stated in ``detail``); if it is, ``consistent``.
+
+    Examples
+    --------
+    >>> c = check_correlation_differences(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_can_mat_inf:difference', 'unverifiable')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1410,6 +1500,12 @@ def check_correlations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Ch
 
     Compared: significance (at the printed P's, or ALPHA) and, where the
     primary prints only P, the |r| its P needs at its own n.
+
+    Examples
+    --------
+    >>> c = check_correlations_vs_primary(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_can_mat_inf:vs_primary', 'consistent')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1513,6 +1609,12 @@ def check_cohorts_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     Same cohort and attribute in the cited source: equal -> ``reproduced``;
     different -> ``conflicts_with_primary``; the primary silent or no cited
     source -> ``unverifiable``.
+
+    Examples
+    --------
+    >>> c = check_cohorts_vs_primary(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_can_n:vs_primary', 'conflicts_with_primary')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1585,6 +1687,12 @@ def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     (2 z)``, ``P = 2 Phi(-|est| / se)``; without a printed P, a source calling
     the effect significant is ``consistent`` when the CI excludes 0.
     Effects with a P only: ``unverifiable``.
+
+    Examples
+    --------
+    >>> c = check_effects(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('wa24_prenatal_6w:p_from_ci', 'reproduced')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1696,6 +1804,12 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     other check: adequacy cut-offs compared across sources (``consistent``
     when they differ by a convention of 1 pmol/L or less), and dietary
     reference values checked against the cut-offs the studies use.
+
+    Examples
+    --------
+    >>> c = check_reference_values(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('lay_rda_lactation:vs_reference', 'reproduced')
     """
     ctx = _Ctx(tables)
     out: list[Check] = []
@@ -2004,6 +2118,11 @@ def check_other_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Che
     Currently every bundled reference value is used by another check; this
     family reports any ``reference``-kind row with a quantity no check
     understands, so that nothing is silently skipped.
+
+    Examples
+    --------
+    >>> check_other_reference_values(load_tables())  # every bundled one is used elsewhere
+    []
     """
     ctx = _Ctx(tables)
     ref = ctx.rows["reference_values"]
@@ -2113,6 +2232,12 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     a primary: judged against the primary's findings
     (:data:`PARAPHRASE_JUDGEMENTS`). Findings of primary sources stated without
     numbers: ``unverifiable`` (nothing printed to recompute).
+
+    Examples
+    --------
+    >>> c = check_claims(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('lay_cornell_68:untraceable_citation', 'unverifiable')
     """
     ctx = _Ctx(tables)
     out = []
