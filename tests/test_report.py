@@ -1,0 +1,203 @@
+"""The HTML report: content, self-containment, the CLI, and rendering in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+
+from b12stats import __version__, report
+from b12stats.cli import main
+
+#: Small Monte Carlo size so the whole report builds in a few seconds in tests.
+TEST_REPS = 20
+TEST_SEED = 7
+#: Sections the report must have, in order.
+SECTIONS = (
+    "audit",
+    "canada_cambodia",
+    "distributions",
+    "correlations",
+    "supplementation",
+    "kenya",
+    "power",
+    "assumptions",
+    "sources",
+)
+#: One embedded figure per analysis section.
+N_FIGURES = 7
+CHROMIUM_TIMEOUT_S = 90
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.imgs: list[dict[str, str | None]] = []
+        self.section_ids: list[str] = []
+        self.links: list[str] = []
+        self.scripts_with_src = 0
+        self.stylesheets = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "img":
+            self.imgs.append(a)
+        elif tag == "section" and a.get("id"):
+            self.section_ids.append(str(a["id"]))
+        elif tag == "a" and a.get("href"):
+            self.links.append(str(a["href"]))
+        elif tag == "script" and a.get("src"):
+            self.scripts_with_src += 1
+        elif tag == "link" and a.get("rel") == "stylesheet":
+            self.stylesheets += 1
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    path = report.build_report(out, seed=TEST_SEED, reps=TEST_REPS, progress=False)
+    assert path == out / "index.html"
+    return path
+
+
+@pytest.fixture(scope="module")
+def parsed(built: Path) -> tuple[str, _Collect]:
+    text = built.read_text(encoding="utf-8")
+    p = _Collect()
+    p.feed(text)
+    return text, p
+
+
+def test_report_sections_in_order(parsed):
+    _, p = parsed
+    assert tuple(p.section_ids) == SECTIONS
+
+
+def test_report_is_self_contained(parsed):
+    text, p = parsed
+    assert len(p.imgs) == N_FIGURES
+    for img in p.imgs:
+        assert str(img["src"]).startswith("data:image/png;base64,")
+        assert img.get("alt")
+    assert p.scripts_with_src == 0 and p.stylesheets == 0
+    # the only external references are DOI links a reader may follow
+    external = [u for u in p.links if u.startswith("http")]
+    assert external and all(u.startswith("https://doi.org/") for u in external)
+    assert "not available in this version" not in text
+
+
+def test_report_states_version_seed_reps_and_date(parsed):
+    text, _ = parsed
+    assert f"b12stats {__version__}" in text
+    assert f"seed {TEST_SEED}" in text
+    assert f"{TEST_REPS} Monte Carlo replicates" in text
+    assert re.search(r"generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", text)
+    assert f"b12stats report --seed {TEST_SEED} --reps {TEST_REPS}" in text
+
+
+def test_report_findings_sources_and_assumptions(parsed):
+    text, _ = parsed
+    assert text.count('class="finding"') == N_FIGURES
+    # sources with their DOIs (primary papers of the reanalysis)
+    for doi in ("10.1093/jn/nxx009", "10.3390/nu9030270", "10.1016/j.ajcnut.2023.07.023"):
+        assert f'href="https://doi.org/{doi}"' in text
+    # the simulation assumptions, e.g. the assumed number of clusters and ICC
+    assert "icc_milk" in text and "n_clusters" in text
+    # the summary page's medians lie outside every primary CI: the finding says so
+    assert "0 of the summary page&#x27;s 6 medians" in text
+
+
+def test_report_escapes_text(parsed):
+    text, _ = parsed
+    # the printed relation "<" in P values is escaped, never raw markup
+    assert "P &lt; 0.001" in text
+    assert "<0.001" not in text.replace("&lt;", "")
+
+
+def test_missing_library_piece_gives_not_available_section():
+    def broken() -> report.Section:
+        raise ImportError("No module named 'b12stats.nothing'")
+
+    sec = report._run_section("power", "Power by simulation", broken)
+    assert not sec.available
+    assert "not available in this version" in sec.finding
+    html_text = report._section_html(sec)
+    assert "not available in this version" in html_text and "<img" not in html_text
+
+
+def test_cli_passes_options(monkeypatch, tmp_path, capsys):
+    seen = {}
+
+    def fake(out, *, seed, reps):
+        seen.update(out=out, seed=seed, reps=reps)
+        return Path(out) / "index.html"
+
+    monkeypatch.setattr(report, "build_report", fake)
+    assert main(["report", "--out", str(tmp_path), "--seed", "3", "--reps", "11"]) == 0
+    assert seen == {"out": str(tmp_path), "seed": 3, "reps": 11}
+    assert capsys.readouterr().out.strip() == str(tmp_path / "index.html")
+    assert main(["report"]) == 0
+    assert seen == {"out": "report", "seed": report.DEFAULT_SEED, "reps": report.DEFAULT_REPS}
+
+
+def test_cli_rejects_bad_reps(tmp_path, capsys):
+    assert main(["report", "--out", str(tmp_path), "--reps", "0"]) == 2
+    assert "reps must be a whole number >= 1" in capsys.readouterr().err
+    assert not (tmp_path / "index.html").exists()
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _chromium_cmd(exe: str, profile: Path) -> list[str]:
+    return [
+        exe,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ]
+
+
+def test_report_renders_in_headless_chromium(built, tmp_path):
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("chromium not installed: apt-get install chromium (CI installs it)")
+    dom = subprocess.run(
+        [*_chromium_cmd(exe, tmp_path / "profile"), "--dump-dom", built.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=CHROMIUM_TIMEOUT_S,
+        check=True,
+    ).stdout
+    # the page's own script counts images with complete && naturalWidth > 0 on load
+    match = re.search(r'data-images-loaded="([^"]*)"', dom)
+    assert match is not None, "body attribute missing from the rendered DOM"
+    assert match.group(1) == f"{N_FIGURES}/{N_FIGURES}"
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            *_chromium_cmd(exe, tmp_path / "profile2"),
+            f"--screenshot={shot}",
+            "--window-size=1200,3000",
+            built.as_uri(),
+        ],
+        capture_output=True,
+        timeout=CHROMIUM_TIMEOUT_S,
+        check=True,
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
