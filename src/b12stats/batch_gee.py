@@ -273,6 +273,11 @@ def _moments(family: str, y: np.ndarray, eta: np.ndarray) -> tuple[np.ndarray, n
     return sd, (y - mu) / sd
 
 
+def _binomial_deviance(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """-2 log-likelihood per replicate for 0/1 y, as statsmodels' ``Binomial.deviance``."""
+    return -2.0 * np.sum(np.log(np.maximum(np.where(y > 0.5, mu, 1.0 - mu), _EPS)), axis=1)
+
+
 def _glm_start(family: str, y: np.ndarray, design: _Design) -> tuple[np.ndarray, np.ndarray]:
     """GLM (independence) estimates as statsmodels ``GLM(...).fit()`` computes them.
 
@@ -290,7 +295,7 @@ def _glm_start(family: str, y: np.ndarray, design: _Design) -> tuple[np.ndarray,
     beta = np.zeros((r, p))
     mu = (y + 0.5) / 2.0
     eta = np.log(mu / (1.0 - mu))
-    dev = 2.0 * np.sum(np.logaddexp(0.0, eta) - y * eta, axis=1)
+    dev = _binomial_deviance(y, mu)
     idx = np.arange(r)
     yw, dw = y, design
     for _ in range(_GLM_MAXITER):
@@ -299,7 +304,7 @@ def _glm_start(family: str, y: np.ndarray, design: _Design) -> tuple[np.ndarray,
         b, solved = _solve(dw.gram(v), dw.cross(v * z))
         eta = dw.linpred(b)
         mu = special.expit(eta)
-        dev_new = 2.0 * np.sum(np.logaddexp(0.0, eta) - yw * eta, axis=1)
+        dev_new = _binomial_deviance(yw, mu)
         good = solved & np.isfinite(dev_new) & np.all(np.isfinite(b), axis=1)
         done = (np.abs(dev_new - dev) <= _GLM_TOL) | ~good
         beta[idx] = b
@@ -605,7 +610,7 @@ def fit_gee_batch(
     check_option("cov_struct", cov_struct, COV_STRUCTS)
     if not _is_posint(maxiter):
         raise OptionError(f"maxiter must be a positive integer, got {maxiter!r}")
-    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+    if not (isinstance(tol, (int, float, np.floating)) and math.isfinite(tol) and tol > 0):
         raise OptionError(f"tol must be a positive number, got {tol!r}")
 
     if term_names is None and isinstance(X, pd.DataFrame):
