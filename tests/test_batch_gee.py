@@ -285,3 +285,8 @@ def test_bad_data_raise() -> None:
         fit_gee_batch(y_nan, X, groups)
     with pytest.raises(OptionError, match="shape"):
         fit_gee_batch(y[:, :, None], X, groups)
+    singletons = np.arange(len(groups))
+    with pytest.raises(OptionError, match="pairs"):
+        fit_gee_batch(y, X, singletons)
+    # independence needs no pairs
+    assert fit_gee_batch(y, X, singletons, cov_struct="independence").converged.all()
