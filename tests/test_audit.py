@@ -317,8 +317,8 @@ def test_wang_p_from_ci(
 
 
 def test_lay_paraphrases_of_wang(frame: pd.DataFrame) -> None:
-    assert frame.loc["lay_plateau:secondary_paraphrase", "verdict"] == "consistent"
-    row = frame.loc["lay_postnatal_sustained:secondary_paraphrase"]
+    assert frame.loc["lay_plateau:paraphrase", "verdict"] == "consistent"
+    row = frame.loc["lay_postnatal_sustained:paraphrase"]
     assert row["verdict"] == "conflicts_with_primary"
     assert "68.4%" in row["detail"] and "15.9" in row["detail"]
 
@@ -327,11 +327,11 @@ def test_lay_paraphrases_of_wang(frame: pd.DataFrame) -> None:
 
 
 def test_untraceable_claims(frame: pd.DataFrame) -> None:
-    row = frame.loc["lay_cornell_68:untraceable_citation"]
+    row = frame.loc["lay_cornell_68:untraceable"]
     assert row["verdict"] == "unverifiable"
     assert "untraceable" in row["detail"] and "Cornell" in row["detail"]
     for rid in ("lay_ajcn_27", "lay_mcgill_half", "lay_nih_1_4"):
-        assert frame.loc[f"{rid}:untraceable_citation", "verdict"] == "unverifiable"
+        assert frame.loc[f"{rid}:untraceable", "verdict"] == "unverifiable"
 
 
 def test_lay_reference_values_match_iom(frame: pd.DataFrame) -> None:
@@ -375,6 +375,16 @@ def test_percent_counts(frame: pd.DataFrame) -> None:
     assert row["verdict"] == "reproduced"
     assert_allclose(row["value"], 282 / 412, rtol=CLOSED_FORM_RTOL)  # 68.45% -> 68.4%
     assert "282/412" in row["detail"]
+
+
+def test_percent_count_without_power_is_unverifiable(frame: pd.DataFrame) -> None:
+    # n = 286 > 100: k/n moves in steps of 0.35 points, every whole percentage is reachable
+    row = frame.loc["w16_hunger:count"]
+    assert row["verdict"] == "unverifiable"
+    assert_allclose(row["value"] * 100, 27, atol=0.5)
+    # n = 69 < 100: informative, and 58/69 = 84.06% rounds to 84%
+    assert frame.loc["ch17_cam_inf_221:count", "verdict"] == "reproduced"
+    assert_allclose(frame.loc["ch17_cam_inf_221:count", "value"], 58 / 69, rtol=CLOSED_FORM_RTOL)
 
 
 def test_percent_count_that_cannot_arise(tables: dict[str, pd.DataFrame]) -> None:

@@ -1034,16 +1034,18 @@ def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     With ``d`` printed decimals the percentage stands for
     ``[p - 0.5 10^-d, p + 0.5 10^-d]``; some integer ``k`` in
     ``[ceil(lo n / 100), floor(hi n / 100)]`` must exist (Brown & Heathers
-    2017). ``reproduced`` when one does with n as printed (the denominator is
-    assumed to be the printed n); ``consistent`` when only a smaller
-    denominator works (missing values); ``inconsistent`` when none down to
-    ``n / 2`` does.
+    2017). The check has power only when ``100 / n`` exceeds the printed unit
+    ``10^-d``; otherwise every value is reachable and the verdict is
+    ``unverifiable``. Else ``reproduced`` when a count works with n as
+    printed (the denominator is assumed to be the printed n); ``consistent``
+    when only a smaller denominator works (missing values); ``inconsistent``
+    when none down to ``n / 2`` does.
 
     Examples
     --------
     >>> c = check_percent_counts(load_tables())[0]
     >>> c.check_id, c.verdict
-    ('w16_milk_310:count', 'reproduced')
+    ('w16_milk_310:count', 'unverifiable')
     """
     ctx = _Ctx(tables)
     out = []
@@ -1059,7 +1061,17 @@ def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
 
         ks = counts(n)
         ptxt = f"{row['percent']:.{d}f}%"
-        if ks:
+        step = 100.0 / n
+        if step <= 10.0**-d:  # every printed value is reachable: the check cannot fail
+            k = ks[0]
+            verdict = "unverifiable"
+            detail = (
+                f"a primary prevalence: {k}/{n} = {100 * k / n:.{d + 2}f}% gives {ptxt}, but with "
+                f"n = {n} the counts move in steps of {step:.2g} points, finer than the printed "
+                "precision, so every value is reachable and nothing can be checked."
+            )
+            value = k / n
+        elif ks:
             k = ks[0]
             verdict = "reproduced"
             detail = (
@@ -2092,7 +2104,7 @@ def _ai_checks(ctx: _Ctx) -> list[Check]:
             out.append(
                 ctx.check(
                     u["source_id"],
-                    check_id=f"{u['row_id']}:cutoff_vs_reference",
+                    check_id=f"{u['row_id']}:vs_reference",
                     category="reference_value",
                     table="prevalences",
                     row_ids=(u["row_id"], r["row_id"]),
@@ -2187,7 +2199,9 @@ def _judge_sustained(ctx: _Ctx, claim: pd.Series) -> tuple[str, str, tuple[str, 
     no7 = cl[(cl["source_id"] == src) & cl["subject"].str.contains("prenatal supplement at 7")]
     if len(pre) and len(no7):
         ids = (*ids, pre.iloc[0]["row_id"], no7.iloc[0]["row_id"])
-        pre_txt = f", while the prenatal effect (+{pre.iloc[0]['estimate']:g}% at 6 wk) was gone"
+        pre_txt = (
+            f", while the prenatal effect (+{pre.iloc[0]['estimate']:g}% at 6 wk) was gone by 7 mo"
+        )
     med_txt = ""
     conc = ctx.rows["concentrations"]
     med = conc[
@@ -2200,7 +2214,8 @@ def _judge_sustained(ctx: _Ctx, claim: pd.Series) -> tuple[str, str, tuple[str, 
         need = 100 * (float(lt["cutoff"]) / mv - 1)
         ids = (*ids, med.iloc[0]["row_id"])
         med_txt = (
-            f"; the trial's median milk B12 was {mv:g} pmol/L ({med.iloc[0]['source_id']}), "
+            f"; the trial's median milk B12 was {mv:g} pmol/L at {med.iloc[0]['timepoint']} "
+            f"({med.iloc[0]['source_id']}), "
             f"which needs +{need:.0f}% to reach {lt['cutoff']:g}, far beyond the upper CI bound "
             f"{p['ci_high']:g}%"
         )
@@ -2225,6 +2240,9 @@ PARAPHRASE_JUDGEMENTS: dict[str, Callable[[_Ctx, pd.Series], tuple[str, str, tup
 }
 
 
+_CLAIM_SUFFIX = {"untraceable_citation": "untraceable", "secondary_paraphrase": "paraphrase"}
+
+
 def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     """Claims without numbers to recompute.
 
@@ -2237,14 +2255,14 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     --------
     >>> c = check_claims(load_tables())[0]
     >>> c.check_id, c.verdict
-    ('lay_cornell_68:untraceable_citation', 'unverifiable')
+    ('lay_cornell_68:untraceable', 'unverifiable')
     """
     ctx = _Ctx(tables)
     out = []
     for _, row in ctx.rows["claims"].iterrows():
         kind = row["claim_type"]
         base = {
-            "check_id": f"{row['row_id']}:{kind}",
+            "check_id": f"{row['row_id']}:{_CLAIM_SUFFIX.get(kind, kind)}",
             "category": kind,
             "table": "claims",
             "claim": f"{row['subject']}: {row['value_text']}",
