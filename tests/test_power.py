@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
+import multiprocessing as mp
 
 import numpy as np
 import pandas as pd
@@ -159,6 +160,10 @@ def test_same_seed_same_table_for_any_executor() -> None:
     pd.testing.assert_frame_equal(inline, threads, check_exact=True)
     processes = pw.power(KENYA, workers=2, **kw)
     pd.testing.assert_frame_equal(inline, processes, check_exact=True)
+    # a fresh-interpreter pool (forkserver): tasks and designs pickle, workers import
+    with cf.ProcessPoolExecutor(2, mp_context=mp.get_context("forkserver")) as ex:
+        forkserver = pw.power(KENYA, executor=ex, **kw)
+    pd.testing.assert_frame_equal(inline, forkserver, check_exact=True)
     # a scenario's result does not depend on the other scenarios in the grid
     alone = pw.power(KENYA, **{**kw, "n_dyads": 90})
     pd.testing.assert_frame_equal(

@@ -69,6 +69,7 @@ import logging
 import math
 import multiprocessing
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -293,6 +294,13 @@ def _progress_default(progress: bool | None) -> bool:
     return bool(progress)
 
 
+class _NoBar:
+    """Stand-in for a disabled progress bar."""
+
+    def update(self, n: int = 1) -> None:
+        """Do nothing."""
+
+
 def _execute(
     tasks: list[_Chunk],
     *,
@@ -301,39 +309,53 @@ def _execute(
     progress: bool,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Run the chunks inline, on a process pool, or on ``executor``; results in order."""
-    from tqdm.auto import tqdm
 
-    with tqdm(total=len(tasks), desc="power", unit="chunk", disable=not progress) as bar:
-        if executor is None and workers == 1:
-            out = []
-            for task in tasks:
-                out.append(_run_chunk(task))
-                bar.update(1)
-            return out
+    def bar() -> Any:
+        if not progress:  # no tqdm object at all: tqdm starts a monitor thread
+            return contextlib.nullcontext(_NoBar())
+        from tqdm.auto import tqdm
+
+        return tqdm(total=len(tasks), desc="power", unit="chunk")
+
+    with contextlib.ExitStack() as stack:
+        if executor is None and workers > 1:
+            executor = stack.enter_context(
+                cf.ProcessPoolExecutor(workers, mp_context=_mp_context())
+            )
         if executor is None:
-            with cf.ProcessPoolExecutor(workers, mp_context=_mp_context()) as pool:
-                return _submit_all(pool, tasks, bar)
-        return _submit_all(executor, tasks, bar)
+            out = []
+            with bar() as pbar:
+                for task in tasks:
+                    out.append(_run_chunk(task))
+                    pbar.update(1)
+            return out
+        # submit (a fork pool starts its processes here) before the progress bar,
+        # which may start a monitor thread
+        futures = [executor.submit(_run_chunk, task) for task in tasks]
+        try:
+            with bar() as pbar:
+                for _ in cf.as_completed(futures):
+                    pbar.update(1)
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+        return [fut.result() for fut in futures]
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    """A start method that does not fork a process holding BLAS/dask threads."""
+    """Start method of the worker processes.
+
+    ``fork`` (instant start-up, the parent's imports inherited) where it is
+    available and the parent runs a single Python thread; otherwise
+    ``forkserver`` or ``spawn``, which do not fork a process holding other
+    threads (a dask client, a GUI) -- a fork there can deadlock the child.
+    OpenBLAS re-creates its own thread pool in a forked child (``pthread_atfork``).
+    """
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def _submit_all(
-    executor: cf.Executor, tasks: list[_Chunk], bar: Any
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    futures = [executor.submit(_run_chunk, task) for task in tasks]
-    try:
-        for _ in cf.as_completed(futures):
-            bar.update(1)
-    except BaseException:
-        for fut in futures:
-            fut.cancel()
-        raise
-    return [fut.result() for fut in futures]
 
 
 def _check_int(name: str, value: Any, minimum: int) -> int:
@@ -583,7 +605,8 @@ def power(
         ``dask.distributed`` ``Client.get_executor()``). Overrides ``workers``.
     workers : int
         Without ``executor``: 1 runs inline, more starts a process pool of that
-        size (``forkserver`` start method where available, else ``spawn``).
+        size (``fork`` when the caller runs a single thread on a platform that
+        has it, else ``forkserver`` or ``spawn``; see ``_mp_context``).
     chunk_size : int
         Replicates per task and per random stream. Part of the random stream
         definition: change it and the replicates change.
