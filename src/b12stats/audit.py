@@ -210,6 +210,12 @@ def _isnum(x: Any) -> bool:
     return x is not None and not pd.isna(x)
 
 
+def _cut(text: Any, width: int) -> str:
+    """One line of at most ``width`` characters, cut with '…'."""
+    s = " ".join(str(text).split())
+    return s if len(s) <= width else s[: max(width - 1, 0)] + "…"
+
+
 def _flag(x: Any) -> bool | None:
     """A nullable boolean cell as True / False / None."""
     return None if x is None or pd.isna(x) else bool(x)
@@ -2419,6 +2425,51 @@ class AuditResult:
             counts.setdefault(c.source_kind, dict.fromkeys(VERDICTS, 0))[c.verdict] += 1
         rows = [{"source_kind": k, **v, "total": sum(v.values())} for k, v in counts.items()]
         return pd.DataFrame(rows, columns=["source_kind", *VERDICTS, "total"])
+
+    def summary_line(self) -> str:
+        """``"N checks: a reproduced, b consistent, ..."`` (every verdict listed, in order).
+
+        Examples
+        --------
+        >>> AuditResult(()).summary_line()
+        '0 checks: 0 reproduced, 0 consistent, 0 inconsistent, 0 conflicts_with_primary, \
+0 unverifiable'
+        """
+        counts = self.verdict_counts()
+        return f"{len(self.checks)} checks: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+
+    def to_text(self, *, width: int = 100, detail_lines: int = 3) -> str:
+        """The readable table ``b12stats reproduce`` prints, each line at most ``width`` wide.
+
+        Per check, line 1: ``check_id`` (30 characters), ``source_kind`` (9),
+        ``verdict`` (22) and the ``claim`` in the rest; then the ``detail``,
+        indented by 4 and wrapped, cut with "…" after ``detail_lines`` lines
+        (``0``: never cut). A blank line and :meth:`summary_line` end it.
+
+        Examples
+        --------
+        >>> text = run_audit().to_text()
+        >>> max(len(line) for line in text.splitlines()) <= 100
+        True
+        """
+        import textwrap
+
+        if width < 40:
+            raise OptionError(f"width must be at least 40 characters, got {width}")
+        if detail_lines < 0:
+            raise OptionError(f"detail_lines must be >= 0, got {detail_lines}")
+        cols = [("check_id", 30), ("source_kind", 9), ("verdict", 22)]
+        widths = [*cols, ("claim", width - sum(w for _, w in cols) - len(cols))]
+        lines = [" ".join(f"{name:<{w}}" for name, w in widths).rstrip(), "    detail"]
+        lines.append("-" * width)
+        for c in self.checks:
+            lines.append(" ".join(f"{_cut(getattr(c, n), w):<{w}}" for n, w in widths).rstrip())
+            wrapped = textwrap.wrap(" ".join(c.detail.split()), width - 4) or [""]
+            if detail_lines and len(wrapped) > detail_lines:
+                rest = " ".join(wrapped[detail_lines - 1 :])
+                wrapped = [*wrapped[: detail_lines - 1], _cut(rest, width - 4)]
+            lines.extend("    " + w for w in wrapped)
+        return "\n".join([*lines, "", self.summary_line()])
 
     def verdict_counts(self) -> dict[str, int]:
         """Number of checks per verdict (every verdict present)."""

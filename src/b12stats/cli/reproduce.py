@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 #: Exit status of ``--strict`` when a claim is inconsistent or conflicts with its primary.
 EXIT_PROBLEMS = 1
 
-#: Default width of the printed table (characters).
+#: Default width of the printed table (characters): a 100-column terminal.
 DEFAULT_WIDTH = 100
 
 
@@ -53,46 +52,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _cut(text: Any, width: int) -> str:
-    s = " ".join(str(text).split())
-    return s if len(s) <= width else s[: max(width - 1, 0)] + "…"
-
-
-def format_table(frame: Any, *, width: int = DEFAULT_WIDTH, detail_lines: int = 3) -> str:
-    """The readable audit table: two lines per check, each at most ``width`` characters.
-
-    Line 1: ``check_id`` (30), ``source_kind`` (9), ``verdict`` (22) and the
-    ``claim`` in the rest; line 2 (and more): the ``detail``, indented by 4 and
-    wrapped, cut after ``detail_lines`` lines (``0``: never cut).
-    """
-    import textwrap
-
-    cols = [("check_id", 30), ("source_kind", 9), ("verdict", 22)]
-    w_claim = max(width - sum(w for _, w in cols) - len(cols), 10)
-    widths = [*cols, ("claim", w_claim)]
-    lines = [" ".join(f"{name:<{w}}" for name, w in widths).rstrip(), "    detail"]
-    lines.append("-" * width)
-    for _, row in frame.iterrows():
-        lines.append(" ".join(f"{_cut(row[n], w):<{w}}" for n, w in widths).rstrip())
-        wrapped = textwrap.wrap(" ".join(str(row["detail"]).split()), width - 4) or [""]
-        if detail_lines and len(wrapped) > detail_lines:
-            last = wrapped[detail_lines - 1]
-            wrapped = [
-                *wrapped[: detail_lines - 1],
-                _cut(last + " " + wrapped[detail_lines], width - 4),
-            ]
-            if not wrapped[-1].endswith("…"):
-                wrapped[-1] = _cut(wrapped[-1] + " …", width - 4)
-        lines.extend("    " + w for w in wrapped)
-    return "\n".join(lines)
-
-
-def summary_line(counts: dict[str, int]) -> str:
-    """``N checks: a reproduced, b consistent, ...`` (every verdict listed)."""
-    total = sum(counts.values())
-    return f"{total} checks: " + ", ".join(f"{v} {k}" for k, v in counts.items())
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the audit; print it; write audit.csv if asked; return the exit status."""
     from pathlib import Path
@@ -113,9 +72,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
-        print(format_table(frame, width=args.width, detail_lines=0 if args.full else 3))
-        print()
-        print(summary_line(result.verdict_counts()))
+        print(result.to_text(width=args.width, detail_lines=0 if args.full else 3))
         if args.out is not None:
             print(f"wrote {Path(args.out) / 'audit.csv'}")
     if args.strict and result.has_problems:
