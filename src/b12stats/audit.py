@@ -270,6 +270,12 @@ class Check:
         return out
 
 
+class _TableSet(dict[str, pd.DataFrame]):
+    """The tables of one audit run, carrying their indexed views once built."""
+
+    ctx: _Ctx | None = None
+
+
 class _Ctx:
     """Indexed views of the tables that the family functions share."""
 
@@ -289,6 +295,15 @@ class _Ctx:
             for name in _ALL_TABLES
             if name != "sources"
         }
+
+    @classmethod
+    def of(cls, tables: Mapping[str, pd.DataFrame]) -> _Ctx:
+        """The context for ``tables``; built once per :func:`run_audit` (see ``_TableSet``)."""
+        if isinstance(tables, _TableSet):
+            if tables.ctx is None:
+                tables.ctx = cls(tables)
+            return tables.ctx
+        return cls(tables)
 
     def kind(self, source_id: str) -> str:
         return self.kinds.get(source_id, "unknown")
@@ -340,7 +355,7 @@ def check_ratios(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('sum_ratio_mat:ratio', 'consistent')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     for _, row in ctx.rows["comparisons"].iterrows():
         if not isinstance(row["ratio_text"], str):
@@ -411,7 +426,7 @@ def check_comparison_p(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('sum_ratio_mat:p', 'unverifiable')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     for _, row in ctx.rows["comparisons"].iterrows():
         if not isinstance(row["p_text"], str):
@@ -476,7 +491,7 @@ def check_ratios_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('sum_ratio_mat:vs_primary', 'conflicts_with_primary')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     for _, row in ctx.rows["comparisons"].iterrows():
         cited = ctx.cites.get(row["source_id"])
@@ -567,7 +582,7 @@ def check_concentrations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[
     >>> c.check_id, c.verdict
     ('sum_can_mat:vs_primary', 'conflicts_with_primary')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     conc = ctx.rows["concentrations"]
     for _, row in conc.iterrows():
@@ -665,7 +680,7 @@ def check_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('w18_infant:quartiles', 'consistent')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     conc = ctx.rows["concentrations"]
     for _, row in conc[conc["q1"].notna() & conc["q3"].notna()].iterrows():
@@ -724,7 +739,7 @@ def check_geometric_mean_ci(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('ch17_can_mat:gm_ci', 'consistent')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     conc = ctx.rows["concentrations"]
     sel = conc[(conc["statistic"] == "geometric_mean") & conc["ci_low"].notna()]
@@ -795,7 +810,7 @@ def check_subgroup_means(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('pj_infant:summary', 'unverifiable')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     conc = ctx.rows["concentrations"]
     means = conc[conc["statistic"].isin(["mean"]) & conc["q1"].isna() & conc["ci_low"].isna()]
@@ -947,7 +962,7 @@ def check_prevalence_from_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[
     >>> c.check_id, c.verdict
     ('w18_inf_220:from_quartiles', 'consistent')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     prev = ctx.rows["prevalences"]
     for _, row in prev[prev["cutoff"].notna() & prev["relation"].notna()].iterrows():
@@ -1053,7 +1068,7 @@ def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('w16_milk_310:count', 'unverifiable')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     prev = ctx.rows["prevalences"]
     for _, row in prev[prev["percent"].notna() & prev["n"].notna()].iterrows():
@@ -1129,7 +1144,7 @@ def check_median_vs_prevalence(tables: Mapping[str, pd.DataFrame]) -> list[Check
     >>> c.check_id, c.verdict
     ('lw20_milk_310:vs_median', 'consistent')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     prev = ctx.rows["prevalences"]
     conc = ctx.rows["concentrations"]
@@ -1206,7 +1221,7 @@ def check_r_p_n_triples(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('sum_can_mat_inf:r_p_n', 'inconsistent')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     cor = ctx.rows["correlations"]
     for _, row in cor[cor["r"].notna() & cor["p_text"].notna() & cor["n"].notna()].iterrows():
@@ -1265,7 +1280,7 @@ def check_correlations_without_n(tables: Mapping[str, pd.DataFrame]) -> list[Che
     >>> c.check_id, c.verdict
     ('w18_milk_inf:n_needed', 'consistent')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     cor = ctx.rows["correlations"]
     for _, row in cor[cor["r"].notna() & cor["p_text"].notna() & cor["n"].isna()].iterrows():
@@ -1333,7 +1348,7 @@ def check_correlations_without_p(tables: Mapping[str, pd.DataFrame]) -> list[Che
     >>> c.check_id, c.verdict
     ('mi17_mat_inf:implied_p', 'consistent')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     cor = ctx.rows["correlations"]
     for _, row in cor[cor["r"].notna() & cor["p_text"].isna() & cor["n"].notna()].iterrows():
@@ -1391,7 +1406,7 @@ def check_correlations_without_r(tables: Mapping[str, pd.DataFrame]) -> list[Che
     >>> c.check_id, c.verdict
     ('ch17_can_mat_milk:no_r', 'unverifiable')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     cor = ctx.rows["correlations"]
     for _, row in cor[cor["r"].isna()].iterrows():
@@ -1453,7 +1468,7 @@ def check_correlation_differences(tables: Mapping[str, pd.DataFrame]) -> list[Ch
     >>> c.check_id, c.verdict
     ('sum_can_mat_inf:difference', 'unverifiable')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     cor = ctx.rows["correlations"]
     ok = cor[cor["r"].notna() & cor["n"].notna()]
@@ -1525,7 +1540,7 @@ def check_correlations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Ch
     >>> c.check_id, c.verdict
     ('sum_can_mat_inf:vs_primary', 'consistent')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     cor = ctx.rows["correlations"]
     for _, row in cor.iterrows():
@@ -1634,7 +1649,7 @@ def check_cohorts_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('sum_can_n:vs_primary', 'conflicts_with_primary')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     coh = ctx.rows["cohorts"]
     for _, row in coh[coh["source_kind"].isin(["secondary", "lay"])].iterrows():
@@ -1712,7 +1727,7 @@ def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('wa24_prenatal_6w:p_from_ci', 'reproduced')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     eff = ctx.rows["effects"]
     zc = stats.norm.ppf(0.5 + CONF_LEVEL / 2.0)
@@ -1829,7 +1844,7 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('lay_rda_lactation:vs_reference', 'reproduced')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out: list[Check] = []
     ref = ctx.rows["reference_values"]
     refs = ref[ref["source_kind"] == "reference"]
@@ -2142,7 +2157,7 @@ def check_other_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Che
     >>> check_other_reference_values(load_tables())  # every bundled one is used elsewhere
     []
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     ref = ctx.rows["reference_values"]
     known = (
         "cut-off|marginal range|behind the|milk volume|^Adequate Intake$|molar mass|"
@@ -2263,7 +2278,7 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('lay_cornell_68:untraceable', 'unverifiable')
     """
-    ctx = _Ctx(tables)
+    ctx = _Ctx.of(tables)
     out = []
     for _, row in ctx.rows["claims"].iterrows():
         kind = row["claim_type"]
@@ -2527,8 +2542,8 @@ def run_audit(tables: Mapping[str, pd.DataFrame] | None = None) -> AuditResult:
     >>> int(s.loc["secondary", "conflicts_with_primary"]) > 0
     True
     """
-    tabs = _load_all() if tables is None else dict(tables)
-    _Ctx(tabs)  # validates the table names once
+    tabs = _TableSet(_load_all() if tables is None else tables)
+    _Ctx.of(tabs)  # validates the table names once
     checks: list[Check] = []
     for fam in FAMILIES.values():
         checks.extend(fam(tabs))
