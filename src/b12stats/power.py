@@ -689,6 +689,12 @@ def _power_scenarios(
     if executor is not None and not hasattr(executor, "submit"):
         raise OptionError(f"executor must be a concurrent.futures.Executor, got {executor!r}")
     covs = _design_covariates(design, covariates, model)
+    known = [c.name for c in getattr(design, "covariates", ())]
+    for name in covs:
+        if name not in known:
+            raise OptionError(
+                f"unknown covariate {name!r}; the design simulates: {', '.join(known) or 'none'}"
+            )
     if cov_struct == "exchangeable":
         for n, c in scenarios:
             if c == n:
