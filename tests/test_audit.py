@@ -398,6 +398,19 @@ def test_percent_count_that_cannot_arise(tables: dict[str, pd.DataFrame]) -> Non
     assert re.search(r"\d+/\d+ does", row["detail"])
 
 
+def test_sufficiency_from_gm_and_ci(frame: pd.DataFrame) -> None:
+    # Cambodian infants: GM 357 (312, 402), n = 69, 84% > 221 pmol/L; log-normal, delta-method SE
+    sigma = (402 - 312) / (2 * Z975) * math.sqrt(69) / 357
+    w = (math.log(221) - math.log(357)) / sigma
+    se_w = math.sqrt((1 + w * w / 2) / 69)
+    want = [stats.norm.sf(w), stats.norm.sf(w + Z975 * se_w), stats.norm.sf(w - Z975 * se_w)]
+    row = frame.loc["ch17_cam_inf_221:from_gm"]
+    got = [row["value"], row["value_low"], row["value_high"]]
+    assert_allclose(got, want, rtol=CLOSED_FORM_RTOL)
+    assert row["value_low"] < 0.84 < row["value_high"]
+    assert row["verdict"] == "consistent"
+
+
 def test_gm_cis_are_symmetric_on_the_linear_scale(frame: pd.DataFrame) -> None:
     row = frame.loc["ch17_can_mat:gm_ci"]
     assert row["verdict"] == "consistent"

@@ -112,6 +112,7 @@ __all__ = [
     "check_median_vs_prevalence",
     "check_other_reference_values",
     "check_percent_counts",
+    "check_prevalence_from_gm_ci",
     "check_prevalence_from_quartiles",
     "check_quartiles",
     "check_r_p_n_triples",
@@ -1039,6 +1040,101 @@ def check_prevalence_from_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[
                 reported=ctext,
                 recomputed=_pct(est)
                 + ("" if math.isnan(ci_lo) else f" ({_pct(ci_lo)}-{_pct(ci_hi)})"),
+                verdict=verdict,
+                detail=detail,
+                value=est,
+                value_low=ci_lo,
+                value_high=ci_hi,
+            )
+        )
+    return out
+
+
+def check_prevalence_from_gm_ci(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """A printed share beyond a cut-off against a geometric mean, its CI and n.
+
+    Assumes log-normal values. The log-scale SD comes from the CI: when the
+    CI is symmetric on the linear scale (GM ± z SE, the delta method, where
+    ``SE(GM) = GM sigma / sqrt(n)``), ``sigma = (hi - lo) / (2 z) sqrt(n) / GM``;
+    when it is symmetric on the log scale, ``sigma = (log hi - log lo) / (2 z)
+    sqrt(n)``. With ``mu = log GM`` and ``w = (log cutoff - mu) / sigma`` the
+    share below is ``Phi(w)``. As ``Var(mu) = sigma^2 / n`` and
+    ``Var(sigma) ~ sigma^2 / (2n)``, ``se(w) = sqrt((1 + w^2 / 2) / n)`` and the
+    interval is ``Phi(w ± z se(w))``. ``reproduced``: the estimate rounds to
+    the printed share; ``consistent``: the interval meets its rounding
+    interval; else ``inconsistent`` (under the log-normal assumption).
+
+    Examples
+    --------
+    >>> c = check_prevalence_from_gm_ci(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('ch17_can_mat_221:from_gm', 'consistent')
+    """
+    ctx = _Ctx.of(tables)
+    out = []
+    prev = ctx.rows["prevalences"]
+    conc = ctx.rows["concentrations"]
+    gms = conc[
+        (conc["statistic"] == "geometric_mean") & conc["ci_low"].notna() & conc["n"].notna()
+    ]
+    for _, row in prev[prev["cutoff"].notna() & prev["percent"].notna()].iterrows():
+        if row["relation"] not in _SIDE:
+            continue
+        match = gms[
+            (gms["source_id"] == row["source_id"])
+            & (gms["cohort"] == row["cohort"])
+            & (gms["compartment"] == row["compartment"])
+            & (gms["unit"] == row["unit"])
+        ]
+        if len(match) != 1:
+            continue
+        g = match.iloc[0]
+        gm, lo, hi, n = float(g["value"]), float(g["ci_low"]), float(g["ci_high"]), int(g["n"])
+        level = float(g["ci_level"]) if _isnum(g["ci_level"]) else CONF_LEVEL
+        zc = float(stats.norm.ppf(0.5 + level / 2.0))
+        linear = abs((lo + hi) / 2.0 - gm) <= abs(math.sqrt(lo * hi) - gm)
+        if linear:
+            sigma = (hi - lo) / (2.0 * zc) * math.sqrt(n) / gm
+            how = "from the linear-scale CI half-width (delta method, SE(GM) = GM sigma/sqrt(n))"
+        else:
+            sigma = (math.log(hi) - math.log(lo)) / (2.0 * zc) * math.sqrt(n)
+            how = "from the log-scale CI width"
+        w = (math.log(float(row["cutoff"])) - math.log(gm)) / sigma
+        se_w = math.sqrt((1.0 + w * w / 2.0) / n)
+        below = _SIDE[row["relation"]] in ("below", "at_or_below")
+        zcrit = stats.norm.ppf(0.5 + CONF_LEVEL / 2.0)
+        if below:
+            est = float(stats.norm.cdf(w))
+            ci_lo, ci_hi = (float(stats.norm.cdf(w + k * zcrit * se_w)) for k in (-1, 1))
+        else:
+            est = float(stats.norm.sf(w))
+            ci_lo, ci_hi = (float(stats.norm.sf(w + k * zcrit * se_w)) for k in (1, -1))
+        d = int(row["percent_decimals"])
+        p_lo, p_hi = (x / 100 for x in rounding_interval(float(row["percent"]), d))
+        ptxt = f"{row['percent']:.{d}f}%"
+        base = (
+            f"log-normal with GM {gm:g} and sigma(log) = {sigma:.3f} {how}, n = {n}, gives "
+            f"{_pct(est)} {row['relation']} {row['cutoff']:g} (95% CI {_pct(ci_lo)}-"
+            f"{_pct(ci_hi)})"
+        )
+        if p_lo <= est <= p_hi:
+            verdict, detail = "reproduced", f"{base}: rounds to the printed {ptxt}."
+        elif ci_lo <= p_hi and ci_hi >= p_lo:
+            verdict = "consistent"
+            detail = f"{base}: the CI meets the rounding interval of the printed {ptxt}."
+        else:
+            verdict = "inconsistent"
+            detail = f"{base}: the CI excludes the printed {ptxt} (log-normal assumed)."
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:from_gm",
+                category="prevalence_from_gm_ci",
+                table="prevalences",
+                row_ids=(row["row_id"], g["row_id"]),
+                claim=f"{ptxt} {row['relation']} {row['cutoff']:g} {row['unit']}",
+                reported=ptxt,
+                recomputed=f"{_pct(est)} ({_pct(ci_lo)}-{_pct(ci_hi)})",
                 verdict=verdict,
                 detail=detail,
                 value=est,
@@ -2358,6 +2454,7 @@ FAMILIES: dict[str, Callable[[Mapping[str, pd.DataFrame]], list[Check]]] = {
     "cohorts_vs_primary": check_cohorts_vs_primary,
     "concentrations_vs_primary": check_concentrations_vs_primary,
     "prevalence_from_quartiles": check_prevalence_from_quartiles,
+    "prevalence_from_gm_ci": check_prevalence_from_gm_ci,
     "percent_counts": check_percent_counts,
     "median_vs_prevalence": check_median_vs_prevalence,
     "effects": check_effects,
