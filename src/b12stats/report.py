@@ -67,6 +67,12 @@ __all__ = [
     "style_context",
 ]
 
+
+def _rows(frame: Any) -> Iterator[Any]:
+    """``frame.itertuples(index=False)`` typed loosely (cells are of any type)."""
+    return iter(frame.itertuples(index=False))
+
+
 #: Default seed of every simulation in the report (written into the report).
 DEFAULT_SEED = 20180101
 #: Default Monte Carlo replicates per power-curve point: small enough that the
@@ -196,7 +202,7 @@ def analysis_distributions() -> DistributionsResult:
     quart = conc[conc["q1"].notna() & conc["q3"].notna() & (conc["unit"] == "pmol/L")]
     panels = []
     rows = []
-    for c in quart.itertuples(index=False):
+    for c in _rows(quart):
         fit = lognormal_from_quartiles(c.q1, c.value, c.q3)
         printed = prev[
             (prev["cohort"] == c.cohort)
@@ -222,7 +228,7 @@ def analysis_distributions() -> DistributionsResult:
                     "published_text": "; ".join(texts),
                 }
             )
-            for (val, text), r in zip(pub, grp.itertuples(index=False), strict=True):
+            for (val, text), r in zip(pub, _rows(grp), strict=True):
                 rows.append(
                     {
                         "quartiles_row_id": c.row_id,
@@ -340,7 +346,7 @@ def analysis_canada_cambodia() -> CohortsResult:
     comp = comp[comp["source_id"] == "summary_chebaya2017"]
     by_id = conc.set_index("row_id")
     rows = []
-    for c in comp.itertuples(index=False):
+    for c in _rows(comp):
         num, den = by_id.loc[c.numerator_id], by_id.loc[c.denominator_id]
         chk = check_ratio(
             float(num["value"]),
@@ -363,15 +369,15 @@ def analysis_canada_cambodia() -> CohortsResult:
         )
     prim = values[values["source_kind"] == "primary"]
     for comp_name, grp in prim.groupby("compartment", sort=False):
-        g = grp.set_index("country")
+        g: Any = grp.set_index("country")["value"]
         if {"Canada", "Cambodia"} <= set(g.index):
-            rr = ratio(g.loc["Canada", "value"], g.loc["Cambodia", "value"])
+            rr = ratio(g.loc["Canada"], g.loc["Cambodia"])
             rows.append(
                 {
                     "compartment": comp_name,
                     "source_kind": "primary",
-                    "numerator": float(g.loc["Canada", "value"]),
-                    "denominator": float(g.loc["Cambodia", "value"]),
+                    "numerator": float(g.loc["Canada"]),
+                    "denominator": float(g.loc["Cambodia"]),
                     "ratio": float(rr),
                     "ratio_printed": "",
                     "consistent_with_rounding": np.nan,
@@ -380,7 +386,8 @@ def analysis_canada_cambodia() -> CohortsResult:
             )
     ratios = pd.DataFrame(rows)
     out = []
-    for (comp_name, country), grp in values.groupby(["compartment", "country"], sort=False):
+    groups: Any = values.groupby(["compartment", "country"], sort=False)
+    for (comp_name, country), grp in groups:
         p = grp[grp["source_kind"] == "primary"]
         s = grp[grp["source_kind"] == "secondary"]
         if p.empty or s.empty:
@@ -456,7 +463,7 @@ def analysis_supplement_effects() -> EffectsResult:
     eff = load_effects()
     eff = eff[(eff["source_id"] == "wang2024") & (eff["measure"] == "percent_difference")]
     rows = []
-    for e in eff.itertuples(index=False):
+    for e in _rows(eff):
         period = "Prenatal supplement" if "prenatal" in e.contrast else "Postnatal supplement"
         fromci = effect_from_ci(e.estimate, e.ci_low, e.ci_high).iloc[0]
         chk = check_p_against_ci(e.p_text, e.estimate, e.ci_low, e.ci_high).iloc[0]
@@ -477,7 +484,7 @@ def analysis_supplement_effects() -> EffectsResult:
             }
         )
     claims = load_claims()
-    for c in claims[claims["row_id"] == "wa24_prenatal_7m"].itertuples(index=False):
+    for c in _rows(claims[claims["row_id"] == "wa24_prenatal_7m"]):
         rows.append(
             {
                 "row_id": c.row_id,
@@ -534,7 +541,7 @@ def _source_label(source_id: str) -> str:
     src = load_sources().set_index("source_id")
     if source_id not in src.index:
         return source_id
-    s = src.loc[source_id]
+    s: Any = src.loc[source_id]
     if s["kind"] == "secondary":
         return "summary page"
     authors = str(s["authors"]) if pd.notna(s["authors"]) else ""
@@ -592,9 +599,8 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
     pool_by_pair = {}
     for res in table.results:
         pool_by_pair[frozenset(res.group.removeprefix("pair=").split("~"))] = res
-    corr = corr.assign(
-        pair=[frozenset({x, y}) for x, y in zip(corr.var_x, corr.var_y, strict=True)]
-    )
+    pairs: list[Any] = [frozenset({x, y}) for x, y in zip(corr.var_x, corr.var_y, strict=True)]
+    corr = corr.assign(pair=pairs)
     order = list(_PAIR_NAME)
     order += [p for p in dict.fromkeys(corr["pair"]) if p not in order]
     rows = []
@@ -603,7 +609,7 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
         if sub.empty:
             continue
         group = _PAIR_NAME.get(pair, " vs ".join(sorted(pair)))
-        for c in sub.itertuples(index=False):
+        for c in _rows(sub):
             label = f"{_source_label(c.source_id)}, {_country(c.cohort)}"
             lo = hi = np.nan
             has_r, has_n = pd.notna(c.r), pd.notna(c.n)
@@ -644,9 +650,9 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
                     "pooling": reason.get(c.row_id, "pooled"),
                 }
             )
-        res = pool_by_pair.get(pair)
-        if res is not None:
-            f = res.to_frame().iloc[0]
+        pool = pool_by_pair.get(pair)
+        if pool is not None:
+            f = pool.to_frame().iloc[0]
             txt = (
                 f"{_fmt_r(f['estimate_r'])} ({_fmt_r(f['ci_low_r'])}, {_fmt_r(f['ci_high_r'])}); "
                 f"k = {int(f['k'])}, n = {int(f['n_total'])}"
@@ -1005,7 +1011,7 @@ def _section_distributions() -> Section:
     res = analysis_distributions()
     sec = Section("distributions", "Distributions rebuilt from published quartiles")
     bits = []
-    for row in res.table.itertuples(index=False):
+    for row in _rows(res.table):
         agree = (
             row.implied_ci_low <= row.printed <= row.implied_ci_high
             if np.isfinite(row.implied_ci_low)
@@ -1074,7 +1080,7 @@ def _section_correlations() -> Section:
     res = analysis_correlations()
     sec = Section("correlations", "Published correlations, pooled where allowed")
     parts = []
-    for row in res.pooled.itertuples(index=False) if len(res.pooled) else []:
+    for row in _rows(res.pooled) if len(res.pooled) else []:
         parts.append(
             f"{int(row.k)} primary correlations for {row.group.removeprefix('pair=')} pool to "
             f"r = {row.estimate_r:.2f} (95% CI {row.ci_low_r:.2f} to {row.ci_high_r:.2f}; "
@@ -1138,7 +1144,7 @@ def _section_effects() -> Section:
         f"{r.group.lower()} {r.estimate:g}% ({r.ci_low:g} to {r.ci_high:g}) at {r.label}, "
         f"printed {r.p_text}, recomputed from the CI P = {r.p_from_ci:.3g}"
         f" ({'consistent' if r.p_consistent else 'inconsistent'})"
-        for r in t.itertuples(index=False)
+        for r in _rows(t)
     ]
     sec.finding = (
         "Milk B12 was higher with the supplement than with placebo: "
@@ -1325,7 +1331,7 @@ def _fmt_cell(x: Any) -> str:
 def _table_html(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
-    for row in frame.itertuples(index=False):
+    for row in _rows(frame):
         cells = "".join(f"<td>{html.escape(_fmt_cell(v))}</td>" for v in row)
         body.append(f"<tr>{cells}</tr>")
     rows = "".join(body)
@@ -1340,7 +1346,7 @@ def _sources_html() -> str:
 
     src = load_sources()
     items = []
-    for s in src.itertuples(index=False):
+    for s in _rows(src):
         bits = [html.escape(str(s.source_id)), f"({html.escape(str(s.kind))})"]
         if isinstance(s.authors, str):
             bits.append(html.escape(s.authors))

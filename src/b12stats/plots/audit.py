@@ -101,7 +101,7 @@ def plot_audit(
     left = [0] * len(kinds)
     fallback = iter(_FALLBACK * 4)
     for v in verdicts:
-        col = VERDICT_COLORS.get(v.lower(), None) or next(fallback)
+        col = VERDICT_COLORS[v.lower()] if v.lower() in VERDICT_COLORS else next(fallback)
         widths = counts[v].tolist()
         bars = ax.barh(list(ypos), widths, left=left, color=col, label=v, height=0.6)
         for rect, w in zip(bars, widths, strict=True):

@@ -15,6 +15,9 @@ This module only draws: CIs, pools and tests are computed in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -23,6 +26,12 @@ from b12stats.errors import OptionError
 from b12stats.plots.style import COLORS
 
 __all__ = ["ROW_COLUMNS", "plot_correlations"]
+
+
+def _rows(frame: Any) -> Iterator[Any]:
+    """``frame.itertuples(index=False)`` typed loosely (cells are of any type)."""
+    return iter(frame.itertuples(index=False))
+
 
 #: Columns of the ``rows`` frame, one row per line of the plot, drawn in order.
 #: ``row_type`` is ``"study"``, ``"pooled"`` or ``"difference"``; ``estimate``
@@ -92,7 +101,7 @@ def plot_correlations(
     ypos = []
     headers = []
     last = None
-    for row in data.itertuples(index=False):
+    for row in _rows(data):
         if row.group != last:
             y -= 0.6 if last is None else 1.4
             headers.append((y, str(row.group)))
@@ -102,7 +111,7 @@ def plot_correlations(
             y -= 1.0
         ypos.append(y)
     ax.axvline(0.0, color=COLORS["reference"], lw=0.8, ls="--", zorder=0)
-    for yy, row in zip(ypos, data.itertuples(index=False), strict=True):
+    for yy, row in zip(ypos, _rows(data), strict=True):
         est = float(row.estimate)
         lo, hi = float(row.ci_low), float(row.ci_high)
         secondary = row.source_kind == "secondary"

@@ -14,6 +14,7 @@ This module only draws: the fit and the shares are computed in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 __all__ = ["SHARE_COLUMNS", "plot_quartile_distribution"]
+
+
+def _rows(frame: Any) -> Iterator[Any]:
+    """``frame.itertuples(index=False)`` typed loosely (cells are of any type)."""
+    return iter(frame.itertuples(index=False))
+
 
 #: Columns the ``shares`` frame must have (one row per cut-off). ``published``
 #: is the printed share as a fraction (NaN when none was printed);
@@ -145,7 +152,7 @@ def plot_quartile_distribution(
             from b12stats.errors import OptionError
 
             raise OptionError(f"shares is missing columns: {', '.join(missing)}")
-        for i, row in enumerate(shares.itertuples(index=False)):
+        for i, row in enumerate(_rows(shares)):
             col = shade_colors[i % len(shade_colors)]
             cut = float(row.cutoff)
             below = row.side in _BELOW

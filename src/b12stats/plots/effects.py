@@ -13,6 +13,9 @@ This module only draws; P values recomputed from the CIs come from
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -20,6 +23,12 @@ from matplotlib.axes import Axes
 from b12stats.errors import OptionError
 
 __all__ = ["EFFECT_COLUMNS", "plot_effects"]
+
+
+def _rows(frame: Any) -> Iterator[Any]:
+    """``frame.itertuples(index=False)`` typed loosely (cells are of any type)."""
+    return iter(frame.itertuples(index=False))
+
 
 #: Columns of the ``effects`` frame, one row per cell. ``estimate`` and the CI
 #: are NaN for cells with a verbal finding only (then ``note`` is shown). An
@@ -83,7 +92,7 @@ def plot_effects(
     y = 0.0
     group_y: list[tuple[float, str]] = []
     last_group = None
-    for row in rows.itertuples(index=False):
+    for row in _rows(rows):
         if row.group != last_group:
             y -= 0.4 if last_group is None else 0.9
             group_y.append((y, str(row.group)))
@@ -102,7 +111,7 @@ def plot_effects(
     xmax += 0.08 * span
     ax.axvline(reference, color="0.4", lw=1, ls="--", zorder=0)
     has_text = "ci_text" in rows.columns
-    for yy, row in zip(ypos, rows.itertuples(index=False), strict=True):
+    for yy, row in zip(ypos, _rows(rows), strict=True):
         if np.isfinite(row.estimate):
             ax.errorbar(
                 [row.estimate],
@@ -123,13 +132,22 @@ def plot_effects(
             ax.plot([reference], [yy], marker="x", color="0.5", ms=7, ls="none")
         # the text column sits right of the axes, outside the data area
         ax.annotate(
-            txt, (1.03, yy), xycoords=("axes fraction", "data"), va="center", ha="left",
+            txt,
+            (1.03, yy),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            ha="left",
             fontsize=8,
         )
     for gy, name in group_y:
         ax.annotate(
-            name, (-0.02, gy), xycoords=("axes fraction", "data"), fontweight="bold",
-            fontsize=9, va="center", ha="right",
+            name,
+            (-0.02, gy),
+            xycoords=("axes fraction", "data"),
+            fontweight="bold",
+            fontsize=9,
+            va="center",
+            ha="right",
         )
     ax.set_yticks(ypos)
     ax.set_yticklabels(labels)
@@ -138,8 +156,13 @@ def plot_effects(
     ax.set_xlim(xmin, xmax)
     ax.set_xlabel(xlabel)
     ax.annotate(
-        "printed estimate (95% CI); P", (1.03, 0.0), xycoords=("axes fraction", "data"),
-        va="top", ha="left", fontsize=8, fontstyle="italic",
+        "printed estimate (95% CI); P",
+        (1.03, 0.0),
+        xycoords=("axes fraction", "data"),
+        va="top",
+        ha="left",
+        fontsize=8,
+        fontstyle="italic",
     )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

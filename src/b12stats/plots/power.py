@@ -73,8 +73,8 @@ def plot_power(
     ...                   "power_mcse": [0.05, 0.04], "reps": [100, 100]})
     >>> fig, ax = plt.subplots()
     >>> ax = plot_power(f)
-    >>> ax.get_ylim()
-    (0.0, 1.04)
+    >>> [float(y) for y in ax.get_ylim()]
+    [0.0, 1.04]
     >>> plt.close(fig)
     """
     import matplotlib.pyplot as plt
