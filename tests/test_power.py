@@ -171,13 +171,16 @@ def test_same_seed_same_table_for_any_executor() -> None:
     )
 
 
-def test_dask_executor_gives_identical_results() -> None:
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+def test_dask_executor_gives_identical_results(processes: bool) -> None:
+    # processes=True pickles the tasks to separate worker processes, as on a
+    # real cluster (~5 s of start-up); processes=False runs in this process
     distributed = pytest.importorskip("distributed")
     kw = {"n_dyads": [60, 90], "reps": 60, "model": "linear", "chunk_size": 25, "rng": 4}
     inline = pw.power(KENYA, **kw)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=processes, dashboard_address=None
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
