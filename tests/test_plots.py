@@ -103,21 +103,40 @@ def test_distribution_draws_cutoff_shading_and_both_shares(ax):
 
 def test_distribution_from_bundled_data_matches_printed_shares():
     res = report.analysis_distributions()
-    assert len(res.panels) == 2  # Kenya infant serum and Kenya milk have quartiles
+    # Kenya (quartiles), Canada and Cambodia (geometric mean, CI, n): infant and milk each
+    assert sorted((p.country, p.compartment.split("_")[0]) for p in res.panels) == sorted(
+        [
+            ("Kenya", "infant"),
+            ("Kenya", "milk"),
+            ("Canada", "infant"),
+            ("Canada", "milk"),
+            ("Cambodia", "infant"),
+            ("Cambodia", "milk"),
+        ]
+    )
     tab = res.table.set_index("printed_row_id")
     # Williams 2018: "approximately one-third" <= 220; Williams 2016: 89% < 310
     assert_allclose(tab.loc["w18_inf_220", "printed"], 1 / 3)
     assert_allclose(tab.loc["w18_inf_220", "implied"], 1 / 3, atol=0.01)
     assert_allclose(tab.loc["w16_milk_310", "printed"], 0.89)
-    row = tab.loc["w16_milk_310"]
-    assert row["implied_ci_low"] <= row["printed"] <= row["implied_ci_high"]
+    for row_id in ("w16_milk_310", "ch17_can_inf_221", "ch17_cam_inf_221"):
+        row = tab.loc[row_id]
+        assert row["implied_ci_low"] <= row["printed"] <= row["implied_ci_high"], row_id
     fig = report.figure_distributions(res)
     try:
         axes = fig.get_axes()
-        assert len(axes) == 2
-        assert len(_vlines_at(axes[0], 220.0)) == 1
-        assert len(_vlines_at(axes[1], 310.0)) == 1
-        assert "printed 90% (williams2018); 89% (williams2016)" in _texts(axes[1])
+        assert len(axes) == 6
+        infant_kenya, infant_canada, milk_kenya, milk_canada = axes[0], axes[1], axes[3], axes[4]
+        assert len(_vlines_at(infant_kenya, 220.0)) == 1
+        assert len(_vlines_at(infant_canada, 221.0)) == 1
+        assert len(_vlines_at(milk_kenya, 310.0)) == 1
+        assert "printed 90% (williams2018); 89% (williams2016)" in _texts(milk_kenya)
+        assert "printed 94% (chebaya2017)" in _texts(infant_canada)
+        assert "no share printed" in _texts(milk_canada)
+        # one x range per row, so cohorts compare at a glance
+        assert infant_kenya.get_xlim() == infant_canada.get_xlim()
+        for ax in axes:
+            assert "pmol/L" in ax.get_xlabel()
     finally:
         plt.close(fig)
 

@@ -150,13 +150,15 @@ def _compartment_group(compartment: str) -> str:
 
 @dataclass(frozen=True)
 class DistributionPanel:
-    """One printed set of quartiles, its log-normal fit and the shares beyond cut-offs."""
+    """One printed summary (quartiles, or a geometric mean with CI), its log-normal, shares."""
 
     row_id: str
     title: str
+    country: str
     compartment: str
     unit: str
     fit: Any
+    marks: tuple[tuple[float, str], ...]
     shares: pd.DataFrame
 
 
@@ -171,39 +173,79 @@ class DistributionsResult:
 
 _COMPARTMENT_NAME = {
     "infant_serum": "infant serum B12",
+    "infant_serum_or_plasma": "infant serum/plasma B12",
     "milk": "milk B12",
     "maternal_serum": "maternal serum B12",
 }
 
+_SIDE = {"<": "below", "<=": "at_or_below", ">": "above", ">=": "at_or_above"}
 
-def _printed_share(row: pd.Series) -> tuple[float, str]:
-    if pd.notna(row["percent"]):
-        pct = float(row["percent"])
+#: Cut-off drawn on milk panels with no printed share: the level behind the AI.
+MILK_AI_LEVEL = 310.0
+
+
+def _printed_share(row: Any) -> tuple[float, str]:
+    if pd.notna(row.percent):
+        pct = float(row.percent)
         return pct / 100.0, f"{pct:g}%"
-    frac = str(row["fraction"])
+    frac = str(row.fraction)
     num, den = (float(x) for x in frac.split("/"))
-    qual = "≈ " if str(row.get("qualifier", "")) == "approximately" else ""
+    qual = "≈ " if str(row.qualifier) == "approximately" else ""
     return num / den, f"{qual}{frac}"
 
 
 def analysis_distributions() -> DistributionsResult:
-    """Log-normal fits to every printed median (Q1, Q3) in pmol/L, with shares.
+    """Log-normal distributions behind printed summaries, with shares beyond cut-offs.
 
-    For each concentration row with quartiles, the shares beyond every cut-off
-    printed for the same cohort and compartment
-    (:func:`~b12stats.stats.quartiles.prevalence_from_quartiles`, with the
-    delta-method CI when n is known) are set beside the printed shares.
+    Two kinds of printed summary give a distribution (pmol/L; infant blood and milk):
+
+    * median (Q1, Q3): :func:`~b12stats.stats.quartiles.lognormal_from_quartiles`;
+      shares beyond every cut-off printed for the same cohort and compartment from
+      :func:`~b12stats.stats.quartiles.prevalence_from_quartiles` (delta-method CI
+      when n is known);
+    * geometric mean with 95% CI and n (Chebaya 2017):
+      :meth:`b12stats.simulate.LognormalMarginal.from_geometric_mean_ci` for the
+      curve; printed shares are set beside the audit's recomputation
+      (:func:`b12stats.audit.check_prevalence_from_gm_ci`, with its CI). Milk has
+      no printed share there: the share below 310 pmol/L is the curve's, without CI.
+
+    Each row of ``table`` is one (summary, cut-off, printed share) triple.
     """
+    from b12stats.audit import check_prevalence_from_gm_ci, load_tables
     from b12stats.data import load_concentrations, load_prevalences
+    from b12stats.simulate import LognormalMarginal
     from b12stats.stats.quartiles import lognormal_from_quartiles, prevalence_from_quartiles
 
     conc = load_concentrations()
     prev = load_prevalences()
-    quart = conc[conc["q1"].notna() & conc["q3"].notna() & (conc["unit"] == "pmol/L")]
+    blood_or_milk = conc["compartment"].str.startswith("infant") | (conc["compartment"] == "milk")
+    pmol = conc["unit"] == "pmol/L"
+    quart = conc[conc["q1"].notna() & conc["q3"].notna() & pmol & blood_or_milk]
+    gms = conc[
+        (conc["statistic"] == "geometric_mean")
+        & conc["ci_low"].notna()
+        & conc["n"].notna()
+        & pmol
+        & blood_or_milk
+    ]
+    from_gm = {
+        c.check_id.split(":")[0]: c
+        for c in check_prevalence_from_gm_ci(load_tables())
+        if c.check_id.endswith(":from_gm")
+    }
     panels = []
     rows = []
-    for c in _rows(quart):
-        fit = lognormal_from_quartiles(c.q1, c.value, c.q3)
+    for c in [*_rows(quart), *_rows(gms)]:
+        n = None if pd.isna(c.n) else int(c.n)
+        by_quartiles = pd.notna(c.q1)
+        if by_quartiles:
+            fit: Any = lognormal_from_quartiles(c.q1, c.value, c.q3)
+            marks = ((c.q1, "Q1"), (c.value, "median"), (c.q3, "Q3"))
+            basis = "quartiles"
+        else:
+            fit = LognormalMarginal.from_geometric_mean_ci(c.value, c.ci_low, c.ci_high, n)
+            marks = ((c.value, "geometric mean"),)
+            basis = "geometric mean (95% CI)"
         printed = prev[
             (prev["cohort"] == c.cohort)
             & (prev["compartment"] == c.compartment)
@@ -212,18 +254,23 @@ def analysis_distributions() -> DistributionsResult:
         ]
         share_rows = []
         for (cut, rel), grp in printed.groupby(["cutoff", "relation"], sort=True):
-            side = {"<": "below", "<=": "at_or_below", ">": "above", ">=": "at_or_above"}[rel]
-            n = None if pd.isna(c.n) else int(c.n)
-            est = prevalence_from_quartiles(c.q1, c.value, c.q3, cut, side=side, n=n).iloc[0]
-            pub = [_printed_share(r) for _, r in grp.iterrows()]
+            side = _SIDE[str(rel)]
+            pub = [_printed_share(r) for r in _rows(grp)]
+            if by_quartiles:
+                est = prevalence_from_quartiles(c.q1, c.value, c.q3, cut, side=side, n=n)
+                e = est.iloc[0]
+                implied = (float(e["estimate"]), float(e["ci_low"]), float(e["ci_high"]))
+            else:
+                chk = from_gm[str(grp["row_id"].iloc[0])]
+                implied = (float(chk.value), float(chk.value_low), float(chk.value_high))
             texts = [f"{t} ({sid})" for (_, t), sid in zip(pub, grp["source_id"], strict=True)]
             share_rows.append(
                 {
                     "cutoff": float(cut),
                     "side": side,
-                    "estimate": float(est["estimate"]),
-                    "ci_low": float(est["ci_low"]),
-                    "ci_high": float(est["ci_high"]),
+                    "estimate": implied[0],
+                    "ci_low": implied[1],
+                    "ci_high": implied[2],
                     "published": pub[0][0],
                     "published_text": "; ".join(texts),
                 }
@@ -231,69 +278,102 @@ def analysis_distributions() -> DistributionsResult:
             for (val, text), r in zip(pub, _rows(grp), strict=True):
                 rows.append(
                     {
-                        "quartiles_row_id": c.row_id,
-                        "quartiles_source_id": c.source_id,
+                        "summary_row_id": c.row_id,
+                        "summary_source_id": c.source_id,
+                        "basis": basis,
                         "cohort": c.cohort,
                         "compartment": c.compartment,
-                        "q1": c.q1,
-                        "median": c.value,
-                        "q3": c.q3,
                         "n": n,
                         "mu": fit.mu,
                         "sigma": fit.sigma,
-                        "fit_method": fit.method,
-                        "asymmetry": fit.asymmetry,
                         "cutoff": float(cut),
                         "side": side,
-                        "implied": float(est["estimate"]),
-                        "implied_ci_low": float(est["ci_low"]),
-                        "implied_ci_high": float(est["ci_high"]),
+                        "implied": implied[0],
+                        "implied_ci_low": implied[1],
+                        "implied_ci_high": implied[2],
                         "printed": val,
                         "printed_text": text,
                         "printed_row_id": r.row_id,
                         "printed_source_id": r.source_id,
                     }
                 )
+        if not share_rows and c.compartment == "milk":
+            share_rows.append(
+                {
+                    "cutoff": MILK_AI_LEVEL,
+                    "side": "below",
+                    "estimate": float(fit.cdf(MILK_AI_LEVEL)),
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "published": np.nan,
+                    "published_text": "",
+                }
+            )
         country = _country(c.cohort)
         name = _COMPARTMENT_NAME.get(c.compartment, c.compartment)
-        n_txt = f", n = {int(c.n)}" if pd.notna(c.n) else ""
+        n_txt = f", n = {n}" if n is not None else ""
         panels.append(
             DistributionPanel(
                 row_id=c.row_id,
-                title=f"{country}: {name} ({c.source_id}{n_txt})",
+                title=f"{country}: {name}\n({c.source_id}, {basis}{n_txt})",
+                country=country,
                 compartment=c.compartment,
                 unit=c.unit,
                 fit=fit,
+                marks=tuple((float(v), lab) for v, lab in marks),
                 shares=pd.DataFrame(share_rows),
             )
         )
-    others = conc[
-        ~conc.index.isin(quart.index) & conc["compartment"].isin(["infant_serum", "milk"])
-    ]
-    without = others[["row_id", "source_id", "cohort", "compartment", "statistic", "value"]]
+    used = set(quart.index) | set(gms.index)
+    others = conc[~conc.index.isin(used) & blood_or_milk]
+    without = others[["row_id", "source_id", "cohort", "compartment", "statistic", "value", "n"]]
     return DistributionsResult(
         panels=tuple(panels), table=pd.DataFrame(rows), without_quartiles=without
     )
 
 
 def figure_distributions(res: DistributionsResult) -> Any:
-    """One panel per printed set of quartiles (:func:`plot_quartile_distribution`)."""
+    """Infant blood (top) and milk (bottom) by cohort (:func:`plot_quartile_distribution`)."""
     import matplotlib.pyplot as plt
 
     from b12stats.plots.distributions import plot_quartile_distribution
 
+    countries = list(dict.fromkeys(p.country for p in res.panels)) or ["none"]
+    kinds = ("infant", "milk")
     with style_context():
-        k = max(len(res.panels), 1)
-        fig, axes = plt.subplots(1, k, figsize=(5.2 * k, 3.9), squeeze=False)
-        for ax, panel in zip(axes[0], res.panels, strict=False):
-            plot_quartile_distribution(
-                panel.fit,
-                shares=panel.shares,
-                ax=ax,
-                unit=panel.unit,
-                quantity=_COMPARTMENT_NAME.get(panel.compartment, panel.compartment),
-                title=panel.title,
-            )
+        fig, axes = plt.subplots(
+            len(kinds), len(countries), figsize=(4.6 * len(countries), 7.6), squeeze=False
+        )
+        for i, kind in enumerate(kinds):
+            row_panels = [p for p in res.panels if p.compartment.startswith(kind)]
+            if row_panels:  # one x range per row so the cohorts compare at a glance
+                lo = min(float(p.fit.quantile(0.002)) for p in row_panels)
+                hi = max(float(p.fit.quantile(0.998)) for p in row_panels)
+            for j, country in enumerate(countries):
+                ax = axes[i][j]
+                match = [p for p in row_panels if p.country == country]
+                if not match:
+                    ax.set_axis_off()
+                    ax.text(
+                        0.5,
+                        0.5,
+                        f"{country}: no {kind} summary published",
+                        ha="center",
+                        va="center",
+                        transform=ax.transAxes,
+                    )
+                    continue
+                panel = match[0]
+                plot_quartile_distribution(
+                    panel.fit,
+                    shares=panel.shares,
+                    marks=panel.marks,
+                    ax=ax,
+                    unit=panel.unit,
+                    quantity=_COMPARTMENT_NAME.get(panel.compartment, panel.compartment),
+                    title=panel.title,
+                    xlim=(lo, hi),
+                )
         fig.tight_layout()
     return fig
 
@@ -1024,15 +1104,16 @@ def _section_distributions() -> Section:
             else ""
         )
         bits.append(
-            f"the {row.compartment.replace('_', ' ')} quartiles ({row.quartiles_source_id}) imply "
+            f"{_country(row.cohort)} {row.compartment.replace('_', ' ')} "
+            f"({row.summary_source_id}, {row.basis}) implies "
             f"{_pct0(row.implied)}{ci} {sym} {row.cutoff:g} pmol/L against "
             f"{row.printed_text} printed by {row.printed_source_id} "
             f"({'agrees' if agree else 'does not agree'})"
         )
     sec.finding = (
-        "Under a log-normal fitted to the printed quartiles, " + "; ".join(bits) + ". "
-        "Other cohorts (Canada, Cambodia, Tanzania) printed geometric means, means or "
-        "medians without quartiles, so no distribution is drawn for them."
+        "Under a log-normal through each printed summary, " + "; ".join(bits) + ". "
+        "Cohorts with a median or mean only (Tanzania, Norway, India) give no spread, "
+        "so no distribution is drawn for them."
     )
     sec.figures.append(
         (
@@ -1249,15 +1330,27 @@ def _section_audit() -> Section:
     res = analysis_audit()
     sec = Section("audit", "Audit of every published claim")
     t = res.table
-    problems = t[t["verdict"].isin(["inconsistent", "conflicts_with_primary"])]
-    by_kind = problems.groupby("source_kind").size()
+    problem_verdicts = ("inconsistent", "conflicts_with_primary")
+    problems = t[t["verdict"].isin(problem_verdicts)]
+    parts = []
+    for kind, grp in problems.groupby("source_kind", sort=False):
+        counts = grp["verdict"].value_counts()
+        detail = ", ".join(
+            f"{int(counts[v])} {v.replace('_', ' ')}" for v in problem_verdicts if v in counts
+        )
+        parts.append(f"{len(grp)} in {kind} sources ({detail})")
+    n_unverifiable = int((t["verdict"] == "unverifiable").sum())
+    n_primary = int((problems["source_kind"] == "primary").sum())
     sec.finding = (
-        f"{len(t)} checks: {len(problems)} flag a problem ("
-        + ", ".join(f"{n} in {k} sources" for k, n in by_kind.items())
-        + f"); {int((t['verdict'] == 'unverifiable').sum())} cannot be checked from what "
-        "was printed. No primary-source check conflicts with another source."
-        if not len(problems[problems["source_kind"] == "primary"])
-        else f"{len(t)} checks: {len(problems)} flag a problem."
+        f"Of {len(t)} checks of published claims, {len(problems)} find a problem: "
+        + ("; ".join(parts) if parts else "none")
+        + (
+            ". None concerns a primary paper. "
+            if n_primary == 0
+            else f". {n_primary} concern a primary paper. "
+        )
+        + f"{n_unverifiable} claims cannot be "
+        "checked from what was printed (untraceable citations, missing n or r)."
     )
     sec.figures.append(
         (
@@ -1294,7 +1387,7 @@ p.finding{background:#f3f7fb;border-left:4px solid #0072B2;padding:.6em .9em}
 figure{margin:1em 0}figure img{max-width:100%;height:auto}figcaption{font-size:.85em;color:#555}
 div.tbl{overflow-x:auto;max-height:32em;overflow-y:auto;margin:.5em 0 1em}
 table{border-collapse:collapse;font-size:.78em}th,td{border:1px solid #ddd;padding:2px 6px;
-text-align:left;vertical-align:top}th{background:#f2f2f2;position:sticky;top:0}
+text-align:left;vertical-align:top;max-width:30em}th{background:#f2f2f2;position:sticky;top:0}
 .na{color:#a00}.meta{font-size:.85em;color:#555}details{margin:.4em 0}
 """
 

@@ -14,7 +14,7 @@ This module only draws: the fit and the shares are computed in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -68,6 +68,7 @@ def plot_quartile_distribution(
     fit: Any,
     *,
     shares: pd.DataFrame | None = None,
+    marks: Sequence[tuple[float, str]] | None = None,
     ax: Axes | None = None,
     unit: str = "pmol/L",
     quantity: str = "B12",
@@ -87,11 +88,15 @@ def plot_quartile_distribution(
     Parameters
     ----------
     fit
-        A :class:`~b12stats.stats.quartiles.LognormalFit` (anything with ``mu``,
-        ``sigma``, ``q1``, ``median``, ``q3`` and ``quantile``).
+        A log-normal with ``mu``, ``sigma`` (of the natural log) and
+        ``quantile``: a :class:`~b12stats.stats.quartiles.LognormalFit` or a
+        :class:`~b12stats.simulate.LognormalMarginal`.
     shares
         One row per cut-off with columns :data:`SHARE_COLUMNS`, e.g. built from
         :func:`~b12stats.stats.quartiles.prevalence_from_quartiles`.
+    marks
+        Printed values to tick on the x axis, ``(value, label)``; default: the
+        fit's ``q1``, ``median`` and ``q3`` when it has them.
     ax
         Axes to draw on (default: the current axes).
     unit, quantity
@@ -132,7 +137,13 @@ def plot_quartile_distribution(
     dens = np.exp(-0.5 * ((np.log(x) - mu) / sigma) ** 2) / (s10 * np.sqrt(2 * np.pi))
     ax.plot(x, dens, color=color, lw=2, label="log-normal through the printed quartiles")
     ymax = float(dens.max())
-    for q, name in ((fit.q1, "Q1"), (fit.median, "median"), (fit.q3, "Q3")):
+    if marks is None:
+        marks = (
+            ((fit.q1, "Q1"), (fit.median, "median"), (fit.q3, "Q3"))
+            if all(hasattr(fit, a) for a in ("q1", "median", "q3"))
+            else ()
+        )
+    for q, name in marks:
         ax.plot([q, q], [0, 0.06 * ymax], color=color, lw=1.5)
         ax.annotate(
             f"{name}\n{q:g}",
@@ -141,6 +152,8 @@ def plot_quartile_distribution(
             va="bottom",
             fontsize=7,
             color=color,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+            zorder=4,
         )
     ax.set_xscale("log")
     _plain_log_ticks(ax.xaxis)
@@ -166,17 +179,20 @@ def plot_quartile_distribution(
             lines = [f"{sym} {cut:g} {unit}", implied]
             if pd.notna(row.published):
                 lines.append(f"printed {row.published_text}")
-            # label on the shaded side of the line, stacked by cut-off
+            else:
+                lines.append("no share printed")
+            # label in the top corner on the shaded side, stacked by cut-off, so it
+            # never leaves the axes whatever the x range
             ax.annotate(
                 "\n".join(lines),
-                (cut, ymax * (1.5 - 0.2 * i)),
-                xytext=(-4 if below else 4, 0),
-                textcoords="offset points",
-                ha="right" if below else "left",
+                (0.02 if below else 0.98, 0.98 - 0.2 * i),
+                xycoords="axes fraction",
+                ha="left" if below else "right",
                 va="top",
                 fontsize=8,
                 color=col,
                 bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": col, "alpha": 0.9},
+                zorder=5,
             )
     ax.set_xlabel(f"{quantity} ({unit}, log scale)")
     ax.set_ylabel("density per log10 unit")
