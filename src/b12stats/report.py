@@ -114,16 +114,41 @@ def style_context() -> Iterator[None]:
         yield
 
 
+#: Largest PNG written by :func:`save_figure_set` (committed figures stay small).
+MAX_PNG_BYTES = 300_000
+
+
 def save_figure_set(
-    fig: Any, directory: str | Path, name: str, *, formats: Sequence[str] = ("png", "pdf")
+    fig: Any,
+    directory: str | Path,
+    name: str,
+    *,
+    formats: Sequence[str] = ("png", "pdf"),
+    dpi: int = 150,
+    max_png_bytes: int = MAX_PNG_BYTES,
 ) -> list[Path]:
-    """Save ``fig`` as ``directory/name.<fmt>`` for every format, atomically."""
-    from b12stats._io import save_figure
+    """Save ``fig`` as ``directory/name.<fmt>`` for every format, atomically.
+
+    PNGs are drawn at ``dpi``; if the file would exceed ``max_png_bytes`` the
+    resolution is lowered step by step (to no less than 72 dpi). Vector formats
+    (PDF, SVG) are resolution-independent.
+    """
+    from b12stats._io import save_figure, write_bytes
 
     paths = []
     for fmt in formats:
         path = Path(directory) / f"{name}.{fmt}"
-        save_figure(fig, path, bbox_inches="tight", dpi=150 if fmt == "png" else None)
+        if fmt == "png":
+            res = dpi
+            while True:
+                buf = io.BytesIO()
+                fig.savefig(buf, format="png", dpi=res, bbox_inches="tight")
+                if buf.tell() <= max_png_bytes or res <= 72:
+                    break
+                res = max(72, int(res * 0.85))
+            write_bytes(path, buf.getvalue())
+        else:
+            save_figure(fig, path, bbox_inches="tight")
         paths.append(path)
     return paths
 
