@@ -19,7 +19,7 @@ def _int_list(text: str) -> list[int]:
     return values
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``power`` subcommand."""
     p = subparsers.add_parser(
         "power",
