@@ -3,7 +3,9 @@
 The reference is an independent implementation: ``statsmodels`` ``sm.GEE(...)``
 ``.fit()`` with its default settings (GLM starting values, ``ctol=1e-6``,
 ``maxiter=60``, moment estimator of the exchangeable correlation, robust
-covariance), looped over the replicates. The batched engine runs the same
+covariance), or ``.fit(ddof_scale=0)`` for the engine's ``ddof_scale=0``
+(geepack's estimator, also checked against :func:`b12stats.models.fit_gee`),
+looped over the replicates. The batched engine runs the same
 algorithm, so it must agree on every replicate; the tolerances are the ones
 the engine promises (issue 6), far looser than the ~1e-12 agreement seen in
 practice, and the iteration counts must match exactly.
@@ -21,6 +23,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from b12stats.batch_gee import BatchGEEResult, _separated, fit_gee_batch
 from b12stats.errors import OptionError
+from b12stats.models import fit_gee
 
 #: coefficients: the engine's contract (issue 6) is 1e-6 relative
 RTOL_PARAMS = 1e-6
@@ -250,9 +253,93 @@ def test_to_frame_is_tidy() -> None:
     assert isinstance(frame, pd.DataFrame)
 
 
+@pytest.mark.parametrize("family", ["gaussian", "binomial"])
+@pytest.mark.parametrize("cov", ["exchangeable", "independence"])
+def test_ddof_scale_zero_matches_statsmodels_every_replicate(family: str, cov: str) -> None:
+    """``ddof_scale=0`` (geepack's estimator) against statsmodels ``fit(ddof_scale=0)``.
+
+    Unequal clusters (sizes 1-9, singletons included); coefficients, robust SEs,
+    alpha, scale and iteration counts on every replicate.
+    """
+    X, groups = _design(seed=1)
+    n, p = X.shape
+    y = _outcomes(X, groups, family, n_rep=12, seed=2)
+    res = fit_gee_batch(y, X, groups, family=family, cov_struct=cov, ddof_scale=0)
+    assert res.converged.all()
+    assert res.ddof_scale == 0
+    _compare(res, y, X, groups, family, cov, ddof_scale=0)
+    default = fit_gee_batch(y, X, groups, family=family, cov_struct=cov)
+    if cov == "exchangeable":
+        # the option must matter: with 25 clusters and p = 5 the df correction
+        # moves alpha and the coefficients far beyond the tolerances above
+        rel = np.abs(res.params / default.params - 1)
+        assert rel.max() > 1e3 * RTOL_PARAMS
+        assert np.abs(res.alpha - default.alpha).max() > 1e3 * ATOL_ALPHA
+    else:
+        # independence: the estimating equations do not involve the scale, so
+        # only the reported Gaussian scale changes, by exactly (N - p) / N
+        assert_allclose(res.params, default.params, rtol=1e-12)
+        assert_allclose(res.bse, default.bse, rtol=1e-12)
+        if family == "gaussian":
+            assert_allclose(res.scale, default.scale * (n - p) / n, rtol=1e-12)
+    if family == "binomial":
+        assert_array_equal(res.scale, 1.0)  # statsmodels reports 1 whatever ddof_scale
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial"])
+@pytest.mark.parametrize("cov", ["exchangeable", "independence"])
+def test_ddof_scale_zero_equals_models_fit_gee(family: str, cov: str) -> None:
+    """One replicate with ``ddof_scale=0`` equals ``b12stats fit``'s engine on a DataFrame.
+
+    :func:`b12stats.models.fit_gee` fits with statsmodels ``ddof_scale=0`` from a
+    formula, on rows sorted by cluster, with its own (scale-free) convergence
+    tolerance; both stop within their tolerances of the same fixed point, so
+    the contract tolerances apply.
+    """
+    X, groups = _design(seed=4, n_clusters=30)
+    y = _outcomes(X, groups, family, n_rep=1, seed=5)[0]
+    names = ["milk", "male", "parity", "age"]
+    data = pd.DataFrame(X[:, 1:], columns=names).assign(y=y, village=groups)
+    single = fit_gee(
+        data, "y ~ " + " + ".join(names), groups="village", family=family, cov_struct=cov
+    )
+    assert single.converged
+    assert list(single.coefficients["term"]) == ["Intercept", *names]
+    est = single.coefficients["estimate"].to_numpy()
+    se = single.coefficients["se"].to_numpy()
+    res = fit_gee_batch(y, X, groups, family=family, cov_struct=cov, ddof_scale=0)
+    assert res.converged.all()
+    assert_allclose(res.params[0], est, rtol=RTOL_PARAMS)
+    assert_allclose(res.bse[0], se, rtol=RTOL_BSE)
+    assert_allclose(res.scale[0], single.scale, rtol=RTOL_BSE)
+    if cov == "exchangeable":
+        assert_allclose(res.alpha[0], single.working_correlation, atol=ATOL_ALPHA)
+        # statsmodels' default df correction gives a different estimator here
+        default = fit_gee_batch(y, X, groups, family=family, cov_struct=cov)
+        assert np.abs(default.params[0] / est - 1).max() > 1e2 * RTOL_PARAMS
+
+
+def test_ddof_scale_default_is_p() -> None:
+    """``ddof_scale=None`` and ``ddof_scale=p`` are the same estimator, same label."""
+    X, groups = _design(seed=1)
+    y = _outcomes(X, groups, "binomial", n_rep=4, seed=2)
+    default = fit_gee_batch(y, X, groups, family="binomial")
+    explicit = fit_gee_batch(y, X, groups, family="binomial", ddof_scale=np.int64(5))
+    assert default.ddof_scale == explicit.ddof_scale == 5
+    assert_array_equal(explicit.params, default.params)
+    assert_array_equal(explicit.bse, default.bse)
+    assert set(default.to_frame()["method"]) == {"gee-batch binomial exchangeable"}
+    zero = fit_gee_batch(y, X, groups, family="binomial", ddof_scale=0)
+    assert set(zero.to_frame()["method"]) == {"gee-batch binomial exchangeable ddof_scale=0"}
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
+        ({"ddof_scale": -1}, "ddof_scale"),
+        ({"ddof_scale": 1.5}, "ddof_scale"),
+        ({"ddof_scale": True}, "ddof_scale"),
+        ({"ddof_scale": 10_000}, "ddof_scale"),
         ({"family": "poisson"}, "unknown family"),
         ({"cov_struct": "ar1"}, "unknown cov_struct"),
         ({"maxiter": 0}, "maxiter"),
@@ -288,5 +375,12 @@ def test_bad_data_raise() -> None:
     singletons = np.arange(len(groups))
     with pytest.raises(OptionError, match="pairs"):
         fit_gee_batch(y, X, singletons)
+    with pytest.raises(OptionError, match="pairs"):
+        fit_gee_batch(y, X, singletons, ddof_scale=0)
+    one_pair = singletons.copy()
+    one_pair[1] = one_pair[0]
+    with pytest.raises(OptionError, match=r"pairs \(1\) than ddof_scale \(1\)"):
+        fit_gee_batch(y, X, one_pair, ddof_scale=1)
+    assert fit_gee_batch(y, X, one_pair, ddof_scale=0, cov_struct="independence").converged.all()
     # independence needs no pairs
     assert fit_gee_batch(y, X, singletons, cov_struct="independence").converged.all()

@@ -12,7 +12,9 @@ cluster) and the exchangeable working correlation is inverted in closed form.
 
 ``statsmodels`` stays the engine for a single fit (:mod:`b12stats.models`);
 this engine reproduces ``sm.GEE(...).fit()`` with default settings replicate
-by replicate (see :func:`fit_gee_batch` for exactly what is mirrored).
+by replicate (see :func:`fit_gee_batch` for exactly what is mirrored), or
+``sm.GEE(...).fit(ddof_scale=0)`` -- R geepack's estimator, the one
+:func:`b12stats.models.fit_gee` uses -- with ``fit_gee_batch(..., ddof_scale=0)``.
 """
 
 from __future__ import annotations
@@ -81,8 +83,8 @@ class BatchGEEResult:
     alpha : ndarray, shape (R,)
         Exchangeable working correlation (NaN for independence or failures).
     scale : ndarray, shape (R,)
-        Scale (dispersion): Pearson chi-square over ``N - p`` for Gaussian, 1
-        for binomial (statsmodels' convention); NaN for failures.
+        Scale (dispersion): Pearson chi-square over ``N - ddof_scale`` for
+        Gaussian, 1 for binomial (statsmodels' convention); NaN for failures.
     converged : ndarray of bool, shape (R,)
     n_iter : ndarray of int, shape (R,)
         GEE iterations used (statsmodels' ``len(fit_history["params"])``).
@@ -92,6 +94,10 @@ class BatchGEEResult:
     family, cov_struct : str
     term_names : tuple of str
     nobs, n_groups : int
+    ddof_scale : int
+        The degrees of freedom subtracted in the scale and alpha estimators:
+        p (statsmodels' default) or the value passed to :func:`fit_gee_batch`
+        (0 for geepack's estimator).
     """
 
     params: np.ndarray
@@ -107,6 +113,16 @@ class BatchGEEResult:
     term_names: tuple[str, ...]
     nobs: int
     n_groups: int
+    ddof_scale: int
+
+    @property
+    def method(self) -> str:
+        """``"gee-batch <family> <cov_struct>"``, plus ``" ddof_scale=<d>"`` when
+        ``ddof_scale`` is not statsmodels' default p."""
+        base = f"gee-batch {self.family} {self.cov_struct}"
+        if self.ddof_scale != len(self.term_names):
+            base += f" ddof_scale={self.ddof_scale}"
+        return base
 
     @property
     def n_replicates(self) -> int:
@@ -157,7 +173,7 @@ class BatchGEEResult:
                 "n_iter": np.repeat(self.n_iter, p),
                 "status": np.repeat(self.status.astype(object), p),
                 "n": self.nobs,
-                "method": f"gee-batch {self.family} {self.cov_struct}",
+                "method": self.method,
             }
         )
 
@@ -327,6 +343,7 @@ def _fit_chunk(
     exchangeable: bool,
     maxiter: int,
     tol: float,
+    ddof: int,
 ) -> dict[str, np.ndarray]:
     r, n = y.shape
     p = design.p
@@ -398,17 +415,18 @@ def _fit_chunk(
         if done.any():
             fin = np.flatnonzero(done)
             _finalize(
-                fin, idx, y, beta, w, rt, alpha, dw, family, exchangeable, n, p, m1,
+                fin, idx, y, beta, w, rt, alpha, dw, family, exchangeable, n, ddof, m1,
                 out_params, out_cov, out_alpha, out_scale, out_status,
             )  # fmt: skip
         out_status[idx[bad]] = status_bad[bad]
         if exchangeable:
-            # update the dependence parameter at the new estimates (cov_struct.py)
+            # update the dependence parameter at the new estimates, as statsmodels'
+            # Exchangeable.update: both denominators subtract ddof_scale
             ssr = np.sum(rt * rt, axis=1)
-            scale = ssr / (n - p)
+            scale = ssr / (n - ddof)
             t = dw.segsum(rt)
             resid_pairs = (np.sum(t * t, axis=1) - ssr) / 2.0 / scale
-            alpha = resid_pairs / (n_pairs - p)
+            alpha = resid_pairs / (n_pairs - ddof)
             # alpha outside (-1/(m - 1), 1) makes R_i indefinite for clusters of
             # size m; statsmodels carries on (the estimating equations stay
             # unbiased) and so do we: only a non-finite alpha stops a replicate.
@@ -442,7 +460,7 @@ def _finalize(
     family: str,
     exchangeable: bool,
     n: int,
-    p: int,
+    ddof: int,
     m1: np.ndarray,
     out_params: np.ndarray,
     out_cov: np.ndarray,
@@ -488,9 +506,13 @@ def _finalize(
     out_cov[good] = cov[ok]
     out_alpha[good] = a[ok] if exchangeable else np.nan
     if family == "gaussian":
-        out_scale[good] = np.sum(rt[ok] ** 2, axis=1) / (n - p)
+        out_scale[good] = np.sum(rt[ok] ** 2, axis=1) / (n - ddof)
     else:
         out_scale[good] = 1.0
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
 def _is_posint(v: object) -> bool:
@@ -516,6 +538,7 @@ def fit_gee_batch(
     tol: float = DEFAULT_TOL,
     chunk_size: int | None = None,
     term_names: Sequence[str] | None = None,
+    ddof_scale: int | None = None,
 ) -> BatchGEEResult:
     r"""Fit the same GEE to R replicate datasets at once.
 
@@ -543,6 +566,14 @@ def fit_gee_batch(
     term_names : sequence of str, optional
         Names of the p columns of X (default: the columns of a DataFrame X,
         else ``x0, x1, ...``).
+    ddof_scale : int, optional
+        Degrees of freedom subtracted in the moment estimators of the scale
+        and of the exchangeable correlation, with the meaning of statsmodels'
+        ``GEE.fit(ddof_scale=...)``: ``None`` (default) is statsmodels' default
+        ``p``; ``0`` gives R geepack's estimator, the one
+        :func:`b12stats.models.fit_gee` (``b12stats fit``) uses. Must satisfy
+        ``0 <= ddof_scale < N`` and, for the exchangeable structure, be smaller
+        than the number of within-cluster pairs. See Notes.
 
     Returns
     -------
@@ -566,15 +597,36 @@ def fit_gee_batch(
     covariance is :math:`B^{-1} (\sum_i u_i u_i') B^{-1}` with
     :math:`B = \sum_i D_i' V_i^{-1} D_i`, :math:`u_i = D_i' V_i^{-1}(y_i-\mu_i)`.
 
-    The iteration mirrors statsmodels 0.14/0.15 ``GEE.fit()`` defaults step by
-    step: start from the ``GLM(...).fit()`` estimates (IRLS, deviance
-    tolerance 1e-8), :math:`\alpha = 0` for the first step, the convergence test
-    on the norm of the (unscaled) estimating function computed *before* the
-    step, and after each step the moment update (Pearson residuals
-    :math:`e_{ij}`, :math:`\phi = \sum e^2/(N-p)`)
+    The iteration mirrors statsmodels 0.14/0.15 ``GEE.fit(ddof_scale=...)``
+    (other settings at their defaults) step by step: start from the
+    ``GLM(...).fit()`` estimates (IRLS, deviance tolerance 1e-8),
+    :math:`\alpha = 0` for the first step, the convergence test on the norm of
+    the (unscaled) estimating function computed *before* the step, and after
+    each step the moment update of ``Exchangeable.update`` with Pearson
+    residuals :math:`e_{ij}`, :math:`N = \sum_i m_i` observations,
+    :math:`K = \sum_i m_i(m_i-1)/2` within-cluster pairs and
+    :math:`d` = ``ddof_scale``:
 
-    .. math:: \hat\alpha = \frac{\sum_i \sum_{j<k} e_{ij} e_{ik} / \phi}
-              {\sum_i m_i(m_i-1)/2 - p}.
+    .. math:: \hat\phi = \frac{\sum_{ij} e_{ij}^2}{N - d},\qquad
+              \hat\alpha = \frac{\sum_i \sum_{j<k} e_{ij} e_{ik} / \hat\phi}{K - d}.
+
+    The two conventions:
+
+    * ``ddof_scale=None`` (:math:`d = p`, statsmodels' default):
+      :math:`\hat\phi = \sum e^2/(N-p)`,
+      :math:`\hat\alpha = \sum_i\sum_{j<k} e_{ij}e_{ik} / \{\hat\phi\,(K-p)\}`.
+    * ``ddof_scale=0`` (R geepack's ``geeglm``, Halekoh, Højsgaard & Yan 2006,
+      doi:10.18637/jss.v015.i02; also :func:`b12stats.models.fit_gee`):
+      :math:`\hat\phi = \sum e^2/N`,
+      :math:`\hat\alpha = \sum_i\sum_{j<k} e_{ij}e_{ik} / (\hat\phi\, K)`,
+      no degrees-of-freedom correction.
+
+    :math:`d` changes :math:`\hat\alpha`, hence the coefficients and robust
+    SEs of the exchangeable model (typically in the 3rd-4th digit), and the
+    reported Gaussian ``scale``; the independence model's coefficients and
+    robust SEs do not depend on it (the scale cancels in the sandwich). Binomial
+    ``scale`` is reported as 1 either way (statsmodels), but the Pearson
+    :math:`\hat\phi` above still enters :math:`\hat\alpha`.
 
     Replicates are marked ``converged=False`` (and their estimates set to NaN)
     when the iteration limit is reached, when the binomial outcome is
@@ -604,6 +656,14 @@ def fit_gee_batch(
     >>> res.params.shape, bool(res.converged.all())
     ((200, 2), True)
     >>> bool(0.5 < np.median(res.params[:, 1]) < 0.8)
+    True
+
+    geepack's estimator (as ``b12stats fit``): no degrees-of-freedom correction
+
+    >>> res0 = fit_gee_batch(y, X, groups, family="binomial", ddof_scale=0)
+    >>> res0.ddof_scale, res0.method
+    (0, 'gee-batch binomial exchangeable ddof_scale=0')
+    >>> bool(np.max(np.abs(res0.params - res.params)) < 0.05)
     True
     """
     check_option("family", family, FAMILIES)
@@ -643,6 +703,14 @@ def fit_gee_batch(
         raise OptionError("family='binomial' needs y coded 0/1; y has other values")
     if n <= p:
         raise OptionError(f"need more observations ({n}) than covariates ({p})")
+    if ddof_scale is None:
+        ddof = p  # statsmodels' default
+    elif _is_int(ddof_scale) and ddof_scale >= 0:
+        ddof = int(ddof_scale)
+    else:
+        raise OptionError(f"ddof_scale must be None or a non-negative integer, got {ddof_scale!r}")
+    if ddof >= n:
+        raise OptionError(f"ddof_scale ({ddof}) must be smaller than the observations ({n})")
     if term_names is None:
         names = tuple(f"x{j}" for j in range(p))
     else:
@@ -660,10 +728,12 @@ def fit_gee_batch(
     sizes = np.bincount(codes)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     exchangeable = cov_struct == "exchangeable"
-    if exchangeable and np.sum(sizes * (sizes - 1)) / 2 <= p:
+    n_pairs = int(np.sum(sizes * (sizes - 1)) // 2)
+    if exchangeable and n_pairs <= ddof:
+        what = "covariates" if ddof_scale is None else f"ddof_scale ({ddof})"
         raise OptionError(
-            "exchangeable correlation needs more within-cluster pairs than covariates; "
-            "clusters are (nearly) all singletons"
+            f"exchangeable correlation needs more within-cluster pairs ({n_pairs}) than "
+            f"{what}; clusters are (nearly) all singletons"
         )
     Xs = X[order] if X.ndim == 2 else X[:, order]
     shared = _Design(np.ascontiguousarray(Xs), starts) if X.ndim == 2 else None
@@ -674,7 +744,7 @@ def fit_gee_batch(
             hi = min(r, lo + chunk_size)
             design = shared if shared is not None else _Design(Xs[lo:hi], starts)
             yc = y[lo:hi][:, order]
-            parts.append(_fit_chunk(yc, design, sizes, family, exchangeable, maxiter, tol))
+            parts.append(_fit_chunk(yc, design, sizes, family, exchangeable, maxiter, tol, ddof))
     res = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
     converged = res["status"] == "converged"
     with np.errstate(invalid="ignore"):
@@ -697,4 +767,5 @@ def fit_gee_batch(
         term_names=names,
         nobs=n,
         n_groups=int(sizes.size),
+        ddof_scale=ddof,
     )
