@@ -306,7 +306,7 @@ def test_covariates_and_one_sided_alternatives() -> None:
 )
 def test_chunk_fits_equal_statsmodels_on_same_replicates(model: str, scale: str) -> None:
     # Independent assembly of the same model: pandas.qcut quartiles, explicit
-    # design matrix, statsmodels GEE (whose defaults batch_gee mirrors).
+    # design matrix, statsmodels GEE with the ddof_scale power uses (geepack's).
     import statsmodels.api as sm
 
     from b12stats.simulate import simulate_arrays
@@ -330,7 +330,7 @@ def test_chunk_fits_equal_statsmodels_on_same_replicates(model: str, scale: str)
         gee = sm.GEE(
             y, X, groups=sim.cluster, family=family, cov_struct=sm.cov_struct.Exchangeable()
         )
-        fit = gee.fit()
+        fit = gee.fit(ddof_scale=pw.GEE_DDOF_SCALE)
         assert ok[r]
         # both iterate to statsmodels' tolerance 1e-6 on the score norm
         assert_allclose([est[r], se[r]], [fit.params[1], fit.bse[1]], rtol=1e-6)

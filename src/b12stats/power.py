@@ -100,6 +100,12 @@ ALTERNATIVES = ("two-sided", "greater", "less")
 #: results never depend on the number of workers; large enough that the batched
 #: GEE amortises its Python overhead, small enough to balance two workers.
 CHUNK_SIZE = 100
+
+#: Degrees of freedom subtracted in the GEE scale and exchangeable-correlation
+#: moment estimators. 0 is R geepack's estimator, the one ``b12stats fit``
+#: (:func:`b12stats.models.fit_gee`) uses, so a simulated power analysis fits the
+#: same model a researcher then fits on real data (statsmodels' default is p).
+GEE_DDOF_SCALE = 0
 #: The large-sample limit of the tested coefficient, when it has no closed form
 #: (the coverage target), is the mean estimate over TRUE_VALUE_REPS cohorts of
 #: TRUE_VALUE_DYADS dyads: 400,000 dyads in all, so its Monte Carlo SE is about
@@ -284,6 +290,7 @@ def _run_chunk(task: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         family="gaussian" if task.model == "linear" else "binomial",
         cov_struct=task.cov_struct,
         term_names=names,
+        ddof_scale=GEE_DDOF_SCALE,
     )
     return res.params[:, 1].copy(), res.bse[:, 1].copy(), res.converged.copy()
 
@@ -458,6 +465,7 @@ def _true_value(
             family="gaussian" if model == "linear" else "binomial",
             cov_struct=cov_struct,
             term_names=names,
+            ddof_scale=GEE_DDOF_SCALE,
         )
         _TRUE_CACHE[key] = float(np.nanmean(res.params[:, 1]))
     return _TRUE_CACHE[key]
