@@ -358,7 +358,7 @@ def analysis_distributions() -> DistributionsResult:
 
 
 def figure_distributions(res: DistributionsResult) -> Any:
-    """Infant blood (top) and milk (bottom) by cohort (:func:`plot_quartile_distribution`)."""
+    """Infant blood (left), milk (right), a row per cohort (:func:`plot_quartile_distribution`)."""
     import matplotlib.pyplot as plt
 
     from b12stats.plots.distributions import plot_quartile_distribution
@@ -367,16 +367,16 @@ def figure_distributions(res: DistributionsResult) -> Any:
     kinds = ("infant", "milk")
     with style_context():
         fig, axes = plt.subplots(
-            len(kinds), len(countries), figsize=(4.6 * len(countries), 7.6), squeeze=False
+            len(countries), len(kinds), figsize=(10.5, 3.5 * len(countries)), squeeze=False
         )
-        for i, kind in enumerate(kinds):
-            row_panels = [p for p in res.panels if p.compartment.startswith(kind)]
-            if row_panels:  # one x range per row so the cohorts compare at a glance
-                lo = min(float(p.fit.quantile(0.002)) for p in row_panels)
-                hi = max(float(p.fit.quantile(0.998)) for p in row_panels)
-            for j, country in enumerate(countries):
+        for j, kind in enumerate(kinds):
+            col_panels = [p for p in res.panels if p.compartment.startswith(kind)]
+            if col_panels:  # one x range per column so the cohorts compare at a glance
+                lo = min(float(p.fit.quantile(0.002)) for p in col_panels)
+                hi = max(float(p.fit.quantile(0.998)) for p in col_panels)
+            for i, country in enumerate(countries):
                 ax = axes[i][j]
-                match = [p for p in row_panels if p.country == country]
+                match = [p for p in col_panels if p.country == country]
                 if not match:
                     ax.set_axis_off()
                     ax.text(
@@ -1114,7 +1114,7 @@ def _pct0(x: float) -> str:
 
 def _section_distributions() -> Section:
     res = analysis_distributions()
-    sec = Section("distributions", "Distributions rebuilt from published quartiles")
+    sec = Section("distributions", "Distributions rebuilt from published summaries")
     bits = []
     for row in _rows(res.table):
         agree = (
@@ -1144,13 +1144,15 @@ def _section_distributions() -> Section:
         (
             "distributions",
             figure_distributions(res),
-            "Fitted log-normal "
-            "densities on a log axis; shaded: the share beyond each printed "
-            "cut-off implied by the quartiles; boxes: implied and printed shares.",
+            "Log-normal densities on a log axis through the printed quartiles (Kenya) or "
+            "geometric mean, 95% CI and n (Canada, Cambodia); shaded: the share beyond each "
+            "cut-off the curve implies; boxes: implied share (95% CI where n is known) and the "
+            "printed share. Milk panels without a printed share show the 310 pmol/L level "
+            "behind the Adequate Intake.",
         )
     )
     sec.tables.append(("Implied vs printed shares", res.table))
-    sec.tables.append(("Concentrations without quartiles (not drawn)", res.without_quartiles))
+    sec.tables.append(("Summaries without a spread (not drawn)", res.without_quartiles))
     return sec
 
 
@@ -1188,7 +1190,9 @@ def _section_correlations() -> Section:
     parts = []
     for row in _rows(res.pooled) if len(res.pooled) else []:
         parts.append(
-            f"{int(row.k)} primary correlations for {row.group.removeprefix('pair=')} pool to "
+            f"{int(row.k)} primary correlations of "
+            f"{_PAIR_NAME.get(frozenset(row.group.removeprefix('pair=').split('~')), row.group)} "
+            "pool to "
             f"r = {row.estimate_r:.2f} (95% CI {row.ci_low_r:.2f} to {row.ci_high_r:.2f}; "
             f"I² = {row.i2:.0f}%)"
         )
@@ -1247,7 +1251,7 @@ def _section_effects() -> Section:
     sec = Section("supplementation", "Wang 2024: prenatal and postnatal supplements")
     t = res.table.dropna(subset=["estimate"])
     bits = [
-        f"{r.group.lower()} {r.estimate:g}% ({r.ci_low:g} to {r.ci_high:g}) at {r.label}, "
+        f"{r.group.lower()} {r.ci_text.replace(' (', '% (')} at {r.label}, "
         f"printed {r.p_text}, recomputed from the CI P = {r.p_from_ci:.3g}"
         f" ({'consistent' if r.p_consistent else 'inconsistent'})"
         for r in _rows(t)
@@ -1347,7 +1351,7 @@ def _section_power(seed: int, reps: int) -> Section:
         if c in res.table.columns
     ]
     sec.tables.append(("Power", res.table[cols]))
-    sec.assumptions.append(("Power design (as the Kenya design)", res.assumptions))
+    sec.assumptions.append(("Power design", res.assumptions))
     return sec
 
 
@@ -1578,7 +1582,14 @@ def build_report(
         if progress:
             print(f"[{i}/{len(plan)}] {title} ...", file=sys.stderr, flush=True)
         sections.append(_run_section(key, title, fn))
-    assumptions = [a for sec in sections for a in sec.assumptions]
+    assumptions: list[tuple[str, pd.DataFrame]] = []
+    for sec in sections:  # the same design used twice is listed once
+        for name, frame in sec.assumptions:
+            same = [n for n, f in assumptions if f.equals(frame)]
+            if same:
+                sec.notes.append(f"{name}: the same design as '{same[0]}'.")
+                continue
+            assumptions.append((name, frame))
     toc = "".join(
         f'<li><a href="#{html.escape(s.key)}">{html.escape(s.title)}</a></li>' for s in sections
     )
