@@ -147,8 +147,11 @@ def save_figure_set(
                     break
                 res = max(72, int(res * 0.85))
             write_bytes(path, buf.getvalue())
-        else:
-            save_figure(fig, path, bbox_inches="tight")
+        else:  # no creation date in the file, so regenerated figures diff only when they change
+            meta = (
+                {"CreationDate": None} if fmt == "pdf" else {"Date": None} if fmt == "svg" else {}
+            )
+            save_figure(fig, path, bbox_inches="tight", metadata=meta)
         paths.append(path)
     return paths
 
