@@ -334,3 +334,25 @@ def test_chunk_fits_equal_statsmodels_on_same_replicates(model: str, scale: str)
         assert ok[r]
         # both iterate to statsmodels' tolerance 1e-6 on the score norm
         assert_allclose([est[r], se[r]], [fit.params[1], fit.bse[1]], rtol=1e-6)
+
+
+def test_replicate_estimates_are_the_replicates_power_counts() -> None:
+    # The same seed gives the same replicates in both functions, so the share of
+    # replicate P values below alpha must equal power() exactly, and the Wald P
+    # must be the two-sided normal tail of estimate / se.
+    from scipy import stats as sps
+
+    from b12stats.simulate import get_design
+
+    design = get_design("kenya")
+    est = pw.replicate_estimates(
+        design, n_dyads=150, n_clusters=30, reps=120, model="trend", rng=7
+    )
+    curve = pw.power(design, n_dyads=150, n_clusters=30, reps=120, model="trend", rng=7)
+    ok = est["converged"]
+    assert (est.loc[ok, "p_value"] < 0.05).mean() == curve.loc[0, "power"]
+    assert_allclose(est.loc[ok, "estimate"].mean(), curve.loc[0, "mean_estimate"], rtol=1e-12)
+    z = est["estimate"] / est["se"]
+    assert_allclose(est["p_value"], 2 * sps.norm.sf(np.abs(z)), rtol=1e-12)
+    with pytest.raises(OptionError, match="one scenario"):
+        pw.replicate_estimates(design, n_dyads=[100, 200], n_clusters=[20, 40], reps=5)
