@@ -266,12 +266,13 @@ def analysis_distributions() -> DistributionsResult:
     for c in [*_rows(quart), *_rows(gms)]:
         n = None if pd.isna(c.n) else int(c.n)
         by_quartiles = pd.notna(c.q1)
+        marks: tuple[tuple[Any, str], ...]
         if by_quartiles:
             fit: Any = lognormal_from_quartiles(c.q1, c.value, c.q3)
             marks = ((c.q1, "Q1"), (c.value, "median"), (c.q3, "Q3"))
             basis = "quartiles"
         else:
-            fit = LognormalMarginal.from_geometric_mean_ci(c.value, c.ci_low, c.ci_high, n)
+            fit = LognormalMarginal.from_geometric_mean_ci(c.value, c.ci_low, c.ci_high, int(c.n))
             marks = ((c.value, "geometric mean"),)
             basis = "geometric mean (95% CI)"
         printed = prev[
