@@ -1044,9 +1044,9 @@ def figure_power(res: PowerResult) -> Any:
     with style_context():
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
         plot_power(res.table, ax=ax, mark_n=res.design_n, mark_label="Williams 2016 women")
-        design = str(res.table["design"].iloc[0])
+        design = str(res.table["design"].iloc[0]).capitalize()
         ax.set_title(
-            f"Power at alpha = 0.05, {design} design (clusters scale with dyads)", loc="left"
+            f"Power at alpha = 0.05, {design}-like design (clusters scale with dyads)", loc="left"
         )
         fig.tight_layout()
     return fig

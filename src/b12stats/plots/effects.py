@@ -128,8 +128,8 @@ def plot_effects(
             if isinstance(row.p_text, str) and row.p_text:
                 txt += f"; {row.p_text}"
         else:
+            # no marker: nothing was estimated; the text column says what was printed
             txt = str(row.note) if isinstance(row.note, str) and row.note else "not reported"
-            ax.plot([reference], [yy], marker="x", color="0.5", ms=7, ls="none")
         # the text column sits right of the axes, outside the data area
         ax.annotate(
             txt,

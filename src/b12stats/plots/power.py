@@ -109,5 +109,6 @@ def plot_power(
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("number of mother-infant dyads")
     ax.set_ylabel(f"power (error bars ±{z:g} Monte Carlo SE)")
-    ax.legend(loc="lower right", fontsize=7.5, frameon=True, framealpha=0.9)
+    # legend below the axes, never over the curves or the reference lines
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=7.5, frameon=False)
     return ax
