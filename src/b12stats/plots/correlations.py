@@ -89,6 +89,7 @@ def plot_correlations(
     >>> plt.close(fig)
     """
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Polygon
 
     missing = [c for c in ROW_COLUMNS if c not in rows.columns]
@@ -177,4 +178,38 @@ def plot_correlations(
         fontstyle="italic",
     )
     ax.spines["left"].set_visible(False)
+    handles = []
+    studies = data[data["row_type"] == "study"]
+    if (studies["source_kind"] != "secondary").any():
+        handles.append(
+            Line2D([], [], marker="s", ls="-", color=COLORS["study"], label="primary source")
+        )
+    if (studies["source_kind"] == "secondary").any():
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="s",
+                ls="-",
+                color=COLORS["secondary"],
+                mfc="white",
+                label="secondary source",
+            )
+        )
+    if (data["row_type"] == "pooled").any():
+        handles.append(
+            Line2D([], [], marker="D", ls="none", color=COLORS["pooled"], label="pooled (95% CI)")
+        )
+    if (data["row_type"] == "difference").any():
+        handles.append(
+            Line2D([], [], marker="o", ls="-", color=COLORS["pooled"], label="difference in r")
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.09),
+        ncol=len(handles),
+        frameon=False,
+        fontsize=7.5,
+    )
     return ax
