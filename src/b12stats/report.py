@@ -16,6 +16,13 @@ DOIs, and the package version, seed and date, and writes ``DIR/index.html``
 atomically. A section whose library piece is missing from this installation
 says "not available in this version" instead of failing.
 
+References
+----------
+Williams AM et al. (2018). J Nutr 148:86-93. doi:10.1093/jn/nxx009
+Williams AM et al. (2016). J Nutr 146:1125-31. doi:10.3945/jn.115.228189
+Chebaya P et al. (2017). Nutrients 9:270. doi:10.3390/nu9030270
+Wang D et al. (2024). Am J Clin Nutr 119:730-739. doi:10.1016/j.ajcnut.2023.07.023
+
 Examples
 --------
 >>> res = analysis_supplement_effects()
@@ -238,6 +245,13 @@ def analysis_distributions() -> DistributionsResult:
       no printed share there: the share below 310 pmol/L is the curve's, without CI.
 
     Each row of ``table`` is one (summary, cut-off, printed share) triple.
+
+    Examples
+    --------
+    >>> res = analysis_distributions()
+    >>> row = res.table.set_index("printed_row_id").loc["w18_inf_220"]
+    >>> round(float(row["implied"]), 3), round(float(row["printed"]), 3)
+    (0.337, 0.333)
     """
     from b12stats.audit import check_prevalence_from_gm_ci, load_tables
     from b12stats.data import load_concentrations, load_prevalences
@@ -429,6 +443,14 @@ def analysis_canada_cambodia() -> CohortsResult:
     paper's ratios of geometric means (:func:`~b12stats.stats.effects.ratio`).
     ``outside_ci`` lists, per compartment and country, whether the summary's
     value lies inside the primary paper's 95% CI.
+
+    Examples
+    --------
+    >>> res = analysis_canada_cambodia()
+    >>> bool(res.outside_ci["summary_inside_primary_ci"].any())
+    False
+    >>> res.ratios.loc[res.ratios["source_kind"] == "primary", "ratio"].round(2).tolist()
+    [1.13, 1.43, 1.42]
     """
     from b12stats.data import load_comparisons, load_concentrations
     from b12stats.stats.effects import check_ratio, ratio
@@ -687,7 +709,17 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
     pair from primary sources only, skipping (and listing) rows without r or
     n and adjusted coefficients. The summary page's r = 0.51 (n = 40, Canada)
     and r = 0.20 (n = 67, Cambodia) are compared with
-    :func:`~b12stats.stats.correlation.compare_correlations`.
+    :func:`~b12stats.stats.correlation.compare_correlations` (Fisher's z test,
+    Zou 2007 interval, doi:10.1037/1082-989X.12.4.399). Study CIs are Fisher-z
+    intervals ``tanh(atanh r ± z / sqrt(n - 3))``.
+
+    Examples
+    --------
+    >>> res = analysis_correlations()
+    >>> round(float(res.comparison["p_value"].iloc[0]), 3)
+    0.081
+    >>> res.pooled[["k", "n_total"]].to_dict("records")
+    [{'k': 2, 'n_total': 200}]
     """
     from b12stats.data import load_correlations
     from b12stats.stats.correlation import compare_correlations, fisher_z_ci
