@@ -1453,7 +1453,8 @@ figure{margin:1em 0}figure img{max-width:100%;height:auto}figcaption{font-size:.
 div.tbl{overflow-x:auto;max-height:32em;overflow-y:auto;margin:.5em 0 1em}
 table{border-collapse:collapse;font-size:.78em}th,td{border:1px solid #ddd;padding:2px 6px;
 text-align:left;vertical-align:top;max-width:30em}th{background:#f2f2f2;position:sticky;top:0}
-.na{color:#a00}.meta{font-size:.85em;color:#555}details{margin:.4em 0}
+.na{color:#a00}td.v-ok{background:#e6f4ee}td.v-bad{background:#fbe3d6;font-weight:bold}
+td.v-na{background:#eee}.meta{font-size:.85em;color:#555}details{margin:.4em 0}
 """
 
 _SCRIPT = """
@@ -1486,12 +1487,28 @@ def _fmt_cell(x: Any) -> str:
     return str(x)
 
 
+_VERDICT_CLASS = {
+    "reproduced": "v-ok",
+    "consistent": "v-ok",
+    "inconsistent": "v-bad",
+    "conflicts_with_primary": "v-bad",
+    "unverifiable": "v-na",
+}
+
+
 def _table_html(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    verdict_col = list(frame.columns).index("verdict") if "verdict" in frame.columns else -1
     body = []
     for row in _rows(frame):
-        cells = "".join(f"<td>{html.escape(_fmt_cell(v))}</td>" for v in row)
-        body.append(f"<tr>{cells}</tr>")
+        cells = []
+        for i, v in enumerate(row):
+            text = html.escape(_fmt_cell(v))
+            if i == verdict_col and str(v) in _VERDICT_CLASS:  # colour verdicts as in the figure
+                cells.append(f'<td class="{_VERDICT_CLASS[str(v)]}">{text}</td>')
+            else:
+                cells.append(f"<td>{text}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
     rows = "".join(body)
     return (
         f'<div class="tbl"><table><thead><tr>{head}</tr></thead>'
