@@ -112,7 +112,7 @@ def test_report_findings_sources_and_assumptions(parsed):
     # the simulation assumptions, e.g. the assumed number of clusters and ICC
     assert "icc_milk" in text and "n_clusters" in text
     # the summary page's medians lie outside every primary CI: the finding says so
-    assert "0 of the summary page&#x27;s 6 medians" in text
+    assert "None of the summary page&#x27;s 6 medians lies inside" in text
 
 
 def test_report_escapes_text(parsed):

@@ -1200,7 +1200,8 @@ def _section_cohorts() -> Section:
     sec_r = res.ratios[res.ratios["source_kind"] == "secondary"]["ratio"]
     pri_r = res.ratios[res.ratios["source_kind"] == "primary"]["ratio"]
     sec.finding = (
-        f"{inside} of the summary page's {total} medians lie inside the primary paper's 95% CI "
+        f"{'None' if inside == 0 else inside} of the summary page's {total} medians "
+        f"{'lies' if inside == 0 else 'lie'} inside the primary paper's 95% CI "
         f"of the geometric mean for the same country and compartment; the summary's "
         f"Canada/Cambodia ratios ({sec_r.min():.2f}x–{sec_r.max():.2f}x) are far larger than "
         f"the primary paper's ({pri_r.min():.2f}x–{pri_r.max():.2f}x), and its sample sizes "
