@@ -900,36 +900,21 @@ class KenyaResult:
 def _loglog_band(
     data: pd.DataFrame, *, groups: str, grid: np.ndarray, conf_level: float = 0.95
 ) -> tuple[pd.DataFrame, Any]:
-    """Fitted ``exp(b0 + b1 log x)`` with a pointwise Wald band, from two GEE fits.
+    """Fitted ``exp(a + b log x)`` of the log-log GEE with its pointwise Wald band.
 
-    :class:`b12stats.models.GEEResult` carries standard errors but not the
-    coefficient covariance, which the band needs. A GEE with identity link is
-    equivariant under re-centring the covariate, so fitting once with
-    ``log(milk)`` and once with ``log(milk) - c`` gives
-    ``Var(a_c) = Var(a_0) - 2 c Cov(a_0, b) + c^2 Var(b)``, hence
-    ``Cov(a_0, b) = (Var(a_0) + c^2 Var(b) - Var(a_c)) / (2 c)``; the band is
-    ``exp(fit ± z sqrt(Var(a_0) + 2 t Cov + t^2 Var(b)))`` at ``t = log x``.
+    With coefficient covariance ``V`` (robust, from the fit), the band at
+    ``t = log x`` is ``exp(a + b t ± z sqrt(V_aa + 2 t V_ab + t^2 V_bb))``.
     """
     from scipy import stats as _st
 
-    from b12stats.models import fit_gee, fit_linear
+    from b12stats.models import fit_linear
 
     res = fit_linear(data, groups=groups, log=True, conf_level=conf_level)
-    coef = res.coefficients.set_index("term")
-    a0, b = float(coef["estimate"].iloc[0]), float(coef["estimate"].iloc[1])
-    va, vb = float(coef["se"].iloc[0]) ** 2, float(coef["se"].iloc[1]) ** 2
-    c = float(np.mean(np.log(data["milk_b12"])))
-    centred = fit_gee(
-        data,
-        f"np.log(infant_b12) ~ I(np.log(milk_b12) - {c!r})",
-        groups=groups,
-        conf_level=conf_level,
-    )
-    vc = float(centred.coefficients["se"].iloc[0]) ** 2
-    cov = (vc - va - c * c * vb) / (2.0 * c)
+    a0, b = (float(v) for v in res.coefficients["estimate"].iloc[:2])
+    cov = np.asarray(res.cov_params, dtype=float)[:2, :2]
     t = np.log(grid)
     fit = a0 + b * t
-    se = np.sqrt(np.maximum(va + 2.0 * t * cov + t * t * vb, 0.0))
+    se = np.sqrt(np.maximum(cov[0, 0] + 2.0 * t * cov[0, 1] + t * t * cov[1, 1], 0.0))
     crit = float(_st.norm.ppf(0.5 + conf_level / 2.0))
     line = pd.DataFrame(
         {
