@@ -28,12 +28,13 @@ SECTIONS = (
     "correlations",
     "supplementation",
     "kenya",
+    "ptrend",
     "power",
     "assumptions",
     "sources",
 )
 #: One embedded figure per analysis section.
-N_FIGURES = 7
+N_FIGURES = 8
 CHROMIUM_TIMEOUT_S = 90
 
 
