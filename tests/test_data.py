@@ -87,8 +87,13 @@ def test_derived_columns_come_from_the_printed_text() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("P < 0.001", ("<", 0.001)), ("p=0.27", ("=", 0.27)), ("P-trend = 0.03", ("=", 0.03)),
-     ("P ≤ 0.05", ("<=", 0.05)), ("p < 0.0005", ("<", 0.0005))],
+    [
+        ("P < 0.001", ("<", 0.001)),
+        ("p=0.27", ("=", 0.27)),
+        ("P-trend = 0.03", ("=", 0.03)),
+        ("P ≤ 0.05", ("<=", 0.05)),
+        ("p < 0.0005", ("<", 0.0005)),
+    ],
 )
 def test_parse_p_text(text: str, expected: tuple[str, float]) -> None:
     assert data.parse_p_text(text) == expected

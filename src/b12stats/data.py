@@ -116,6 +116,11 @@ def parse_p_text(text: str) -> tuple[str, float]:
     return rel, value
 
 
+def _position(frame: pd.DataFrame, column: str) -> int:
+    """Position of ``column`` in ``frame`` (columns are unique)."""
+    return int(frame.columns.get_loc(column))  # type: ignore[arg-type]
+
+
 def _decimals(text: str) -> int:
     """Number of decimals printed in ``text`` ('0.20' -> 2, '276' -> 0)."""
     text = text.strip().lower()
@@ -371,7 +376,7 @@ def _convert(
             if bad.size:
                 raise fail(bad[0], f"{stripped.iloc[bad[0]]} is above the maximum {hi}")
         if kind == "integer":
-            out = pd.Series(pd.array(nums, dtype="Int64"), index=values.index)
+            out = pd.Series(nums.astype("Int64"), index=values.index)
         else:
             out = pd.Series(arr, index=values.index, dtype="float64")
         if field.get("b12stats:decimals"):
@@ -469,7 +474,7 @@ def _check_rules(
                     raise fail(i, col, str(exc)) from None
                 rel.append(r)
                 val.append(v)
-            pos = frame.columns.get_loc(col) + 1
+            pos = _position(frame, col) + 1
             frame.insert(pos, "p_relation", pd.Series(rel, index=frame.index, dtype="object"))
             frame.insert(pos + 1, "p_value", pd.Series(val, index=frame.index, dtype="float64"))
         elif kind == "fraction":
@@ -523,9 +528,9 @@ def _validate(
             out[f"{f['name']}_decimals"] = dec
     frame = pd.DataFrame(out)
     for key in schema.primary_key:
-        dup = frame[key].duplicated(keep="first").to_numpy()
-        if dup.any():
-            i = int(np.flatnonzero(dup)[0])
+        repeated = frame[key].duplicated(keep="first").to_numpy()
+        if repeated.any():
+            i = int(np.flatnonzero(repeated)[0])
             raise DataValidationError(
                 f"duplicate key {frame[key].iloc[i]!r} (keys must be unique)",
                 file=label,
@@ -575,7 +580,7 @@ def _with_kind(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     if name == "sources" or "source_id" not in frame:
         return frame
     kinds = _source_kinds(None)
-    pos = frame.columns.get_loc("source_id") + 1
+    pos = _position(frame, "source_id") + 1
     frame.insert(pos, "source_kind", frame["source_id"].map(kinds).astype("object"))
     return frame
 
@@ -672,7 +677,7 @@ def load_table(
         return frame
     kinds = _source_kinds(sources)
     frame.insert(
-        frame.columns.get_loc("source_id") + 1,
+        _position(frame, "source_id") + 1,
         "source_kind",
         frame["source_id"].map(kinds).astype("object"),
     )

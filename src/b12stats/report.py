@@ -1114,8 +1114,10 @@ def analysis_ptrend(
     from b12stats.power import replicate_estimates
     from b12stats.simulate import get_design
 
-    row = load_effects().set_index("row_id").loc["w18_ptrend"]
-    published = float(row["p_value"])
+    effects = load_effects()
+    row = effects[effects["row_id"] == "w18_ptrend"]
+    published = float(row["p_value"].to_numpy(dtype=float)[0])
+    published_text = str(row["p_text"].to_numpy()[0])
     d = get_design(design)
     parts, rows = [], []
     for n, k in scenarios:
@@ -1145,7 +1147,7 @@ def analysis_ptrend(
         pvalues=pd.concat(parts, ignore_index=True),
         table=pd.DataFrame(rows),
         published_p=published,
-        published_text=str(row["p_text"]),
+        published_text=published_text,
         assumptions=d.describe(),
     )
 

@@ -13,4 +13,20 @@ style
     Shared colours, rc settings as a context and per-Axes styling.
 forest
     Forest plot of a correlation meta-analysis (:func:`~b12stats.plots.forest.plot_forest`).
+correlations
+    Every bundled correlation by variable pair, pooled where allowed.
+distributions
+    Log-normal distributions rebuilt from published summaries, with cut-offs and shares.
+cohorts
+    Canada vs Cambodia: the summary page's medians beside the primary geometric means.
+effects
+    Supplement effects (percent differences with CIs).
+scatter
+    Milk vs infant B12 of a simulated cohort with the GEE fit and its band.
+power
+    Simulated power curves with Monte Carlo error bars.
+ptrend
+    Simulated P values of a test against a published P.
+audit
+    Audit verdict counts by source kind.
 """

@@ -70,7 +70,7 @@ def style_context(overrides: Mapping[str, Any] | None = None) -> Iterator[None]:
     rc = dict(RC)
     if overrides:
         rc.update(overrides)
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         yield
 
 
