@@ -67,6 +67,7 @@ def statsmodels_curve(
     """Loop: simulate one cohort, qcut, statsmodels GEE; return (seconds, estimates)."""
     import statsmodels.api as sm
 
+    from b12stats import power as pw
     from b12stats.simulate import simulate_arrays
 
     names = [c.name for c in design.covariates]  # type: ignore[attr-defined]
@@ -90,7 +91,7 @@ def statsmodels_curve(
                     groups=sim.cluster,
                     family=sm.families.Binomial(),
                     cov_struct=sm.cov_struct.Exchangeable(),
-                ).fit()
+                ).fit(ddof_scale=pw.GEE_DDOF_SCALE)
             est.append(fit.params[1])
         estimates.append(np.array(est))
     return time.perf_counter() - t0, estimates
