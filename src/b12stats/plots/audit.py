@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from b12stats.errors import OptionError
+from b12stats.plots.style import axes_or_current
 
 __all__ = ["VERDICT_COLORS", "plot_audit"]
 
@@ -83,13 +84,10 @@ def plot_audit(
     ['primary', 'secondary']
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
-
     for col in (kind, verdict):
         if col not in audit.columns:
             raise OptionError(f"audit has no column {col!r}")
-    if ax is None:
-        ax = plt.gca()
+    ax = axes_or_current(ax)
     counts = pd.crosstab(audit[kind].astype(str), audit[verdict].astype(str))
     kinds = [k for k in _KIND_ORDER if k in counts.index]
     kinds += [k for k in counts.index if k not in kinds]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from b12stats.errors import OptionError
+from b12stats.plots.style import axes_or_current, require_columns
 
 __all__ = ["VALUE_COLUMNS", "plot_cohort_comparison"]
 
@@ -93,14 +93,10 @@ def plot_cohort_comparison(
     True
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    missing = [c for c in VALUE_COLUMNS if c not in values.columns]
-    if missing:
-        raise OptionError(f"values is missing columns: {', '.join(missing)}")
-    if ax is None:
-        ax = plt.gca()
+    require_columns(values, VALUE_COLUMNS, name="values")
+    ax = axes_or_current(ax)
     offsets = {
         (countries[0], "primary"): -0.3,
         (countries[0], "secondary"): -0.1,

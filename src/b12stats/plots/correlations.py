@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from b12stats.errors import OptionError
-from b12stats.plots.style import COLORS
+from b12stats.plots.style import COLORS, axes_or_current, require_columns
 
 __all__ = ["ROW_COLUMNS", "plot_correlations"]
 
@@ -88,15 +87,11 @@ def plot_correlations(
     ['A', 'pooled']
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Polygon
 
-    missing = [c for c in ROW_COLUMNS if c not in rows.columns]
-    if missing:
-        raise OptionError(f"rows is missing columns: {', '.join(missing)}")
-    if ax is None:
-        ax = plt.gca()
+    require_columns(rows, ROW_COLUMNS, name="rows")
+    ax = axes_or_current(ax)
     data = rows.reset_index(drop=True)
     y = 0.0
     ypos = []

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from b12stats.plots.style import axes_or_current, require_columns
+
 __all__ = ["SHARE_COLUMNS", "plot_quartile_distribution"]
 
 
@@ -124,10 +126,7 @@ def plot_quartile_distribution(
     'log'
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        ax = plt.gca()
+    ax = axes_or_current(ax)
     mu, sigma = float(fit.mu), float(fit.sigma)
     lo, hi = xlim if xlim is not None else (fit.quantile(0.002), fit.quantile(0.998))
     x = np.geomspace(lo, hi, 400)
@@ -160,11 +159,7 @@ def plot_quartile_distribution(
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, ymax * 1.55)
     if shares is not None and len(shares):
-        missing = [c for c in SHARE_COLUMNS if c not in shares.columns]
-        if missing:
-            from b12stats.errors import OptionError
-
-            raise OptionError(f"shares is missing columns: {', '.join(missing)}")
+        require_columns(shares, SHARE_COLUMNS, name="shares")
         for i, row in enumerate(_rows(shares)):
             col = shade_colors[i % len(shade_colors)]
             cut = float(row.cutoff)

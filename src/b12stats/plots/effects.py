@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from b12stats.errors import OptionError
+from b12stats.plots.style import axes_or_current, require_columns
 
 __all__ = ["EFFECT_COLUMNS", "plot_effects"]
 
@@ -79,13 +79,8 @@ def plot_effects(
     ['6 weeks']
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
-
-    missing = [c for c in EFFECT_COLUMNS if c not in effects.columns]
-    if missing:
-        raise OptionError(f"effects is missing columns: {', '.join(missing)}")
-    if ax is None:
-        ax = plt.gca()
+    require_columns(effects, EFFECT_COLUMNS, name="effects")
+    ax = axes_or_current(ax)
     rows = effects.reset_index(drop=True)
     ypos: list[float] = []
     labels: list[str] = []

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from b12stats.errors import OptionError
+from b12stats.plots.style import axes_or_current, require_columns
 
 __all__ = ["POWER_COLUMNS", "plot_power"]
 
@@ -77,14 +77,10 @@ def plot_power(
     [0.0, 1.04]
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import PercentFormatter
 
-    missing = [c for c in POWER_COLUMNS if c not in frame.columns]
-    if missing:
-        raise OptionError(f"frame is missing columns: {', '.join(missing)}")
-    if ax is None:
-        ax = plt.gca()
+    require_columns(frame, POWER_COLUMNS, name="frame")
+    ax = axes_or_current(ax)
     names = {**_DEFAULT_LABELS, **(labels or {})}
     for i, (model, grp) in enumerate(frame.groupby("model", sort=False)):
         g = grp.sort_values("n_dyads")

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from b12stats.errors import OptionError
-from b12stats.plots.style import COLORS, style_axes
+from b12stats.plots.style import COLORS, axes_or_current, require_columns, style_axes
 
 __all__ = ["plot_p_distribution"]
 
@@ -67,15 +67,10 @@ def plot_p_distribution(
     [0.75, 1.0]
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
-
-    missing = [c for c in ("scenario", "p_value") if c not in frame.columns]
-    if missing:
-        raise OptionError(f"frame is missing columns: {', '.join(missing)}")
+    require_columns(frame, ("scenario", "p_value"), name="frame")
     if not 0 < published_p <= 1:
         raise OptionError(f"published_p must be in (0, 1], got {published_p!r}")
-    if ax is None:
-        ax = plt.gca()
+    ax = axes_or_current(ax)
     names = dict(labels or {})
     for i, (scenario, grp) in enumerate(frame.groupby("scenario", sort=False)):
         p = np.sort(grp["p_value"].dropna().to_numpy(dtype=float))

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from b12stats.errors import OptionError
-from b12stats.plots.style import COLORS
+from b12stats.plots.style import COLORS, axes_or_current, require_columns
 
 __all__ = ["LINE_COLUMNS", "plot_milk_infant"]
 
@@ -94,8 +94,6 @@ def plot_milk_infant(
     ('log', 'log')
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
-
     for col in (x, y):
         if col not in dyads.columns:
             raise OptionError(f"dyads has no column {col!r}")
@@ -103,13 +101,10 @@ def plot_milk_infant(
     yv = dyads[y].to_numpy(dtype=float)
     if np.any(xv <= 0) or np.any(yv <= 0):
         raise OptionError("log axes need positive concentrations")
-    if ax is None:
-        ax = plt.gca()
+    ax = axes_or_current(ax)
     ax.scatter(xv, yv, s=10, color=point_color, alpha=0.55, lw=0, label=f"dyads (n = {len(xv)})")
     if line is not None:
-        missing = [c for c in LINE_COLUMNS if c not in line.columns]
-        if missing:
-            raise OptionError(f"line is missing columns: {', '.join(missing)}")
+        require_columns(line, LINE_COLUMNS, name="line")
         ax.fill_between(
             line["x"], line["ci_low"], line["ci_high"], color=COLORS["pooled"], alpha=0.25, lw=0
         )

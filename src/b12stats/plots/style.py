@@ -24,10 +24,10 @@ False
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["COLORS", "RC", "style_axes", "style_context"]
+__all__ = ["COLORS", "RC", "axes_or_current", "require_columns", "style_axes", "style_context"]
 
 #: Colours by role (colour-blind safe; Okabe-Ito palette plus greys).
 COLORS: Mapping[str, str] = {
@@ -87,3 +87,30 @@ def style_axes(ax: Any, *, grid_axis: str | None = None) -> Any:
         ax.grid(True, axis=grid_axis, color=COLORS["grid"], linewidth=0.6)
         ax.set_axisbelow(True)
     return ax
+
+
+def require_columns(frame: Any, columns: Iterable[str], *, name: str) -> None:
+    """Raise :class:`~b12stats.errors.OptionError` naming the columns ``frame`` lacks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a", "b"], name="rows")
+    Traceback (most recent call last):
+    ...
+    b12stats.errors.OptionError: rows is missing columns: b
+    """
+    from b12stats.errors import OptionError
+
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise OptionError(f"{name} is missing columns: {', '.join(missing)}")
+
+
+def axes_or_current(ax: Any) -> Any:
+    """``ax`` itself, or the current Axes of pyplot when ``ax`` is None."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.gca()
