@@ -165,3 +165,14 @@ def test_cli_choices_match_the_library() -> None:
     assert cli_fit.FAMILIES == models.FAMILIES
     assert cli_fit.COV_STRUCTS == models.COV_STRUCTS
     assert cli_fit.COV_TYPES == models.COV_TYPES
+
+
+def test_formula_error_names_the_file(tmp_path, capsys) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("y,x,g\n1,2,1\n2,3,1\n3,5,2\n4,4,2\n", encoding="utf-8")
+    code = main(
+        ["fit", str(path), "--formula", "y ~ nosuch", "--groups", "g", "--family", "gaussian"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"error: {path}, column nosuch:") and err.count("\n") == 1

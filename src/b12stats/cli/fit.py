@@ -66,15 +66,23 @@ def run(args: argparse.Namespace) -> int:
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataValidationError(f"cannot read CSV: {reason}", file=args.data) from None
-    result = fit_gee(
-        data,
-        args.formula,
-        groups=args.groups,
-        family=args.family,
-        cov_struct=args.cov_struct,
-        cov_type=args.cov_type,
-        conf_level=args.conf_level,
-    )
+    try:
+        result = fit_gee(
+            data,
+            args.formula,
+            groups=args.groups,
+            family=args.family,
+            cov_struct=args.cov_struct,
+            cov_type=args.cov_type,
+            conf_level=args.conf_level,
+        )
+    except DataValidationError as exc:
+        if exc.file is not None:
+            raise
+        # name the user's file in the one-line error
+        raise DataValidationError(
+            exc.reason, file=args.data, line=exc.line, column=exc.column
+        ) from None
     print(_format(result, args.data))
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
