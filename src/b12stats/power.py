@@ -95,6 +95,8 @@ logger = logging.getLogger(__name__)
 MODELS = ("linear", "trend")
 SCALES = ("log", "raw")
 COV_STRUCTS = ("exchangeable", "independence")
+#: Sandwich variants of the tested coefficient's SE (:func:`b12stats.batch_gee.fit_gee_batch`).
+COV_TYPES = ("robust", "bias_reduced")
 ALTERNATIVES = ("two-sided", "greater", "less")
 
 #: Replicates per chunk (one seed and one executor task per chunk). Fixed so that
@@ -267,6 +269,7 @@ class _Chunk:
     seed: int
     index: int
     simulate: Callable[..., Any]
+    cov_type: str = "robust"
 
 
 def _run_chunk(task: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -292,6 +295,7 @@ def _run_chunk(task: _Chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cov_struct=task.cov_struct,
         term_names=names,
         ddof_scale=GEE_DDOF_SCALE,
+        cov_type=task.cov_type,
     )
     return res.params[:, 1].copy(), res.bse[:, 1].copy(), res.converged.copy()
 
@@ -536,6 +540,7 @@ def power(
     workers: int = 1,
     chunk_size: int = CHUNK_SIZE,
     progress: bool | None = None,
+    cov_type: str = "robust",
 ) -> pd.DataFrame:
     r"""Simulated power of the GEE Wald test, one row per scenario.
 
@@ -621,11 +626,30 @@ def power(
         definition: change it and the replicates change.
     progress : bool, optional
         tqdm bar over chunks; default: only when stderr is a terminal.
+    cov_type : {"robust", "bias_reduced"}
+        SE of the tested coefficient: the Liang-Zeger sandwich (default; what
+        ``b12stats fit`` and geepack's ``san.se`` report) or Mancl & DeRouen's
+        bias-reduced sandwich (``b12stats.models.fit_gee(cov_type=
+        "bias_reduced")``). See Notes.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`COLUMNS`; ``method`` describes model and test.
+
+    Notes
+    -----
+    With few clusters the robust sandwich is biased downward: fitted
+    residuals are shrunk towards zero, by more the fewer the clusters
+    (Mancl & DeRouen 2001, doi:10.1111/j.0006-341X.2001.00126.x). The
+    robust Wald test is then liberal and its intervals undercover; this is a
+    property of the estimator the papers used, not a simulation error. For
+    the Kenya design's linear model (seed 7, 4,000 replicates) at 100 dyads
+    in 21 clusters: ``empirical_sd`` 0.059 against ``mean_se`` 0.054,
+    coverage 0.917 and size 0.083 (at ``correlation=0``); at 286 dyads in 60
+    clusters coverage 0.943. ``cov_type="bias_reduced"`` removes most of
+    that bias (coverage about 0.94 at 21 clusters); the remaining shortfall
+    comes from the normal reference distribution.
 
     Raises
     ------
@@ -664,6 +688,7 @@ def power(
         workers=workers,
         chunk_size=chunk_size,
         progress=progress,
+        cov_type=cov_type,
     )
 
 
@@ -681,6 +706,7 @@ def _replicate_arrays(
     workers: int,
     chunk_size: int,
     progress: bool | None,
+    cov_type: str = "robust",
 ) -> tuple[tuple, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
     """Simulate and fit every replicate of every scenario.
 
@@ -690,6 +716,7 @@ def _replicate_arrays(
     check_option("model", model, MODELS)
     check_option("scale", scale, SCALES)
     check_option("cov_struct", cov_struct, COV_STRUCTS)
+    check_option("cov_type", cov_type, COV_TYPES)
     reps = _check_int("reps", reps, 1)
     workers = _check_int("workers", workers, 1)
     chunk_size = _check_int("chunk_size", chunk_size, 1)
@@ -726,6 +753,7 @@ def _replicate_arrays(
             seed=seed,
             index=k,
             simulate=simulate,
+            cov_type=cov_type,
         )
         for n, c in scenarios
         for k in range(n_chunks)
@@ -770,6 +798,7 @@ def _power_scenarios(
     workers: int,
     chunk_size: int,
     progress: bool | None,
+    cov_type: str = "robust",
 ) -> pd.DataFrame:
     """:func:`power` for an explicit list of (n_dyads, n_clusters) pairs."""
     check_option("alternative", alternative, ALTERNATIVES)
@@ -790,6 +819,7 @@ def _power_scenarios(
         workers=workers,
         chunk_size=chunk_size,
         progress=progress,
+        cov_type=cov_type,
     )
     simulate = _simulate_arrays
 
@@ -799,7 +829,8 @@ def _power_scenarios(
         if model == "linear"
         else "milk quartile score"
     )
-    method = f"simulated GEE {family} {cov_struct}, robust Wald z ({alternative}) on {term}"
+    se_kind = "robust" if cov_type == "robust" else "bias-reduced robust (Mancl-DeRouen)"
+    method = f"simulated GEE {family} {cov_struct}, {se_kind} Wald z ({alternative}) on {term}"
     rows = []
     for (n, c), (est, se, ok) in zip(scenarios, per_scenario, strict=True):
         target = (
@@ -849,6 +880,7 @@ def replicate_estimates(
     workers: int = 1,
     chunk_size: int = CHUNK_SIZE,
     progress: bool | None = None,
+    cov_type: str = "robust",
 ) -> pd.DataFrame:
     r"""The tested coefficient of every simulated replicate, with its Wald test.
 
@@ -861,7 +893,7 @@ def replicate_estimates(
     Parameters
     ----------
     design, n_dyads, n_clusters, reps, model, scale, covariates, cov_struct, rng,
-    executor, workers, chunk_size, progress
+    executor, workers, chunk_size, progress, cov_type
         As for :func:`power`, for one scenario.
 
     Returns
@@ -900,6 +932,7 @@ def replicate_estimates(
         workers=workers,
         chunk_size=chunk_size,
         progress=progress,
+        cov_type=cov_type,
     )
     (n, c), (est, se, ok) = scenarios[0], per_scenario[0]
     z = np.where(ok, est / se, np.nan)
@@ -990,6 +1023,7 @@ _POWER_DEFAULTS: dict[str, Any] = {
     "alternative": "two-sided",
     "true_value": None,
     "chunk_size": CHUNK_SIZE,
+    "cov_type": "robust",
 }
 
 #: Monte Carlo bounds used by :class:`SampleSizeResult`: power +- this many MCSEs.
