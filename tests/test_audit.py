@@ -204,7 +204,7 @@ def test_difference_between_051_and_020(frame: pd.DataFrame) -> None:
     [
         ("sum_can_n:vs_primary", ["40", "124"]),
         ("sum_cam_n:vs_primary", ["67", "69"]),
-        ("sum_can_supp:vs_primary", ["No vitamin B12 supplementation", "took a daily"]),
+        ("sum_can_supp:vs_primary", ["No vitamin B12 supplementation", "consumed a daily"]),
         ("sum_cam_mat_inf:vs_primary", ["r = 0.20", "p=0.27", "p < 0.001"]),
         ("sum_can_mat:vs_primary", ["median 348", "geometric mean 698", "648-747"]),
         ("sum_cam_mat:vs_primary", ["171", "620"]),

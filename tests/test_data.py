@@ -258,3 +258,58 @@ def test_cli_unknown_option_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
+
+
+# --- the text column is the text as printed ------------------------------------------------------
+# Stored copies of the sources, word for word (whitespace aside): the abstract of Chebaya 2017
+# (UBC cIRcle item 1.0379379 and paperexplained.cn print the same text) and the passage of the
+# lay article (seed 001) that lay_plateau quotes. Every row of these sources must quote them.
+PRINTED = {
+    "chebaya2017": (
+        "Vitamin B12 plays an essential role in fetal and infant development. In regions where "
+        "animal source food consumption is low and perinatal supplementation is uncommon, infants "
+        "are at risk of vitamin B12 deficiency. In this secondary analysis, we measured total "
+        "vitamin B12 concentrations in maternal and infant serum/plasma and breast milk among two "
+        "samples of mother–infant dyads in Canada (assessed at 8 weeks post-partum) and in "
+        "Cambodia (assessed between 3–27 weeks post-partum). Canadian mothers (n = 124) consumed a "
+        "daily vitamin B12-containing multiple micronutrient supplement throughout pregnancy and "
+        "lactation; Cambodian mothers (n = 69) were unsupplemented. The maternal, milk, and infant "
+        "total vitamin B12 concentrations (as geometric means (95% CI) in pmol/L) were as follows: "
+        "in Canada, 698 (648,747), 452 (400, 504), and 506 (459, 552); in Cambodia, 620 (552, "
+        "687), 317 (256, 378), and 357 (312, 402). The majority of participants were vitamin B12 "
+        "sufficient (serum/plasma total B12 > 221 pmol/L): 99% and 97% of mothers and 94% and 84% "
+        "of infants in Canada and Cambodia, respectively. Among the Canadians, maternal, milk, and "
+        "infant vitamin B12 were all correlated (p < 0.05); only maternal and infant vitamin B12 "
+        "were correlated among the Cambodians (p < 0.001)."
+    ),
+    "lay_wang2024": (
+        "The plateau Effect: Interestingly,combining prenatal and postnatal supplementation "
+        "didn’t yield additive benefits. The researchers observed a “plateau effect,” suggesting "
+        "that either prenatal or postnatal supplementation can effectively correct maternal B12 "
+        "deficiency. Postnatal B12: High-dose supplements taken during lactation result in more "
+        "sustained benefits, maintaining adequate B12 levels in breast milk for a longer period. "
+        "A 2023 report by the National Institutes of Health (NIH) highlights that approximately "
+        "1.4% of adults aged 20 and over in the US are deficient in B12, with rates climbing "
+        "higher in older adults and specific ethnic groups. Prenatal vitamins: Choose a "
+        "high-quality prenatal vitamin that includes a sufficient dose of B12 (at least 2.6 mcg, "
+        "but higher doses might potentially be recommended based on individual needs)."
+    ),
+}
+
+
+def _squash(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+@pytest.mark.parametrize("source_id", sorted(PRINTED))
+def test_text_is_quoted_from_the_stored_copy(source_id: str) -> None:
+    copy = _squash(PRINTED[source_id])
+    seen = 0
+    for name in data.table_names():
+        if name == "sources":
+            continue
+        frame = data.load_table(name)
+        for row_id, text in frame.loc[frame["source_id"] == source_id, ["row_id", "text"]].values:
+            seen += 1
+            assert _squash(text) in copy, f"{name}:{row_id}: {text!r} is not in the stored copy"
+    assert seen > 0
