@@ -235,3 +235,29 @@ def test_loglog_band_matches_direct_covariance():
     assert_allclose(line["estimate"], np.exp(eta), rtol=BAND_RTOL)
     assert_allclose(line["ci_low"], np.exp(eta - z * se), rtol=BAND_RTOL)
     assert_allclose(line["ci_high"], np.exp(eta + z * se), rtol=BAND_RTOL)
+
+
+def test_report_tables_are_readable(parsed):
+    text, _ = parsed
+    # the audit's detail column gets room to wrap (it used to be squeezed to a few words)
+    assert '<th class="txt wide">detail</th>' in text
+    # a reader's table never shows more than four significant digits
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", text)
+    assert cells
+    decimals = [c for c in cells if re.fullmatch(r"-?\d*\.\d+(e[-+]?\d+)?", c)]
+    assert decimals
+
+    def significant(c: str) -> int:
+        return len(c.lstrip("-").split("e")[0].replace(".", "").lstrip("0"))
+
+    assert [c for c in decimals if significant(c) > 4] == []
+    # the one-row Kenya summary is shown as quantity/value pairs, not one very wide row
+    assert "<th>quantity</th><th>value</th>" in text
+
+
+def test_fmt_cell_p_values_and_missing():
+    assert report._fmt_cell(3.0661234e-05, p_value=True) == "3.1e-05"
+    assert report._fmt_cell(0.0249411, p_value=True) == "0.025"
+    assert report._fmt_cell(0.1446798) == "0.1447"
+    assert report._fmt_cell(float("nan")) == ""
+    assert report._fmt_cell(True) == "yes"

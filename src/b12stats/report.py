@@ -1421,7 +1421,7 @@ def _section_kenya(seed: int) -> Section:
             "band, and the 310 and 220 pmol/L cut-offs.",
         )
     )
-    sec.tables.append(("Headline numbers", res.summary))
+    sec.tables.append(("Headline numbers", _name_value(res.summary)))
     sec.tables.append(("Linear GEE (log-log)", res.linear))
     sec.tables.append(("Trend GEE (adequacy on milk quartile)", res.trend))
     sec.assumptions.append(("Kenya design", res.assumptions))
@@ -1544,22 +1544,16 @@ def _section_audit() -> Section:
             "Number of checks by source kind and verdict; the full table follows.",
         )
     )
+    # report view: source id and kind in one column so that the detail has room;
+    # every column is in audit.csv (`b12stats reproduce --out DIR`)
+    view = t.assign(source=t["source_id"] + " (" + t["source_kind"] + ")")
     cols = [
         c
-        for c in (
-            "check_id",
-            "source_id",
-            "source_kind",
-            "claim",
-            "reported",
-            "recomputed",
-            "verdict",
-            "detail",
-        )
-        if c in t.columns
+        for c in ("check_id", "source", "claim", "reported", "recomputed", "verdict", "detail")
+        if c in view.columns
     ]
     sec.tables.append(("Verdicts by source kind", res.summary))
-    sec.tables.append(("Full audit table", t[cols]))
+    sec.tables.append(("Full audit table", view[cols]))
     return sec
 
 
@@ -1573,6 +1567,8 @@ figure{margin:1em 0}figure img{max-width:100%;height:auto}figcaption{font-size:.
 div.tbl{overflow-x:auto;max-height:32em;overflow-y:auto;margin:.5em 0 1em}
 table{border-collapse:collapse;font-size:.78em}th,td{border:1px solid #ddd;padding:2px 6px;
 text-align:left;vertical-align:top;max-width:30em}th{background:#f2f2f2;position:sticky;top:0}
+th.txt,td.txt{min-width:12em;max-width:40em}th.wide,td.wide{min-width:26em}
+td.id{min-width:9em;max-width:12em;overflow-wrap:anywhere}td{font-variant-numeric:tabular-nums}
 .na{color:#a00}td.v-ok{background:#e6f4ee}td.v-bad{background:#fbe3d6;font-weight:bold}
 td.v-na{background:#eee}.meta{font-size:.85em;color:#555}details{margin:.4em 0}
 """
@@ -1597,11 +1593,27 @@ def _fig_to_base64(fig: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _fmt_cell(x: Any) -> str:
+#: Columns holding P values: shown with two significant digits (``3.1e-05``,
+#: ``0.025``); every other float with four. CSV outputs keep full precision.
+_P_COLUMNS = frozenset({"p_value", "p_from_ci", "median_p", "p_trend", "loglog_slope_p"})
+#: Columns of free text: given room to wrap instead of being squeezed.
+_TEXT_COLUMNS = frozenset({"detail", "explanation", "note", "text", "claim", "pooling"})
+#: Long identifier columns, allowed to break so that they do not take the room of text.
+_ID_COLUMNS = frozenset({"check_id", "source", "row_id", "summary_row_id"})
+#: Text columns that carry the explanation of a row: the widest.
+_WIDE_COLUMNS = frozenset({"detail", "explanation"})
+
+
+def _fmt_cell(x: Any, *, p_value: bool = False) -> str:
+    """One table cell as a human reads it (floats rounded, missing values blank)."""
+    if isinstance(x, bool | np.bool_):
+        return "yes" if x else "no"
     if isinstance(x, float | np.floating):
         if not np.isfinite(x):
             return ""
-        return f"{x:.4g}"
+        if float(x).is_integer() and abs(x) < 1e9 and not p_value:
+            return f"{int(x)}"
+        return f"{x:.2g}" if p_value else f"{x:.4g}"
     if x is None or x is pd.NA:
         return ""
     return str(x)
@@ -1616,16 +1628,40 @@ _VERDICT_CLASS = {
 }
 
 
+def _name_value(frame: pd.DataFrame) -> pd.DataFrame:
+    """A one-row table as ``quantity, value`` rows (readable instead of very wide)."""
+    row = frame.iloc[0]
+    return pd.DataFrame(
+        {
+            "quantity": [str(c) for c in frame.columns],
+            "value": [_fmt_cell(row[c], p_value=c in _P_COLUMNS) for c in frame.columns],
+        }
+    )
+
+
 def _table_html(frame: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    verdict_col = list(frame.columns).index("verdict") if "verdict" in frame.columns else -1
+    """A DataFrame as an HTML table for reading (full precision stays in the CSVs).
+
+    Columns empty in every row are left out and text columns get room to wrap.
+    """
+    frame = frame.loc[:, [c for c in frame.columns if not frame[c].isna().all()]]
+    cols = [str(c) for c in frame.columns]
+    klass = dict.fromkeys(_TEXT_COLUMNS, ' class="txt"')
+    klass.update(dict.fromkeys(_WIDE_COLUMNS, ' class="txt wide"'))
+    head = "".join(f"<th{klass.get(c, '')}>{html.escape(c)}</th>" for c in cols)
+    verdict_col = cols.index("verdict") if "verdict" in cols else -1
     body = []
     for row in _rows(frame):
         cells = []
         for i, v in enumerate(row):
-            text = html.escape(_fmt_cell(v))
+            text = html.escape(_fmt_cell(v, p_value=cols[i] in _P_COLUMNS))
             if i == verdict_col and str(v) in _VERDICT_CLASS:  # colour verdicts as in the figure
-                cells.append(f'<td class="{_VERDICT_CLASS[str(v)]}">{text}</td>')
+                label = html.escape(str(v).replace("_", " "))
+                cells.append(f'<td class="{_VERDICT_CLASS[str(v)]}">{label}</td>')
+            elif cols[i] in _TEXT_COLUMNS:
+                cells.append(f"<td{klass[cols[i]]}>{text}</td>")
+            elif cols[i] in _ID_COLUMNS:  # long keys may break (at any character)
+                cells.append(f'<td class="id">{text}</td>')
             else:
                 cells.append(f"<td>{text}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
@@ -1642,8 +1678,8 @@ def _sources_html() -> str:
     src = load_sources()
     items = []
     for s in _rows(src):
-        bits = [html.escape(str(s.source_id)), f"({html.escape(str(s.kind))})"]
-        if isinstance(s.authors, str):
+        bits = [f"<code>{html.escape(str(s.source_id))}</code>", f"({html.escape(str(s.kind))})"]
+        if isinstance(s.authors, str) and s.authors.strip().lower() != "unknown":
             bits.append(html.escape(s.authors))
         if pd.notna(s.year):
             bits.append(f"{int(s.year)}.")
@@ -1654,9 +1690,13 @@ def _sources_html() -> str:
             bits.append(html.escape(f"{s.journal}{vol}."))
         if isinstance(s.doi, str) and s.doi:
             doi = html.escape(s.doi)
-            bits.append(f'doi:<a href="https://doi.org/{doi}">{doi}</a>')
+            bits.append(f'doi:<a href="https://doi.org/{doi}">{doi}</a>.')
         else:
-            bits.append("<em>no DOI found</em>")
+            bits.append("<em>no DOI found</em>.")
+        if pd.notna(s.pmid) and str(s.pmid).strip():
+            bits.append(f"PMID {html.escape(str(s.pmid).strip())}.")
+        if isinstance(s.cites_source_id, str) and s.cites_source_id:
+            bits.append(f"Claims to report <code>{html.escape(s.cites_source_id)}</code>.")
         items.append(f"<li>{' '.join(bits)}</li>")
     return "<ul>" + "".join(items) + "</ul>"
 
