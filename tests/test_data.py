@@ -262,8 +262,9 @@ def test_cli_unknown_option_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 # --- the text column is the text as printed ------------------------------------------------------
 # Stored copies of the sources, word for word (whitespace aside): the abstract of Chebaya 2017
-# (UBC cIRcle item 1.0379379 and paperexplained.cn print the same text) and the passage of the
-# lay article (seed 001) that lay_plateau quotes. Every row of these sources must quote them.
+# (UBC cIRcle item 1.0379379 and paperexplained.cn print the same text), of Wang 2024 (PubMed
+# copy, methods and results) and of Lweno 2020 (MDPI copy), and the passages of the lay article
+# (seed 001) that its rows quote. Every row of these sources must quote them.
 PRINTED = {
     "chebaya2017": (
         "Vitamin B12 plays an essential role in fetal and infant development. In regions where "
@@ -281,6 +282,32 @@ PRINTED = {
         "of infants in Canada and Cambodia, respectively. Among the Canadians, maternal, milk, and "
         "infant vitamin B12 were all correlated (p < 0.05); only maternal and infant vitamin B12 "
         "were correlated among the Cambodians (p < 0.001)."
+    ),
+    "wang2024": (
+        "Methods: Pregnant women were enrolled in Dar es Salaam, Tanzania, between 2001 and 2004. "
+        "From recruitment (12-27 weeks of gestation) through 6 wk postpartum, participants were "
+        "randomly assigned to daily oral multiple micronutrient supplementation or placebo. From 6 "
+        "wk to 18 mo postpartum, a subset of participants was randomly assigned to a postnatal "
+        "supplement or placebo. The supplement included 50 μg/d of vitamin B-12 and various other "
+        "vitamins. HM vitamin B-12 concentrations were analyzed at 6 wk and 7 mo postpartum for "
+        "412 participants. Results: The prevalence of HM vitamin B-12 of <310 pmol/L was 73.3% "
+        "and 68.4% at 6 wk and 7 mo postpartum, respectively. Prenatal supplementation increased "
+        "HM vitamin B-12 concentration (percent difference: 34.4; 95% CI: 17.0, 54.5; P < 0.001) "
+        "at 6 wk; this effect was not present at 7 mo. Postnatal supplementation increased HM "
+        "vitamin B-12 concentration (percent difference: 15.9; 95% CI: 1.91, 31.9; P = 0.025) at "
+        "7 mo. Effect modification between prenatal and postnatal supplementation on HM vitamin "
+        "B-12 status at 7 mo was found, with the effects of prenatal and postnatal supplements "
+        "more pronounced among those receiving control during the other period"
+    ),
+    "lweno2020": (
+        "Breast milk samples were collected at or around six weeks postpartum from 491 "
+        "participants in a trial of multivitamins (NCT00197548). Linear and logistic regression "
+        "models were used to examine the effect of supplements on vitamin B12 concentration in "
+        "milk and its associations with other variables including potential confounders. Median "
+        "vitamin B12 concentration in breast milk was 206 pmol/L and 70% of women had levels "
+        "indicating inadequacy (<310 pmol/L). Multivitamin supplements did not significantly "
+        "reduce the odds of inadequate vitamin B12 in breast milk, suggesting suboptimal "
+        "absorption."
     ),
     "lay_wang2024": (
         "The plateau Effect: Interestingly,combining prenatal and postnatal supplementation "
@@ -313,3 +340,14 @@ def test_text_is_quoted_from_the_stored_copy(source_id: str) -> None:
             seen += 1
             assert _squash(text) in copy, f"{name}:{row_id}: {text!r} is not in the stored copy"
     assert seen > 0
+
+
+def test_wang_design_is_recorded() -> None:
+    # literature.md section 5: enrolled 2001-2004; prenatal 12-27 wk gestation to 6 wk
+    # postpartum; postnatal 6 wk to 18 mo in a re-randomised subset
+    coh = data.load_cohorts().set_index("row_id")
+    assert coh.loc["wa24_enrolled", "value_text"] == "2001-2004"
+    assert "12-27 weeks of gestation" in coh.loc["wa24_prenatal_period", "value_text"]
+    assert "18 months" in coh.loc["wa24_postnatal_period", "value_text"]
+    effects = data.load_effects().set_index("row_id")
+    assert effects.loc["wa24_postnatal_7m", "n"] == effects.loc["wa24_prenatal_6w", "n"] == 412
