@@ -441,6 +441,13 @@ def test_summary_designs_flagged(name: str) -> None:
     for key in ("milk_sigma", "infant_sigma", "correlation"):
         assert key in d.assumptions
     assert d.n_dyads == {"canada": 40, "cambodia": 67}[name]
+    # numbers only the secondary page prints are not "published" like primary ones
+    status = d.describe().set_index("parameter")["status"]
+    for key in ("milk_mu", "infant_mu", "n_dyads"):
+        assert status[key] == "published (secondary)", key
+    assert status["adequacy_cutoff"] == "published"  # a reference value
+    primary = get_design(f"{name}_primary").describe().set_index("parameter")["status"]
+    assert primary["milk_mu"] == primary["n_dyads"] == "published"
 
 
 #: the primary designs' log-SDs come from CI widths; their implied infant
@@ -477,7 +484,13 @@ def test_designs_provenance_and_serialisation(name: str) -> None:
     assert doc["name"] == name and doc["latent_correlation"] == d.latent_correlation
     desc = d.describe()
     assert list(desc.columns) == ["parameter", "value", "status", "source_row", "explanation"]
-    assert set(desc["status"]) <= {"published", "assumed", "derived", "set by user"}
+    assert set(desc["status"]) <= {
+        "published",
+        "published (secondary)",
+        "assumed",
+        "derived",
+        "set by user",
+    }
     assert desc["explanation"].map(bool).all()
     # every assumption appears as assumed
     assumed = set(desc.loc[desc["status"] == "assumed", "parameter"])

@@ -699,6 +699,19 @@ class Design:
         """One row per parameter: value, status (published / assumed / set by user), source, why.
 
         Columns: ``parameter, value, status, source_row, explanation``.
+        ``status`` is ``"published"`` for a number read from a primary (or
+        reference) source row, ``"published (secondary)"`` or ``"published
+        (lay)"`` when its row comes from a secondary or lay source (e.g. the
+        summary page behind the ``canada`` and ``cambodia`` designs),
+        ``"assumed"``, ``"derived"`` or ``"set by user"``.
+
+        Examples
+        --------
+        >>> desc = get_design("canada").describe().set_index("parameter")
+        >>> desc.loc["milk_mu", "status"], desc.loc["n_dyads", "status"]
+        ('published (secondary)', 'published (secondary)')
+        >>> get_design("kenya").describe().set_index("parameter").loc["infant_mu", "status"]
+        'published'
         """
         rows: list[dict[str, Any]] = []
 
@@ -714,7 +727,14 @@ class Design:
                 status = _USER if by_user else _ASSUMED
                 explanation = self.assumptions[key][1]
             elif src is not None:
-                status = _PUBLISHED
+                kind = _source_kind(src)
+                # a number printed only by a secondary or lay source is not a
+                # primary published number: say so in the status itself
+                status = (
+                    _PUBLISHED
+                    if kind in (None, "primary", "reference")
+                    else f"{_PUBLISHED} ({kind})"
+                )
             else:
                 status = default
             rows.append(
@@ -1128,6 +1148,25 @@ def _isna(v: Any) -> bool:
         return bool(pd.isna(v))
     except (TypeError, ValueError):
         return False
+
+
+#: bundled tables whose rows a design can cite in ``Design.sources``
+_SOURCE_TABLES = ("concentrations", "correlations", "cohorts", "reference_values", "effects")
+
+
+@functools.cache
+def _source_kind(row_id: str) -> str | None:
+    """``source_kind`` (primary / secondary / lay / reference) of a bundled data row, if any."""
+    from b12stats.data import load_table
+
+    for table in _SOURCE_TABLES:
+        frame = load_table(table)
+        if "source_kind" not in frame.columns:  # pragma: no cover - schema has it
+            continue
+        hit = frame.loc[frame["row_id"] == row_id, "source_kind"]
+        if len(hit) == 1:
+            return str(hit.iloc[0])
+    return None
 
 
 def _get(table: str, row_id: str) -> dict[str, Any]:
