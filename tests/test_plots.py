@@ -101,6 +101,35 @@ def test_distribution_draws_cutoff_shading_and_both_shares(ax):
         assert q in text
 
 
+@pytest.mark.parametrize("cutoff", [150.0, 220.0, 600.0])
+def test_distribution_share_box_leaves_the_cutoff_line_visible(ax, cutoff):
+    # the box sits beside its cut-off line, never across it; several printed
+    # shares go on one line each
+    fit = lognormal_from_quartiles(61, 113, 199)
+    shares = pd.DataFrame(
+        {
+            "cutoff": [cutoff],
+            "side": ["below"],
+            "estimate": [0.88],
+            "ci_low": [0.83],
+            "ci_high": [0.92],
+            "published": [0.90],
+            "published_text": ["90% (williams2018); 89% (williams2016)"],
+        }
+    )
+    plot_quartile_distribution(fit, shares=shares, ax=ax)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = next(t for t in ax.texts if "implied" in t.get_text())
+    assert "printed 90% (williams2018)\nprinted 89% (williams2016)" in box.get_text()
+    extent = box.get_window_extent(renderer)
+    line_x = ax.transData.transform((cutoff, 0.0))[0]
+    assert not extent.x0 <= line_x <= extent.x1
+    axes_box = ax.get_window_extent(renderer)
+    assert axes_box.x0 <= extent.x0 and extent.x1 <= axes_box.x1
+
+
 def test_distribution_from_bundled_data_matches_printed_shares():
     res = report.analysis_distributions()
     # Kenya (quartiles), Canada and Cambodia (geometric mean, CI, n): infant and milk each
@@ -131,7 +160,7 @@ def test_distribution_from_bundled_data_matches_printed_shares():
         assert len(_vlines_at(infant_kenya, 220.0)) == 1
         assert len(_vlines_at(infant_canada, 221.0)) == 1
         assert len(_vlines_at(milk_kenya, 310.0)) == 1
-        assert "printed 90% (williams2018); 89% (williams2016)" in _texts(milk_kenya)
+        assert "printed 90% (williams2018)\nprinted 89% (williams2016)" in _texts(milk_kenya)
         assert "printed 94% (chebaya2017)" in _texts(infant_canada)
         assert "no share printed" in _texts(milk_canada)
         # one x range per column, so cohorts compare at a glance
@@ -343,9 +372,10 @@ def test_audit_bars_counts(ax):
     bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() > 0]
     assert sorted(b.get_width() for b in bars) == [1, 1, 1, 1, 2]
     assert ax.get_xlabel() == "number of checks"
+    # legend in words (the report's verdict cells read the same)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "reproduced",
-        "conflicts_with_primary",
+        "conflicts with primary",
         "unverifiable",
     ]
 

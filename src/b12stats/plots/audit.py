@@ -101,7 +101,9 @@ def plot_audit(
     for v in verdicts:
         col = VERDICT_COLORS[v.lower()] if v.lower() in VERDICT_COLORS else next(fallback)
         widths = counts[v].tolist()
-        bars = ax.barh(list(ypos), widths, left=left, color=col, label=v, height=0.6)
+        bars = ax.barh(
+            list(ypos), widths, left=left, color=col, label=str(v).replace("_", " "), height=0.6
+        )
         for rect, w in zip(bars, widths, strict=True):
             if w > 0 and w / total >= 0.045:  # only where the number fits inside the bar
                 ax.text(

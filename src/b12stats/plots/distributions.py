@@ -173,16 +173,19 @@ def plot_quartile_distribution(
                 implied += f" ({_pct(row.ci_low)}–{_pct(row.ci_high)})"
             lines = [f"{sym} {cut:g} {unit}", implied]
             if pd.notna(row.published):
-                lines.append(f"printed {row.published_text}")
+                # several printed shares (one per source): one line each
+                lines.extend(f"printed {t}" for t in str(row.published_text).split("; "))
             else:
                 lines.append("no share printed")
-            # label in the top corner on the shaded side, stacked by cut-off, so it
-            # never leaves the axes whatever the x range
+            # label at the top, beside its cut-off line on the side with more room
+            # (so the box never hides the line), stacked by cut-off
+            fx = min(max(float(np.log(cut / lo) / np.log(hi / lo)), 0.0), 1.0)
+            left_of_line = fx > 0.5
             ax.annotate(
                 "\n".join(lines),
-                (0.02 if below else 0.98, 0.98 - 0.2 * i),
+                (fx - 0.02 if left_of_line else fx + 0.02, 0.98 - 0.2 * i),
                 xycoords="axes fraction",
-                ha="left" if below else "right",
+                ha="right" if left_of_line else "left",
                 va="top",
                 fontsize=8,
                 color=col,

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from b12stats.errors import OptionError
 from b12stats.plots.style import COLORS, axes_or_current, require_columns, style_axes
@@ -94,8 +95,17 @@ def plot_p_distribution(
         label=f"{published_label} = {published_p:g}",
     )
     ax.set_ylim(0.0, 1.02)
-    ax.set_xlabel("log10 P of the simulated trend test (robust Wald)")
+    # the axis holds log10 P; its ticks are labelled as P (10^-k) for a reader
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(_pow10_label))
+    ax.set_xlabel("P of the simulated trend test (robust Wald; log10 P scale)")
     ax.set_ylabel("share of simulated studies with P at or below x")
     style_axes(ax, grid_axis="both")
-    ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+    # an ECDF rises from lower left to upper right: the upper left stays free of data
+    ax.legend(loc="upper left", fontsize=7.5, frameon=True, framealpha=0.95, edgecolor="none")
     return ax
+
+
+def _pow10_label(x: float, _pos: int | None = None) -> str:
+    k = round(x)
+    return "1" if k == 0 else f"$10^{{{k}}}$"
