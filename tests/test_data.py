@@ -351,3 +351,29 @@ def test_wang_design_is_recorded() -> None:
     assert "18 months" in coh.loc["wa24_postnatal_period", "value_text"]
     effects = data.load_effects().set_index("row_id")
     assert effects.loc["wa24_postnatal_7m", "n"] == effects.loc["wa24_prenatal_6w", "n"] == 412
+
+
+#: IOM (1998) DRI report, NAP OpenBook copy, pages 323 and 341, word for word.
+IOM_PRINTED = (
+    "In samples collected from nine well-nourished Brazilian mothers who were not taking "
+    "supplements and whose infants were receiving human milk exclusively, the average "
+    "concentration of the vitamin was 0.42 µg/L at 2 months; this decreased to an average of "
+    "0.34 µg/L at 3 months (Trugo and Sardinha, 1994). [...] Using the average human milk volume "
+    "of 0.78 L/day during the first 6 months and the higher average B12 content of 0.42 µg/L, "
+    "the AI for B12 for [...] RDA for Pregnancy 14–18 years 2.6 µg/day of vitamin B12 19–30 "
+    "years 2.6 µg/day of vitamin B12 31–50 years 2.6 µg/day of vitamin B12"
+)
+
+
+@pytest.mark.parametrize(
+    "row_id", ["iom_milk_ai_basis", "iom_milk_ai_n", "iom_milk_volume", "iom_rda_pregnancy"]
+)
+def test_iom_rows_quote_the_report(row_id: str) -> None:
+    ref = data.load_reference_values().set_index("row_id")
+    assert _squash(ref.loc[row_id, "text"]) in _squash(IOM_PRINTED)
+
+
+def test_sources_not_read_in_a_copy_are_not_marked_verified() -> None:
+    src = data.load_sources().set_index("source_id")
+    assert not src.loc["pubchem_cyanocobalamin", "verified"]  # CID and page never seen
+    assert not src.loc["cutoff_convention", "verified"]
