@@ -272,22 +272,22 @@ PRINTED = {
         "are at risk of vitamin B12 deficiency. In this secondary analysis, we measured total "
         "vitamin B12 concentrations in maternal and infant serum/plasma and breast milk among two "
         "samples of mother–infant dyads in Canada (assessed at 8 weeks post-partum) and in "
-        "Cambodia (assessed between 3–27 weeks post-partum). Canadian mothers (n = 124) consumed a "
-        "daily vitamin B12-containing multiple micronutrient supplement throughout pregnancy and "
-        "lactation; Cambodian mothers (n = 69) were unsupplemented. The maternal, milk, and infant "
-        "total vitamin B12 concentrations (as geometric means (95% CI) in pmol/L) were as follows: "
-        "in Canada, 698 (648,747), 452 (400, 504), and 506 (459, 552); in Cambodia, 620 (552, "
-        "687), 317 (256, 378), and 357 (312, 402). The majority of participants were vitamin B12 "
-        "sufficient (serum/plasma total B12 > 221 pmol/L): 99% and 97% of mothers and 94% and 84% "
-        "of infants in Canada and Cambodia, respectively. Among the Canadians, maternal, milk, and "
-        "infant vitamin B12 were all correlated (p < 0.05); only maternal and infant vitamin B12 "
-        "were correlated among the Cambodians (p < 0.001)."
+        "Cambodia (assessed between 3–27 weeks post-partum). Canadian mothers (n = 124) consumed "
+        "a daily vitamin B12-containing multiple micronutrient supplement throughout pregnancy "
+        "and lactation; Cambodian mothers (n = 69) were unsupplemented. The maternal, milk, and "
+        "infant total vitamin B12 concentrations (as geometric means (95% CI) in pmol/L) were as "
+        "follows: in Canada, 698 (648,747), 452 (400, 504), and 506 (459, 552); in Cambodia, 620 "
+        "(552, 687), 317 (256, 378), and 357 (312, 402). The majority of participants were "
+        "vitamin B12 sufficient (serum/plasma total B12 > 221 pmol/L): 99% and 97% of mothers and "
+        "94% and 84% of infants in Canada and Cambodia, respectively. Among the Canadians, "
+        "maternal, milk, and infant vitamin B12 were all correlated (p < 0.05); only maternal and "
+        "infant vitamin B12 were correlated among the Cambodians (p < 0.001)."
     ),
     "wang2024": (
         "Methods: Pregnant women were enrolled in Dar es Salaam, Tanzania, between 2001 and 2004. "
         "From recruitment (12-27 weeks of gestation) through 6 wk postpartum, participants were "
-        "randomly assigned to daily oral multiple micronutrient supplementation or placebo. From 6 "
-        "wk to 18 mo postpartum, a subset of participants was randomly assigned to a postnatal "
+        "randomly assigned to daily oral multiple micronutrient supplementation or placebo. From "
+        "6 wk to 18 mo postpartum, a subset of participants was randomly assigned to a postnatal "
         "supplement or placebo. The supplement included 50 μg/d of vitamin B-12 and various other "
         "vitamins. HM vitamin B-12 concentrations were analyzed at 6 wk and 7 mo postpartum for "
         "412 participants. Results: The prevalence of HM vitamin B-12 of <310 pmol/L was 73.3% "
@@ -377,3 +377,43 @@ def test_sources_not_read_in_a_copy_are_not_marked_verified() -> None:
     src = data.load_sources().set_index("source_id")
     assert not src.loc["pubchem_cyanocobalamin", "verified"]  # CID and page never seen
     assert not src.loc["cutoff_convention", "verified"]
+
+
+#: numbers printed in words in the quoted text
+_IN_WORDS = {
+    ("prevalences", "mi17_mat_def"): "Forty-six",
+    ("reference_values", "iom_milk_ai_n"): "nine",
+}
+
+#: printed numbers each table holds (n columns excepted: an n is often printed elsewhere)
+_NUMBER_COLUMNS = {
+    "concentrations": ["value", "q1", "q3", "ci_low", "ci_high"],
+    "prevalences": ["percent", "cutoff"],
+    "correlations": ["r"],
+    "effects": ["estimate", "ci_low", "ci_high"],
+    "reference_values": ["value"],
+    "comparisons": ["ratio"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NUMBER_COLUMNS))
+def test_every_number_is_in_its_quoted_text(name: str) -> None:
+    # the text column quotes the sentence the number was read in, so the number as printed
+    # (with its printed decimals; ".23" for 0.23) must appear in it: catches typos and swaps
+    frame = data.load_table(name)
+    for _, row in frame.iterrows():
+        text = _squash(row["text"])
+        for col in _NUMBER_COLUMNS[name]:
+            if pd.isna(row[col]):
+                continue
+            dec = row.get(f"{col}_decimals")
+            printed = (
+                f"{row[col]:.{int(dec)}f}"
+                if dec is not None and pd.notna(dec)
+                else f"{row[col]:g}"
+            )
+            words = _IN_WORDS.get((name, row["row_id"]))
+            found = printed in text or printed.replace("0.", ".", 1) in text
+            assert found or (words is not None and words in text), (
+                f"{name}:{row['row_id']}:{col} = {printed} is not in its text {text!r}"
+            )
