@@ -236,6 +236,32 @@ def test_correlation_on_its_scale(scale: str) -> None:
         assert_allclose(est.std(ddof=1), (1 - 0.36**2) / math.sqrt(N_REP), rtol=0.3)
 
 
+#: With non-zero effects of non-normal covariates the Spearman and
+#: concentration-Pearson maps are documented approximations. Measured with
+#: 400,000 clustered dyads (covariate share of the infant log-variance 0.155):
+#: 0.3594 and 0.3623 for a target of 0.36, so 0.01 bounds the approximation.
+COVARIATE_MAP_ALLOWANCE = 0.01
+
+
+@pytest.mark.parametrize("effects", [False, True], ids=["no_effects", "effects"])
+@pytest.mark.parametrize("scale", CORRELATION_SCALES)
+def test_correlation_on_its_scale_with_clusters_and_covariates(scale: str, effects: bool) -> None:
+    # clusters of 5 with ICCs 0.1 / 0.15 on the log scale: the maps stay exact
+    # (the log scale is still bivariate normal); with covariate effects the
+    # log-scale correlation stays exact and the others are approximations
+    d = get_design("kenya").replace(correlation_scale=scale, icc_milk=0.1, icc_infant=0.15)
+    if effects:
+        d = d.with_effects(exclusive_bf=0.3, asf_score=0.1, infant_age_months=0.08)
+        assert d.covariate_variance_share > 0.15
+    sim = simulate_arrays(d, n_dyads=N_REP, n_clusters=N_REP // 5, reps=REPS, rng=SEED + 9)
+    est = _statistic(scale, sim.milk_b12, sim.infant_b12)
+    se = est.std(ddof=1) / math.sqrt(REPS)
+    allowance = COVARIATE_MAP_ALLOWANCE if effects and scale != "pearson_log" else 0.0
+    assert abs(est.mean() - 0.36) < MC_Z * se + allowance
+    icc = _anova_icc(np.log(sim.infant_b12), 5)
+    assert abs(icc.mean() - 0.15) < MC_Z * icc.std(ddof=1) / math.sqrt(REPS)
+
+
 def test_latent_correlation_differs_by_scale() -> None:
     d = get_design("kenya")
     rhos = {s: d.replace(correlation_scale=s).latent_correlation for s in CORRELATION_SCALES}
