@@ -417,3 +417,15 @@ def test_every_number_is_in_its_quoted_text(name: str) -> None:
             assert found or (words is not None and words in text), (
                 f"{name}:{row['row_id']}:{col} = {printed} is not in its text {text!r}"
             )
+
+
+def test_deegan_regression_r_is_adjusted_but_its_kind_unstated() -> None:
+    # "In a multiple regression analysis, breast milk vitamin B-12 concentration was associated
+    # (P < 0.05) with both maternal vitamin B-12 intake (r = 0.26) and maternal serum vitamin
+    # B-12 (r = 0.30)": adjusted, but the abstract does not say partial, Pearson or Spearman
+    corr = data.load_correlations().set_index("row_id")
+    for row_id in ("dg12_milk_mat", "dg12_milk_intake"):
+        assert corr.loc[row_id, "coefficient"] == "unspecified"
+        assert corr.loc[row_id, "adjusted"]
+    # "Controlling for the number of breastfeeds per day and ...": a partial correlation
+    assert corr.loc["dg12_mat_inf", "coefficient"] == "partial"
