@@ -428,3 +428,23 @@ def test_check_rejects_unknown_verdict() -> None:
 
     with pytest.raises(OptionError, match="verdict"):
         audit.Check("x", "c", "t", ("r",), "s", "primary", "c", "r", "r", "fine", "d")
+
+
+# --- review fixes: verdicts by the module's definitions ----------------------------------------
+
+
+def test_model_based_shares_are_never_reproduced(frame: pd.DataFrame) -> None:
+    # a share computed from a fitted log-normal rests on an assumed distribution: even when it
+    # rounds to the printed share it is 'consistent', not 'reproduced' (that verdict means the
+    # arithmetic of printed numbers holds)
+    model = frame[frame["category"].isin(["prevalence_from_gm_ci", "prevalence_from_quartiles"])]
+    assert len(model) >= 8
+    assert (model["verdict"] != "reproduced").all()
+    # Canadian infants: GM 506 (459, 552), n = 124 -> 94.4% > 221, rounds to the printed 94%
+    sigma = (552 - 459) / (2 * Z975) * math.sqrt(124) / 506
+    est = stats.norm.sf((math.log(221) - math.log(506)) / sigma)
+    row = frame.loc["ch17_can_inf_221:from_gm"]
+    assert_allclose(row["value"], est, rtol=CLOSED_FORM_RTOL)
+    assert 0.935 <= est < 0.945
+    assert row["verdict"] == "consistent"
+    assert "model-based" in row["detail"]

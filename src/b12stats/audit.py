@@ -950,10 +950,11 @@ def check_prevalence_from_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[
     The quartiles (same source; else a primary source on the same cohort and
     compartment, stated as an assumption) are fitted by a log-normal and the
     share beyond the cut-off computed with a delta-method CI when n is known
-    (:func:`b12stats.stats.quartiles.prevalence_from_quartiles`).
-    ``reproduced``: the estimate lies in the printed rounding interval.
-    ``consistent``: in the interval of the words ("approximately", see
-    :data:`APPROX_REL_TOL`) or the CI meets the printed interval.
+    (:func:`b12stats.stats.quartiles.prevalence_from_quartiles`). The estimate
+    rests on the log-normal assumption, so it never ``reproduces`` a printed
+    share: ``consistent`` when it lies in the printed rounding interval, in the
+    interval of the words ("approximately", see :data:`APPROX_REL_TOL`) or the
+    CI meets the printed interval.
     ``inconsistent``: the CI misses it. Without n and outside the printed
     interval: ``unverifiable``.
 
@@ -1001,8 +1002,8 @@ def check_prevalence_from_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[
                     float(row["cutoff"]), side=side, n=pn,
                 ).iloc[0]  # fmt: skip
                 note_n += (
-                    f" (with n = {pn} of {parent['source_id']}, the parent sample, the 95% CI "
-                    f"would be {_pct(alt.ci_low)}-{_pct(alt.ci_high)})"
+                    f" (with n = {pn} of {parent['source_id']}, the likely parent sample, the "
+                    f"95% CI would be {_pct(alt.ci_low)}-{_pct(alt.ci_high)})"
                 )
             ci_lo = ci_hi = math.nan
         else:
@@ -1015,8 +1016,11 @@ def check_prevalence_from_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[
         )
         words = "" if digits else f" (the words cover {_pct(c_lo)}-{_pct(c_hi)})"
         if digits and c_lo <= est <= c_hi:
-            verdict = "reproduced"
-            detail = f"{base_txt}: rounds to the printed {ctext}."
+            verdict = "consistent"
+            detail = (
+                f"{base_txt}: rounds to the printed {ctext} (a model-based estimate, not a "
+                "recomputation from printed numbers alone)."
+            )
         elif c_lo <= est <= c_hi:
             verdict = "consistent"
             detail = f"{base_txt}: within the looseness of '{ctext}'{words}."
@@ -1060,8 +1064,9 @@ def check_prevalence_from_gm_ci(tables: Mapping[str, pd.DataFrame]) -> list[Chec
     sqrt(n)``. With ``mu = log GM`` and ``w = (log cutoff - mu) / sigma`` the
     share below is ``Phi(w)``. As ``Var(mu) = sigma^2 / n`` and
     ``Var(sigma) ~ sigma^2 / (2n)``, ``se(w) = sqrt((1 + w^2 / 2) / n)`` and the
-    interval is ``Phi(w ± z se(w))``. ``reproduced``: the estimate rounds to
-    the printed share; ``consistent``: the interval meets its rounding
+    interval is ``Phi(w ± z se(w))``. The estimate rests on the log-normal
+    assumption, so it never ``reproduces`` a printed share: ``consistent`` when
+    the estimate rounds to the printed share or the interval meets its rounding
     interval; else ``inconsistent`` (under the log-normal assumption).
 
     Examples
@@ -1118,7 +1123,11 @@ def check_prevalence_from_gm_ci(tables: Mapping[str, pd.DataFrame]) -> list[Chec
             f"{_pct(ci_hi)})"
         )
         if p_lo <= est <= p_hi:
-            verdict, detail = "reproduced", f"{base}: rounds to the printed {ptxt}."
+            verdict = "consistent"
+            detail = (
+                f"{base}: rounds to the printed {ptxt} (a model-based estimate, not a "
+                "recomputation from printed numbers alone)."
+            )
         elif ci_lo <= p_hi and ci_hi >= p_lo:
             verdict = "consistent"
             detail = f"{base}: the CI meets the rounding interval of the printed {ptxt}."
