@@ -160,6 +160,20 @@ def test_bias_reduced_se_is_calibrated_with_few_clusters() -> None:
     assert abs(size - 0.05) <= MC_BOUND * math.sqrt(0.05 * 0.95 / reps) + 0.015
 
 
+def test_cov_type_passes_through_sample_size_and_replicate_estimates() -> None:
+    # sample_size and replicate_estimates fit the same replicates as power()
+    # with the requested covariance: same estimates, the bias-reduced SEs
+    kw = {"n_dyads": 60, "n_clusters": 12, "reps": 30, "rng": 4}
+    br = pw.replicate_estimates(KENYA, model="linear", cov_type="bias_reduced", **kw)
+    rob = pw.replicate_estimates(KENYA, model="linear", **kw)
+    assert_allclose(br["estimate"], rob["estimate"], rtol=0)
+    assert (br["se"] > rob["se"]).all()
+    curve = pw.power(KENYA, model="linear", cov_type="bias_reduced", **kw)
+    assert_allclose(curve.loc[0, "mean_se"], br["se"].mean(), rtol=1e-12)
+    res = pw.sample_size(KENYA, n_grid=[60], reps=30, rng=4, cov_type="bias_reduced")
+    assert "bias-reduced" in res.curve.loc[0, "method"]
+
+
 def test_trend_target_is_large_sample_limit() -> None:
     # At 1,500 dyads the trend-score estimator should sit on its large-sample
     # limit (the coverage target from the big simulation) up to MC error.
@@ -276,6 +290,7 @@ def test_sample_size_grid_picks_smallest_reaching() -> None:
         ({"model": "quadratic"}, "model"),
         ({"scale": "sqrt"}, "scale"),
         ({"cov_struct": "ar1"}, "cov_struct"),
+        ({"cov_type": "naive"}, "cov_type"),
         ({"alternative": "both"}, "alternative"),
         ({"alpha": 1.5}, "alpha"),
         ({"workers": 0}, "workers"),
