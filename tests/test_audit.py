@@ -448,3 +448,14 @@ def test_model_based_shares_are_never_reproduced(frame: pd.DataFrame) -> None:
     assert 0.935 <= est < 0.945
     assert row["verdict"] == "consistent"
     assert "model-based" in row["detail"]
+
+
+def test_percent_count_wording_when_the_step_equals_the_printed_unit(frame: pd.DataFrame) -> None:
+    # n = 100: one count is exactly one point, the printed unit (not "finer than" it)
+    row = frame.loc["pj_inf_low:count"]
+    assert row["verdict"] == "unverifiable"
+    assert "finer than" not in row["detail"] and "equal to the printed unit" in row["detail"]
+    assert "1 percentage point," in row["detail"]
+    # n = 286: 0.35 points, finer than the printed unit of 1 point
+    assert "finer than the printed unit" in frame.loc["w16_hunger:count", "detail"]
+    assert frame.loc["w16_hunger:count", "detail"].startswith("a primary prevalence")

@@ -1188,13 +1188,17 @@ def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
         ks = counts(n)
         ptxt = f"{row['percent']:.{d}f}%"
         step = 100.0 / n
-        if step <= 10.0**-d:  # every printed value is reachable: the check cannot fail
+        unit = 10.0**-d
+        if step <= unit:  # every printed value is reachable: the check cannot fail
             k = ks[0]
             verdict = "unverifiable"
+            than = "finer than" if step < unit else "equal to"
             detail = (
-                f"a primary prevalence: {k}/{n} = {100 * k / n:.{d + 2}f}% gives {ptxt}, but with "
-                f"n = {n} the counts move in steps of {step:.2g} points, finer than the printed "
-                "precision, so every value is reachable and nothing can be checked."
+                f"a {ctx.kind(row['source_id'])} prevalence: {k}/{n} = "
+                f"{100 * k / n:.{d + 2}f}% gives {ptxt}, but with n = {n} one count moves the "
+                f"share by {step:.2g} percentage point{'' if step == 1 else 's'}, {than} the "
+                f"printed unit of {unit:g} point{'' if unit == 1 else 's'}, so every printed "
+                "value is reachable and nothing can be checked."
             )
             value = k / n
         elif ks:
