@@ -459,3 +459,14 @@ def test_percent_count_wording_when_the_step_equals_the_printed_unit(frame: pd.D
     # n = 286: 0.35 points, finer than the printed unit of 1 point
     assert "finer than the printed unit" in frame.loc["w16_hunger:count", "detail"]
     assert frame.loc["w16_hunger:count", "detail"].startswith("a primary prevalence")
+
+
+def test_adequacy_cutoffs_are_not_called_the_same_threshold(frame: pd.DataFrame) -> None:
+    # '> 220' (Williams 2018) and '> 221' (Chebaya 2017) differ for a value of 221 pmol/L
+    row = frame.loc["adequacy_cutoffs:agreement"]
+    assert row["verdict"] == "consistent"
+    assert_allclose(row["value"], 1.0)
+    assert "same threshold by" not in row["detail"]
+    assert (
+        "not the same threshold" in row["detail"] and "221 pmol/L passes '> 220'" in row["detail"]
+    )

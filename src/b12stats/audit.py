@@ -2073,10 +2073,17 @@ def _cutoff_checks(ctx: _Ctx) -> list[Check]:
                 detail=(
                     f"the studies' cut-offs ({txt} pmol/L) differ by {spread:g} pmol/L: "
                     + (
-                        "the same threshold by different conventions ('> 220' vs '> 221' on "
-                        "integer-reported values), not an error."
-                        if spread <= 1
-                        else "different thresholds; prevalences using them are not comparable."
+                        "not the same threshold (a value of "
+                        f"{vals.max():g} pmol/L passes '> {vals.min():g}' but not "
+                        f"'> {vals.max():g}'), but a difference of convention "
+                        f"({100 * spread / vals.min():.1f}% of the value), not an error; shares "
+                        "using them differ only by the values lying between the two."
+                        if spread <= 1 and set(adequacy["relation"]) == {">"}
+                        else (
+                            "a difference of convention, not an error."
+                            if spread <= 1
+                            else "different thresholds; prevalences using them are not comparable."
+                        )
                     )
                 ),
                 value=spread,
