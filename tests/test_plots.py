@@ -31,6 +31,7 @@ from b12stats.plots.distributions import plot_quartile_distribution
 from b12stats.plots.effects import plot_effects
 from b12stats.plots.power import plot_power
 from b12stats.plots.scatter import plot_milk_infant
+from b12stats.plots.style import COLORS
 from b12stats.stats.quartiles import lognormal_from_quartiles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -282,6 +283,42 @@ def test_correlations_draws_nothing_for_missing_r(ax):
     points = [ln for ln in ax.lines if ln.get_marker() == "s"]
     assert len(points) == 1
     assert_allclose(points[0].get_xdata(), [0.4])
+
+
+#: WCAG 2 minimum contrast for normal text (success criterion 1.4.3, AA).
+WCAG_AA_CONTRAST = 4.5
+
+
+def _contrast_on_white(color: str) -> float:
+    # WCAG 2 relative luminance and contrast ratio, worked from the definition
+    from matplotlib.colors import to_rgb
+
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color)]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return 1.05 / (lum + 0.05)
+
+
+def test_correlations_text_is_readable_on_white(ax):
+    rows = pd.DataFrame(
+        {
+            "group": ["g", "g", "g"],
+            "label": ["primary", "secondary", "no r"],
+            "row_type": ["study", "study", "study"],
+            "estimate": [0.4, 0.5, np.nan],
+            "ci_low": [0.1, 0.2, np.nan],
+            "ci_high": [0.6, 0.7, np.nan],
+            "source_kind": ["primary", "secondary", "primary"],
+            "text": ["r = 0.40", "r = 0.50; secondary", "no r printed"],
+        }
+    )
+    plot_correlations(rows, ax=ax)
+    texts = [t for t in ax.texts if t.get_text().startswith(("r = ", "no r"))]
+    assert len(texts) == 3
+    for t in texts:
+        assert _contrast_on_white(t.get_color()) >= WCAG_AA_CONTRAST, t.get_text()
+    # the secondary marker keeps the flag colour (lighter than its text)
+    marker = next(ln for ln in ax.lines if ln.get_marker() == "s" and ln.get_xdata()[0] == 0.5)
+    assert marker.get_color() == COLORS["secondary"]
 
 
 # --------------------------------------------------------------------------- scatter

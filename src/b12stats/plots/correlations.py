@@ -138,6 +138,8 @@ def plot_correlations(
             )
         else:  # nothing to draw: the text column says what was printed
             col = COLORS["text_muted"]
+        if secondary:  # the orange of the markers is too light for small text
+            col = COLORS["secondary_text"]
         ax.annotate(
             str(row.text),
             (1.02, yy),

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from b12stats.plots.style import axes_or_current, require_columns
+from b12stats.plots.style import COLORS, axes_or_current, require_columns
 
 __all__ = ["EFFECT_COLUMNS", "plot_effects"]
 
@@ -42,7 +42,7 @@ def plot_effects(
     *,
     ax: Axes | None = None,
     xlabel: str = "difference in milk B12, supplement vs placebo (%)",
-    color: str = "#1b7837",
+    color: str = COLORS["study"],
     reference: float = 0.0,
 ) -> Axes:
     """Forest-style plot of effects with CIs, one row per cell, top to bottom.

@@ -115,7 +115,7 @@ def plot_milk_infant(
             color=COLORS["prediction"],
             ls="--",
             lw=1.2,
-            label=f"milk {milk_cutoff:g} {unit} (level behind the AI)",
+            label=f"milk {milk_cutoff:g} {unit}\n(level behind the Adequate Intake)",
         )
     if infant_cutoff is not None:
         ax.axhline(

@@ -36,6 +36,7 @@ COLORS: Mapping[str, str] = {
     "prediction": "#D55E00",  # prediction interval
     "reference": "#999999",  # reference lines (r = 0, null effect)
     "secondary": "#E69F00",  # values from secondary sources, flagged
+    "secondary_text": "#8F5F00",  # their text: a darker orange readable on white (5.5:1)
     "text_muted": "#555555",  # annotations, notes
     "grid": "#DDDDDD",
 }
