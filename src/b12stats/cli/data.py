@@ -5,12 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 
+from b12stats.cli._help import HelpFormatter, examples
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``data`` subcommand."""
     p = subparsers.add_parser(
         "data",
         help="list the bundled tables of published numbers, or print one",
+        formatter_class=HelpFormatter,
+        epilog=examples(
+            "b12stats data                              # the bundled tables",
+            "b12stats data correlations                 # one table",
+            "b12stats data correlations --format csv > correlations.csv",
+            "b12stats data correlations --schema        # its columns, types and units",
+            "b12stats data my_study.csv --as correlations  # check your own file",
+        ),
         description=(
             "Without TABLE: list the bundled tables with their row counts and descriptions. "
             "With TABLE (a bundled table's name, or the path of your own CSV laid out like one): "

@@ -18,6 +18,8 @@ import argparse
 import sys
 from typing import Any
 
+from b12stats.cli._help import HelpFormatter, examples
+
 # Literal copies of b12stats.models.FAMILIES etc., so that building the parser
 # does not import pandas/statsmodels (tests check they agree).
 FAMILIES = ("gaussian", "binomial")
@@ -32,23 +34,51 @@ def register(subparsers: Any) -> None:
         help="fit a GEE model (robust SEs) to a CSV file",
         description=(
             "Fit a generalized estimating equations model to DATA.csv with robust "
-            "(sandwich) standard errors; results match R geepack::geeglm."
+            "(sandwich) standard errors; results match R geepack::geeglm. Wald "
+            "confidence intervals and two-sided P values use the normal reference."
+        ),
+        formatter_class=HelpFormatter,
+        epilog=examples(
+            "b12stats simulate --design kenya --seed 1 --out kenya.csv",
+            'b12stats fit kenya.csv --formula "infant_b12 ~ milk_b12 + infant_age_months" '
+            "--groups cluster",
+            'b12stats fit kenya.csv --formula "np.log(infant_b12) ~ np.log(milk_b12)" '
+            "--groups cluster --out loglog.csv",
+            'b12stats fit kenya.csv --formula "adequate ~ milk_b12" --groups cluster '
+            "--family binomial --cov-type bias_reduced",
         ),
     )
     parser.add_argument("data", metavar="DATA.csv", help="CSV file, one row per observation")
     parser.add_argument(
         "--formula", required=True, help='model formula, e.g. "y ~ x + C(z)" (R/statsmodels style)'
     )
-    parser.add_argument("--groups", required=True, metavar="COL", help="cluster id column")
-    parser.add_argument("--family", choices=FAMILIES, default="gaussian")
-    parser.add_argument("--cov-struct", choices=COV_STRUCTS, default="exchangeable")
+    parser.add_argument("--groups", required=True, metavar="COL", help="column of the cluster ids")
+    parser.add_argument(
+        "--family",
+        choices=FAMILIES,
+        default="gaussian",
+        help="gaussian (identity link) or binomial (logit link, a 0/1 outcome; default gaussian)",
+    )
+    parser.add_argument(
+        "--cov-struct",
+        choices=COV_STRUCTS,
+        default="exchangeable",
+        help="working correlation within clusters (default exchangeable)",
+    )
     parser.add_argument(
         "--cov-type",
         choices=COV_TYPES,
         default="robust",
-        help="robust sandwich SE, bias_reduced (Mancl-DeRouen, for few clusters) or naive",
+        help="robust sandwich SE (default), bias_reduced (Mancl-DeRouen, for few "
+        "clusters) or naive",
     )
-    parser.add_argument("--conf-level", type=float, default=0.95, metavar="LEVEL")
+    parser.add_argument(
+        "--conf-level",
+        type=float,
+        default=0.95,
+        metavar="LEVEL",
+        help="confidence level of the intervals (default 0.95)",
+    )
     parser.add_argument("--out", metavar="FILE.csv", help="write the tidy table as CSV")
     parser.set_defaults(func=run)
 

@@ -7,6 +7,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from b12stats.cli._help import HelpFormatter, examples
+
 logger = logging.getLogger(__name__)
 
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
@@ -17,6 +19,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "meta",
         help="pool correlations across studies (random-effects meta-analysis)",
+        formatter_class=HelpFormatter,
+        epilog=examples(
+            "b12stats meta                          # the bundled correlations, by pair",
+            "b12stats meta --include-secondary --plot forest.png",
+            "b12stats meta my_r.csv --r r --n n --label study --method REML --test knha",
+            "b12stats meta my_r.csv --label study --by region --out pooled.csv "
+            "--studies weights.csv",
+        ),
         description=(
             "Pool correlation coefficients on the Fisher z scale (variance 1/(n - 3)) with an "
             "equal-effects or random-effects model, as R's metafor rma(measure = 'ZCOR'). "
@@ -51,7 +61,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="Wald z or Knapp-Hartung t inference (default z)",
     )
     p.add_argument(
-        "--level", type=float, default=0.95, metavar="P", help="confidence level (default 0.95)"
+        "--conf-level",
+        "--level",
+        dest="level",
+        type=float,
+        default=0.95,
+        metavar="LEVEL",
+        help="confidence level (default 0.95; --level is the old spelling)",
     )
     p.add_argument(
         "--include-secondary",
@@ -138,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plot and Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
         raise OptionError(f"--plot must end in one of {', '.join(PLOT_SUFFIXES)}: {args.plot}")
     if not 0.0 < args.level < 1.0:
-        raise OptionError(f"--level must be between 0 and 1, not {args.level}")
+        raise OptionError(f"--conf-level must be between 0 and 1, not {args.level}")
     if args.data is None:
         from b12stats.data import load_table
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from b12stats.cli._help import HelpFormatter, examples
+
 
 def _int_list(text: str) -> list[int]:
     """Parse ``"100,200,300"`` into ints (argparse type)."""
@@ -31,8 +33,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "of fits that did not converge. One CSV row per (n_dyads, n_clusters). The same "
             "--seed gives identical results for any --workers."
         ),
+        formatter_class=HelpFormatter,
+        epilog=examples(
+            "b12stats power --design kenya --n-dyads 100,200,300 --reps 1000 --out power.csv",
+            "b12stats power --design kenya --model trend --n-dyads 100,200,300 "
+            "--target-power 0.8 --seed 1 --out trend.csv",
+            "b12stats power --design kenya --n-dyads 200 --n-clusters 20,40,80 --workers 2 "
+            "--out clusters.csv",
+        ),
     )
-    p.add_argument("--design", required=True, metavar="NAME", help="design name")
+    p.add_argument(
+        "--design",
+        required=True,
+        metavar="NAME",
+        help="built-in design, e.g. kenya (see b12stats simulate --list)",
+    )
     p.add_argument(
         "--n-dyads",
         type=_int_list,
@@ -42,11 +57,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--n-clusters",
         type=_int_list,
-        metavar="C[,C...]",
+        metavar="K[,K...]",
         help="numbers of clusters, crossed with --n-dyads (default: keep the design's "
         "dyads per cluster)",
     )
-    p.add_argument("--model", choices=("linear", "trend"), default="linear")
+    p.add_argument(
+        "--model",
+        choices=("linear", "trend"),
+        default="linear",
+        help="linear: GEE slope of infant on milk B12 (default); trend: logistic GEE of "
+        "infant adequacy on milk-B12 quartile (P-trend)",
+    )
     p.add_argument(
         "--scale",
         choices=("log", "raw"),
@@ -54,18 +75,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="linear model: log(infant) on log(milk) (default) or pmol/L on pmol/L",
     )
     p.add_argument(
-        "--cov-struct", choices=("exchangeable", "independence"), default="exchangeable"
+        "--cov-struct",
+        choices=("exchangeable", "independence"),
+        default="exchangeable",
+        help="working correlation within clusters (default exchangeable)",
     )
-    p.add_argument("--reps", type=int, default=1000, help="replicates per scenario")
-    p.add_argument("--alpha", type=float, default=0.05, help="significance level")
+    p.add_argument("--reps", type=int, default=1000, help="replicates per scenario (default 1000)")
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     p.add_argument(
         "--target-power",
         type=float,
         metavar="P",
         help="also print the smallest --n-dyads reaching this power",
     )
-    p.add_argument("--workers", type=int, default=1, help="processes (default 1: inline)")
-    p.add_argument("--seed", type=int, help="random seed (default: drawn, and written out)")
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="processes (default 1: inline)"
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        metavar="SEED",
+        help="random seed (default: fresh entropy, written into the CSV)",
+    )
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
     p.set_defaults(func=run)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from b12stats.cli._help import HelpFormatter, examples
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``report`` subcommand."""
@@ -14,8 +16,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Run every analysis (audit, Canada vs Cambodia, distributions from quartiles, "
             "correlations and pooling, supplement effects, a simulated Kenya-like cohort with "
-            "its GEE models, power by simulation) from the bundled data and write one "
-            "self-contained HTML file with the figures embedded."
+            "its GEE models, the plausibility of the published P-trend, power by simulation) "
+            "from the bundled data and write one self-contained HTML file with the figures "
+            "embedded. Prints the path of the file."
+        ),
+        formatter_class=HelpFormatter,
+        epilog=examples(
+            "b12stats report                       # writes report/index.html",
+            "b12stats report --out out --reps 2000  # more replicates, for publication",
         ),
     )
     p.add_argument(
@@ -25,14 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--seed",
         type=int,
         default=None,
-        metavar="S",
+        metavar="SEED",
         help="seed of every simulation (default: b12stats.report.DEFAULT_SEED, 20180101)",
     )
     p.add_argument(
         "--reps",
         type=int,
         default=None,
-        metavar="R",
+        metavar="REPS",
         help=(
             "Monte Carlo replicates per power-curve point (default: "
             "b12stats.report.DEFAULT_REPS, 200; the report then takes well under a minute)"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from b12stats.cli._help import HelpFormatter, examples
+
 #: Exit status of ``--strict`` when a claim is inconsistent or conflicts with its primary.
 EXIT_PROBLEMS = 1
 
@@ -17,6 +19,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "reproduce",
         help="recompute every published claim in the bundled data and judge it",
+        formatter_class=HelpFormatter,
+        epilog=examples(
+            "b12stats reproduce                  # one line per check and a summary",
+            "b12stats reproduce --full --width 140",
+            "b12stats reproduce --out audit/     # also write audit/audit.csv",
+            "b12stats reproduce --strict         # exit status 1 if any claim fails",
+        ),
         description=(
             "Run every audit check on the bundled published numbers and print one line per "
             "check (verdicts: reproduced, consistent, inconsistent, conflicts_with_primary, "

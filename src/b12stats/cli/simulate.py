@@ -5,12 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 
+from b12stats.cli._help import HelpFormatter, examples
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     """Add the ``simulate`` subcommand."""
     p = subparsers.add_parser(
         "simulate",
         help="simulate a cohort of mother-infant dyads from a built-in design",
+        formatter_class=HelpFormatter,
+        epilog=examples(
+            "b12stats simulate --list",
+            "b12stats simulate --design kenya --describe",
+            "b12stats simulate --design kenya --seed 1 --out kenya.csv",
+            "b12stats simulate --design kenya --n-dyads 150 --n-clusters 30 --seed 1 "
+            "--out small.csv",
+        ),
         description=(
             "Simulate one cohort of mother-infant dyads (milk and infant serum B12, pmol/L, "
             "clusters, covariates) from a built-in design, and write it as CSV with a JSON "
@@ -19,18 +29,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "parameters (published or assumed)."
         ),
     )
-    p.add_argument("--design", metavar="NAME", help="built-in design (see --list)")
-    p.add_argument("--n-dyads", type=int, metavar="N", help="number of dyads (design default)")
+    p.add_argument("--design", metavar="NAME", help="built-in design, e.g. kenya (see --list)")
     p.add_argument(
-        "--n-clusters", type=int, metavar="K", help="number of clusters (design default)"
+        "--n-dyads", type=int, metavar="N", help="number of dyads (default: the design's)"
+    )
+    p.add_argument(
+        "--n-clusters", type=int, metavar="K", help="number of clusters (default: the design's)"
     )
     p.add_argument(
         "--seed",
         type=int,
-        metavar="S",
+        metavar="SEED",
         help="random seed (default: fresh entropy, recorded in the sidecar)",
     )
-    p.add_argument("--out", metavar="FILE.csv", help="output CSV file")
+    p.add_argument(
+        "--out", metavar="FILE.csv", help="output CSV file (the sidecar is FILE.csv.json)"
+    )
     p.add_argument("--list", action="store_true", help="list the built-in designs and exit")
     p.add_argument(
         "--describe", action="store_true", help="print the design's parameters and exit"
