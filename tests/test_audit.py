@@ -470,3 +470,14 @@ def test_adequacy_cutoffs_are_not_called_the_same_threshold(frame: pd.DataFrame)
     assert (
         "not the same threshold" in row["detail"] and "221 pmol/L passes '> 220'" in row["detail"]
     )
+
+
+def test_needed_n_names_the_kind_of_adjusted_coefficient(frame: pd.DataFrame) -> None:
+    # Deegan's milk r's come from "a multiple regression analysis" (kind unstated); the infant vs
+    # maternal r is "controlling for" covariates (a partial r)
+    assert "unstated kind" in frame.loc["dg12_milk_mat:n_needed", "detail"]
+    assert "(partial r: add" in frame.loc["dg12_mat_inf:n_needed", "detail"]
+    assert "adjusted" not in frame.loc["w18_milk_inf:n_needed", "detail"]
+    # r = 0.30 (rounding interval [0.295, 0.305]) with P < 0.05 needs n >= 42
+    n_min = next(n for n in range(4, 1000) if _p_pearson(0.305, n) < 0.05)
+    assert frame.loc["dg12_milk_mat:n_needed", "value"] == n_min == 42

@@ -1396,7 +1396,14 @@ def check_correlations_without_n(tables: Mapping[str, pd.DataFrame]) -> list[Che
         rt = _r_text(row)
         iv = n_interval_from_r_p(rt, row["p_text"], n_max=N_MAX_SCAN)
         parent = ctx.cohort_n(row["cohort"], row["source_id"])
-        partial = " (partial r: add the number of covariates)" if _flag(row["adjusted"]) else ""
+        partial = ""
+        if _flag(row["adjusted"]):
+            partial = (
+                " (partial r: add the number of covariates)"
+                if row["coefficient"] == "partial"
+                else " (adjusted coefficient of unstated kind: if a partial r, add the number "
+                "of covariates)"
+            )
         if iv.n_min is None:
             need, nmin = "no n at all", math.nan
         elif iv.capped:
