@@ -907,8 +907,8 @@ def replicate_estimates(
     pandas.DataFrame
         One row per replicate: ``replicate, n_dyads, n_clusters, estimate, se,
         statistic, p_value, converged, seed``; ``statistic = estimate / se`` and
-        ``p_value = 2 (1 - Phi(|statistic|))`` (robust Wald z, two-sided); NaN
-        where the fit did not converge.
+        ``p_value = 2 (1 - Phi(|statistic|))`` (Wald z with the ``cov_type`` SE,
+        two-sided); NaN where the fit did not converge.
 
     Examples
     --------
