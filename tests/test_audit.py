@@ -481,3 +481,17 @@ def test_needed_n_names_the_kind_of_adjusted_coefficient(frame: pd.DataFrame) ->
     # r = 0.30 (rounding interval [0.295, 0.305]) with P < 0.05 needs n >= 42
     n_min = next(n for n in range(4, 1000) if _p_pearson(0.305, n) < 0.05)
     assert frame.loc["dg12_milk_mat:n_needed", "value"] == n_min == 42
+
+
+def test_lay_prenatal_dose_says_the_rda_is_a_total_intake(frame: pd.DataFrame) -> None:
+    row = frame.loc["lay_prenatal_dose:vs_reference"]
+    assert "total daily intake" in row["detail"]
+    assert "total daily intake" not in frame.loc["lay_rda_lactation:vs_reference", "detail"]
+
+
+def test_sustained_paraphrase_names_the_median_as_indicative(frame: pd.DataFrame) -> None:
+    row = frame.loc["lay_postnatal_sustained:paraphrase"]
+    assert "(all arms together)" in row["detail"]
+    assert "only indicative" in row["detail"] and "far beyond" not in row["detail"]
+    # 310 / 206 - 1 = 50.5%: the rise the 6-week median would need
+    assert f"+{100 * (310 / 206 - 1):.0f}%" in row["detail"]

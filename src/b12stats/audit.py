@@ -2019,6 +2019,13 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                         if "recommends" in str(row["text"])
                         else "."
                     )
+                    + (
+                        f" The number is the same, the quantity is not: the RDA is a total "
+                        f"daily intake from all sources, while the lay source uses it as "
+                        f"'{row['quantity']}'."
+                        if row["quantity"] != c["quantity"]
+                        else ""
+                    )
                 ),
                 cited_source_id=c["source_id"],
                 value=float(c["value"]),
@@ -2358,18 +2365,19 @@ def _judge_sustained(ctx: _Ctx, claim: pd.Series) -> tuple[str, str, tuple[str, 
         need = 100 * (float(lt["cutoff"]) / mv - 1)
         ids = (*ids, med.iloc[0]["row_id"])
         med_txt = (
-            f"; the trial's median milk B12 was {mv:g} pmol/L at {med.iloc[0]['timepoint']} "
-            f"({med.iloc[0]['source_id']}), "
-            f"which needs +{need:.0f}% to reach {lt['cutoff']:g}, far beyond the upper CI bound "
-            f"{p['ci_high']:g}%"
+            f"; the only printed median in the trial, {mv:g} pmol/L at "
+            f"{med.iloc[0]['timepoint']} ({med.iloc[0]['source_id']}, both arms), would need "
+            f"+{need:.0f}% to reach {lt['cutoff']:g}, beyond the upper CI bound "
+            f"{p['ci_high']:g}% of the postnatal effect (a different time point, so only "
+            "indicative)"
         )
     return (
         "conflicts_with_primary",
         (
             f"'more sustained' fits {src} (postnatal +{p['estimate']:g}% at 7 mo, 95% CI "
             f"{p['ci_low']:g}-{p['ci_high']:g}, {p['p_text']}{pre_txt}), but 'maintaining "
-            f"adequate B12 levels' does not: {lt['percent']:g}% of women had milk B12 < "
-            f"{lt['cutoff']:g} pmol/L at 7 mo{med_txt}."
+            f"adequate B12 levels' does not: {lt['percent']:g}% of women (all arms together) "
+            f"had milk B12 < {lt['cutoff']:g} pmol/L at 7 mo{med_txt}."
         ),
         ids,
     )
