@@ -495,3 +495,10 @@ def test_sustained_paraphrase_names_the_median_as_indicative(frame: pd.DataFrame
     assert "only indicative" in row["detail"] and "far beyond" not in row["detail"]
     # 310 / 206 - 1 = 50.5%: the rise the 6-week median would need
     assert f"+{100 * (310 / 206 - 1):.0f}%" in row["detail"]
+
+
+def test_untraceable_wording_does_not_deny_a_cited_report_exists(frame: pd.DataFrame) -> None:
+    # the lay article links a real NIH fact sheet; what cannot be traced is its 1.4%
+    row = frame.loc["lay_nih_1_4:untraceable"]
+    assert "no such paper or report" not in row["detail"]
+    assert "no paper or report holding this number was found" in row["detail"]

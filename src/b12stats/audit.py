@@ -2433,7 +2433,7 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                         + (
                             f"traced only to {traced}; "
                             if isinstance(traced, str)
-                            else "no such paper or report was found: "
+                            else "no paper or report holding this number was found: "
                         )
                         + "an untraceable claim with no primary source to check it against."
                     ),
