@@ -373,6 +373,24 @@ def test_bias_reduced_per_replicate_designs() -> None:
     _compare(res, y, X, groups, "gaussian", "exchangeable", cov_type="bias_reduced", ddof_scale=0)
 
 
+@pytest.mark.parametrize("cov", ["exchangeable", "independence"])
+def test_bias_reduced_undefined_with_a_leverage_one_cluster(cov: str) -> None:
+    # A covariate non-zero in one cluster only: that cluster's residuals are
+    # fitted exactly in that direction, I - H_ii is singular and the
+    # Mancl-DeRouen correction is undefined (statsmodels returns noise, e.g.
+    # SE 0.57 / 1.29 / 0.38 for three replicates of this design). The
+    # replicate is marked "singular"; the plain robust fit is fine.
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(10), 4)
+    n = groups.size
+    X = np.column_stack([np.ones(n), rng.normal(size=n), (groups == 3).astype(float)])
+    y = rng.normal(size=(3, n))
+    res = fit_gee_batch(y, X, groups, cov_struct=cov, cov_type="bias_reduced")
+    assert_array_equal(res.status, "singular")
+    assert np.isnan(res.bse).all() and not res.converged.any()
+    assert fit_gee_batch(y, X, groups, cov_struct=cov).converged.all()
+
+
 def test_bias_reduced_equals_models_fit_gee() -> None:
     """Batched ``ddof_scale=0`` Mancl-DeRouen SEs equal ``fit_gee(cov_type="bias_reduced")``."""
     X, groups = _design(seed=4, n_clusters=30)

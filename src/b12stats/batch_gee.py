@@ -60,6 +60,11 @@ DIVERGED_LINPRED = 50.0
 #: Kenya-like benchmark chunks of 128-512 replicates ran ~20% faster than 2,000.
 _CHUNK_BYTES = 4 * 2**20
 _EPS = float(np.finfo(float).eps)
+#: Condition number of some cluster's ``I - B_i B^-1`` above which the
+#: Mancl-DeRouen correction is undefined (a cluster with leverage 1, e.g. the
+#: only cluster where a covariate is non-zero): measured about 1e17 there
+#: against 1-10 in regular designs.
+LEVERAGE_COND = 1e10
 
 #: Values of :attr:`BatchGEEResult.status`.
 STATUS = (
@@ -67,7 +72,8 @@ STATUS = (
     "maxiter",  # iteration limit reached first
     "separation",  # binomial: the GLM start has fitted probabilities at 0 or 1
     "diverged",  # the GEE iteration ran off (|linear predictor| beyond bounds)
-    "singular",  # D'V^-1 D not invertible (collinear design)
+    "singular",  # D'V^-1 D not invertible (collinear design), or (bias_reduced)
+    # a cluster with leverage 1, where I - H_ii is singular
     "nonfinite",  # NaN or infinity appeared
 )
 
@@ -532,6 +538,7 @@ def _finalize(
                 s[:, :, :, None] * s[:, :, None, :]
             )
         lev = np.eye(b_i.shape[-1]) - np.matmul(b_i, np.nan_to_num(bmati)[:, None, :, :])
+        ok &= np.linalg.cond(lev).max(axis=1) < LEVERAGE_COND
         try:
             u = np.linalg.solve(lev, u[..., None])[..., 0]
         except np.linalg.LinAlgError:
@@ -695,7 +702,10 @@ def fit_gee_batch(
     programming whenever the GLM start has some :math:`|x'\beta|` >
     ``SEPARATION_LINPRED``; statsmodels may return finite but meaningless
     estimates there), when the GEE iteration diverges (some :math:`|x'\beta|` >
-    ``DIVERGED_LINPRED``), when a matrix is singular,
+    ``DIVERGED_LINPRED``), when a matrix is singular (for
+    ``cov_type="bias_reduced"`` also some cluster's :math:`I - H_{ii}`: a
+    cluster with leverage 1, where the correction is undefined and statsmodels
+    returns numerical noise),
     or when non-finite numbers appear (statsmodels itself returns estimates in
     most of these cases). Like statsmodels, an estimate :math:`\hat\alpha`
     outside :math:`(-1/(m_i - 1), 1)` is kept although it makes the working
