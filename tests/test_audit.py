@@ -372,7 +372,8 @@ def test_henjum_betas_ci_excludes_zero(frame: pd.DataFrame) -> None:
 
 def test_percent_counts(frame: pd.DataFrame) -> None:
     row = frame.loc["wa24_milk_310_7m:count"]
-    assert row["verdict"] == "reproduced"
+    # a count that fits shows the share possible, it does not recompute it: 'consistent'
+    assert row["verdict"] == "consistent"
     assert_allclose(row["value"], 282 / 412, rtol=CLOSED_FORM_RTOL)  # 68.45% -> 68.4%
     assert "282/412" in row["detail"]
 
@@ -383,7 +384,7 @@ def test_percent_count_without_power_is_unverifiable(frame: pd.DataFrame) -> Non
     assert row["verdict"] == "unverifiable"
     assert_allclose(row["value"] * 100, 27, atol=0.5)
     # n = 69 < 100: informative, and 58/69 = 84.06% rounds to 84%
-    assert frame.loc["ch17_cam_inf_221:count", "verdict"] == "reproduced"
+    assert frame.loc["ch17_cam_inf_221:count", "verdict"] == "consistent"
     assert_allclose(frame.loc["ch17_cam_inf_221:count", "value"], 58 / 69, rtol=CLOSED_FORM_RTOL)
 
 
@@ -502,3 +503,14 @@ def test_untraceable_wording_does_not_deny_a_cited_report_exists(frame: pd.DataF
     row = frame.loc["lay_nih_1_4:untraceable"]
     assert "no such paper or report" not in row["detail"]
     assert "no paper or report holding this number was found" in row["detail"]
+
+
+def test_percent_counts_are_never_reproduced(frame: pd.DataFrame) -> None:
+    # GRIM shows a printed share can arise from some whole count; the count is not printed
+    counts = frame[frame["category"] == "percent_count"]
+    assert (counts["verdict"] != "reproduced").all()
+    for rid, k, n in [("si15_def", 18, 68), ("ch17_cam_mat_221", 67, 69)]:
+        row = frame.loc[f"{rid}:count"]
+        assert row["verdict"] == "consistent"
+        assert_allclose(row["value"], k / n, rtol=CLOSED_FORM_RTOL)
+        assert "count is not printed" in row["detail"]

@@ -1162,10 +1162,11 @@ def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     ``[ceil(lo n / 100), floor(hi n / 100)]`` must exist (Brown & Heathers
     2017). The check has power only when ``100 / n`` exceeds the printed unit
     ``10^-d``; otherwise every value is reachable and the verdict is
-    ``unverifiable``. Else ``reproduced`` when a count works with n as
-    printed (the denominator is assumed to be the printed n); ``consistent``
-    when only a smaller denominator works (missing values); ``inconsistent``
-    when none down to ``n / 2`` does.
+    ``unverifiable``. Else ``consistent`` when a count works with n as
+    printed (the count itself is not printed, so the share is shown possible,
+    not recomputed; the denominator is assumed to be the printed n) or only
+    with a smaller denominator (missing values); ``inconsistent`` when none
+    down to ``n / 2`` does.
 
     Examples
     --------
@@ -1203,10 +1204,11 @@ def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
             value = k / n
         elif ks:
             k = ks[0]
-            verdict = "reproduced"
+            verdict = "consistent"
             detail = (
-                f"{k}/{n} = {100 * k / n:.{d + 2}f}% rounds to {ptxt} (assuming the "
-                f"denominator is the printed n = {n})."
+                f"{k}/{n} = {100 * k / n:.{d + 2}f}% rounds to {ptxt}: a whole count out of "
+                f"the printed n = {n} can give the printed share (GRIM; the count is not "
+                "printed, and the denominator is assumed to be that n)."
             )
             value = k / n
         else:
