@@ -251,6 +251,15 @@ def test_report_tables_are_readable(parsed):
         return len(c.lstrip("-").split("e")[0].replace(".", "").lstrip("0"))
 
     assert [c for c in decimals if significant(c) > 4] == []
+    # the failing claims get their own short table before the full one: as many rows
+    # as the finding counts, each with a failing verdict
+    found = re.search(r"checks of published claims, (\d+) find a problem", text)
+    assert found is not None
+    n_fail = int(found.group(1))
+    block = re.search(r"The (\d+) claims that fail.*?</table>", text, flags=re.S)
+    assert block is not None and int(block.group(1)) == n_fail
+    verdicts = re.findall(r'<td class="v-(\w+)">', block.group(0))
+    assert verdicts == ["bad"] * n_fail
     # the one-row Kenya summary is shown as quantity/value pairs, not one very wide row
     assert "<th>quantity</th><th>value</th>" in text
 

@@ -1491,7 +1491,7 @@ def _section_ptrend(seed: int, reps: int) -> Section:
     sec.finding = (
         f"Williams 2018 printed {res.published_text} for milk B12 and infant adequacy. In "
         f"{int(first['reps'])} simulated Kenya-like cohorts of {int(first['n_dyads'])} dyads "
-        f"with r = 0.36 the trend test's median P is {first['median_p']:.1g} and only "
+        f"with r = 0.36 the trend test's median P is {first['median_p']:.2g} and only "
         f"{100 * first['share_p_at_or_above_published']:.1f}% "
         f"(Monte Carlo SE {100 * first['share_mcse']:.1f}%) have P at or above the published "
         f"value (smaller cohorts — {others}). Under these assumptions the published P-trend "
@@ -1553,6 +1553,11 @@ def _section_audit() -> Section:
         if c in view.columns
     ]
     sec.tables.append(("Verdicts by source kind", res.summary))
+    failing = view[view["verdict"].isin(problem_verdicts)]
+    if len(failing):
+        sec.tables.append(
+            (f"The {len(failing)} claims that fail (inconsistent or conflicting)", failing[cols])
+        )
     sec.tables.append(("Full audit table", view[cols]))
     return sec
 
