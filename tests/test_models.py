@@ -235,6 +235,29 @@ def test_gaussian_has_same_columns_with_nan_odds_ratios() -> None:
     assert res.coefficients["odds_ratio"].isna().all()
 
 
+@pytest.mark.parametrize("cov_struct", ["exchangeable", "independence"])
+def test_bias_reduced_undefined_with_a_leverage_one_cluster(cov_struct: str) -> None:
+    # "rare" is non-zero in one cluster only: that cluster's residuals are fitted
+    # exactly along it, I - H_ii is singular and the Mancl-DeRouen covariance does
+    # not exist (statsmodels returns noise). SEs are NaN with a warning; the
+    # robust covariance and a design without the rare term are unaffected.
+    rng = np.random.default_rng(0)
+    g = np.repeat(np.arange(10), 4)
+    d = pd.DataFrame(
+        {"y": rng.normal(size=40), "x": rng.normal(size=40), "rare": (g == 3) * 1.0, "g": g}
+    )
+    res = fit_gee(d, "y ~ x + rare", groups="g", cov_struct=cov_struct, cov_type="bias_reduced")
+    assert res.coefficients["se"].isna().all()
+    assert np.isfinite(res.coefficients["estimate"]).all()
+    assert any("leverage 1" in w for w in res.warnings)
+    assert res.cov_params is not None and res.cov_params.isna().all().all()
+    robust = fit_gee(d, "y ~ x + rare", groups="g", cov_struct=cov_struct)
+    assert np.isfinite(robust.coefficients["se"]).all()
+    regular = fit_gee(d, "y ~ x", groups="g", cov_struct=cov_struct, cov_type="bias_reduced")
+    assert np.isfinite(regular.coefficients["se"]).all()
+    assert not any("leverage" in w for w in regular.warnings)
+
+
 def test_bias_reduced_matches_mancl_derouen_closed_form() -> None:
     # Gaussian, independence: beta is OLS and H_ii = X_i (X'X)^-1 X_i', so
     # Mancl-DeRouen is (X'X)^-1 sum X_i'(I-H_ii)^-1 e_i e_i'(I-H_ii)^-T X_i (X'X)^-1.

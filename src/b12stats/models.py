@@ -98,6 +98,12 @@ COEFFICIENT_COLUMNS = (
 #: Fewer clusters than this get a result warning when robust SEs are used.
 FEW_CLUSTERS = 30
 
+#: Condition number of some cluster's ``I - B_i B^-1`` above which the
+#: bias-reduced (Mancl-DeRouen) covariance is undefined: a cluster with
+#: leverage 1, e.g. the only cluster where a covariate is non-zero (about 1e17
+#: there, 1-10 in regular designs); as ``b12stats.batch_gee.LEVERAGE_COND``.
+LEVERAGE_COND = 1e10
+
 #: A fitted probability this close to 0 or 1 is taken as separation.
 _SEPARATION_EPS = 1e-8
 
@@ -530,9 +536,15 @@ def fit_gee(
     with np.errstate(all="ignore"):
         est = np.asarray(result.params, dtype=float)
         se = np.asarray(result.bse, dtype=float)
-        cov = pd.DataFrame(
-            np.asarray(result.cov_params(), dtype=float), index=names, columns=names
+        cov_arr = np.asarray(result.cov_params(), dtype=float)
+    if cov_type == "bias_reduced" and _max_leverage_cond(model) > LEVERAGE_COND:
+        notes.append(
+            "a cluster has leverage 1 (e.g. a covariate non-zero in one cluster only): the "
+            "bias-reduced covariance is undefined, standard errors set to NaN"
         )
+        se = np.full_like(se, np.nan)
+        cov_arr = np.full_like(cov_arr, np.nan)
+    cov = pd.DataFrame(cov_arr, index=names, columns=names)
     if not np.all(np.isfinite(est)) or not np.all(np.isfinite(se)):
         notes.append("some estimates or standard errors are not finite")
     if cov_type == "robust" and len(sizes) < FEW_CLUSTERS:
@@ -657,6 +669,31 @@ def _statsmodels_fit(
     if caught and any(t.startswith("did not converge") for t in caught):
         result.converged = False
     return model, result, caught
+
+
+def _max_leverage_cond(model: Any) -> float:
+    """Largest condition number of ``I - B_i B^-1`` over the clusters of a fitted GEE.
+
+    ``B_i = D_i' V_i^-1 D_i`` is cluster i's share of ``B = sum_i B_i``; the
+    Mancl-DeRouen correction ``(I - H_ii)^-1`` exists exactly when
+    ``I - B_i B^-1`` is invertible (Woodbury identity).
+    """
+    parts = []
+    for i in range(model.num_group):
+        expval, lpr = model.cached_means[i]
+        dmat = model.mean_deriv(model.exog_li[i], lpr)
+        sdev = np.sqrt(model.family.variance(expval))
+        solved = model.cov_struct.covariance_matrix_solve(expval, i, sdev, (dmat,))
+        if solved is None:
+            return math.inf
+        parts.append(dmat.T @ solved[0])
+    b_i = np.stack(parts)
+    with np.errstate(all="ignore"):
+        try:
+            lev = np.eye(b_i.shape[-1]) - b_i @ np.linalg.inv(b_i.sum(axis=0))
+        except np.linalg.LinAlgError:
+            return math.inf
+        return float(np.max(np.linalg.cond(lev)))
 
 
 def _start_and_tolerance(
