@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from b12stats.cli._help import HelpFormatter, examples
 
@@ -58,16 +59,76 @@ def run(args: argparse.Namespace) -> int:
         frame = data.load_table(args.table, table=args.as_table)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif args.table is None:
+        _print_listing(frame)
+    elif args.schema:
+        _print_schema(frame)
     else:
-        with pd.option_context(
-            "display.max_rows",
-            None,
-            "display.max_columns",
-            None,
-            "display.width",
-            200,
-            "display.max_colwidth",
-            60,
-        ):
-            print(frame.to_string(index=False))
+        cut = any(
+            frame[c].astype(str).str.len().max() > TEXT_WIDTH
+            for c in frame.columns
+            if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+        )
+        print(_readable(frame).to_string(index=False, justify="left"))
+        if cut:
+            print(f"(text cut at {TEXT_WIDTH} characters; --format csv prints it whole)")
     return 0
+
+
+#: Text cells longer than this are cut in the readable table (not in CSV).
+TEXT_WIDTH = 50
+
+
+def _readable(frame: Any) -> Any:
+    """Text columns left-aligned and cut to TEXT_WIDTH characters (for the terminal)."""
+    import pandas as pd
+
+    out = frame.copy()
+    for c in out.columns:
+        col = out[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            text = col.map(lambda v: "" if v is None or v is pd.NA or v != v else str(v))
+            text = text.map(lambda t: t if len(t) <= TEXT_WIDTH else t[: TEXT_WIDTH - 1] + "…")
+            width = max([len(str(c)), *text.str.len().tolist()])
+            out[c] = text.str.ljust(width)
+    return out
+
+
+def _print_listing(frame: Any) -> None:
+    """One line per table (name, rows, title) with its description wrapped below."""
+    import textwrap
+
+    width = max(len(str(n)) for n in frame["table"])
+    print(f"{'table':<{width}}  {'rows':>4}  title")
+    for row in frame.itertuples(index=False):
+        print(f"{row.table:<{width}}  {int(row.rows):>4}  {row.title}")
+        print(
+            textwrap.fill(
+                str(row.description), 88, initial_indent=" " * 4, subsequent_indent=" " * 4
+            )
+        )
+    print("\nb12stats data TABLE prints a table; b12stats data TABLE --schema its columns.")
+
+
+def _print_schema(frame: Any) -> None:
+    """One line per column (name, type, unit, required, allowed values), meaning below."""
+    import textwrap
+
+    import pandas as pd
+
+    def text(v: Any) -> str:
+        return "" if v is None or v is pd.NA or v != v else str(v)
+
+    for row in frame.itertuples(index=False):
+        bits = [str(row.name), text(row.type)]
+        if text(row.unit):
+            bits.append(f"[{text(row.unit)}]")
+        bits.append("required" if bool(row.required) else "optional")
+        if text(row.allowed):
+            bits.append(f"allowed: {text(row.allowed)}")
+        print("  ".join(bits))
+        print(
+            textwrap.fill(
+                text(row.description), 88, initial_indent=" " * 4, subsequent_indent=" " * 4
+            )
+        )
