@@ -514,3 +514,22 @@ def test_percent_counts_are_never_reproduced(frame: pd.DataFrame) -> None:
         assert row["verdict"] == "consistent"
         assert_allclose(row["value"], k / n, rtol=CLOSED_FORM_RTOL)
         assert "count is not printed" in row["detail"]
+
+
+@pytest.mark.parametrize(
+    ("row_id", "a", "a_lo", "a_hi", "b", "b_lo", "b_hi"),
+    [
+        ("sum_ratio_mat", 698, 648, 747, 620, 552, 687),
+        ("sum_ratio_milk", 452, 400, 504, 317, 256, 378),
+    ],
+)
+def test_primary_ratio_p_agrees_with_its_interval(
+    frame: pd.DataFrame, row_id: str, a: float, a_lo: float, a_hi: float, b: float,
+    b_lo: float, b_hi: float,
+) -> None:  # fmt: skip
+    # the P printed next to the ratio's CI comes from the same log-ratio z statistic
+    se_log = math.hypot((a_hi - a_lo) / (2 * Z975) / a, (b_hi - b_lo) / (2 * Z975) / b)
+    p = 2 * stats.norm.sf(abs(math.log(a / b)) / se_log)
+    row = frame.loc[f"{row_id}:vs_primary"]
+    assert f"log ratio p = {audit._p(p)}" in row["detail"]
+    assert (row["value_low"] > 1) == (p < 0.05)

@@ -483,8 +483,10 @@ def check_ratios_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     The primary's ratio ``a / b`` of two summaries printed with CIs gets a
     delta-method interval on the log scale,
     ``se(log a/b) = sqrt((se_a / a)**2 + (se_b / b)**2)`` with each ``se`` the
-    CI half-width over ``z_0.975``, and a z test of ``a - b``. The secondary
-    ratio is ``conflicts_with_primary`` when it lies outside that interval.
+    CI half-width over ``z_0.975``, and the z test of ``log(a / b) = 0`` with the
+    same standard error (so the P and the interval agree: the interval excludes 1
+    exactly when P < 0.05). The secondary ratio is ``conflicts_with_primary``
+    when it lies outside that interval.
 
     Examples
     --------
@@ -528,7 +530,7 @@ def check_ratios_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
         se_log = math.hypot(sa / a, sb / b)
         zc = stats.norm.ppf(0.5 + CONF_LEVEL / 2.0)
         lo, hi = ratio * math.exp(-zc * se_log), ratio * math.exp(zc * se_log)
-        z = (a - b) / math.hypot(sa, sb)
+        z = math.log(ratio) / se_log
         pz = float(2.0 * stats.norm.sf(abs(z)))
         printed = float(row["ratio"])
         inside = lo <= printed <= hi
@@ -537,7 +539,7 @@ def check_ratios_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
             f"{_int_or_na(den['n'])}); {cited} prints {pa['statistic'].replace('_', ' ')}s "
             f"{a:g} (CI {pa['ci_low']:g}-{pa['ci_high']:g}) vs {b:g} (CI {pb['ci_low']:g}-"
             f"{pb['ci_high']:g}), n = {_int_or_na(pa['n'])} vs {_int_or_na(pb['n'])}: ratio "
-            f"{ratio:.2f} (95% CI {lo:.2f}-{hi:.2f}; z test of the difference p = {_p(pz)})"
+            f"{ratio:.2f} (95% CI {lo:.2f}-{hi:.2f}; z test of the log ratio p = {_p(pz)})"
         )
         if inside:
             verdict, detail = "consistent", detail + f", which contains {printed:g}."
