@@ -166,6 +166,9 @@ def test_distribution_from_bundled_data_matches_printed_shares():
         assert "no share printed" in _texts(milk_canada)
         # one x range per column, so cohorts compare at a glance
         assert infant_kenya.get_xlim() == infant_canada.get_xlim()
+        # and one density scale per column (the milk peaks differ: 1.05 vs 1.42)
+        assert infant_kenya.get_ylim() == infant_canada.get_ylim()
+        assert milk_kenya.get_ylim() == milk_canada.get_ylim()
         for ax in axes:
             assert "pmol/L" in ax.get_xlabel()
     finally:

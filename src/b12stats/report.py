@@ -420,6 +420,12 @@ def figure_distributions(res: DistributionsResult) -> Any:
                     title=panel.title,
                     xlim=(lo, hi),
                 )
+            # and one density scale per column: equal heights mean equal densities
+            drawn = [axes[i][j] for i in range(len(countries)) if axes[i][j].axison]
+            if drawn:
+                top = max(ax.get_ylim()[1] for ax in drawn)
+                for ax in drawn:
+                    ax.set_ylim(0, top)
         fig.tight_layout()
     return fig
 
