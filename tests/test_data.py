@@ -429,3 +429,18 @@ def test_deegan_regression_r_is_adjusted_but_its_kind_unstated() -> None:
         assert corr.loc[row_id, "adjusted"]
     # "Controlling for the number of breastfeeds per day and ...": a partial correlation
     assert corr.loc["dg12_mat_inf", "coefficient"] == "partial"
+
+
+def test_user_sources_may_repeat_bundled_ones(tmp_path: Path) -> None:
+    # A user's sources file that copies the bundled sources and adds one.
+    sh, srows = _rows("sources")
+    mine = dict(srows[0], source_id="mystudy2026", kind="primary")
+    sources = _write(tmp_path / "sources.csv", sh, [*srows, mine])
+    header, rows = _rows("correlations")
+    path = _write(
+        tmp_path / "correlations.csv",
+        header,
+        [dict(rows[0], row_id="my_r", source_id="mystudy2026"), rows[7]],
+    )
+    frame = data.load_table(path, sources=sources)
+    assert list(frame["source_kind"]) == ["primary", "secondary"]

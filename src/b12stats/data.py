@@ -591,7 +591,9 @@ def _source_kinds(sources: str | Path | pd.DataFrame | None) -> pd.Series:
     if sources is None:
         return kinds
     extra = sources if isinstance(sources, pd.DataFrame) else load_table(sources, table="sources")
-    return pd.concat([kinds, extra.set_index("source_id")["kind"]])
+    both = pd.concat([kinds, extra.set_index("source_id")["kind"]])
+    # a user's sources file may repeat bundled sources; their own entry wins
+    return both[~both.index.duplicated(keep="last")]
 
 
 def load_table(
