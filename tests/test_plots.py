@@ -420,6 +420,26 @@ def test_audit_bars_counts(ax):
     ]
 
 
+def test_audit_numbers_small_segments_in_the_more_contrasting_colour(ax):
+    # 70 reproduced, 2 consistent (sky blue), 2 inconsistent (orange) in one kind:
+    # a count of 2 in 74 still gets its number, in dark text on the light fills
+    a = pd.DataFrame(
+        {
+            "source_kind": ["primary"] * 74,
+            "verdict": ["reproduced"] * 70 + ["consistent"] * 2 + ["inconsistent"] * 2,
+        }
+    )
+    plot_audit(a, ax=ax)
+    inside = {t.get_text(): t for t in ax.texts if t.get_fontweight() == "bold"}
+    assert sorted(inside) == ["2", "70"]
+    labels = [t for t in ax.texts if t.get_text() == "2"]
+    assert len(labels) == 2
+    # white on these fills would be 2.3:1 (sky blue), 2.3:1 (orange), 3.4:1 (green);
+    # the near-black chosen is 4.7:1 or better on each
+    for t in [*labels, inside["70"]]:
+        assert _contrast_on_white(t.get_color()) > 10  # near-black, not white
+
+
 def test_audit_rejects_missing_column(ax):
     with pytest.raises(OptionError):
         plot_audit(pd.DataFrame({"verdict": ["x"]}), ax=ax)

@@ -104,16 +104,19 @@ def plot_audit(
         bars = ax.barh(
             list(ypos), widths, left=left, color=col, label=str(v).replace("_", " "), height=0.6
         )
+        # the number in whichever of near-black and white contrasts more with the fill
+        # (equal contrast at luminance 0.213); white on sky blue or orange is unreadable
+        text_color = "#222222" if _luminance(col) > _EQUAL_CONTRAST_LUMINANCE else "white"
         for rect, w in zip(bars, widths, strict=True):
-            if w > 0 and w / total >= 0.045:  # only where the number fits inside the bar
+            if w > 0 and w / total >= 0.02:  # only where the number fits inside the bar
                 ax.text(
                     rect.get_x() + rect.get_width() / 2,
                     rect.get_y() + rect.get_height() / 2,
                     str(int(w)),
                     ha="center",
                     va="center",
-                    fontsize=8,
-                    color="white",
+                    fontsize=8 if w / total >= 0.045 else 7,
+                    color=text_color,
                     fontweight="bold",
                 )
         left = [a + b for a, b in zip(left, widths, strict=True)]
@@ -128,3 +131,15 @@ def plot_audit(
         title="verdict", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8
     )
     return ax
+
+
+#: Fill luminance at which #222222 and white text contrast equally (WCAG 2 formula).
+_EQUAL_CONTRAST_LUMINANCE = 0.213
+
+
+def _luminance(color: str) -> float:
+    """WCAG relative luminance of a colour (0 black, 1 white)."""
+    from matplotlib.colors import to_rgb
+
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
