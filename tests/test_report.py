@@ -270,3 +270,16 @@ def test_fmt_cell_p_values_and_missing():
     assert report._fmt_cell(0.1446798) == "0.1447"
     assert report._fmt_cell(float("nan")) == ""
     assert report._fmt_cell(True) == "yes"
+
+
+def test_distributions_finding_lists_one_comparison_per_share(parsed):
+    text, _ = parsed
+    section = re.search(r'<section id="distributions">.*?</section>', text, flags=re.S)
+    assert section is not None
+    box = re.search(r'<div class="finding"><p>(.*?)</p><ul>(.*?)</ul></div>', section.group(0))
+    assert box is not None
+    items = re.findall(r"<li>(.*?)</li>", box.group(2))
+    n_rows = len(report.analysis_distributions().table)
+    assert len(items) == n_rows >= 1
+    agree = sum(i.endswith("(agrees)") for i in items)
+    assert f"{agree} of {n_rows} printed shares" in box.group(1)

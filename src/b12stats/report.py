@@ -1229,6 +1229,8 @@ class Section:
     key: str
     title: str
     finding: str = ""
+    #: Parallel results the finding lists (shown as bullets under its first sentence).
+    finding_items: list[str] = field(default_factory=list)
     figures: list[tuple[str, Any, str]] = field(default_factory=list)  # (name, fig, caption)
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (caption, frame)
     assumptions: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
@@ -1245,6 +1247,7 @@ def _section_distributions() -> Section:
     res = analysis_distributions()
     sec = Section("distributions", "Distributions rebuilt from published summaries")
     bits = []
+    agreements = []
     for row in _rows(res.table):
         agree = (
             row.implied_ci_low <= row.printed <= row.implied_ci_high
@@ -1257,6 +1260,7 @@ def _section_distributions() -> Section:
             if np.isfinite(row.implied_ci_low)
             else ""
         )
+        agreements.append(bool(agree))
         bits.append(
             f"{_country(row.cohort)} {row.compartment.replace('_', ' ')} "
             f"({row.summary_source_id}, {row.basis}) implies "
@@ -1264,11 +1268,14 @@ def _section_distributions() -> Section:
             f"{row.printed_text} printed by {row.printed_source_id} "
             f"({'agrees' if agree else 'does not agree'})"
         )
+    n_agree = sum(agreements)
     sec.finding = (
-        "Under a log-normal through each printed summary, " + "; ".join(bits) + ". "
+        f"Under a log-normal through each printed summary, {n_agree} of {len(bits)} "
+        "printed shares beyond a cut-off agree with the share the summary implies. "
         "Cohorts with a median or mean only (Tanzania, Norway, India) give no spread, "
         "so no distribution is drawn for them."
     )
+    sec.finding_items = [b[0].upper() + b[1:] for b in bits]
     sec.figures.append(
         (
             "distributions",
@@ -1573,7 +1580,8 @@ body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;
 padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ccc;padding-bottom:.2em;
 margin-top:2em}h3{font-size:1em}
-p.finding{background:#f3f7fb;border-left:4px solid #0072B2;padding:.6em .9em}
+.finding{background:#f3f7fb;border-left:4px solid #0072B2;padding:.6em .9em}
+div.finding p{margin:0 0 .3em}div.finding ul{margin:0;padding-left:1.3em}
 figure{margin:1em 0}figure img{max-width:100%;height:auto}figcaption{font-size:.85em;color:#555}
 div.tbl{overflow-x:auto;max-height:32em;overflow-y:auto;margin:.5em 0 1em}
 table{border-collapse:collapse;font-size:.78em}th,td{border:1px solid #ddd;padding:2px 6px;
@@ -1717,7 +1725,11 @@ def _section_html(sec: Section) -> str:
     if not sec.available:
         out.append(f'<p class="na">{html.escape(sec.finding)}</p></section>')
         return "".join(out)
-    out.append(f'<p class="finding">{html.escape(sec.finding)}</p>')
+    if sec.finding_items:
+        items = "".join(f"<li>{html.escape(i)}</li>" for i in sec.finding_items)
+        out.append(f'<div class="finding"><p>{html.escape(sec.finding)}</p><ul>{items}</ul></div>')
+    else:
+        out.append(f'<p class="finding">{html.escape(sec.finding)}</p>')
     for name, fig, caption in sec.figures:
         data = _fig_to_base64(fig)
         out.append(
