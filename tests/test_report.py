@@ -283,3 +283,17 @@ def test_distributions_finding_lists_one_comparison_per_share(parsed):
     assert len(items) == n_rows >= 1
     agree = sum(i.endswith("(agrees)") for i in items)
     assert f"{agree} of {n_rows} printed shares" in box.group(1)
+
+
+def test_sources_grouped_by_kind_primary_first(parsed):
+    text, _ = parsed
+    section = re.search(r'<section id="sources">.*?</section>', text, flags=re.S)
+    assert section is not None
+    headings = re.findall(r"<h3>(.*?)</h3>", section.group(0))
+    assert headings[0] == "Primary papers"
+    assert headings == [h for h in report._SOURCE_KIND_HEADINGS.values() if h in headings]
+    from b12stats.data import load_sources
+
+    # every source listed once; the secondary page says which paper it claims to report
+    assert section.group(0).count("<li>") == len(load_sources())
+    assert "Claims to report <code>chebaya2017</code>" in section.group(0)

@@ -1695,7 +1695,7 @@ def _sources_html() -> str:
     from b12stats.data import load_sources
 
     src = load_sources()
-    items = []
+    groups: dict[str, list[str]] = {}
     for s in _rows(src):
         bits = [f"<code>{html.escape(str(s.source_id))}</code>", f"({html.escape(str(s.kind))})"]
         if isinstance(s.authors, str) and s.authors.strip().lower() != "unknown":
@@ -1716,8 +1716,23 @@ def _sources_html() -> str:
             bits.append(f"PMID {html.escape(str(s.pmid).strip())}.")
         if isinstance(s.cites_source_id, str) and s.cites_source_id:
             bits.append(f"Claims to report <code>{html.escape(s.cites_source_id)}</code>.")
-        items.append(f"<li>{' '.join(bits)}</li>")
-    return "<ul>" + "".join(items) + "</ul>"
+        groups.setdefault(str(s.kind), []).append(f"<li>{' '.join(bits)}</li>")
+    order = [k for k in _SOURCE_KIND_HEADINGS if k in groups] + sorted(
+        k for k in groups if k not in _SOURCE_KIND_HEADINGS
+    )
+    return "".join(
+        f"<h3>{html.escape(_SOURCE_KIND_HEADINGS.get(k, k))}</h3><ul>{''.join(groups[k])}</ul>"
+        for k in order
+    )
+
+
+#: Source kinds in the order the report lists them, with their headings.
+_SOURCE_KIND_HEADINGS = {
+    "primary": "Primary papers",
+    "secondary": "Secondary summaries",
+    "lay": "Lay articles",
+    "reference": "Reference values and constants",
+}
 
 
 def _section_html(sec: Section) -> str:
