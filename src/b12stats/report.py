@@ -1630,8 +1630,9 @@ def _fmt_cell(x: Any, *, p_value: bool = False) -> str:
     if isinstance(x, float | np.floating):
         if not np.isfinite(x):
             return ""
-        if float(x).is_integer() and abs(x) < 1e9 and not p_value:
-            return f"{int(x)}"
+        value = float(x)
+        if value.is_integer() and abs(value) < 1e9 and not p_value:
+            return f"{int(value)}"
         return f"{x:.2g}" if p_value else f"{x:.4g}"
     if x is None or x is pd.NA:
         return ""
