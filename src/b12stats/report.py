@@ -1698,7 +1698,7 @@ def _sources_html() -> str:
     src = load_sources()
     groups: dict[str, list[str]] = {}
     for s in _rows(src):
-        bits = [f"<code>{html.escape(str(s.source_id))}</code>", f"({html.escape(str(s.kind))})"]
+        bits = [f"<code>{html.escape(str(s.source_id))}</code>"]  # the kind is the heading
         if isinstance(s.authors, str) and s.authors.strip().lower() != "unknown":
             bits.append(html.escape(s.authors))
         if pd.notna(s.year):
