@@ -1096,6 +1096,7 @@ class PTrendResult:
     published_p: float
     published_text: str
     assumptions: pd.DataFrame
+    correlation: float  # the design's target r (published, Williams 2018)
 
 
 def analysis_ptrend(
@@ -1154,6 +1155,7 @@ def analysis_ptrend(
         table=pd.DataFrame(rows),
         published_p=published,
         published_text=published_text,
+        correlation=float(d.correlation),
         assumptions=d.describe(),
     )
 
@@ -1504,12 +1506,16 @@ def _section_ptrend(seed: int, reps: int) -> Section:
     sec.finding = (
         f"Williams 2018 printed {res.published_text} for milk B12 and infant adequacy. In "
         f"{int(first['reps'])} simulated Kenya-like cohorts of {int(first['n_dyads'])} dyads "
-        f"with r = 0.36 the trend test's median P is {first['median_p']:.2g} and only "
+        f"with r = {res.correlation:.2f} the trend test's median P is {first['median_p']:.2g} "
+        "and only "
         f"{100 * first['share_p_at_or_above_published']:.1f}% "
         f"(Monte Carlo SE {100 * first['share_mcse']:.1f}%) have P at or above the published "
         f"value (smaller cohorts — {others}). Under these assumptions the published P-trend "
-        "is weaker than r = 0.36 implies: the dyad number was smaller, or the covariates of "
-        "the multivariable model absorbed part of the milk effect, or r was on another scale."
+        f"is weaker than r = {res.correlation:.2f} implies: the model was fitted on fewer "
+        f"dyads than the {int(first['n_dyads'])} assumed here, or the milk effect adjusted for the "
+        "multivariable model's covariates was weaker than the crude r. The scale of r does not "
+        "explain it: read as Spearman or as Pearson on concentrations, r = "
+        f"{res.correlation:.2f} implies a stronger latent correlation, not a weaker one."
     )
     sec.figures.append(
         (
@@ -1873,7 +1879,8 @@ Reproduce with <code>b12stats report --seed {seed} --reps {reps}</code>.</p>
 <li><a href="#sources">Sources</a></li></ol></nav>
 {body}
 <section id="assumptions"><h2>Assumptions behind the simulations</h2>
-<p>Status "published" values come from the bundled data (row id given); "assumed" values
+<p>Status "published" values come from the bundled data (row id given), "published
+(secondary)" ones from a secondary or lay source's row (use with care); "assumed" values
 were not published and can be changed with <code>Design.replace</code>.</p>{assum_html}
 </section>
 <section id="sources"><h2>Sources</h2>{_sources_html()}</section>
