@@ -1512,8 +1512,9 @@ def _section_ptrend(seed: int, reps: int) -> Section:
         f"(Monte Carlo SE {100 * first['share_mcse']:.1f}%) have P at or above the published "
         f"value (smaller cohorts — {others}). Under these assumptions the published P-trend "
         f"is weaker than r = {res.correlation:.2f} implies: the model was fitted on fewer "
-        f"dyads than the {int(first['n_dyads'])} assumed here, or the milk effect adjusted for the "
-        "multivariable model's covariates was weaker than the crude r. The scale of r does not "
+        f"dyads than the {int(first['n_dyads'])} assumed here, or the milk effect adjusted "
+        "for the multivariable model's covariates was weaker than the crude r. The scale of r "
+        "does not "
         "explain it: read as Spearman or as Pearson on concentrations, r = "
         f"{res.correlation:.2f} implies a stronger latent correlation, not a weaker one."
     )
