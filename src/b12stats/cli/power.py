@@ -80,6 +80,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="exchangeable",
         help="working correlation within clusters (default exchangeable)",
     )
+    p.add_argument(
+        "--cov-type",
+        choices=("robust", "bias_reduced"),
+        default="robust",
+        help="standard errors of the Wald test: robust sandwich (default) or Mancl-DeRouen "
+        "bias-reduced, which keeps the test's size near alpha with few clusters",
+    )
     p.add_argument("--reps", type=int, default=1000, help="replicates per scenario (default 1000)")
     p.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     p.add_argument(
@@ -119,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         model=args.model,
         scale=args.scale,
         cov_struct=args.cov_struct,
+        cov_type=args.cov_type,
         alpha=args.alpha,
         rng=args.seed,
         workers=args.workers,
