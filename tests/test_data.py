@@ -444,3 +444,28 @@ def test_user_sources_may_repeat_bundled_ones(tmp_path: Path) -> None:
     )
     frame = data.load_table(path, sources=sources)
     assert list(frame["source_kind"]) == ["primary", "secondary"]
+
+
+@pytest.mark.parametrize("name", data.table_names())
+def test_cli_csv_output_loads_back_identically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    # `b12stats data TABLE --format csv` writes derived columns and printed precision;
+    # loading that file must give the same frame, decimals included (r = 0.20 stays 0.20).
+    assert main(["data", name, "--format", "csv"]) == 0
+    path = tmp_path / f"{name}.csv"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    pd.testing.assert_frame_equal(data.load_table(path), data.load_table(name))
+
+
+def test_derived_columns_in_a_user_file_are_recomputed(tmp_path: Path) -> None:
+    header, rows = _rows("correlations")
+    row = dict(rows[0], p_value="0.9", p_relation="=", source_kind="lay", r_decimals="7")
+    path = _write(
+        tmp_path / "correlations.csv",
+        [*header, "p_value", "p_relation", "source_kind", "r_decimals"],
+        [row],
+    )
+    frame = data.load_table(path)
+    assert frame.loc[0, "p_value"] == 0.001 and frame.loc[0, "p_relation"] == "<"
+    assert frame.loc[0, "source_kind"] == "primary" and frame.loc[0, "r_decimals"] == 2

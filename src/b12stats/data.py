@@ -51,6 +51,7 @@ from b12stats.errors import DataValidationError, OptionError
 __all__ = [
     "SOURCE_KINDS",
     "TableSchema",
+    "as_printed",
     "data_dir",
     "list_tables",
     "load_claims",
@@ -160,6 +161,16 @@ class TableSchema:
     def columns(self) -> list[str]:
         """Column names in schema order."""
         return [f["name"] for f in self.fields]
+
+    @property
+    def derived_columns(self) -> list[str]:
+        """Columns the loader adds (see the module docstring); ignored in input files."""
+        out = [f"{f['name']}_decimals" for f in self.fields if f.get("b12stats:decimals")]
+        if any(rule["rule"] == "p_text" for rule in self.checks):
+            out += ["p_relation", "p_value"]
+        if self.name != "sources":
+            out.append("source_kind")
+        return out
 
     def field(self, name: str) -> dict[str, Any]:
         """The descriptor of field ``name``."""
@@ -505,7 +516,9 @@ def _validate(
             line=1,
             column=missing[0],
         )
-    extra = [c for c in header if c not in expected]
+    derived = set(schema.derived_columns)
+    raw = raw[[c for c in header if c not in derived]]  # recomputed below, never trusted
+    extra = [c for c in header if c not in expected and c not in derived]
     if extra:
         raise DataValidationError(
             f"unexpected column(s) {', '.join(extra)}; the {schema.name} table has: "
@@ -684,6 +697,31 @@ def load_table(
         frame["source_id"].map(kinds).astype("object"),
     )
     return frame
+
+
+def as_printed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """A loaded table with each number written to the decimals it was printed with.
+
+    The inverse of loading for output: ``r = 0.20`` is written ``0.20``, not
+    ``0.2``, so a file written from this frame loads back with the same
+    printed precision (columns with ``b12stats:decimals`` in the schema).
+
+    Examples
+    --------
+    >>> corr = load_table("correlations")
+    >>> as_printed(corr, "correlations").set_index("row_id").loc["sum_cam_mat_inf", "r"]
+    '0.20'
+    """
+    out = frame.copy()
+    for f in table_schema(table).fields:
+        name = f["name"]
+        if not f.get("b12stats:decimals") or f"{name}_decimals" not in out:
+            continue
+        out[name] = [
+            "" if pd.isna(v) else f"{v:.{int(d)}f}"
+            for v, d in zip(out[name], out[f"{name}_decimals"], strict=True)
+        ]
+    return out
 
 
 def list_tables() -> pd.DataFrame:

@@ -40,6 +40,10 @@ def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="b12stats",
         description="Reanalyse published vitamin B12 summaries (mothers, milk, infants).",
+        epilog=(
+            "Start with 'b12stats report' (the whole reanalysis as report/index.html). "
+            "'b12stats COMMAND --help' shows each command's options and examples."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"b12stats {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")

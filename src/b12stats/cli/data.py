@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from b12stats.cli._help import HelpFormatter, examples
@@ -57,6 +58,11 @@ def run(args: argparse.Namespace) -> int:
         frame = data.table_schema(args.as_table or args.table).describe()
     else:
         frame = data.load_table(args.table, table=args.as_table)
+        name = args.as_table or (
+            args.table if args.table in data.table_names() else Path(args.table).stem
+        )
+        if args.format == "csv":  # numbers as printed, so the file loads back the same
+            frame = data.as_printed(frame, name)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif args.table is None:
