@@ -1470,25 +1470,8 @@ def _section_power(seed: int, reps: int) -> Section:
             "test against the number of dyads, with Monte Carlo error bars.",
         )
     )
-    cols = [
-        c
-        for c in (
-            "model",
-            "n_dyads",
-            "n_clusters",
-            "reps",
-            "power",
-            "power_mcse",
-            "mean_estimate",
-            "empirical_sd",
-            "mean_se",
-            "coverage",
-            "true_value",
-            "nonconverged_share",
-            "seed",
-        )
-        if c in res.table.columns
-    ]
+    # power.COLUMNS less what the section states once (design, alpha, method)
+    cols = [c for c in res.table.columns if c not in ("design", "alpha", "method")]
     sec.tables.append(("Power", res.table[cols]))
     sec.assumptions.append(("Power design", res.assumptions))
     return sec
