@@ -416,3 +416,16 @@ def test_replicate_estimates_are_the_replicates_power_counts() -> None:
     assert_allclose(est["p_value"], 2 * sps.norm.sf(np.abs(z)), rtol=1e-12)
     with pytest.raises(OptionError, match="one scenario"):
         pw.replicate_estimates(design, n_dyads=[100, 200], n_clusters=[20, 40], reps=5)
+
+
+def test_bias_and_coverage_have_their_monte_carlo_ses() -> None:
+    # Morris et al. (2019) Table 6: MCSE(bias) = SD / sqrt(R'), MCSE(coverage) =
+    # sqrt(c (1 - c) / R'); bias = mean estimate - true value.
+    row = pw.power("kenya", n_dyads=120, n_clusters=30, reps=80, rng=3).iloc[0]
+    n_ok = round(row["reps"] * (1 - row["nonconverged_share"]))
+    assert_allclose(row["bias"], row["mean_estimate"] - row["true_value"], rtol=1e-12)
+    assert_allclose(row["bias_mcse"], row["empirical_sd"] / math.sqrt(n_ok), rtol=1e-12)
+    c = row["coverage"]
+    assert_allclose(row["coverage_mcse"], math.sqrt(c * (1 - c) / n_ok), rtol=1e-12)
+    # the analytic log-log slope is the truth: bias within 4 Monte Carlo SEs
+    assert abs(row["bias"]) < 4 * row["bias_mcse"]

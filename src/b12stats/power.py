@@ -139,9 +139,12 @@ COLUMNS = (
     "power",
     "power_mcse",
     "mean_estimate",
+    "bias",
+    "bias_mcse",
     "empirical_sd",
     "mean_se",
     "coverage",
+    "coverage_mcse",
     "true_value",
     "nonconverged_share",
     "alpha",
@@ -497,9 +500,11 @@ def _summarise(
     nonconv = 1.0 - n_ok / reps
     if n_ok == 0:
         nan = math.nan
-        return dict.fromkeys(
-            ("power", "power_mcse", "mean_estimate", "empirical_sd", "mean_se", "coverage"), nan
-        ) | {"nonconverged_share": nonconv}
+        keys = (
+            "power", "power_mcse", "mean_estimate", "bias", "bias_mcse", "empirical_sd",
+            "mean_se", "coverage", "coverage_mcse",
+        )  # fmt: skip
+        return dict.fromkeys(keys, nan) | {"nonconverged_share": nonconv}
     e, s = est[ok], se[ok]
     z = e / s
     if alternative == "two-sided":
@@ -515,13 +520,17 @@ def _summarise(
         if math.isfinite(true_value)
         else math.nan
     )
+    sd = float(e.std(ddof=1)) if n_ok > 1 else math.nan
     return {
         "power": pw,
         "power_mcse": math.sqrt(pw * (1 - pw) / n_ok),
         "mean_estimate": float(e.mean()),
-        "empirical_sd": float(e.std(ddof=1)) if n_ok > 1 else math.nan,
+        "bias": float(e.mean()) - true_value,
+        "bias_mcse": sd / math.sqrt(n_ok),
+        "empirical_sd": sd,
         "mean_se": float(s.mean()),
         "coverage": coverage,
+        "coverage_mcse": math.sqrt(coverage * (1 - coverage) / n_ok),
         "nonconverged_share": nonconv,
     }
 
@@ -565,7 +574,10 @@ def power(
     model-based robust SE; equal in large samples if the sandwich is
     unbiased), and ``coverage``: the share of Wald intervals
     :math:`\hat\beta_1 \pm z_{1-\alpha/2}\,\widehat{se}` containing
-    ``true_value``. ``nonconverged_share`` is :math:`1 - R'/R`; non-converged
+    ``true_value``, with ``coverage_mcse`` :math:`\sqrt{c(1-c)/R'}`; ``bias``
+    :math:`\bar\beta_1 - \beta_{true}` with ``bias_mcse``
+    :math:`\mathrm{SD}(\hat\beta_1)/\sqrt{R'}` (Morris et al. 2019, Table 6).
+    ``nonconverged_share`` is :math:`1 - R'/R`; non-converged
     fits (including separated logistic fits) are left out of every other
     column.
 
