@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import pandas as pd
 import pytest
 
 from b12stats import __version__, report
@@ -297,3 +298,11 @@ def test_sources_grouped_by_kind_primary_first(parsed):
     # every source listed once; the secondary page says which paper it claims to report
     assert section.group(0).count("<li>") == len(load_sources())
     assert "Claims to report <code>chebaya2017</code>" in section.group(0)
+
+
+def test_one_wide_row_is_shown_down_the_page() -> None:
+    wide = pd.DataFrame([{f"c{i}": i + 0.5 for i in range(report.MAX_ROW_COLUMNS + 1)}])
+    out = report._table_html(wide)
+    assert "<th>quantity</th>" in out and out.count("<tr>") == report.MAX_ROW_COLUMNS + 2
+    narrow = wide.iloc[:, : report.MAX_ROW_COLUMNS]
+    assert "quantity" not in report._table_html(narrow)

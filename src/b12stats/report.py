@@ -1649,12 +1649,24 @@ def _name_value(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: A one-row table wider than this is shown as quantity/value rows.
+MAX_ROW_COLUMNS = 8
+
+
 def _table_html(frame: pd.DataFrame) -> str:
     """A DataFrame as an HTML table for reading (full precision stays in the CSVs).
 
     Columns empty in every row are left out and text columns get room to wrap.
     """
     frame = frame.loc[:, [c for c in frame.columns if not frame[c].isna().all()]]
+    if len(frame) == 1 and frame.shape[1] > MAX_ROW_COLUMNS:  # one wide row: read it down
+        row = frame.iloc[0]
+        frame = pd.DataFrame(
+            {
+                "quantity": [str(c) for c in frame.columns],
+                "value": [_fmt_cell(v, p_value=str(c) in _P_COLUMNS) for c, v in row.items()],
+            }
+        )
     cols = [str(c) for c in frame.columns]
     klass = dict.fromkeys(_TEXT_COLUMNS, ' class="txt"')
     klass.update(dict.fromkeys(_WIDE_COLUMNS, ' class="txt wide"'))
