@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from b12stats.plots.style import axes_or_current, require_columns
+from b12stats.plots.style import axes_or_current, plain_log_ticks, require_columns
 
 __all__ = ["SHARE_COLUMNS", "plot_quartile_distribution"]
 
@@ -50,20 +50,6 @@ _SIDE_SYMBOL = {"below": "<", "at_or_below": "≤", "above": ">", "at_or_above":
 
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
-
-
-_NICE_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
-
-
-def _plain_log_ticks(axis: object) -> None:
-    """Label a log axis with plain numbers (50, 100, 200, ...) instead of 10^k."""
-    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
-
-    axis.set_major_locator(FixedLocator(_NICE_TICKS))  # type: ignore[attr-defined]
-    fmt = ScalarFormatter()
-    fmt.set_scientific(False)
-    axis.set_major_formatter(fmt)  # type: ignore[attr-defined]
-    axis.set_minor_formatter(NullFormatter())  # type: ignore[attr-defined]
 
 
 def plot_quartile_distribution(
@@ -155,7 +141,7 @@ def plot_quartile_distribution(
             zorder=4,
         )
     ax.set_xscale("log")
-    _plain_log_ticks(ax.xaxis)
+    plain_log_ticks(ax.xaxis)
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, ymax * 1.55)
     if shares is not None and len(shares):

@@ -16,27 +16,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from b12stats.errors import OptionError
-from b12stats.plots.style import COLORS, axes_or_current, require_columns
+from b12stats.plots.style import COLORS, axes_or_current, plain_log_ticks, require_columns
 
 __all__ = ["LINE_COLUMNS", "plot_milk_infant"]
 
 #: Columns of the ``line`` frame: the fitted curve (``estimate``) and its
 #: pointwise confidence band at milk B12 values ``x``, all in pmol/L.
 LINE_COLUMNS = ("x", "estimate", "ci_low", "ci_high")
-
-
-_NICE_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
-
-
-def _plain_log_ticks(axis: object) -> None:
-    """Label a log axis with plain numbers (50, 100, 200, ...) instead of 10^k."""
-    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
-
-    axis.set_major_locator(FixedLocator(_NICE_TICKS))  # type: ignore[attr-defined]
-    fmt = ScalarFormatter()
-    fmt.set_scientific(False)
-    axis.set_major_formatter(fmt)  # type: ignore[attr-defined]
-    axis.set_minor_formatter(NullFormatter())  # type: ignore[attr-defined]
 
 
 def plot_milk_infant(
@@ -127,8 +113,8 @@ def plot_milk_infant(
         )
     ax.set_xscale("log")
     ax.set_yscale("log")
-    _plain_log_ticks(ax.xaxis)
-    _plain_log_ticks(ax.yaxis)
+    plain_log_ticks(ax.xaxis)
+    plain_log_ticks(ax.yaxis)
     ax.set_xlabel(f"milk B12 ({unit}, log scale)")
     ax.set_ylabel(f"infant serum B12 ({unit}, log scale)")
     parts = []

@@ -27,7 +27,15 @@ import contextlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["COLORS", "RC", "axes_or_current", "require_columns", "style_axes", "style_context"]
+__all__ = [
+    "COLORS",
+    "RC",
+    "axes_or_current",
+    "plain_log_ticks",
+    "require_columns",
+    "style_axes",
+    "style_context",
+]
 
 #: Colours by role (colour-blind safe; Okabe-Ito palette plus greys).
 COLORS: Mapping[str, str] = {
@@ -115,3 +123,18 @@ def axes_or_current(ax: Any) -> Any:
     import matplotlib.pyplot as plt
 
     return plt.gca()
+
+
+#: Major ticks of a concentration log axis, labelled as plain numbers.
+NICE_LOG_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+
+
+def plain_log_ticks(axis: Any) -> None:
+    """Label a log axis with plain numbers (50, 100, 200, ...) instead of 10^k."""
+    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
+
+    axis.set_major_locator(FixedLocator(NICE_LOG_TICKS))
+    fmt = ScalarFormatter()
+    fmt.set_scientific(False)
+    axis.set_major_formatter(fmt)
+    axis.set_minor_formatter(NullFormatter())
