@@ -307,5 +307,27 @@ def test_one_wide_row_is_shown_down_the_page() -> None:
     wide = pd.DataFrame([{f"c{i}": i + 0.5 for i in range(MAX_ROW_COLUMNS + 1)}])
     out = render_table(wide)
     assert "<th>quantity</th>" in out and out.count("<tr>") == MAX_ROW_COLUMNS + 2
-    narrow = wide.iloc[:, : MAX_ROW_COLUMNS]
+    narrow = wide.iloc[:, :MAX_ROW_COLUMNS]
     assert "quantity" not in render_table(narrow)
+
+
+#: The curve and the shaded share are one closed form evaluated twice: equal to rounding.
+SAME_DISTRIBUTION_RTOL = 1e-12
+
+
+def test_distribution_curve_and_shaded_share_come_from_one_lognormal():
+    # the Cambodian infants' panel once drew its curve with a t-based log-scale sigma
+    # (share above 221 pmol/L 0.818) and shaded the audit's delta-method share (0.815)
+    from numpy.testing import assert_allclose
+
+    res = report.analysis_distributions()
+    checked = 0
+    for panel in res.panels:
+        for share in panel.shares.itertuples():
+            below = float(panel.fit.cdf(share.cutoff))
+            curve = below if share.side in ("below", "at_or_below") else 1.0 - below
+            assert_allclose(curve, share.estimate, rtol=SAME_DISTRIBUTION_RTOL)
+            checked += 1
+    assert checked >= len(res.table)
+    table = res.table.set_index("summary_row_id")
+    assert (table["sigma"] > 0).all()

@@ -49,3 +49,32 @@ def source_label(source_id: str) -> str:
     first = authors.split(",")[0].split(" ")[0] if authors and authors != "unknown" else ""
     year = f" {int(s['year'])}" if pd.notna(s["year"]) else ""
     return f"{first}{year}" if first else source_id.replace("_", " ").capitalize()
+
+
+def published_row(row_id: str | None) -> pd.Series | None:
+    """The bundled row ``row_id`` from whichever table holds it (None if none does)."""
+    if not row_id:
+        return None
+    from b12stats import data
+
+    for loader in (
+        data.load_correlations,
+        data.load_concentrations,
+        data.load_cohorts,
+        data.load_prevalences,
+        data.load_effects,
+        data.load_reference_values,
+    ):
+        table = loader()
+        match = table[table["row_id"] == row_id]
+        if len(match):
+            return match.iloc[0]
+    return None
+
+
+def design_label(design: Any) -> str:
+    """The place a design describes: the country of its correlation's row, else its name."""
+    row = published_row(getattr(design, "sources", {}).get("correlation"))
+    if row is not None and isinstance(row.get("cohort"), str):
+        return country(str(row["cohort"]))
+    return str(design.name).capitalize()

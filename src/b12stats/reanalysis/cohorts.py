@@ -15,15 +15,44 @@ from b12stats.reanalysis._common import rows as _rows
 
 @dataclass(frozen=True)
 class CohortsResult:
-    """Result of :func:`analysis_canada_cambodia`."""
+    """Result of :func:`analysis_canada_cambodia`.
+
+    ``values``, ``ratios`` and ``outside_ci`` are tidy tables; the other fields
+    name what was compared, read from the sources and cohorts tables:
+    ``countries`` is (numerator, denominator) of the secondary source's ratios.
+    """
 
     values: pd.DataFrame
     ratios: pd.DataFrame
     outside_ci: pd.DataFrame
+    secondary_source_id: str
+    primary_source_id: str
+    primary_label: str
+    countries: tuple[str, str]
+    secondary_n: tuple[int, ...]
+    primary_n: tuple[int, ...]
 
 
-def analysis_canada_cambodia() -> CohortsResult:
-    """Chebaya 2017's geometric means beside the summary page's medians and ratios.
+def _secondary_with_primary(sources: pd.DataFrame, conc: pd.DataFrame) -> tuple[str, str]:
+    """The first secondary source with concentrations that cites a primary with some."""
+    from b12stats.errors import DataValidationError
+
+    has_values = set(conc["source_id"])
+    for s in _rows(sources):
+        cited = s.cites_source_id
+        if s.kind == "secondary" and s.source_id in has_values and cited in has_values:
+            return str(s.source_id), str(cited)
+    raise DataValidationError(
+        "no secondary source with concentrations cites a primary source with concentrations"
+    )
+
+
+def analysis_canada_cambodia(secondary_source_id: str | None = None) -> CohortsResult:
+    """A secondary source's medians and ratios beside the primary paper it cites.
+
+    The secondary source (default: the first one in the sources table that has
+    concentrations and whose ``cites_source_id`` has some too; bundled: the
+    summary page of Chebaya 2017) is compared with the primary it cites.
 
     ``ratios`` holds the summary's printed ratios checked against its own
     medians (:func:`~b12stats.stats.effects.check_ratio`) and the primary
@@ -39,11 +68,18 @@ def analysis_canada_cambodia() -> CohortsResult:
     >>> res.ratios.loc[res.ratios["source_kind"] == "primary", "ratio"].round(2).tolist()
     [1.13, 1.43, 1.42]
     """
-    from b12stats.data import load_comparisons, load_concentrations
+    from b12stats.data import load_comparisons, load_concentrations, load_sources
+    from b12stats.reanalysis._common import source_label
     from b12stats.stats.effects import check_ratio, ratio
 
     conc = load_concentrations()
-    sel = conc[conc["source_id"].isin(["chebaya2017", "summary_chebaya2017"])].copy()
+    sources = load_sources()
+    if secondary_source_id is None:
+        secondary_source_id, primary_source_id = _secondary_with_primary(sources, conc)
+    else:
+        cites = sources.set_index("source_id")["cites_source_id"]
+        primary_source_id = str(cites.get(secondary_source_id, ""))
+    sel = conc[conc["source_id"].isin([primary_source_id, secondary_source_id])].copy()
     sel["country"] = [_country(c) for c in sel["cohort"]]
     sel["compartment_group"] = [_compartment_group(c) for c in sel["compartment"]]
     values = pd.DataFrame(
@@ -61,8 +97,15 @@ def analysis_canada_cambodia() -> CohortsResult:
         }
     ).reset_index(drop=True)
     comp = load_comparisons()
-    comp = comp[comp["source_id"] == "summary_chebaya2017"]
+    comp = comp[comp["source_id"] == secondary_source_id]
     by_id = conc.set_index("row_id")
+    if comp.empty:
+        from b12stats.errors import DataValidationError
+
+        raise DataValidationError(f"{secondary_source_id}: no ratios in comparisons.csv")
+    first = comp.iloc[0]
+    num_country = _country(str(by_id.loc[first["numerator_id"], "cohort"]))
+    den_country = _country(str(by_id.loc[first["denominator_id"], "cohort"]))
     rows = []
     for c in _rows(comp):
         num, den = by_id.loc[c.numerator_id], by_id.loc[c.denominator_id]
@@ -88,14 +131,14 @@ def analysis_canada_cambodia() -> CohortsResult:
     prim = values[values["source_kind"] == "primary"]
     for comp_name, grp in prim.groupby("compartment", sort=False):
         g: Any = grp.set_index("country")["value"]
-        if {"Canada", "Cambodia"} <= set(g.index):
-            rr = ratio(g.loc["Canada"], g.loc["Cambodia"])
+        if {num_country, den_country} <= set(g.index):
+            rr = ratio(g.loc[num_country], g.loc[den_country])
             rows.append(
                 {
                     "compartment": comp_name,
                     "source_kind": "primary",
-                    "numerator": float(g.loc["Canada"]),
-                    "denominator": float(g.loc["Cambodia"]),
+                    "numerator": float(g.loc[num_country]),
+                    "denominator": float(g.loc[den_country]),
                     "ratio": float(rr),
                     "ratio_printed": "",
                     "consistent_with_rounding": np.nan,
@@ -124,4 +167,15 @@ def analysis_canada_cambodia() -> CohortsResult:
                 "summary_inside_primary_ci": bool(p0["ci_low"] <= s0["value"] <= p0["ci_high"]),
             }
         )
-    return CohortsResult(values=values, ratios=ratios, outside_ci=pd.DataFrame(out))
+    outside = pd.DataFrame(out)
+    return CohortsResult(
+        values=values,
+        ratios=ratios,
+        outside_ci=outside,
+        secondary_source_id=secondary_source_id,
+        primary_source_id=primary_source_id,
+        primary_label=source_label(primary_source_id),
+        countries=(num_country, den_country),
+        secondary_n=tuple(int(v) for v in dict.fromkeys(outside["summary_n"].dropna())),
+        primary_n=tuple(int(v) for v in dict.fromkeys(outside["primary_n"].dropna())),
+    )

@@ -58,6 +58,59 @@ def _printed_share(row: Any) -> tuple[float, str]:
     return num / den, f"{qual}{frac}"
 
 
+def lognormal_from_gm_ci(
+    gm: float, ci_low: float, ci_high: float, n: int, *, conf_level: float = 0.95
+) -> Any:
+    """The log-normal behind a geometric mean, its CI and n (the audit's rule).
+
+    ``mu = log GM``. When the CI is symmetric on the linear scale (GM ± z SE,
+    delta method with ``SE(GM) = GM sigma / sqrt(n)``),
+    ``sigma = (hi - lo) / (2 z) sqrt(n) / GM``; when it is symmetric on the log
+    scale, ``sigma = (log hi - log lo) / (2 z) sqrt(n)``, ``z`` the normal
+    quantile of ``conf_level``. This is the rule of
+    :func:`b12stats.audit.check_prevalence_from_gm_ci`, so the curve drawn and
+    the share it implies come from one distribution.
+
+    Examples
+    --------
+    >>> m = lognormal_from_gm_ci(357, 312, 402, 69)  # linear-symmetric CI
+    >>> round(m.sigma, 4), round(1 - float(m.cdf(221)), 4)  # share above 221
+    (0.5342, 0.8153)
+    """
+    import math
+
+    from scipy import stats
+
+    from b12stats.simulate import LognormalMarginal
+
+    z = float(stats.norm.ppf(0.5 + conf_level / 2.0))
+    if abs((ci_low + ci_high) / 2.0 - gm) <= abs(math.sqrt(ci_low * ci_high) - gm):
+        sigma = (ci_high - ci_low) / (2.0 * z) * math.sqrt(n) / gm
+        how = "linear-scale CI"
+    else:
+        sigma = (math.log(ci_high) - math.log(ci_low)) / (2.0 * z) * math.sqrt(n)
+        how = "log-scale CI"
+    method = f"geometric mean {gm:g} ({100 * conf_level:g}% CI {ci_low:g}, {ci_high:g}; {how})"
+    return LognormalMarginal(mu=math.log(gm), sigma=sigma, method=f"{method}, n = {n}")
+
+
+def shares_from_gm_ci() -> dict[str, tuple[float, float, float]]:
+    """Printed-share row id -> (share, CI low, CI high) implied by a GM with CI and n.
+
+    The one place the reanalysis takes this from the audit
+    (:func:`b12stats.audit.check_prevalence_from_gm_ci`); to be switched to the
+    pure function in :mod:`b12stats.stats.quartiles` once it exists.
+    """
+    from b12stats.audit import check_prevalence_from_gm_ci, load_tables
+
+    suffix = ":from_gm"
+    return {
+        c.check_id.removesuffix(suffix): (float(c.value), float(c.value_low), float(c.value_high))
+        for c in check_prevalence_from_gm_ci(load_tables())
+        if c.check_id.endswith(suffix)
+    }
+
+
 def analysis_distributions() -> DistributionsResult:
     """Log-normal distributions behind printed summaries, with shares beyond cut-offs.
 
@@ -68,9 +121,9 @@ def analysis_distributions() -> DistributionsResult:
       :func:`~b12stats.stats.quartiles.prevalence_from_quartiles` (delta-method CI
       when n is known);
     * geometric mean with 95% CI and n (Chebaya 2017):
-      :meth:`b12stats.simulate.LognormalMarginal.from_geometric_mean_ci` for the
-      curve; printed shares are set beside the audit's recomputation
-      (:func:`b12stats.audit.check_prevalence_from_gm_ci`, with its CI). Milk has
+      :func:`lognormal_from_gm_ci` for the curve; printed shares are set beside
+      the audit's recomputation from the same log-normal
+      (:func:`shares_from_gm_ci`, with its CI). Milk has
       no printed share there: the share below 310 pmol/L is the curve's, without CI.
 
     Each row of ``table`` is one (summary, cut-off, printed share) triple.
@@ -78,13 +131,11 @@ def analysis_distributions() -> DistributionsResult:
     Examples
     --------
     >>> res = analysis_distributions()
-    >>> row = res.table.set_index("printed_row_id").loc["w18_inf_220"]
+    >>> row = res.table.iloc[0]  # the first printed share: Kenyan infants at or below 220
     >>> round(float(row["implied"]), 3), round(float(row["printed"]), 3)
     (0.337, 0.333)
     """
-    from b12stats.audit import check_prevalence_from_gm_ci, load_tables
     from b12stats.data import load_concentrations, load_prevalences
-    from b12stats.simulate import LognormalMarginal
     from b12stats.stats.quartiles import lognormal_from_quartiles, prevalence_from_quartiles
 
     conc = load_concentrations()
@@ -99,11 +150,7 @@ def analysis_distributions() -> DistributionsResult:
         & pmol
         & blood_or_milk
     ]
-    from_gm = {
-        c.check_id.split(":")[0]: c
-        for c in check_prevalence_from_gm_ci(load_tables())
-        if c.check_id.endswith(":from_gm")
-    }
+    from_gm = shares_from_gm_ci()
     panels = []
     rows = []
     for c in [*_rows(quart), *_rows(gms)]:
@@ -115,7 +162,8 @@ def analysis_distributions() -> DistributionsResult:
             marks = ((c.q1, "Q1"), (c.value, "median"), (c.q3, "Q3"))
             basis = "quartiles"
         else:
-            fit = LognormalMarginal.from_geometric_mean_ci(c.value, c.ci_low, c.ci_high, int(c.n))
+            level = float(c.ci_level) if pd.notna(c.ci_level) else 0.95
+            fit = lognormal_from_gm_ci(c.value, c.ci_low, c.ci_high, int(c.n), conf_level=level)
             marks = ((c.value, "geometric mean"),)
             basis = "geometric mean (95% CI)"
         printed = prev[
@@ -133,8 +181,7 @@ def analysis_distributions() -> DistributionsResult:
                 e = est.iloc[0]
                 implied = (float(e["estimate"]), float(e["ci_low"]), float(e["ci_high"]))
             else:
-                chk = from_gm[str(grp["row_id"].iloc[0])]
-                implied = (float(chk.value), float(chk.value_low), float(chk.value_high))
+                implied = from_gm[str(grp["row_id"].iloc[0])]
             texts = [f"{t} ({sid})" for (_, t), sid in zip(pub, grp["source_id"], strict=True)]
             share_rows.append(
                 {

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from b12stats.reanalysis._common import DEFAULT_REPS, DEFAULT_SEED
+from b12stats.reanalysis._common import (
+    DEFAULT_REPS,
+    DEFAULT_SEED,
+    design_label,
+    published_row,
+    source_label,
+)
 
 POWER_N_DYADS = (30, 60, 100, 150, 200, 286, 400)
 
@@ -19,6 +25,8 @@ class PowerResult:
     table: pd.DataFrame
     design_n: int
     assumptions: pd.DataFrame
+    design_n_label: str = ""  # where the design's n comes from ("Williams 2016 women")
+    design_label: str = ""  # the place the design describes ("Kenya")
 
 
 def analysis_power(
@@ -43,6 +51,17 @@ def analysis_power(
         power(d, n_dyads=list(n_dyads), reps=reps, model=m, rng=seed, progress=progress)
         for m in ("linear", "trend")
     ]
+    n_row = published_row(d.sources.get("n_dyads"))
+    n_label = "design's n"
+    if n_row is not None:
+        unit = n_row.get("unit")
+        n_label = source_label(str(n_row["source_id"])) + (
+            f" {unit}" if isinstance(unit, str) else ""
+        )
     return PowerResult(
-        table=pd.concat(parts, ignore_index=True), design_n=d.n_dyads, assumptions=d.describe()
+        table=pd.concat(parts, ignore_index=True),
+        design_n=d.n_dyads,
+        assumptions=d.describe(),
+        design_n_label=n_label,
+        design_label=design_label(d),
     )

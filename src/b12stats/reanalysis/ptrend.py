@@ -8,7 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from b12stats.reanalysis._common import DEFAULT_REPS, DEFAULT_SEED
+from b12stats.errors import DataValidationError
+from b12stats.reanalysis._common import (
+    DEFAULT_REPS,
+    DEFAULT_SEED,
+    design_label,
+    published_row,
+    source_label,
+)
 
 PTREND_SCENARIOS = ((286, 60), (150, 30), (100, 20))
 #: Replicates per P-trend scenario, as a multiple of the report's ``--reps``: the
@@ -25,7 +32,10 @@ class PTrendResult:
     published_p: float
     published_text: str
     assumptions: pd.DataFrame
-    correlation: float  # the design's target r (published, Williams 2018)
+    correlation: float  # the design's target r (published)
+    published_row_id: str = ""  # the effects row of the published P-trend
+    published_label: str = ""  # its source, as the report names it ("Williams 2018")
+    design_label: str = ""  # the place the design describes ("Kenya")
 
 
 def analysis_ptrend(
@@ -36,13 +46,14 @@ def analysis_ptrend(
     design: str = "kenya",
     progress: bool | None = False,
 ) -> PTrendResult:
-    """How plausible is the published P-trend given r = 0.36 in a Kenya-like cohort?
+    """How plausible is the published P-trend given the design's r in a cohort like it?
 
     Simulates ``reps`` cohorts per (n_dyads, n_clusters) scenario from the
     design (published quartiles and r; assumed clusters, ICCs and scale of r),
     fits the logistic GEE of adequacy on the milk-quartile score in each
     (:func:`b12stats.power.replicate_estimates`) and compares the distribution
-    of its P with the published P-trend (effects row ``w18_ptrend``). The share
+    of its P with the published P-trend: the effects row with ``measure ==
+    "trend_test"`` printed by the source of the design's correlation. The share
     of simulated P at or above the published one has Monte Carlo SE
     ``sqrt(s (1 - s) / reps)``.
     """
@@ -50,11 +61,18 @@ def analysis_ptrend(
     from b12stats.power import replicate_estimates
     from b12stats.simulate import get_design
 
+    d = get_design(design)
+    r_row = published_row(d.sources.get("correlation"))
+    if r_row is None:
+        raise DataValidationError(f"design {d.name!r}: its correlation names no published row")
     effects = load_effects()
-    row = effects[effects["row_id"] == "w18_ptrend"]
+    row = effects[
+        (effects["measure"] == "trend_test") & (effects["source_id"] == r_row["source_id"])
+    ]
+    if row.empty:
+        raise DataValidationError(f"{r_row['source_id']}: no trend_test row in effects.csv")
     published = float(row["p_value"].to_numpy(dtype=float)[0])
     published_text = str(row["p_text"].to_numpy()[0])
-    d = get_design(design)
     parts, rows = [], []
     for n, k in scenarios:
         est = replicate_estimates(
@@ -86,4 +104,7 @@ def analysis_ptrend(
         published_text=published_text,
         correlation=float(d.correlation),
         assumptions=d.describe(),
+        published_row_id=str(row["row_id"].iloc[0]),
+        published_label=source_label(str(r_row["source_id"])),
+        design_label=design_label(d),
     )

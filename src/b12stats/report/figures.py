@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from b12stats.reanalysis._common import country as _country
 from b12stats.reanalysis.audit_summary import AuditResult
 from b12stats.reanalysis.cohorts import CohortsResult
 from b12stats.reanalysis.correlations import CorrelationsResult
@@ -152,9 +153,10 @@ def figure_canada_cambodia(res: CohortsResult) -> Any:
 
     with style_context():
         fig, ax = plt.subplots(figsize=(7.5, 4.6))
-        plot_cohort_comparison(res.values, ratios=res.ratios, ax=ax)
+        plot_cohort_comparison(res.values, ratios=res.ratios, ax=ax, countries=res.countries)
+        num, den = res.countries
         ax.set_title(
-            "Canada vs Cambodia (Chebaya 2017): primary abstract vs summary page", loc="left"
+            f"{num} vs {den} ({res.primary_label}): primary abstract vs summary page", loc="left"
         )
         fig.tight_layout()
     return fig
@@ -169,7 +171,12 @@ def figure_supplement_effects(res: EffectsResult) -> Any:
     with style_context():
         fig, ax = plt.subplots(figsize=(7.5, 2.8))
         plot_effects(res.table, ax=ax)
-        ax.set_title("Wang 2024 (Tanzania): milk B12, supplement vs placebo", loc="left")
+        places = sorted({_country(c) for c in res.cohorts})
+        what = ", ".join(res.outcomes)
+        ax.set_title(
+            f"{', '.join(res.labels)} ({', '.join(places)}): {what}, supplement vs placebo",
+            loc="left",
+        )
         fig.tight_layout()
     return fig
 
@@ -210,7 +217,7 @@ def figure_kenya(res: KenyaResult) -> Any:
             ax=ax,
         )
         ax.set_title(
-            f"Simulated Kenya-like cohort ({int(s['n_dyads'])} dyads, "
+            f"Simulated {res.design_label}-like cohort ({int(s['n_dyads'])} dyads, "
             f"{int(s['n_clusters'])} clusters; seed {res.seed})",
             loc="left",
         )
@@ -226,8 +233,8 @@ def figure_power(res: PowerResult) -> Any:
 
     with style_context():
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
-        plot_power(res.table, ax=ax, mark_n=res.design_n, mark_label="Williams 2016 women")
-        design = str(res.table["design"].iloc[0]).capitalize()
+        plot_power(res.table, ax=ax, mark_n=res.design_n, mark_label=res.design_n_label)
+        design = res.design_label
         ax.set_title(
             f"Power at alpha = 0.05, {design}-like design (clusters scale with dyads)", loc="left"
         )
@@ -250,10 +257,12 @@ def figure_ptrend(res: PTrendResult) -> Any:
         plot_p_distribution(
             res.pvalues,
             published_p=res.published_p,
-            published_label=f"Williams 2018 {res.published_text.split('=')[0].strip()}",
+            published_label=f"{res.published_label} {res.published_text.split('=')[0].strip()}",
             ax=ax,
         )
-        ax.set_title("Milk-quartile trend test in simulated Kenya-like cohorts", loc="left")
+        ax.set_title(
+            f"Milk-quartile trend test in simulated {res.design_label}-like cohorts", loc="left"
+        )
         fig.tight_layout()
     return fig
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from b12stats.reanalysis import (
+    MILK_AI_LEVEL,
     PTREND_REPS_FACTOR,
     analysis_audit,
     analysis_canada_cambodia,
@@ -57,6 +58,26 @@ def _pct0(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _and(items: Any) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    words = [str(i) for i in items]
+    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1] if words else ""
+
+
+#: Level below which a share or P value counts as small in the prose.
+ALPHA = 0.05
+
+
+def _assumed(assumptions: pd.DataFrame, parameter: str) -> float:
+    """A design parameter's value from its ``describe()`` table."""
+    row = assumptions.loc[assumptions["parameter"] == parameter, "value"]
+    return float(row.iloc[0])
+
+
+def _countries(cohorts: Any) -> list[str]:
+    return list(dict.fromkeys(_country(str(c)) for c in cohorts))
+
+
 def _section_distributions() -> Section:
     res = analysis_distributions()
     sec = Section("distributions", "Distributions rebuilt from published summaries")
@@ -83,22 +104,31 @@ def _section_distributions() -> Section:
             f"({'agrees' if agree else 'does not agree'})"
         )
     n_agree = sum(agreements)
+    drawn = {p.country for p in res.panels}
+    no_spread = [c for c in _countries(res.without_quartiles["cohort"]) if c not in drawn]
     sec.finding = (
         f"Under a log-normal through each printed summary, {n_agree} of {len(bits)} "
-        "printed shares beyond a cut-off agree with the share the summary implies. "
-        "Cohorts with a median or mean only (Tanzania, Norway, India) give no spread, "
-        "so no distribution is drawn for them."
+        "printed shares beyond a cut-off agree with the share the summary implies."
+        + (
+            f" Cohorts with a median or mean only ({', '.join(no_spread)}) give no spread, "
+            "so no distribution is drawn for them."
+            if no_spread
+            else ""
+        )
     )
+    by_q = _countries(p.country for p in res.panels if "Q1" in dict(map(reversed, p.marks)))
+    by_gm = [c for c in dict.fromkeys(p.country for p in res.panels) if c not in by_q]
+    through = [f"the printed quartiles ({', '.join(by_q)})"] if by_q else []
+    through += [f"geometric mean, 95% CI and n ({', '.join(by_gm)})"] if by_gm else []
     sec.finding_items = [b[0].upper() + b[1:] for b in bits]
     sec.figures.append(
         (
             "distributions",
             figure_distributions(res),
-            "Log-normal densities on a log axis through the printed quartiles (Kenya) or "
-            "geometric mean, 95% CI and n (Canada, Cambodia); shaded: the share beyond each "
-            "cut-off the curve implies; boxes: implied share (95% CI where n is known) and the "
-            "printed share. Milk panels without a printed share show the 310 pmol/L level "
-            "behind the Adequate Intake.",
+            f"Log-normal densities on a log axis through {' or '.join(through)}; shaded: "
+            "the share beyond each cut-off the curve implies; boxes: implied share (95% CI "
+            "where n is known) and the printed share. Milk panels without a printed share "
+            f"show the {MILK_AI_LEVEL:g} pmol/L level behind the Adequate Intake.",
         )
     )
     sec.tables.append(("Implied vs printed shares", res.table))
@@ -108,7 +138,8 @@ def _section_distributions() -> Section:
 
 def _section_cohorts() -> Section:
     res = analysis_canada_cambodia()
-    sec = Section("canada_cambodia", "Canada vs Cambodia: summary page vs primary paper")
+    num, den = res.countries
+    sec = Section("canada_cambodia", f"{num} vs {den}: summary page vs primary paper")
     inside = int(res.outside_ci["summary_inside_primary_ci"].sum())
     total = len(res.outside_ci)
     sec_r = res.ratios[res.ratios["source_kind"] == "secondary"]["ratio"]
@@ -117,9 +148,12 @@ def _section_cohorts() -> Section:
         f"{'None' if inside == 0 else inside} of the summary page's {total} medians "
         f"{'lies' if inside == 0 else 'lie'} inside the primary paper's 95% CI "
         f"of the geometric mean for the same country and compartment; the summary's "
-        f"Canada/Cambodia ratios ({sec_r.min():.2f}x–{sec_r.max():.2f}x) are far larger than "
+        f"{num}/{den} ratios ({sec_r.min():.2f}x–{sec_r.max():.2f}x) are "
+        f"{'far larger than' if sec_r.min() > pri_r.max() else 'not the same as'} "
         f"the primary paper's ({pri_r.min():.2f}x–{pri_r.max():.2f}x), and its sample sizes "
-        "(40 and 67) are not the paper's (124 and 69)."
+        f"({_and(res.secondary_n)}) "
+        f"{'are not' if res.secondary_n != res.primary_n else 'are'} the paper's "
+        f"({_and(res.primary_n)})."
     )
     sec.figures.append(
         (
@@ -127,7 +161,7 @@ def _section_cohorts() -> Section:
             figure_canada_cambodia(res),
             "Filled circles: "
             "primary geometric means with 95% CI; open diamonds: the summary "
-            "page's medians; top: Canada/Cambodia ratios of both sources.",
+            f"page's medians; top: {num}/{den} ratios of both sources.",
         )
     )
     sec.tables.append(("Summary medians against the primary 95% CIs", res.outside_ci))
@@ -152,8 +186,12 @@ def _section_correlations() -> Section:
         parts.append(
             f"the summary page's r = {c['r1']:.2f} (n = {int(c['n1'])}) and r = {c['r2']:.2f} "
             f"(n = {int(c['n2'])}) differ by {c['estimate']:.2f} (95% CI {c['ci_low']:.2f} to "
-            f"{c['ci_high']:.2f}; P = {c['p_value']:.3f}), so they do not show that the "
-            "association differs between the countries"
+            f"{c['ci_high']:.2f}; P = {c['p_value']:.3f}), so they "
+            + (
+                "do not show that the association differs between the countries"
+                if c["p_value"] >= ALPHA
+                else "differ between the countries at the 5% level"
+            )
         )
     sec.finding = (
         "; ".join(parts) + f". {len(res.excluded)} published coefficients cannot be pooled "
@@ -193,14 +231,23 @@ def _section_correlations() -> Section:
                 ],
             )
         )
-    sec.tables.append(("Comparison of 0.51 and 0.20", res.comparison))
+    if len(res.comparison):
+        c = res.comparison.iloc[0]
+        sec.tables.append((f"Comparison of {c['r1']:.2f} and {c['r2']:.2f}", res.comparison))
     return sec
 
 
 def _section_effects() -> Section:
     res = analysis_supplement_effects()
-    sec = Section("supplementation", "Wang 2024: prenatal and postnatal supplements")
+    groups = [str(g).lower() for g in dict.fromkeys(res.table["group"])]
+    if all(g.endswith(" supplement") for g in groups):
+        what = _and(g.removesuffix(" supplement") for g in groups) + " supplements"
+    else:
+        what = _and(groups)
+    sec = Section("supplementation", f"{_and(res.labels)}: {what}")
     t = res.table.dropna(subset=["estimate"])
+    outcome = _and(res.outcomes)
+    higher = "higher" if (t["estimate"] > 0).all() else "different"
     bits = [
         f"{r.group.lower()} {r.ci_text.replace(' (', '% (')} at {r.label}, "
         f"printed {r.p_text}, recomputed from the CI P = {r.p_from_ci:.3g}"
@@ -208,16 +255,20 @@ def _section_effects() -> Section:
         for r in _rows(t)
     ]
     sec.finding = (
-        "Milk B12 was higher with the supplement than with placebo: "
+        f"{outcome[:1].upper()}{outcome[1:]} was {higher} with the supplement than with placebo: "
         + "; ".join(bits)
-        + ". The prenatal effect at 7 months is described only in words (no effect); "
-        "no estimate is drawn for it."
+        + "."
+        + "".join(
+            f" The {group.lower().removesuffix(' supplement')} effect at {when} is described "
+            f"only in words ({words}); no estimate is drawn for it."
+            for group, when, words in res.worded
+        )
     )
     sec.figures.append(
         (
             "supplementation",
             figure_supplement_effects(res),
-            "Percent difference in milk B12, supplement vs placebo, with printed 95% CIs.",
+            f"Percent difference in {outcome}, supplement vs placebo, with printed 95% CIs.",
         )
     )
     sec.tables.append(("Effects", res.table))
@@ -227,13 +278,16 @@ def _section_effects() -> Section:
 def _section_kenya(seed: int) -> Section:
     res = analysis_kenya(seed=seed)
     s = res.summary.iloc[0]
-    sec = Section("kenya", "A simulated Kenya-like cohort and the papers' GEE models")
+    place = res.design_label
+    cut = _assumed(res.assumptions, "adequacy_cutoff")
+    sec = Section("kenya", f"A simulated {place}-like cohort and the papers' GEE models")
     sec.finding = (
         f"One cohort of {int(s['n_dyads'])} dyads in {int(s['n_clusters'])} clusters, "
         f"simulated from the published quartiles and r = {s['target_r']:.2f} (seed {seed}), "
         f"has r = {s['simulated_r']:.2f} on the log scale, {_pct0(1 - s['share_adequate'])} of "
-        f"infants at or below 220 pmol/L and {_pct0(s['share_milk_below_310'])} of milk "
-        f"below 310 pmol/L. Its GEE log-log slope is {s['loglog_slope']:.2f} (95% CI "
+        f"infants at or below {cut:g} pmol/L and {_pct0(s['share_milk_below_310'])} of milk "
+        f"below {MILK_AI_LEVEL:g} pmol/L. Its GEE log-log slope is "
+        f"{s['loglog_slope']:.2f} (95% CI "
         f"{s['loglog_slope_ci_low']:.2f} to {s['loglog_slope_ci_high']:.2f}): 10% more milk "
         f"B12 goes with about {100 * (1.1 ** s['loglog_slope'] - 1):.1f}% more infant B12; "
         f"the milk-quartile P-trend for adequacy is {s['p_trend']:.2g}. These are one "
@@ -245,13 +299,13 @@ def _section_kenya(seed: int) -> Section:
             figure_kenya(res),
             "Simulated dyads (log axes), "
             "the GEE fit of log infant on log milk B12 with its 95% confidence "
-            "band, and the 310 and 220 pmol/L cut-offs.",
+            f"band, and the {MILK_AI_LEVEL:g} and {cut:g} pmol/L cut-offs.",
         )
     )
     sec.tables.append(("Headline numbers", _name_value(res.summary)))
     sec.tables.append(("Linear GEE (log-log)", res.linear))
     sec.tables.append(("Trend GEE (adequacy on milk quartile)", res.trend))
-    sec.assumptions.append(("Kenya design", res.assumptions))
+    sec.assumptions.append((f"{place} design", res.assumptions))
     sec.notes.extend(res.flags)
     return sec
 
@@ -270,7 +324,8 @@ def _section_power(seed: int, reps: int) -> Section:
         )
         bits.append(f"the {model} model {where}")
     sec.finding = (
-        f"With the Kenya-like design ({reps} simulated studies per point, seed {seed}), "
+        f"With the {res.design_label}-like design "
+        f"({reps} simulated studies per point, seed {seed}), "
         + "; ".join(bits)
         + ". Error bars are ±1.96 Monte Carlo SE; raise --reps for publication."
     )
@@ -294,24 +349,30 @@ def _section_ptrend(seed: int, reps: int) -> Section:
     sec = Section("ptrend", "How plausible is the published P-trend?")
     t = res.table
     first = t.iloc[0]
+    share = float(first["share_p_at_or_above_published"])
     others = "; ".join(
         f"{int(r.n_dyads)} dyads: {100 * r.share_p_at_or_above_published:.1f}%"
         for r in _rows(t.iloc[1:])
     )
     sec.finding = (
-        f"Williams 2018 printed {res.published_text} for milk B12 and infant adequacy. In "
-        f"{int(first['reps'])} simulated Kenya-like cohorts of {int(first['n_dyads'])} dyads "
-        f"with r = {res.correlation:.2f} the trend test's median P is {first['median_p']:.2g} "
-        "and only "
-        f"{100 * first['share_p_at_or_above_published']:.1f}% "
+        f"{res.published_label} printed {res.published_text} for milk B12 and infant "
+        f"adequacy. In {int(first['reps'])} simulated {res.design_label}-like cohorts of "
+        f"{int(first['n_dyads'])} dyads with r = {res.correlation:.2f} the trend test's "
+        f"median P is {first['median_p']:.2g} and {'only ' if share < ALPHA else ''}"
+        f"{100 * share:.1f}% "
         f"(Monte Carlo SE {100 * first['share_mcse']:.1f}%) have P at or above the published "
-        f"value (smaller cohorts — {others}). Under these assumptions the published P-trend "
-        f"is weaker than r = {res.correlation:.2f} implies: the model was fitted on fewer "
-        f"dyads than the {int(first['n_dyads'])} assumed here, or the milk effect adjusted "
-        "for the multivariable model's covariates was weaker than the crude r. The scale of r "
-        "does not "
-        "explain it: read as Spearman or as Pearson on concentrations, r = "
-        f"{res.correlation:.2f} implies a stronger latent correlation, not a weaker one."
+        f"value (smaller cohorts — {others})."
+        + (
+            " Under these assumptions the published P-trend "
+            f"is weaker than r = {res.correlation:.2f} implies: the model was fitted on fewer "
+            f"dyads than the {int(first['n_dyads'])} assumed here, or the milk effect adjusted "
+            "for the multivariable model's covariates was weaker than the crude r. The scale "
+            "of r does not explain it: read as Spearman or as Pearson on concentrations, r = "
+            f"{res.correlation:.2f} implies a stronger latent correlation, not a weaker one."
+            if share < ALPHA
+            else " Under these assumptions the published P-trend is in line with "
+            f"r = {res.correlation:.2f}."
+        )
     )
     sec.figures.append(
         (
@@ -381,15 +442,15 @@ def plan(*, seed: int, reps: int) -> list[tuple[str, str, Callable[[], Section]]
     """The report's sections in order: ``(key, title, function)``."""
     return [
         ("audit", "Audit of every published claim", _section_audit),
-        ("canada_cambodia", "Canada vs Cambodia", _section_cohorts),
+        ("canada_cambodia", "Secondary source vs primary paper", _section_cohorts),
         (
             "distributions",
             "Distributions rebuilt from published quartiles",
             _section_distributions,
         ),
         ("correlations", "Published correlations", _section_correlations),
-        ("supplementation", "Wang 2024 supplement effects", _section_effects),
-        ("kenya", "Simulated Kenya-like cohort", lambda: _section_kenya(seed)),
+        ("supplementation", "Supplement effects", _section_effects),
+        ("kenya", "Simulated cohort", lambda: _section_kenya(seed)),
         ("ptrend", "Plausibility of the published P-trend", lambda: _section_ptrend(seed, reps)),
         ("power", "Power by simulation", lambda: _section_power(seed, reps)),
     ]
