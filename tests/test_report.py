@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -331,3 +332,13 @@ def test_distribution_curve_and_shaded_share_come_from_one_lognormal():
     assert checked >= len(res.table)
     table = res.table.set_index("summary_row_id")
     assert (table["sigma"] > 0).all()
+
+
+def test_gee_predict_rejects_missing_terms():
+    from b12stats.errors import OptionError
+    from b12stats.simulate import get_design, simulate_cohort
+
+    d = simulate_cohort(get_design("kenya"), rng=5)
+    _, fit = loglog_band(d, groups="cluster", grid=np.array([100.0]))
+    with pytest.raises(OptionError, match="missing terms"):
+        fit.predict({"milk_b12": [1.0]})

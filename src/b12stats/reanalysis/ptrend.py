@@ -60,6 +60,7 @@ def analysis_ptrend(
     from b12stats.data import load_effects
     from b12stats.power import replicate_estimates
     from b12stats.simulate import get_design
+    from b12stats.stats.simulation_metrics import tail_share
 
     d = get_design(design)
     r_row = published_row(d.sources.get("correlation"))
@@ -81,7 +82,8 @@ def analysis_ptrend(
         label = f"{n} dyads, {k} clusters"
         parts.append(est.assign(scenario=label))
         p = est.loc[est["converged"], "p_value"].to_numpy(dtype=float)
-        share = float(np.mean(p >= published)) if p.size else float("nan")
+        tail = tail_share(p, published, side="at_or_above").iloc[0]
+        share = float(tail["estimate"])
         rows.append(
             {
                 "scenario": label,
@@ -91,8 +93,8 @@ def analysis_ptrend(
                 "converged": int(p.size),
                 "median_p": float(np.median(p)) if p.size else float("nan"),
                 "share_p_at_or_above_published": share,
-                "share_mcse": float(np.sqrt(share * (1 - share) / p.size)) if p.size else np.nan,
-                "share_p_below_0_05": float(np.mean(p < 0.05)) if p.size else float("nan"),
+                "share_mcse": float(tail["mcse"]),
+                "share_p_below_0_05": float(tail_share(p, 0.05, side="below")["estimate"].iloc[0]),
                 "mean_log_odds_per_quartile": float(est["estimate"].mean()),
                 "seed": seed,
             }

@@ -38,26 +38,21 @@ def loglog_band(
 ) -> tuple[pd.DataFrame, Any]:
     """Fitted ``exp(a + b log x)`` of the log-log GEE with its pointwise Wald band.
 
-    With coefficient covariance ``V`` (robust, from the fit), the band at
-    ``t = log x`` is ``exp(a + b t ± z sqrt(V_aa + 2 t V_ab + t^2 V_bb))``.
+    :func:`b12stats.models.fit_linear` with ``log=True``, then
+    :meth:`b12stats.models.GEEResult.predict` at ``log(grid)`` (robust
+    covariance), back-transformed with ``exp``.
     """
-    from scipy import stats as _st
-
     from b12stats.models import fit_linear
 
     res = fit_linear(data, groups=groups, log=True, conf_level=conf_level)
-    a0, b = (float(v) for v in res.coefficients["estimate"].iloc[:2])
-    cov = np.asarray(res.cov_params, dtype=float)[:2, :2]
-    t = np.log(grid)
-    fit = a0 + b * t
-    se = np.sqrt(np.maximum(cov[0, 0] + 2.0 * t * cov[0, 1] + t * t * cov[1, 1], 0.0))
-    crit = float(_st.norm.ppf(0.5 + conf_level / 2.0))
+    exposure = str(res.coefficients["term"].iloc[1])
+    pred = res.predict({exposure: np.log(grid)}, conf_level=conf_level)
     line = pd.DataFrame(
         {
             "x": grid,
-            "estimate": np.exp(fit),
-            "ci_low": np.exp(fit - crit * se),
-            "ci_high": np.exp(fit + crit * se),
+            "estimate": np.exp(pred["estimate"].to_numpy()),
+            "ci_low": np.exp(pred["ci_low"].to_numpy()),
+            "ci_high": np.exp(pred["ci_high"].to_numpy()),
         }
     )
     return line, res
