@@ -35,6 +35,7 @@ def analysis_power(
     reps: int = DEFAULT_REPS,
     n_dyads: Sequence[int] = POWER_N_DYADS,
     design: str = "kenya",
+    models: Sequence[str] = ("linear", "trend"),
     progress: bool | None = False,
 ) -> PowerResult:
     """Simulated power of the linear and trend GEE models over numbers of dyads.
@@ -49,7 +50,7 @@ def analysis_power(
     d = get_design(design)
     parts = [
         power(d, n_dyads=list(n_dyads), reps=reps, model=m, rng=seed, progress=progress)
-        for m in ("linear", "trend")
+        for m in models
     ]
     n_row = published_row(d.sources.get("n_dyads"))
     n_label = "design's n"
