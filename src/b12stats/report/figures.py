@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from b12stats.plots.style import RC
+from b12stats.plots.style import style_context as _shared_style_context
 from b12stats.reanalysis._common import country as _country
 from b12stats.reanalysis.audit_summary import AuditResult
 from b12stats.reanalysis.cohorts import CohortsResult
@@ -18,36 +20,17 @@ from b12stats.reanalysis.power import PowerResult
 from b12stats.reanalysis.ptrend import PTrendResult
 from b12stats.reanalysis.simulated_cohort import KenyaResult
 
-#: Figure style shared by every report and script figure (applied locally with
-#: :func:`style_context`, never globally).
-STYLE: dict[str, Any] = {
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.labelsize": 9,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "legend.fontsize": 8,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": False,
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
-    "savefig.bbox": "tight",
-    "pdf.fonttype": 42,
-    "svg.fonttype": "none",
-}
+#: The figure style: :data:`b12stats.plots.style.RC`, the one style source.
+STYLE = RC
 
 
 @contextlib.contextmanager
 def style_context() -> Iterator[None]:
     """Apply the b12stats figure style inside a ``with`` block only.
 
-    :func:`b12stats.plots.style.style_context` with :data:`STYLE` on top;
-    rcParams are restored on exit.
+    :func:`b12stats.plots.style.style_context`; rcParams are restored on exit.
     """
-    from b12stats.plots.style import style_context as _shared
-
-    with _shared(STYLE):
+    with _shared_style_context():
         yield
 
 
