@@ -1,15 +1,13 @@
-"""Supplement effects with confidence intervals (Wang et al. 2024, Tanzania).
+"""Supplement effects with confidence intervals, by period and timepoint.
 
-Wang et al. 2024 (doi:10.1016/j.ajcnut.2023.07.023) print the effect of the
-prenatal and the postnatal B12 supplement on milk B12 as a percent difference
-with a 95% CI at one timepoint each, and say in words that the prenatal effect
-was absent at 7 months. The figure draws every (period, timepoint) cell: the
-printed estimates with their CIs, and cells with a verbal finding only as text,
-so no number is drawn that was not printed.
+A trial may print the effect of a supplement as a percent difference with a
+95% CI at some timepoints and say in words what it found at others. The figure
+draws every (period, timepoint) cell: the printed estimates with their CIs, and
+cells with a verbal finding only as text, so no number is drawn that was not
+printed.
 
 This module only draws; P values recomputed from the CIs come from
-:func:`b12stats.stats.effects.effect_from_ci`.
-"""
+:func:`b12stats.stats.effects.effect_from_ci`."""
 
 from __future__ import annotations
 
