@@ -18,12 +18,12 @@ import matplotlib
 matplotlib.use("Agg")
 
 from b12stats._io import write_csv
-from b12stats.reanalysis import DEFAULT_REPS, DEFAULT_SEED, POWER_N_DYADS, analysis_power
+from b12stats.reanalysis import DEFAULT_REPS, DEFAULT_SEED, analysis_power
 from b12stats.report import figure_power, save_figure_set
 from b12stats.simulate import get_design
 
 DESIGN = "kenya"  # a built-in design (data/designs) or a Design object of your own
-N_DYADS = list(POWER_N_DYADS)  # the points of the power curves
+N_DYADS = None  # points of the curves; None: 30, 60, 100, 150, 200, 400 and the design's n
 MODELS = ("linear", "trend")  # log-log slope; milk-quartile trend in adequacy
 REPS = int(os.environ.get("B12STATS_REPS", DEFAULT_REPS))
 SEED = int(os.environ.get("B12STATS_SEED", DEFAULT_SEED))

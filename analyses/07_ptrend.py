@@ -25,13 +25,12 @@ from b12stats.reanalysis import (
     DEFAULT_REPS,
     DEFAULT_SEED,
     PTREND_REPS_FACTOR,
-    PTREND_SCENARIOS,
     analysis_ptrend,
 )
 from b12stats.report import figure_ptrend, save_figure_set
 
 DESIGN = "kenya"  # or e.g. get_design("kenya").replace(icc_infant=0.2)
-SCENARIOS = PTREND_SCENARIOS  # (n_dyads, n_clusters): the design's own, then smaller
+SCENARIOS = None  # (n_dyads, n_clusters) pairs; None: the design's own, then (150, 30), (100, 20)
 REPS = int(os.environ.get("B12STATS_REPS", DEFAULT_REPS * PTREND_REPS_FACTOR))
 SEED = int(os.environ.get("B12STATS_SEED", DEFAULT_SEED))
 OUT = Path(os.environ.get("B12STATS_OUT", Path(__file__).resolve().parent.parent))

@@ -36,7 +36,7 @@ from b12stats.reanalysis.effects import EffectsResult, analysis_supplement_effec
 from b12stats.reanalysis.power import POWER_N_DYADS, PowerResult, analysis_power
 from b12stats.reanalysis.ptrend import (
     PTREND_REPS_FACTOR,
-    PTREND_SCENARIOS,
+    PTREND_SMALLER,
     PTrendResult,
     analysis_ptrend,
 )
@@ -48,7 +48,7 @@ __all__ = [
     "MILK_AI_LEVEL",
     "POWER_N_DYADS",
     "PTREND_REPS_FACTOR",
-    "PTREND_SCENARIOS",
+    "PTREND_SMALLER",
     "AuditResult",
     "CohortsResult",
     "CorrelationsResult",

@@ -46,8 +46,9 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
 
     Pools are formed by :func:`~b12stats.stats.meta.pool_table` per variable
     pair from primary sources only, skipping (and listing) rows without r or
-    n and adjusted coefficients. The summary page's r = 0.51 (n = 40, Canada)
-    and r = 0.20 (n = 67, Cambodia) are compared with
+    n and adjusted coefficients. When the secondary sources print exactly two
+    correlations with n (bundled: one per country of the summary page), they are
+    compared with
     :func:`~b12stats.stats.correlation.compare_correlations` (Fisher's z test,
     Zou 2007 interval, doi:10.1037/1082-989X.12.4.399). Study CIs are Fisher-z
     intervals ``tanh(atanh r ± z / sqrt(n - 3))``.

@@ -15,7 +15,8 @@ from b12stats.reanalysis._common import (
     source_label,
 )
 
-POWER_N_DYADS = (30, 60, 100, 150, 200, 286, 400)
+#: Numbers of dyads on the power curves, besides the design's own (always added).
+POWER_N_DYADS = (30, 60, 100, 150, 200, 400)
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def analysis_power(
     *,
     seed: int = DEFAULT_SEED,
     reps: int = DEFAULT_REPS,
-    n_dyads: Sequence[int] = POWER_N_DYADS,
+    n_dyads: Sequence[int] | None = None,
     design: str = "kenya",
     models: Sequence[str] = ("linear", "trend"),
     progress: bool | None = False,
@@ -48,6 +49,8 @@ def analysis_power(
     from b12stats.simulate import get_design
 
     d = get_design(design)
+    if n_dyads is None:  # the grid with the design's own number of dyads on it
+        n_dyads = sorted({*POWER_N_DYADS, int(d.n_dyads)})
     parts = [
         power(d, n_dyads=list(n_dyads), reps=reps, model=m, rng=seed, progress=progress)
         for m in models

@@ -17,7 +17,10 @@ from b12stats.reanalysis._common import (
     source_label,
 )
 
-PTREND_SCENARIOS = ((286, 60), (150, 30), (100, 20))
+#: (n_dyads, n_clusters) of the cohorts smaller than the design's own that the
+#: P-trend analysis also simulates, since the number of dyads behind a published
+#: P-trend is often not published (assumptions: about 5 dyads per cluster).
+PTREND_SMALLER = ((150, 30), (100, 20))
 #: Replicates per P-trend scenario, as a multiple of the report's ``--reps``: the
 #: share of P values above the published one is a tail share, so it needs more.
 PTREND_REPS_FACTOR = 5
@@ -42,7 +45,7 @@ def analysis_ptrend(
     *,
     seed: int = DEFAULT_SEED,
     reps: int = DEFAULT_REPS * PTREND_REPS_FACTOR,
-    scenarios: Sequence[tuple[int, int]] = PTREND_SCENARIOS,
+    scenarios: Sequence[tuple[int, int]] | None = None,
     design: str = "kenya",
     progress: bool | None = False,
 ) -> PTrendResult:
@@ -63,6 +66,8 @@ def analysis_ptrend(
     from b12stats.stats.simulation_metrics import tail_share
 
     d = get_design(design)
+    if scenarios is None:  # the design's own size first, then the smaller cohorts
+        scenarios = ((int(d.n_dyads), int(d.n_clusters)), *PTREND_SMALLER)
     r_row = published_row(d.sources.get("correlation"))
     if r_row is None:
         raise DataValidationError(f"design {d.name!r}: its correlation names no published row")

@@ -64,12 +64,12 @@ def analysis_kenya(
     """Simulate a cohort from a design and fit the papers' two GEE models.
 
     The design is :func:`b12stats.simulate.get_design` ``(design)``; the
-    bundled ``"kenya"`` has log-normal
-    marginals from the printed quartiles, r = 0.36 (scale assumed), clusters and
-    ICCs assumed (every assumption is in ``assumptions``). Models:
+    bundled ``"kenya"`` has log-normal marginals from printed quartiles and a
+    printed r (its scale assumed), clusters and ICCs assumed (every assumption
+    is in ``assumptions``). Models:
     :func:`b12stats.models.fit_linear` on the log-log scale (the slope is an
-    elasticity) and :func:`b12stats.models.fit_trend` (adequacy > 220 pmol/L on
-    milk-B12 quartiles; P-trend), both exchangeable GEE with robust SEs.
+    elasticity) and :func:`b12stats.models.fit_trend` (adequacy above the
+    design's cut-off on milk-B12 quartiles; P-trend), both exchangeable GEE with robust SEs.
     """
     from scipy import stats as _st
 

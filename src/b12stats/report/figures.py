@@ -225,9 +225,6 @@ def figure_power(res: PowerResult) -> Any:
     return fig
 
 
-#: (n_dyads, n_clusters) scenarios for the P-trend analysis: the design's own
-#: (286 dyads, 60 clusters, both assumptions) and two smaller cohorts, since the
-
 
 def figure_ptrend(res: PTrendResult) -> Any:
     """The simulated P-trend distributions (:func:`b12stats.plots.ptrend.plot_p_distribution`)."""
