@@ -22,12 +22,11 @@ disagree.
 
 from __future__ import annotations
 
-from b12stats.reanalysis._common import DEFAULT_REPS, DEFAULT_SEED
+from b12stats.reanalysis._common import DEFAULT_REPS, DEFAULT_SEED, milk_ai_level
 from b12stats.reanalysis.audit_summary import AuditResult, analysis_audit
 from b12stats.reanalysis.cohorts import CohortsResult, analysis_canada_cambodia
 from b12stats.reanalysis.correlations import CorrelationsResult, analysis_correlations
 from b12stats.reanalysis.distributions import (
-    MILK_AI_LEVEL,
     DistributionPanel,
     DistributionsResult,
     analysis_distributions,
@@ -45,7 +44,6 @@ from b12stats.reanalysis.simulated_cohort import KenyaResult, analysis_kenya, lo
 __all__ = [
     "DEFAULT_REPS",
     "DEFAULT_SEED",
-    "MILK_AI_LEVEL",
     "POWER_N_DYADS",
     "PTREND_REPS_FACTOR",
     "PTREND_SMALLER",
@@ -67,4 +65,5 @@ __all__ = [
     "analysis_ptrend",
     "analysis_supplement_effects",
     "loglog_band",
+    "milk_ai_level",
 ]

@@ -78,3 +78,25 @@ def design_label(design: Any) -> str:
     if row is not None and isinstance(row.get("cohort"), str):
         return country(str(row["cohort"]))
     return str(design.name).capitalize()
+
+
+#: The reference-values quantity of the milk B12 level behind the Adequate Intake.
+MILK_AI_QUANTITY = "milk B12 level used to establish the Adequate Intake"
+
+
+def milk_ai_level() -> float:
+    """The milk B12 level (pmol/L) behind the Adequate Intake, from reference_values.csv.
+
+    Examples
+    --------
+    >>> milk_ai_level() > 0
+    True
+    """
+    from b12stats import data
+    from b12stats.errors import DataValidationError
+
+    ref = data.load_reference_values()
+    row = ref[(ref["quantity"] == MILK_AI_QUANTITY) & (ref["unit"] == "pmol/L")]
+    if row.empty:
+        raise DataValidationError(f"reference_values.csv has no row for {MILK_AI_QUANTITY!r}")
+    return float(row["value"].iloc[0])

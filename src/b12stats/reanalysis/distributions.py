@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from b12stats.reanalysis._common import country as _country
+from b12stats.reanalysis._common import milk_ai_level
 from b12stats.reanalysis._common import rows as _rows
 
 
@@ -33,6 +34,7 @@ class DistributionsResult:
     panels: tuple[DistributionPanel, ...]
     table: pd.DataFrame
     without_quartiles: pd.DataFrame
+    milk_level: float = float("nan")  # drawn on milk panels without a printed share
 
 
 _COMPARTMENT_NAME = {
@@ -43,9 +45,6 @@ _COMPARTMENT_NAME = {
 }
 
 _SIDE = {"<": "below", "<=": "at_or_below", ">": "above", ">=": "at_or_above"}
-
-#: Cut-off drawn on milk panels with no printed share: the level behind the AI.
-MILK_AI_LEVEL = 310.0
 
 
 def _printed_share(row: Any) -> tuple[float, str]:
@@ -123,8 +122,9 @@ def analysis_distributions() -> DistributionsResult:
     * geometric mean with 95% CI and n (Chebaya 2017):
       :func:`lognormal_from_gm_ci` for the curve; printed shares are set beside
       the audit's recomputation from the same log-normal
-      (:func:`shares_from_gm_ci`, with its CI). Milk has
-      no printed share there: the share below 310 pmol/L is the curve's, without CI.
+      (:func:`shares_from_gm_ci`, with its CI). Milk has no printed share
+      there: the share below the milk level behind the Adequate Intake
+      (:func:`~b12stats.reanalysis.milk_ai_level`) is the curve's, without CI.
 
     Each row of ``table`` is one (summary, cut-off, printed share) triple.
 
@@ -140,6 +140,7 @@ def analysis_distributions() -> DistributionsResult:
 
     conc = load_concentrations()
     prev = load_prevalences()
+    milk_level = milk_ai_level()
     blood_or_milk = conc["compartment"].str.startswith("infant") | (conc["compartment"] == "milk")
     pmol = conc["unit"] == "pmol/L"
     quart = conc[conc["q1"].notna() & conc["q3"].notna() & pmol & blood_or_milk]
@@ -219,9 +220,9 @@ def analysis_distributions() -> DistributionsResult:
         if not share_rows and c.compartment == "milk":
             share_rows.append(
                 {
-                    "cutoff": MILK_AI_LEVEL,
+                    "cutoff": milk_level,
                     "side": "below",
-                    "estimate": float(fit.cdf(MILK_AI_LEVEL)),
+                    "estimate": float(fit.cdf(milk_level)),
                     "ci_low": np.nan,
                     "ci_high": np.nan,
                     "published": np.nan,
@@ -247,5 +248,8 @@ def analysis_distributions() -> DistributionsResult:
     others = conc[~conc.index.isin(used) & blood_or_milk]
     without = others[["row_id", "source_id", "cohort", "compartment", "statistic", "value", "n"]]
     return DistributionsResult(
-        panels=tuple(panels), table=pd.DataFrame(rows), without_quartiles=without
+        panels=tuple(panels),
+        table=pd.DataFrame(rows),
+        without_quartiles=without,
+        milk_level=milk_level,
     )

@@ -197,6 +197,8 @@ def figure_kenya(res: KenyaResult) -> Any:
             simulated_r=float(s["simulated_r"]),
             r_label="r (log scale)",
             line_label="GEE fit, log-log (95% CI)",
+            milk_cutoff=res.milk_level,
+            infant_cutoff=res.adequacy_cutoff,
             ax=ax,
         )
         ax.set_title(
@@ -223,7 +225,6 @@ def figure_power(res: PowerResult) -> Any:
         )
         fig.tight_layout()
     return fig
-
 
 
 def figure_ptrend(res: PTrendResult) -> Any:

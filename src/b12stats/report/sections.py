@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from b12stats.reanalysis import (
-    MILK_AI_LEVEL,
     PTREND_REPS_FACTOR,
     analysis_audit,
     analysis_canada_cambodia,
@@ -128,7 +127,7 @@ def _section_distributions() -> Section:
             f"Log-normal densities on a log axis through {' or '.join(through)}; shaded: "
             "the share beyond each cut-off the curve implies; boxes: implied share (95% CI "
             "where n is known) and the printed share. Milk panels without a printed share "
-            f"show the {MILK_AI_LEVEL:g} pmol/L level behind the Adequate Intake.",
+            f"show the {res.milk_level:g} pmol/L level behind the Adequate Intake.",
         )
     )
     sec.tables.append(("Implied vs printed shares", res.table))
@@ -286,7 +285,7 @@ def _section_kenya(seed: int) -> Section:
         f"simulated from the published quartiles and r = {s['target_r']:.2f} (seed {seed}), "
         f"has r = {s['simulated_r']:.2f} on the log scale, {_pct0(1 - s['share_adequate'])} of "
         f"infants at or below {cut:g} pmol/L and {_pct0(s['share_milk_below_310'])} of milk "
-        f"below {MILK_AI_LEVEL:g} pmol/L. Its GEE log-log slope is "
+        f"below {res.milk_level:g} pmol/L. Its GEE log-log slope is "
         f"{s['loglog_slope']:.2f} (95% CI "
         f"{s['loglog_slope_ci_low']:.2f} to {s['loglog_slope_ci_high']:.2f}): 10% more milk "
         f"B12 goes with about {100 * (1.1 ** s['loglog_slope'] - 1):.1f}% more infant B12; "
@@ -299,7 +298,7 @@ def _section_kenya(seed: int) -> Section:
             figure_kenya(res),
             "Simulated dyads (log axes), "
             "the GEE fit of log infant on log milk B12 with its 95% confidence "
-            f"band, and the {MILK_AI_LEVEL:g} and {cut:g} pmol/L cut-offs.",
+            f"band, and the {res.milk_level:g} and {cut:g} pmol/L cut-offs.",
         )
     )
     sec.tables.append(("Headline numbers", _name_value(res.summary)))
