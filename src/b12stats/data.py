@@ -67,6 +67,7 @@ __all__ = [
     "load_table",
     "parse_p_text",
     "table_names",
+    "table_schema",
 ]
 
 SOURCE_KINDS = ("primary", "secondary", "lay", "reference")
