@@ -20,7 +20,7 @@ from b12stats import __version__  # noqa: E402
 
 project = "b12stats"
 author = "b12stats developers"
-copyright = "b12stats developers"  # noqa: A001 - Sphinx's name
+copyright = "b12stats developers"
 release = __version__
 version = __version__
 
