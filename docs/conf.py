@@ -39,10 +39,12 @@ html_static_path: list[str] = []
 html_title = f"b12stats {release}"
 
 # API reference: one page per public module (modules whose name starts with "_" are
-# skipped), generated into docs/api/ by autosummary on every build (see api.rst).
+# skipped), generated into docs/api/ by autosummary on every build (see api.rst and
+# _templates/autosummary/module.rst): what each module defines and lists in __all__.
 autosummary_generate = True
 autosummary_imported_members = False
-autodoc_default_options = {"members": True, "show-inheritance": True}
+autosummary_ignore_module_all = True  # also lists subpackages, which no __all__ names
+autodoc_default_options = {"show-inheritance": True}
 autodoc_typehints = "none"  # numpydoc's Parameters sections carry the types
 autodoc_member_order = "bysource"
 numpydoc_show_class_members = False  # members are documented by autodoc's :members:
@@ -52,8 +54,9 @@ nitpicky = False  # cross-references to pandas/numpy types are not resolved offl
 
 # The analyses as a gallery. The scripts write figures/ and analyses/results/ and some run
 # power simulations, so the gallery shows their code without running them (set
-# B12STATS_DOCS_RUN_ANALYSES=1 to execute them, e.g. for a release). They are copied into
-# docs/_analyses/ with a gallery header, so analyses/ needs no Sphinx-specific file.
+# B12STATS_DOCS_RUN_ANALYSES=1 to execute them, e.g. for a release; run from the copies, they
+# write into docs/figures/ and docs/analyses/results/, not the repository's). They are copied
+# into docs/_analyses/ with a gallery header, so analyses/ needs no Sphinx-specific file.
 _ANALYSES = DOCS / "_analyses"
 shutil.rmtree(_ANALYSES, ignore_errors=True)
 _ANALYSES.mkdir()
