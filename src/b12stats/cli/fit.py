@@ -85,9 +85,27 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the CSV, fit, print, optionally write; return the exit status."""
+    from b12stats._io import OutputPlan, write_csv
+
+    plan = OutputPlan()
+    plan.add_input("DATA.csv", args.data)
+    plan.add_output("--out", args.out)
+    with plan:
+        result = _fit(args)
+        print(_format(result, args.data))
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if args.out:
+            write_csv(args.out, result.to_frame())
+    if args.out:
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> Any:
+    """Read DATA.csv and fit the model; errors name the user's file."""
     import pandas as pd
 
-    from b12stats._io import write_csv
     from b12stats.errors import DataValidationError
     from b12stats.models import fit_gee
 
@@ -97,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataValidationError(f"cannot read CSV: {reason}", file=args.data) from None
     try:
-        result = fit_gee(
+        return fit_gee(
             data,
             args.formula,
             groups=args.groups,
@@ -113,13 +131,6 @@ def run(args: argparse.Namespace) -> int:
         raise DataValidationError(
             exc.reason, file=args.data, line=exc.line, column=exc.column
         ) from None
-    print(_format(result, args.data))
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if args.out:
-        write_csv(args.out, result.to_frame())
-        print(f"wrote {args.out}")
-    return 0
 
 
 def _format(result: Any, source: str) -> str:

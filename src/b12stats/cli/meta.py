@@ -149,12 +149,49 @@ def run(args: argparse.Namespace) -> int:
     """Pool, print a summary, write the requested files; return the exit status."""
     from b12stats import _io
     from b12stats.errors import OptionError
-    from b12stats.stats.meta import pool_table
 
     if args.plot and Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
         raise OptionError(f"--plot must end in one of {', '.join(PLOT_SUFFIXES)}: {args.plot}")
     if not 0.0 < args.level < 1.0:
         raise OptionError(f"--conf-level must be between 0 and 1, not {args.level}")
+    plan = _io.OutputPlan()
+    plan.add_input("DATA.csv", args.data)
+    plan.add_output("--out", args.out)
+    plan.add_output("--studies", args.studies)
+    plan.add_output("--leave-one-out", args.loo)
+    plan.add_output("--plot", args.plot)
+    with plan:
+        table = _pool(args)
+        for row in table.excluded.itertuples(index=False):
+            logger.info("left out %s: %s", row.row, row.reason)
+        print(_summary_text(table))
+        if args.out:
+            _io.write_csv(args.out, table.to_frame())
+        if args.studies:
+            _io.write_csv(args.studies, table.studies())
+        if args.loo:
+            _io.write_csv(args.loo, table.leave_one_out())
+        if args.plot:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            from b12stats.plots.forest import plot_forest
+
+            ax = plot_forest(table, scale=args.scale)
+            try:
+                _io.save_figure(ax.figure, args.plot)
+            finally:
+                plt.close(ax.figure)
+    return 0
+
+
+def _pool(args: argparse.Namespace) -> Any:
+    """Pool the bundled correlations or the user's DATA.csv."""
+    from b12stats.errors import OptionError
+    from b12stats.stats.meta import pool_table
+
     if args.data is None:
         from b12stats.data import load_table
 
@@ -164,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
             kinds = dict(zip(sources["source_id"], sources["kind"], strict=True))
             frame = frame.assign(source_kind=frame["source_id"].map(kinds))
         kinds_pooled = ("primary", "secondary") if args.include_secondary else ("primary",)
-        table = pool_table(
+        return pool_table(
             frame,
             label="row_id",
             by=["pair", *[c for c in args.by if c != "pair"]],
@@ -174,42 +211,18 @@ def run(args: argparse.Namespace) -> int:
             source_kinds=kinds_pooled,
             on_unpoolable="skip",
         )
-    else:
-        if args.include_secondary:
-            raise OptionError("--include-secondary applies to the bundled data only")
-        frame = _read_csv(args.data)
-        table = pool_table(
-            frame,
-            r=args.r_col,
-            n=args.n_col,
-            label=args.label_col,
-            by=args.by,
-            method=args.method,
-            test=args.test,
-            conf_level=args.level,
-            on_unpoolable="skip" if args.skip_unpoolable else "raise",
-            file=args.data,
-        )
-    for row in table.excluded.itertuples(index=False):
-        logger.info("left out %s: %s", row.row, row.reason)
-    print(_summary_text(table))
-    if args.out:
-        _io.write_csv(args.out, table.to_frame())
-    if args.studies:
-        _io.write_csv(args.studies, table.studies())
-    if args.loo:
-        _io.write_csv(args.loo, table.leave_one_out())
-    if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        from b12stats.plots.forest import plot_forest
-
-        ax = plot_forest(table, scale=args.scale)
-        try:
-            _io.save_figure(ax.figure, args.plot)
-        finally:
-            plt.close(ax.figure)
-    return 0
+    if args.include_secondary:
+        raise OptionError("--include-secondary applies to the bundled data only")
+    frame = _read_csv(args.data)
+    return pool_table(
+        frame,
+        r=args.r_col,
+        n=args.n_col,
+        label=args.label_col,
+        by=args.by,
+        method=args.method,
+        test=args.test,
+        conf_level=args.level,
+        on_unpoolable="skip" if args.skip_unpoolable else "raise",
+        file=args.data,
+    )

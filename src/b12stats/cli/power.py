@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from b12stats.cli._help import HelpFormatter, examples
 
@@ -110,15 +111,32 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Run the simulation, write the CSV, print the table; return the exit status."""
-    import pandas as pd
-
     from b12stats import power
-    from b12stats._io import write_csv
+    from b12stats._io import OutputPlan, write_csv
     from b12stats.errors import OptionError
 
     if args.target_power is not None and not 0 < args.target_power < 1:
         raise OptionError(f"--target-power must be between 0 and 1, got {args.target_power}")
-    table = power.power(
+    plan = OutputPlan()
+    plan.add_input("--design", design_file(args.design))
+    plan.add_output("--out", args.out)
+    with plan:
+        table = _power(args, power)
+        write_csv(args.out, table)
+    _print_table(table, args)
+    print(f"# wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def design_file(design: str | None) -> str | None:
+    """``design`` if it names an existing file (an input to protect), else None."""
+    from pathlib import Path
+
+    return design if design is not None and Path(design).is_file() else None
+
+
+def _power(args: argparse.Namespace, power: Any) -> Any:
+    return power.power(
         args.design,
         n_dyads=args.n_dyads,
         n_clusters=args.n_clusters,
@@ -131,7 +149,11 @@ def run(args: argparse.Namespace) -> int:
         rng=args.seed,
         workers=args.workers,
     )
-    write_csv(args.out, table)
+
+
+def _print_table(table: Any, args: argparse.Namespace) -> None:
+    import pandas as pd
+
     shown = table.drop(columns=["method", "design", "alpha", "seed"])
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
@@ -147,5 +169,3 @@ def run(args: argparse.Namespace) -> int:
                 f"{row['n_clusters']} clusters (power {row['power']:.3f}, "
                 f"MC SE {row['power_mcse']:.3f})"
             )
-    print(f"# wrote {args.out}", file=sys.stderr)
-    return 0
