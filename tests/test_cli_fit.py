@@ -141,11 +141,13 @@ def test_missing_and_unreadable_files(tmp_path: Path, capsys: pytest.CaptureFixt
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     assert main(["fit", str(empty), *common]) == 2
-    assert "cannot read CSV" in _one_error_line(capsys.readouterr().err)
+    assert "empty.csv: the file is empty" in _one_error_line(capsys.readouterr().err)
     binary = tmp_path / "binary.csv"
     binary.write_bytes(bytes(range(128, 256)) * 4)
     assert main(["fit", str(binary), *common]) == 2
-    assert "cannot read CSV" in _one_error_line(capsys.readouterr().err)
+    assert "binary.csv, line 1: bytes that are not UTF-8" in _one_error_line(
+        capsys.readouterr().err
+    )
     assert main(["fit", str(tmp_path), *common]) == 2
     _one_error_line(capsys.readouterr().err)
 

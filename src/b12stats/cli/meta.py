@@ -94,21 +94,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _read_csv(path: str) -> Any:
-    """Read a user's CSV as text cells; the index counts data lines (blank lines kept)."""
-    import pandas as pd
-
-    from b12stats.errors import DataValidationError
-
-    try:
-        frame = pd.read_csv(path, dtype=str, skip_blank_lines=False)
-    except pd.errors.EmptyDataError:
-        raise DataValidationError("the file is empty", file=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataValidationError(f"not a readable CSV file ({exc})", file=path) from None
-    return frame.dropna(how="all")
-
-
 def _summary_text(table: Any) -> str:
     import pandas as pd
 
@@ -189,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _pool(args: argparse.Namespace) -> Any:
     """Pool the bundled correlations or the user's DATA.csv."""
+    from b12stats._csvread import read_csv
     from b12stats.errors import OptionError
     from b12stats.stats.meta import pool_table
 
@@ -213,7 +199,7 @@ def _pool(args: argparse.Namespace) -> Any:
         )
     if args.include_secondary:
         raise OptionError("--include-secondary applies to the bundled data only")
-    frame = _read_csv(args.data)
+    frame = read_csv(args.data, missing_as_nan=True)
     return pool_table(
         frame,
         r=args.r_col,
