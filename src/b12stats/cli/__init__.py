@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from b12stats._version import __version__
-from b12stats.errors import B12StatsError
+from b12stats.cli._args import flag_spelling
+from b12stats.errors import B12StatsError, OptionError
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ("data", "reproduce", "simulate", "fit", "meta", "power", "report")
@@ -74,7 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except B12StatsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # the library's argument names as this command's flags
+        message = flag_spelling(
+            str(exc),
+            _subparser(parser, args.command),
+            keywords_only=not isinstance(exc, OptionError),
+        )
+        print(f"error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into e.g. `head`
         sys.stderr.close()
@@ -85,6 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found = action.choices.get(command)
+            return found if isinstance(found, argparse.ArgumentParser) else None
+    return None
 
 
 def os_error_message(exc: OSError) -> str:

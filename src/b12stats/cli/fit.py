@@ -111,6 +111,13 @@ def _fit(args: argparse.Namespace) -> Any:
 
     numeric = numeric_columns(args.formula)
     cells = _csvread.read_csv(args.data)
+    if args.groups not in cells.columns:
+        raise DataValidationError(
+            f"no column {args.groups!r} (named by --groups); the columns are: "
+            + ", ".join(map(str, cells.columns)),
+            file=args.data,
+            line=1,
+        )
     for col in numeric:
         if col in cells.columns:
             _csvread.require_numeric(cells, [col], label=args.data, why=_why_numeric(cells, col))

@@ -6,20 +6,16 @@ import argparse
 import sys
 from typing import Any
 
+from b12stats.cli._args import (
+    MAX_POWER_DYADS,
+    MAX_REPS,
+    POWER_WHY,
+    REPS_WHY,
+    bounded_int,
+    bounded_int_list,
+    workers,
+)
 from b12stats.cli._help import HelpFormatter, examples
-
-
-def _int_list(text: str) -> list[int]:
-    """Parse ``"100,200,300"`` into ints (argparse type)."""
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, got {text!r}"
-        ) from None
-    if not values:
-        raise argparse.ArgumentTypeError("expected at least one integer")
-    return values
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,13 +47,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument(
         "--n-dyads",
-        type=_int_list,
+        type=bounded_int_list(MAX_POWER_DYADS, POWER_WHY),
         metavar="N[,N...]",
         help="numbers of dyads, comma-separated (default: the design's)",
     )
     p.add_argument(
         "--n-clusters",
-        type=_int_list,
+        type=bounded_int_list(MAX_POWER_DYADS, POWER_WHY),
         metavar="K[,K...]",
         help="numbers of clusters, crossed with --n-dyads (default: keep the design's "
         "dyads per cluster)",
@@ -88,7 +84,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="standard errors of the Wald test: robust sandwich (default) or Mancl-DeRouen "
         "bias-reduced, which keeps the test's size near alpha with few clusters",
     )
-    p.add_argument("--reps", type=int, default=1000, help="replicates per scenario (default 1000)")
+    p.add_argument(
+        "--reps",
+        type=bounded_int(MAX_REPS, REPS_WHY),
+        default=1000,
+        help=f"replicates per scenario (default 1000, at most {MAX_REPS})",
+    )
     p.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     p.add_argument(
         "--target-power",
@@ -97,7 +98,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="also print the smallest --n-dyads reaching this power",
     )
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="processes (default 1: inline)"
+        "--workers",
+        type=workers,
+        default=1,
+        metavar="N",
+        help="processes (default 1: inline; at most 4 per CPU)",
     )
     p.add_argument(
         "--seed",

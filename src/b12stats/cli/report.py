@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from b12stats.cli._args import MAX_REPS, REPS_WHY, bounded_int
 from b12stats.cli._help import HelpFormatter, examples
 
 
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--reps",
-        type=int,
+        type=bounded_int(MAX_REPS, REPS_WHY),
         default=None,
         metavar="REPS",
         help=(

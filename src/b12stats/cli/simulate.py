@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from b12stats.cli._args import MAX_SIMULATE_DYADS, SIMULATE_WHY, bounded_int
 from b12stats.cli._help import HelpFormatter, examples
 
 
@@ -31,10 +32,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--design", metavar="NAME", help="built-in design, e.g. kenya (see --list)")
     p.add_argument(
-        "--n-dyads", type=int, metavar="N", help="number of dyads (default: the design's)"
+        "--n-dyads",
+        type=bounded_int(MAX_SIMULATE_DYADS, SIMULATE_WHY),
+        metavar="N",
+        help=f"number of dyads (default: the design's; at most {MAX_SIMULATE_DYADS})",
     )
     p.add_argument(
-        "--n-clusters", type=int, metavar="K", help="number of clusters (default: the design's)"
+        "--n-clusters",
+        type=bounded_int(MAX_SIMULATE_DYADS, SIMULATE_WHY),
+        metavar="K",
+        help="number of clusters (default: the design's)",
     )
     p.add_argument(
         "--seed",
