@@ -113,7 +113,10 @@ def test_bias_reduced_option_and_warnings_on_stderr(
     ("argv", "message"),
     [
         (["--formula", "Weight ~ Time + Feedx", "--groups", "Pig"], "unknown column 'Feedx'"),
-        (["--formula", "Weight ~ Time", "--groups", "pig"], "line 1: no column 'pig' (named by --groups)"),
+        (
+            ["--formula", "Weight ~ Time", "--groups", "pig"],
+            "line 1: no column 'pig' (named by --groups)",
+        ),
         (["--formula", "Weight ~ log(Time)", "--groups", "Pig"], "name 'log' is not defined"),
         (
             ["--formula", "Weight ~ Time", "--groups", "Pig", "--family", "binomial"],

@@ -233,6 +233,17 @@ class OutputPlan:
         self._created_dirs.clear()
 
 
+def _names_temporary(exc: OSError, tmp: Path) -> bool:
+    """Whether ``exc`` names no file, or the temporary ``tmp`` (or its descriptor)."""
+    name = exc.filename
+    if name is None or isinstance(name, int):
+        return True
+    try:
+        return Path(os.fsdecode(name)) == tmp
+    except TypeError:
+        return False
+
+
 def _file_mode(target: Path) -> int:
     """The mode a plain ``open(target, "w")`` would leave: the existing file's, else 0666 & ~umask.
 
@@ -323,7 +334,7 @@ def atomic_open(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO
                 fh.flush()
                 os.fsync(fh.fileno())
         except OSError as exc:
-            if exc.filename is None or Path(exc.filename) == tmp:
+            if _names_temporary(exc, tmp):
                 raise _user_oserror(exc.errno, plan._shown_for(target)) from None
             raise
         return
@@ -341,7 +352,7 @@ def atomic_open(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        if isinstance(exc, OSError) and (exc.filename is None or exc.filename == tmp_name):
+        if isinstance(exc, OSError) and _names_temporary(exc, Path(tmp_name)):
             raise _user_oserror(exc.errno, path) from None
         raise
 
