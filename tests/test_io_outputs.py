@@ -326,3 +326,15 @@ def test_plan_checks(tmp_path):
         plan.add_output("--out", "dir/")
     plan.add_output("--out", None)  # an option not given
     assert plan.outputs == []
+
+
+def test_library_writes_raise_the_package_error(tmp_path):
+    """Outside the command line too: a bad path is an OptionError, not FileExistsError."""
+    import pandas as pd
+
+    (tmp_path / "x").write_text("a file\n")
+    with pytest.raises(OptionError, match=r"x/y\.csv: .*x is a file, not a directory"):
+        _io.write_csv(tmp_path / "x" / "y.csv", pd.DataFrame({"a": [1]}))
+    with pytest.raises(OptionError, match="is a directory"):
+        _io.write_text(tmp_path, "text")
+    assert _listing(tmp_path) == {"x"}

@@ -46,7 +46,7 @@ _ACTIVE: contextvars.ContextVar[OutputPlan | None] = contextvars.ContextVar(
 
 
 def _resolve(path: str | Path) -> Path:
-    return Path(os.path.abspath(os.path.expanduser(os.fspath(path)))).resolve()
+    return Path(os.path.abspath(os.fspath(path))).resolve()
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -264,10 +264,14 @@ def _user_oserror(code: int | None, shown: str | Path) -> OSError:
     return OSError(code, os.strerror(code), os.fspath(shown))
 
 
-def _check_writable(option: str, shown: str, resolved: Path) -> None:
-    """Raise OptionError unless ``resolved`` can be created or replaced."""
+def _check_writable(option: str | None, shown: str, resolved: Path) -> None:
+    """Raise OptionError unless ``resolved`` can be created or replaced.
+
+    ``option`` (e.g. ``--out``) starts the message; None for a library call.
+    """
+    what = shown if option is None else f"{option} {shown}"
     if resolved.is_dir():
-        raise OptionError(f"{option} {shown}: is a directory; give a file name")
+        raise OptionError(f"{what}: is a directory; give a file name")
     parent = resolved.parent
     while not parent.exists():
         if parent.parent == parent:
@@ -275,11 +279,11 @@ def _check_writable(option: str, shown: str, resolved: Path) -> None:
         parent = parent.parent
     if not parent.is_dir():
         raise OptionError(
-            f"{option} {shown}: {_relative(parent, resolved, shown)} is a file, not a directory"
+            f"{what}: {_relative(parent, resolved, shown)} is a file, not a directory"
         )
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OptionError(
-            f"{option} {shown}: cannot write in the directory "
+            f"{what}: cannot write in the directory "
             f"{_relative(parent, resolved, shown)} (permission denied)"
         )
 
@@ -307,6 +311,9 @@ def atomic_open(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO
     ----------
     path
         The final destination. Its directory is created if missing.
+        :class:`~b12stats.errors.OptionError` if it cannot be (a part of the
+        path is a file, or the directory is not writable) or ``path`` is a
+        directory.
     mode
         ``"w"`` (text, UTF-8 unless ``encoding`` is given) or ``"wb"``.
 
@@ -339,6 +346,7 @@ def atomic_open(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO
             raise
         return
     path = Path(path)
+    _check_writable(None, os.fspath(path), _resolve(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     with contextlib.suppress(OSError):
