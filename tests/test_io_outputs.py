@@ -338,3 +338,14 @@ def test_library_writes_raise_the_package_error(tmp_path):
     with pytest.raises(OptionError, match="is a directory"):
         _io.write_text(tmp_path, "text")
     assert _listing(tmp_path) == {"x"}
+
+
+def test_bundled_data_files_are_inputs_too(capsys):
+    from b12stats.data import data_dir
+
+    target = data_dir() / "correlations.csv"
+    before = target.read_bytes()
+    code, err = _run(capsys, "simulate", "--design", "kenya", "--seed", "1", "--out", str(target))
+    assert code == 2
+    assert "is a file of the bundled data (an input)" in _one_error_line(err)
+    assert target.read_bytes() == before

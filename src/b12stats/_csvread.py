@@ -32,7 +32,7 @@ import pandas as pd
 
 from b12stats.errors import DataValidationError
 
-__all__ = ["NA_VALUES", "read_csv", "read_text", "require_numeric", "typed"]
+__all__ = ["NA_VALUES", "parse_csv", "read_csv", "read_text", "require_numeric", "typed"]
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,18 @@ def read_csv(
     2  3  4
     """
     label = str(path) if label is None else label
-    text = read_text(path, label=label)
+    return parse_csv(read_text(path, label=label), label=label, missing_as_nan=missing_as_nan)
+
+
+def parse_csv(text: str, *, label: str, missing_as_nan: bool = False) -> pd.DataFrame:
+    """:func:`read_csv` for text already read (by :func:`read_text`); ``label`` names the file.
+
+    Examples
+    --------
+    >>> parse_csv("a,b\\n1,\\n", label="x.csv", missing_as_nan=True)
+       a    b
+    0  1  NaN
+    """
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)

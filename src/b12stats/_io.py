@@ -103,6 +103,7 @@ class OutputPlan:
     command: str = ""
     inputs: list[tuple[str, str, Path]] = field(default_factory=list)
     outputs: list[tuple[str, str, Path]] = field(default_factory=list)
+    protected: list[tuple[str, Path]] = field(default_factory=list)
     _pending: list[_Pending] = field(default_factory=list, repr=False)
     _created_dirs: list[Path] = field(default_factory=list, repr=False)
     _token: contextvars.Token[OutputPlan | None] | None = field(default=None, repr=False)
@@ -120,6 +121,13 @@ class OutputPlan:
                     f"{out_opt} {out_shown} is the input {option}; choose another path"
                 )
 
+    def add_protected_dir(self, what: str, directory: str | Path) -> None:
+        """Refuse outputs that would replace an existing file under ``directory``.
+
+        ``what`` names it in the message (e.g. ``"the bundled data"``).
+        """
+        self.protected.append((what, _resolve(directory)))
+
     def add_output(self, option: str, path: str | Path | None) -> None:
         """Record an output file and check it; raise OptionError if it cannot be written.
 
@@ -136,6 +144,11 @@ class OutputPlan:
         for in_opt, _in_shown, src in self.inputs:
             if _same(resolved, src):
                 raise OptionError(f"{option} {shown} is the input {in_opt}; choose another path")
+        for what, directory in self.protected:
+            if resolved.is_relative_to(directory) and resolved.exists():
+                raise OptionError(
+                    f"{option} {shown} is a file of {what} (an input); choose another path"
+                )
         for other_opt, other_shown, other in self.outputs:
             if _same(resolved, other):
                 same = f"{other_opt} {other_shown}" if other_shown != shown else other_opt

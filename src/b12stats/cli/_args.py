@@ -11,9 +11,11 @@ command that was run (``use --cov-struct independence``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 from collections.abc import Callable
+from typing import Any
 
 __all__ = [
     "MAX_POWER_DYADS",
@@ -23,6 +25,7 @@ __all__ = [
     "bounded_int_list",
     "flag_spelling",
     "max_workers",
+    "output_plan",
     "workers",
 ]
 
@@ -134,6 +137,17 @@ def workers(text: str) -> int:
 
 
 workers.__name__ = "whole number"
+
+
+def output_plan() -> Any:
+    """A new :class:`b12stats._io.OutputPlan` that also protects the bundled data files."""
+    from b12stats import data
+    from b12stats._io import OutputPlan
+
+    plan = OutputPlan()
+    with contextlib.suppress(FileNotFoundError):  # an installation without its data
+        plan.add_protected_dir("the bundled data", data.data_dir())
+    return plan
 
 
 def _flags(parser: argparse.ArgumentParser) -> dict[str, str]:

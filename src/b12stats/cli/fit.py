@@ -86,9 +86,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the CSV, fit, print, optionally write; return the exit status."""
-    from b12stats._io import OutputPlan, write_csv
+    from b12stats._io import write_csv
+    from b12stats.cli._args import output_plan
 
-    plan = OutputPlan()
+    plan = output_plan()
     plan.add_input("DATA.csv", args.data)
     plan.add_output("--out", args.out)
     with plan:

@@ -133,13 +133,14 @@ def _summary_text(table: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     """Pool, print a summary, write the requested files; return the exit status."""
     from b12stats import _io
+    from b12stats.cli._args import output_plan
     from b12stats.errors import OptionError
 
     if args.plot and Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
         raise OptionError(f"--plot must end in one of {', '.join(PLOT_SUFFIXES)}: {args.plot}")
     if not 0.0 < args.level < 1.0:
         raise OptionError(f"--conf-level must be between 0 and 1, not {args.level}")
-    plan = _io.OutputPlan()
+    plan = output_plan()
     plan.add_input("DATA.csv", args.data)
     plan.add_output("--out", args.out)
     plan.add_output("--studies", args.studies)

@@ -117,12 +117,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Run the simulation, write the CSV, print the table; return the exit status."""
     from b12stats import power
-    from b12stats._io import OutputPlan, write_csv
+    from b12stats._io import write_csv
+    from b12stats.cli._args import output_plan
     from b12stats.errors import OptionError
 
     if args.target_power is not None and not 0 < args.target_power < 1:
         raise OptionError(f"--target-power must be between 0 and 1, got {args.target_power}")
-    plan = OutputPlan()
+    plan = output_plan()
     plan.add_input("--design", design_file(args.design))
     plan.add_output("--out", args.out)
     with plan:

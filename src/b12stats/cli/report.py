@@ -57,12 +57,12 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")  # no display needed; figures are embedded as PNG
 
-    from b12stats._io import OutputPlan
+    from b12stats.cli._args import output_plan
     from b12stats.report import DEFAULT_REPS, DEFAULT_SEED, build_report
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     reps = DEFAULT_REPS if args.reps is None else args.reps
-    plan = OutputPlan()
+    plan = output_plan()
     plan.add_output("--out", str(Path(args.out) / "index.html"))
     with plan:  # checked before the work; written whole or not at all
         path = build_report(args.out, seed=seed, reps=reps)

@@ -67,11 +67,12 @@ def run(args: argparse.Namespace) -> int:
 
     from b12stats import _io
     from b12stats.audit import run_audit
+    from b12stats.cli._args import output_plan
     from b12stats.errors import OptionError
 
     if args.width < 40:
         raise OptionError(f"--width must be at least 40, got {args.width}")
-    plan = _io.OutputPlan()
+    plan = output_plan()
     if args.out is not None:
         out = Path(args.out)
         if out.exists() and not out.is_dir():

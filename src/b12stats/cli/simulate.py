@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from b12stats import simulate
-    from b12stats._io import OutputPlan
+    from b12stats.cli._args import output_plan
     from b12stats.cli.power import design_file
     from b12stats.errors import OptionError
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         raise OptionError("--out FILE.csv is required")
     if args.seed is not None and args.seed < 0:
         raise OptionError(f"--seed must be >= 0, got {args.seed}")
-    plan = OutputPlan()
+    plan = output_plan()
     plan.add_input("--design", design_file(args.design))
     plan.add_output("--out", args.out)
     plan.add_output("--out's sidecar", sidecar_path(args.out))
