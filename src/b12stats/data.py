@@ -271,46 +271,15 @@ def table_schema(name: str) -> TableSchema:
 
 
 def _read_text(path: Path, label: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataValidationError("file not found", file=label) from None
-    except IsADirectoryError:
-        raise DataValidationError("is a directory, not a CSV file", file=label) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataValidationError(
-            f"bytes that are not UTF-8 (0x{raw[exc.start]:02x} at byte {exc.start}); "
-            "save the file as UTF-8",
-            file=label,
-            line=line,
-        ) from None
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise DataValidationError("the file is empty; expected a header line and data", file=label)
-    return text
+    from b12stats._csvread import read_text
+
+    return read_text(path, label=label)
 
 
 def _read_strings(text: str, label: str) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=True,
-        )
-    except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        line = int(match.group(1)) if match else None
-        raise DataValidationError(
-            f"malformed CSV ({exc}); check quoting and the number of commas", file=label, line=line
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise DataValidationError("the file is empty", file=label) from None
-    return frame
+    from b12stats._csvread import parse_csv
+
+    return parse_csv(text, label=label).reset_index(drop=True)
 
 
 def _line_numbers(text: str, n_rows: int) -> np.ndarray:
