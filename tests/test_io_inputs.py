@@ -237,3 +237,12 @@ def test_flag_spelling_leaves_prose_and_columns_alone():
         "on the log scale; use --cov-struct independence; --leave-one-out must be a path"
     )
     assert _args.flag_spelling("scale must be x", p, keywords_only=True) == "scale must be x"
+
+
+def test_data_check_of_a_users_table_reads_the_header_itself(tmp_path, capsys):
+    from b12stats.data import data_dir
+
+    header, *rows = (data_dir() / "correlations.csv").read_text("utf-8").splitlines()
+    path = _file(tmp_path, "\n".join([header + ",r", *(row + ",0.9" for row in rows)]) + "\n")
+    line = _error(capsys, ["data", str(path), "--as", "correlations"])
+    assert "line 1: column 'r' appears twice" in line
