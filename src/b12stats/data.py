@@ -273,26 +273,9 @@ def table_schema(name: str) -> TableSchema:
 
 
 def _read_text(path: Path, label: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataValidationError("file not found", file=label) from None
-    except IsADirectoryError:
-        raise DataValidationError("is a directory, not a CSV file", file=label) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataValidationError(
-            f"bytes that are not UTF-8 (0x{raw[exc.start]:02x} at byte {exc.start}); "
-            "save the file as UTF-8",
-            file=label,
-            line=line,
-        ) from None
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise DataValidationError("the file is empty; expected a header line and data", file=label)
-    return text
+    from b12stats._csvread import read_text
+
+    return read_text(path, label=label)
 
 
 def _read_strings(text: str, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -323,10 +306,13 @@ def _read_strings(text: str, label: str) -> tuple[pd.DataFrame, np.ndarray, np.n
         ) from None
     if not header:
         raise DataValidationError("the file is empty", file=label)
+    from b12stats._csvread import check_header
+
+    keep = check_header(header, rows, lines, label)  # repeated names; empty columns dropped
     width = len(header)
     widths = np.asarray([len(r) for r in rows], dtype=int)
-    cells = [(r + [""] * width)[:width] for r in rows]
-    frame = pd.DataFrame(cells, columns=header, dtype=object)
+    cells = [[(r + [""] * width)[j] for j in keep] for r in rows]
+    frame = pd.DataFrame(cells, columns=[header[j].strip() for j in keep], dtype=object)
     return frame, np.asarray(lines, dtype=int), widths
 
 

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
+from b12stats.cli._args import (
+    MAX_POWER_DYADS,
+    MAX_REPS,
+    POWER_WHY,
+    REPS_WHY,
+    bounded_int,
+    bounded_int_list,
+    workers,
+)
 from b12stats.cli._help import HelpFormatter, examples
-
-
-def _int_list(text: str) -> list[int]:
-    """Parse ``"100,200,300"`` into ints (argparse type)."""
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, got {text!r}"
-        ) from None
-    if not values:
-        raise argparse.ArgumentTypeError("expected at least one integer")
-    return values
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,13 +47,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument(
         "--n-dyads",
-        type=_int_list,
+        type=bounded_int_list(MAX_POWER_DYADS, POWER_WHY),
         metavar="N[,N...]",
         help="numbers of dyads, comma-separated (default: the design's)",
     )
     p.add_argument(
         "--n-clusters",
-        type=_int_list,
+        type=bounded_int_list(MAX_POWER_DYADS, POWER_WHY),
         metavar="K[,K...]",
         help="numbers of clusters, crossed with --n-dyads (default: keep the design's "
         "dyads per cluster)",
@@ -87,7 +84,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="standard errors of the Wald test: robust sandwich (default) or Mancl-DeRouen "
         "bias-reduced, which keeps the test's size near alpha with few clusters",
     )
-    p.add_argument("--reps", type=int, default=1000, help="replicates per scenario (default 1000)")
+    p.add_argument(
+        "--reps",
+        type=bounded_int(MAX_REPS, REPS_WHY),
+        default=1000,
+        help=f"replicates per scenario (default 1000, at most {MAX_REPS})",
+    )
     p.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     p.add_argument(
         "--target-power",
@@ -96,7 +98,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="also print the smallest --n-dyads reaching this power",
     )
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="processes (default 1: inline)"
+        "--workers",
+        type=workers,
+        default=1,
+        metavar="N",
+        help="processes (default 1: inline; at most 4 per CPU)",
     )
     p.add_argument(
         "--seed",
@@ -110,15 +116,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Run the simulation, write the CSV, print the table; return the exit status."""
-    import pandas as pd
-
     from b12stats import power
     from b12stats._io import write_csv
+    from b12stats.cli._args import output_plan
     from b12stats.errors import OptionError
 
     if args.target_power is not None and not 0 < args.target_power < 1:
         raise OptionError(f"--target-power must be between 0 and 1, got {args.target_power}")
-    table = power.power(
+    plan = output_plan()
+    plan.add_input("--design", design_file(args.design))
+    plan.add_output("--out", args.out)
+    with plan:
+        table = _power(args, power)
+        write_csv(args.out, table)
+    _print_table(table, args)
+    print(f"# wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def design_file(design: str | None) -> str | None:
+    """``design`` if it names an existing file (an input to protect), else None."""
+    from pathlib import Path
+
+    return design if design is not None and Path(design).is_file() else None
+
+
+def _power(args: argparse.Namespace, power: Any) -> Any:
+    return power.power(
         args.design,
         n_dyads=args.n_dyads,
         n_clusters=args.n_clusters,
@@ -131,7 +155,11 @@ def run(args: argparse.Namespace) -> int:
         rng=args.seed,
         workers=args.workers,
     )
-    write_csv(args.out, table)
+
+
+def _print_table(table: Any, args: argparse.Namespace) -> None:
+    import pandas as pd
+
     shown = table.drop(columns=["method", "design", "alpha", "seed"])
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
@@ -147,5 +175,3 @@ def run(args: argparse.Namespace) -> int:
                 f"{row['n_clusters']} clusters (power {row['power']:.3f}, "
                 f"MC SE {row['power_mcse']:.3f})"
             )
-    print(f"# wrote {args.out}", file=sys.stderr)
-    return 0
