@@ -45,8 +45,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--design",
         required=True,
-        metavar="NAME",
-        help="built-in design, e.g. kenya (see b12stats simulate --list)",
+        metavar="NAME|FILE.toml",
+        help="built-in design, e.g. kenya (see b12stats simulate --list), or a design file",
     )
     p.add_argument(
         "--n-dyads",
@@ -77,8 +77,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--cov-struct",
         choices=("exchangeable", "independence"),
-        default="exchangeable",
-        help="working correlation within clusters (default exchangeable)",
+        default=None,
+        help="working correlation within clusters (default exchangeable; independence when "
+        "every cluster holds one dyad)",
     )
     p.add_argument(
         "--cov-type",
@@ -118,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.target_power is not None and not 0 < args.target_power < 1:
         raise OptionError(f"--target-power must be between 0 and 1, got {args.target_power}")
+    cov_struct = args.cov_struct
+    if cov_struct is None:
+        cov_struct, why = power.default_cov_struct(args.design, args.n_dyads, args.n_clusters)
+        print(f"# working correlation {cov_struct} (default: {why}; --cov-struct to change)")
     table = power.power(
         args.design,
         n_dyads=args.n_dyads,
@@ -125,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         reps=args.reps,
         model=args.model,
         scale=args.scale,
-        cov_struct=args.cov_struct,
+        cov_struct=cov_struct,
         cov_type=args.cov_type,
         alpha=args.alpha,
         rng=args.seed,

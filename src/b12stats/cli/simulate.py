@@ -29,7 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "parameters (published or assumed)."
         ),
     )
-    p.add_argument("--design", metavar="NAME", help="built-in design, e.g. kenya (see --list)")
+    p.add_argument(
+        "--design",
+        metavar="NAME|FILE.toml",
+        help="built-in design, e.g. kenya (see --list), or a design file (data/designs/README.md)",
+    )
     p.add_argument(
         "--n-dyads", type=int, metavar="N", help="number of dyads (default: the design's)"
     )
@@ -73,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         _print(simulate.list_designs())
         return 0
     if args.design is None:
-        raise OptionError("--design NAME is required (see --list)")
+        raise OptionError("--design NAME or --design FILE.toml is required (see --list)")
     design = simulate.get_design(args.design)
     if args.describe:
         for flag in design.flags:
