@@ -299,3 +299,12 @@ def test_power_takes_a_design_file(tmp_path: Path) -> None:
     out = tmp_path / "p.csv"
     assert main(["power", "--design", str(path), "--reps", "3", "--out", str(out)]) == 0
     assert pd.read_csv(out)["n_dyads"].tolist() == [30]
+
+
+def test_readme_example_is_a_valid_design(tmp_path: Path) -> None:
+    readme = (design_dir() / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    d = Design.from_toml(_write(tmp_path / "my_study.toml", blocks[-1]))
+    assert d.name == "my_study" and d.n_dyads == 120 and d.correlation_scale == "spearman"
+    assert d.description.endswith("n = 120: medians and IQR from our pilot")
+    assert d.describe().set_index("parameter").loc["adequacy_cutoff", "status"] == "published"
