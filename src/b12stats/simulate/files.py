@@ -285,7 +285,8 @@ class _Reader:
 
     def scalar(self, param: str, spec: Any, keypath: tuple[Any, ...], kind: str) -> Any:
         """Resolve a number (or word) spec; record its reason and source row."""
-        if not isinstance(spec, dict):
+        bare = not isinstance(spec, dict)
+        if bare:
             spec = {"value": spec}
         if ("value" in spec) == ("row_id" in spec) or (kind != "sigma" and "fit" in spec):
             raise self.fail(
@@ -309,7 +310,8 @@ class _Reader:
             value = self._number(row, column, keypath, row_id)
         if "value" not in spec and reason is None and source is None:
             source = row_id  # a published number cites its row
-        value = self._check(value, kind, (*keypath, "value") if "value" in spec else keypath)
+        where = (*keypath, "value") if "value" in spec and not bare else keypath
+        value = self._check(value, kind, where)
         if reason is not None:
             self.assume(param, value, reason, (*keypath, "reason"))
         if source is not None:
@@ -338,7 +340,7 @@ class _Reader:
         }[kind]
         if not ok:
             raise self.fail(keypath, f"must be {what}, got {v!r}")
-        return v
+        return float(v)
 
     def marginal(self, comp: str, spec: Any) -> LognormalMarginal:
         kp: tuple[Any, ...] = (comp,)
