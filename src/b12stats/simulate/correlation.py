@@ -117,13 +117,13 @@ def latent_correlation(
 
     Examples
     --------
-    >>> round(latent_correlation(0.36, "spearman"), 6)
-    0.374763
-    >>> rho = latent_correlation(0.36, "pearson", sigma_milk=0.8766, sigma_infant=0.5384)
+    >>> round(latent_correlation(0.3, "spearman"), 6)
+    0.312869
+    >>> rho = latent_correlation(0.3, "pearson", sigma_milk=0.9, sigma_infant=0.5)
     >>> round(rho, 4)
-    0.4291
-    >>> round(observed_correlation(rho, "pearson", sigma_milk=0.8766, sigma_infant=0.5384), 12)
-    0.36
+    0.3652
+    >>> round(observed_correlation(rho, "pearson", sigma_milk=0.9, sigma_infant=0.5), 12)
+    0.3
     """
     check_option("correlation scale", scale, CORRELATION_SCALES)
     if not (isinstance(r, numbers.Real) and math.isfinite(r)):

@@ -61,9 +61,9 @@ class LognormalMarginal:
 
     Examples
     --------
-    >>> m = LognormalMarginal(mu=math.log(276), sigma=0.5384)
+    >>> m = LognormalMarginal(mu=math.log(300), sigma=0.5)
     >>> round(m.median, 6), round(m.quantile(0.75), 1), round(m.cdf(220), 3)
-    (276.0, 396.8, 0.337)
+    (300.0, 420.3, 0.268)
     """
 
     mu: float
@@ -99,9 +99,9 @@ class LognormalMarginal:
 
         Examples
         --------
-        >>> m = LognormalMarginal.from_geometric_mean_ci(506, 459, 552, 124)
+        >>> m = LognormalMarginal.from_geometric_mean_ci(500, 450, 550, 100)
         >>> round(m.median, 6), round(m.sigma, 4)
-        (506.0, 0.519)
+        (500.0, 0.5057)
         """
         if not (0 < ci_low < gm < ci_high):
             raise OptionError(
