@@ -308,3 +308,17 @@ def test_readme_example_is_a_valid_design(tmp_path: Path) -> None:
     assert d.name == "my_study" and d.n_dyads == 120 and d.correlation_scale == "spearman"
     assert d.description.endswith("n = 120: medians and IQR from our pilot")
     assert d.describe().set_index("parameter").loc["adequacy_cutoff", "status"] == "published"
+
+
+def test_simulation_takes_a_name_or_a_path() -> None:
+    d = get_design("kenya")
+    by_design = simulate_cohort(d, n_dyads=20, n_clusters=5, rng=3)
+    pd.testing.assert_frame_equal(
+        simulate_cohort("kenya", n_dyads=20, n_clusters=5, rng=3), by_design
+    )
+    path = design_dir() / "kenya.toml"
+    pd.testing.assert_frame_equal(
+        simulate_cohort(path, n_dyads=20, n_clusters=5, rng=3), by_design
+    )
+    with pytest.raises(OptionError, match="design must be"):
+        simulate_cohort(None)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from b12stats._io import write_csv, write_text
 from b12stats._version import __version__
 from b12stats.errors import OptionError, check_option
 from b12stats.simulate.design import CLUSTER_SIZE_MODELS, Design, _check_n_dyads_clusters
+from b12stats.simulate.files import get_design
 
 __all__ = [
     "FLOAT_FORMAT",
@@ -92,7 +93,7 @@ def cluster_labels(
 
 
 def simulate_arrays(
-    design: Design,
+    design: Design | str | Path,
     *,
     n_dyads: int | None = None,
     n_clusters: int | None = None,
@@ -104,7 +105,7 @@ def simulate_arrays(
     Parameters
     ----------
     design
-        The cohort design.
+        The cohort design: a Design, a built-in design name or a .toml design file.
     n_dyads, n_clusters
         Cohort size and number of clusters (default: the design's). When only
         ``n_dyads`` is given, the number of clusters keeps the design's mean
@@ -133,6 +134,7 @@ def simulate_arrays(
     >>> sim.milk_b12.shape, sim.cluster.shape, int(sim.cluster.max())
     ((4, 120), (120,), 30)
     """
+    design = get_design(design)
     n = design.n_dyads if n_dyads is None else n_dyads
     k = design.n_clusters if n_clusters is None else n_clusters
     if n_clusters is None and n_dyads is not None:  # keep the design's mean cluster size
@@ -170,7 +172,7 @@ def simulate_arrays(
 
 
 def simulate_cohort(
-    design: Design,
+    design: Design | str | Path,
     *,
     n_dyads: int | None = None,
     n_clusters: int | None = None,
@@ -189,6 +191,7 @@ def simulate_cohort(
     >>> list(df.columns)[:5], len(df)
     (['dyad', 'cluster', 'milk_b12', 'infant_b12', 'adequate'], 10)
     """
+    design = get_design(design)
     sim = simulate_arrays(design, n_dyads=n_dyads, n_clusters=n_clusters, reps=1, rng=rng)
     cols: dict[str, Any] = {
         "dyad": np.arange(1, sim.n_dyads + 1, dtype=np.int64),
@@ -207,7 +210,7 @@ def write_cohort(
     frame: pd.DataFrame,
     path: str | Path,
     *,
-    design: Design,
+    design: Design | str | Path,
     seed: int | None,
     sidecar: bool = True,
 ) -> Path | None:
@@ -220,6 +223,7 @@ def write_cohort(
     timestamps, so the same seed gives byte-identical files. Returns the
     sidecar's path (or None).
     """
+    design = get_design(design)
     path = Path(path)
     out = frame.copy()
     printed = pd.to_numeric(out["infant_b12"].map(lambda v: FLOAT_FORMAT % v))
