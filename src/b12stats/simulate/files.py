@@ -71,7 +71,7 @@ _OPTIONAL = (
     "sources",
 )
 
-#: scalar parameters: (kind, allowed values or check, default if optional)
+#: scalar parameters and the kind of value each takes (checked by ``_Reader._check``)
 _SCALARS: dict[str, str] = {
     "correlation": "r",
     "correlation_scale": "scale",
@@ -454,8 +454,6 @@ def read_design(path: str | Path) -> Design:
         rd.names["critical_r"] = _critical_r(values["n_dyads"], _CRITICAL_ALPHA)
     milk = rd.marginal("milk", doc["milk"])
     infant = rd.marginal("infant", doc["infant"])
-    # templates in reasons given with the scalars above could not see the marginals:
-    # they are filled with the numbers only (documented in the README)
     covs = doc.get("covariates", [])
     if not isinstance(covs, list):
         raise rd.fail(("covariates",), "must be an array of tables ([[covariates]])")
