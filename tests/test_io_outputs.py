@@ -248,9 +248,9 @@ def test_meta_failing_at_the_plot_leaves_no_output(tmp_path, capsys, monkeypatch
     "exc", [OSError(errno.EDQUOT, "Disk quota exceeded"), KeyboardInterrupt()]
 )
 def test_simulate_leaves_neither_csv_nor_sidecar(tmp_path, capsys, monkeypatch, exc):
-    import b12stats.simulate
+    import b12stats.simulate.engine
 
-    real = b12stats.simulate.write_text
+    real = b12stats.simulate.engine.write_text
 
     def write_text(path, text):  # the sidecar, written after the CSV
         with _io.atomic_open(path) as fh:
@@ -261,7 +261,7 @@ def test_simulate_leaves_neither_csv_nor_sidecar(tmp_path, capsys, monkeypatch, 
             raise exc
         real(path, text)  # pragma: no cover
 
-    monkeypatch.setattr(b12stats.simulate, "write_text", write_text)
+    monkeypatch.setattr(b12stats.simulate.engine, "write_text", write_text)
     out = tmp_path / "k.csv"
     code, err = _run(capsys, "simulate", "--design", "kenya", "--seed", "1", "--out", str(out))
     line = _one_error_line(err)

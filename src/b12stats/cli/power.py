@@ -42,8 +42,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--design",
         required=True,
-        metavar="NAME",
-        help="built-in design, e.g. kenya (see b12stats simulate --list)",
+        metavar="NAME|FILE.toml",
+        help="built-in design, e.g. kenya (see b12stats simulate --list), or a design file",
     )
     p.add_argument(
         "--n-dyads",
@@ -74,8 +74,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--cov-struct",
         choices=("exchangeable", "independence"),
-        default="exchangeable",
-        help="working correlation within clusters (default exchangeable)",
+        default=None,
+        help="working correlation within clusters (default exchangeable; independence when "
+        "every cluster holds one dyad)",
     )
     p.add_argument(
         "--cov-type",
@@ -126,8 +127,12 @@ def run(args: argparse.Namespace) -> int:
     plan = output_plan()
     plan.add_input("--design", design_file(args.design))
     plan.add_output("--out", args.out)
+    cov_struct = args.cov_struct
+    if cov_struct is None:
+        cov_struct, why = power.default_cov_struct(args.design, args.n_dyads, args.n_clusters)
+        print(f"# working correlation {cov_struct} (default: {why}; --cov-struct to change)")
     with plan:
-        table = _power(args, power)
+        table = _power(args, power, cov_struct)
         write_csv(args.out, table)
     _print_table(table, args)
     print(f"# wrote {args.out}", file=sys.stderr)
@@ -141,7 +146,7 @@ def design_file(design: str | None) -> str | None:
     return design if design is not None and Path(design).is_file() else None
 
 
-def _power(args: argparse.Namespace, power: Any) -> Any:
+def _power(args: argparse.Namespace, power: Any, cov_struct: str) -> Any:
     return power.power(
         args.design,
         n_dyads=args.n_dyads,
@@ -149,7 +154,7 @@ def _power(args: argparse.Namespace, power: Any) -> Any:
         reps=args.reps,
         model=args.model,
         scale=args.scale,
-        cov_struct=args.cov_struct,
+        cov_struct=cov_struct,
         cov_type=args.cov_type,
         alpha=args.alpha,
         rng=args.seed,

@@ -13,24 +13,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     """Add the ``simulate`` subcommand."""
     p = subparsers.add_parser(
         "simulate",
-        help="simulate a cohort of mother-infant dyads from a built-in design",
+        help="simulate a cohort of mother-infant dyads from a built-in design or a design file",
         formatter_class=HelpFormatter,
         epilog=examples(
             "b12stats simulate --list",
             "b12stats simulate --design kenya --describe",
+            "b12stats simulate --design my_study.toml --describe",
             "b12stats simulate --design kenya --seed 1 --out kenya.csv",
             "b12stats simulate --design kenya --n-dyads 150 --n-clusters 30 --seed 1 "
             "--out small.csv",
         ),
         description=(
             "Simulate one cohort of mother-infant dyads (milk and infant serum B12, pmol/L, "
-            "clusters, covariates) from a built-in design, and write it as CSV with a JSON "
+            "clusters, covariates) from a built-in design or a TOML design file "
+            "(data/designs/README.md), and write it as CSV with a JSON "
             "sidecar (FILE.csv.json) recording the design and the seed. The same seed gives "
             "byte-identical files. --list shows the designs; --describe prints a design's "
             "parameters (published or assumed)."
         ),
     )
-    p.add_argument("--design", metavar="NAME", help="built-in design, e.g. kenya (see --list)")
+    p.add_argument(
+        "--design",
+        metavar="NAME|FILE.toml",
+        help="built-in design, e.g. kenya (see --list), or a design file (data/designs/README.md)",
+    )
     p.add_argument(
         "--n-dyads",
         type=bounded_int(MAX_SIMULATE_DYADS, SIMULATE_WHY),
@@ -87,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         _print(simulate.list_designs())
         return 0
     if args.design is None:
-        raise OptionError("--design NAME is required (see --list)")
+        raise OptionError("--design NAME or --design FILE.toml is required (see --list)")
     design = simulate.get_design(args.design)
     if args.describe:
         for flag in design.flags:
