@@ -1,0 +1,359 @@
+"""Concentration summaries: vs the cited primary, quartiles, geometric-mean CIs, subgroup means."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from b12stats.audit.core import (
+    Check,
+    Context,
+    isnum,
+    load_tables,  # noqa: F401 (the examples use it)
+)
+from b12stats.audit.registry import register
+from b12stats.format import format_count, format_printed
+from b12stats.stats.printed import rounding_interval
+from b12stats.stats.quartiles import (
+    lognormal_from_quartiles,
+)
+from b12stats.units import convert
+
+
+@register("concentrations_vs_primary", order=110)
+def check_concentrations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Summaries of a secondary/lay source against the same compartment in the cited primary.
+
+    Matched by cohort and compartment (maternal / milk / infant). A different
+    statistic (median vs geometric mean) is noted; for a log-normal the
+    median equals the geometric mean, so a value outside the primary's CI of
+    the geometric mean cannot be the same population's median:
+    ``conflicts_with_primary``. Inside the CI with the same statistic:
+    ``consistent``; equal to the printed precision: ``reproduced``.
+
+    Examples
+    --------
+    >>> c = check_concentrations_vs_primary(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_can_mat:vs_primary', 'conflicts_with_primary')
+    """
+    ctx = Context.of(tables)
+    out = []
+    conc = ctx.rows["concentrations"]
+    for _, row in conc.iterrows():
+        cited = ctx.cites.get(row["source_id"])
+        if cited is None or ctx.kind(row["source_id"]) not in ("secondary", "lay"):
+            continue
+        prim = ctx.primary_match(row, cited)
+        value = float(row["value"])
+        base = {
+            "check_id": f"{row['row_id']}:vs_primary",
+            "category": "concentration_vs_primary",
+            "table": "concentrations",
+            "claim": (
+                f"{row['statistic']} {row['compartment'].replace('_', ' ')} "
+                f"{format_printed(value, row['value_decimals'])} {row['unit']} ({row['cohort']})"
+            ),
+            "reported": f"{row['statistic']} {format_printed(value, row['value_decimals'])}",
+            "cited_source_id": cited,
+        }
+        if prim is None:
+            out.append(
+                ctx.check(
+                    row["source_id"],
+                    row_ids=(row["row_id"],),
+                    recomputed="",
+                    verdict="unverifiable",
+                    detail=f"{cited} prints no summary of this compartment in this cohort.",
+                    **base,
+                )
+            )
+            continue
+        pv = float(prim["value"])
+        same_stat = prim["statistic"] == row["statistic"]
+        has_ci = isnum(prim["ci_low"]) and isnum(prim["ci_high"])
+        lo, hi = (float(prim["ci_low"]), float(prim["ci_high"])) if has_ci else (pv, pv)
+        pn, sn = prim["n"], row["n"]
+        n_txt = (
+            f"; n = {format_count(sn)} vs the primary's {format_count(pn)}"
+            if isnum(pn) and isnum(sn) and int(pn) != int(sn)
+            else ""
+        )
+        stat_txt = (
+            ""
+            if same_stat
+            else f" (a {row['statistic'].replace('_', ' ')} where the primary prints a "
+            f"{prim['statistic'].replace('_', ' ')})"
+        )
+        prim_txt = f"{cited} prints {prim['statistic'].replace('_', ' ')} {pv:g}" + (
+            f" (95% CI {lo:g}-{hi:g})" if has_ci else ""
+        )
+        r_lo, r_hi = rounding_interval(value, int(row["value_decimals"]))
+        if same_stat and r_lo <= pv <= r_hi:
+            verdict = "reproduced"
+            detail = f"{prim_txt}; the same number{n_txt}."
+        elif lo <= value <= hi and has_ci:
+            verdict = "consistent" if same_stat else "conflicts_with_primary"
+            detail = f"{row['statistic']} {value:g} lies inside the primary's CI{stat_txt}{n_txt}."
+            detail = f"{prim_txt}; " + detail
+        else:
+            verdict = "conflicts_with_primary"
+            where = "below" if value < lo else "above"
+            gap = value / pv
+            detail = (
+                f"{prim_txt}; the summary's {row['statistic']} {value:g}{stat_txt} is {gap:.2f} "
+                f"times it and lies {where} its {'CI' if has_ci else 'value'} (for a log-normal "
+                f"the median equals the geometric mean){n_txt}."
+            )
+        out.append(
+            ctx.check(
+                row["source_id"],
+                row_ids=(row["row_id"], prim["row_id"]),
+                recomputed=f"primary {prim['statistic']} {pv:g} ({lo:g}-{hi:g})",
+                verdict=verdict,
+                detail=detail,
+                value=pv,
+                value_low=lo,
+                value_high=hi,
+                **base,
+            )
+        )
+    return out
+
+
+@register("quartiles", order=170)
+def check_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Printed quartiles: Q1 <= median <= Q3 and how log-normal they look.
+
+    The log-scale asymmetry ``(log q3 - 2 log m + log q1) / (log q3 - log q1)``
+    (:func:`b12stats.stats.quartiles.lognormal_from_quartiles`) is reported;
+    the prevalence checks use that fit. Ordered quartiles are ``consistent``
+    (there is no derived number to reproduce); disordered ones ``inconsistent``.
+
+    Examples
+    --------
+    >>> c = check_quartiles(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('w18_infant:quartiles', 'consistent')
+    """
+    ctx = Context.of(tables)
+    out = []
+    conc = ctx.rows["concentrations"]
+    for _, row in conc[conc["q1"].notna() & conc["q3"].notna()].iterrows():
+        q1, m, q3 = float(row["q1"]), float(row["value"]), float(row["q3"])
+        txt = f"{row['statistic']} {m:g} (Q1 {q1:g}, Q3 {q3:g}) {row['unit']}"
+        if not q1 <= m <= q3:
+            verdict, rec = "inconsistent", "quartiles out of order"
+            detail = f"{txt}: Q1 <= median <= Q3 does not hold."
+            asym = math.nan
+        else:
+            fit = lognormal_from_quartiles(q1, m, q3)
+            asym = fit.asymmetry
+            shape = (
+                "log-symmetric: one log-normal passes through all three"
+                if fit.exact
+                else "not log-symmetric; a least-squares log-normal is used"
+            )
+            verdict = "consistent"
+            rec = f"log asymmetry {asym:+.3f}; sigma(log) {fit.sigma:.3f}"
+            detail = (
+                f"Q1 <= median <= Q3 holds; log-scale asymmetry {asym:+.3f} ({shape}, "
+                f"sigma = {fit.sigma:.3f}); a primary summary with nothing else printed to "
+                "recompute it from."
+            )
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:quartiles",
+                category="quartiles",
+                table="concentrations",
+                row_ids=(row["row_id"],),
+                claim=txt,
+                reported=f"{q1:g} / {m:g} / {q3:g}",
+                recomputed=rec,
+                verdict=verdict,
+                detail=detail,
+                value=asym,
+            )
+        )
+    return out
+
+
+@register("geometric_mean_ci", order=180)
+def check_geometric_mean_ci(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Is a geometric mean's CI symmetric on the log scale, as ``exp(mean log ± t SE)`` gives?
+
+    Log-symmetric means ``lo * hi = gm**2``; with rounding, some values in the
+    rounding intervals must satisfy it: ``sqrt(lo_lo * hi_lo) <= gm_hi`` and
+    ``sqrt(lo_hi * hi_hi) >= gm_lo``. Log-symmetric: ``reproduced``.
+    Symmetric on the linear scale instead (``(lo + hi) / 2`` within rounding of
+    the GM): ``consistent`` -- a legitimate but different interval (e.g. a
+    delta-method GM ± z SE). Neither: ``unverifiable`` (method unknown).
+
+    Examples
+    --------
+    >>> c = check_geometric_mean_ci(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('ch17_can_mat:gm_ci', 'consistent')
+    """
+    ctx = Context.of(tables)
+    out = []
+    conc = ctx.rows["concentrations"]
+    sel = conc[(conc["statistic"] == "geometric_mean") & conc["ci_low"].notna()]
+    for _, row in sel.iterrows():
+        gm, lo, hi = float(row["value"]), float(row["ci_low"]), float(row["ci_high"])
+        g_lo, g_hi = rounding_interval(gm, int(row["value_decimals"]))
+        l_lo, l_hi = rounding_interval(lo, int(row["ci_low_decimals"]))
+        h_lo, h_hi = rounding_interval(hi, int(row["ci_high_decimals"]))
+        geo_mid = math.sqrt(lo * hi)
+        log_ok = math.sqrt(l_lo * h_lo) <= g_hi and math.sqrt(l_hi * h_hi) >= g_lo
+        lin_mid = (lo + hi) / 2.0
+        lin_ok = (l_lo + h_lo) / 2.0 <= g_hi and (l_hi + h_hi) / 2.0 >= g_lo
+        txt = f"GM {gm:g} (95% CI {lo:g}, {hi:g}) {row['unit']}"
+        if log_ok:
+            verdict = "reproduced"
+            detail = (
+                f"sqrt({lo:g} x {hi:g}) = {geo_mid:.1f} matches the GM {gm:g} within rounding: "
+                "the CI is symmetric on the log scale, as exp(mean log ± t SE) gives."
+            )
+        elif lin_ok:
+            verdict = "consistent"
+            detail = (
+                f"the CI is symmetric on the linear scale (midpoint {lin_mid:g}, -{gm - lo:g}/"
+                f"+{hi - gm:g}), not on the log scale (sqrt({lo:g} x {hi:g}) = {geo_mid:.1f}, "
+                f"outside [{g_lo:g}, {g_hi:g}] even with rounding): computed as GM ± z SE "
+                "(e.g. delta method) rather than exp(mean log ± t SE); legitimate, nothing "
+                "contradicts."
+            )
+        else:
+            verdict = "unverifiable"
+            detail = (
+                f"the CI is symmetric on neither the log scale (sqrt = {geo_mid:.1f}) nor the "
+                f"linear scale (midpoint {lin_mid:g}); its method is not printed."
+            )
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:gm_ci",
+                category="geometric_mean_ci",
+                table="concentrations",
+                row_ids=(row["row_id"],),
+                claim=txt,
+                reported=f"{gm:g} ({lo:g}, {hi:g})",
+                recomputed=f"sqrt(lo*hi) = {geo_mid:.1f}; midpoint {lin_mid:g}",
+                verdict=verdict,
+                detail=detail,
+                value=geo_mid,
+            )
+        )
+    return out
+
+
+@register("subgroup_means", order=190)
+def check_subgroup_means(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """An overall mean printed with subgroup means (e.g. by month postpartum).
+
+    The rows of one source, cohort, compartment, group and statistic ``mean``
+    with an n: the one with the largest n is the overall mean. If the
+    subgroups add up to it, the n-weighted mean must reproduce it. If they
+    cover only part, the mean the others must have is
+    ``(N m - sum n_i m_i) / (N - sum n_i)``; inside the range of the printed
+    subgroup means it is ``consistent`` (plausible), else ``unverifiable``.
+    Means printed without subgroups: ``unverifiable`` (nothing to recompute
+    them from; the value in pmol/L is given for pg/mL).
+
+    Examples
+    --------
+    >>> c = check_subgroup_means(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('pj_infant:summary', 'unverifiable')
+    """
+    ctx = Context.of(tables)
+    out = []
+    conc = ctx.rows["concentrations"]
+    means = conc[conc["statistic"].isin(["mean"]) & conc["q1"].isna() & conc["ci_low"].isna()]
+    keys = ["source_id", "cohort", "compartment", "group", "unit"]
+    for _, grp in means.groupby(keys, sort=False):
+        if len(grp) == 1 or grp["n"].isna().any():
+            for _, row in grp.iterrows():
+                v = float(row["value"])
+                conv = (
+                    f" ({convert(v, row['unit'], 'pmol/L'):.1f} pmol/L)"
+                    if row["unit"] != "pmol/L"
+                    else ""
+                )
+                out.append(
+                    ctx.check(
+                        row["source_id"],
+                        check_id=f"{row['row_id']}:summary",
+                        category="published_summary",
+                        table="concentrations",
+                        row_ids=(row["row_id"],),
+                        claim=f"mean {row['compartment'].replace('_', ' ')} {v:g} {row['unit']}",
+                        reported=f"{v:g} {row['unit']}",
+                        recomputed=conv.strip(" ()"),
+                        verdict="unverifiable",
+                        detail=(
+                            "a primary summary statistic printed without spread; nothing printed "
+                            f"to recompute it from{conv}."
+                        ),
+                        value=convert(v, row["unit"], "pmol/L"),
+                    )
+                )
+            continue
+        grp = grp.sort_values("n", ascending=False)
+        total = grp.iloc[0]
+        subs = grp.iloc[1:]
+        big_n = int(total["n"])
+        sub_n = int(subs["n"].sum())
+        m_all = float(total["value"])
+        weighted = float((subs["value"] * subs["n"].astype(float)).sum())
+        sub_txt = ", ".join(
+            f"{v:g} (n = {int(n)})" for v, n in zip(subs["value"], subs["n"], strict=True)
+        )
+        ids = tuple(grp["row_id"])
+        if sub_n == big_n:
+            wm = weighted / sub_n
+            lo, hi = rounding_interval(m_all, int(total["value_decimals"]))
+            ok = lo - 0.5 <= wm <= hi + 0.5  # each subgroup mean is rounded to 0.5 too
+            verdict = "reproduced" if lo <= wm <= hi else ("consistent" if ok else "inconsistent")
+            detail = f"the n-weighted mean of {sub_txt} is {wm:.1f} vs the printed {m_all:g}."
+            value, rec = wm, f"weighted mean {wm:.1f}"
+        elif sub_n < big_n:
+            rest = (big_n * m_all - weighted) / (big_n - sub_n)
+            lo_s, hi_s = float(subs["value"].min()), float(subs["value"].max())
+            verdict = "consistent" if lo_s <= rest <= hi_s else "unverifiable"
+            detail = (
+                f"the subgroup means {sub_txt} cover {sub_n} of {big_n}; the overall mean "
+                f"{m_all:g} needs the other {big_n - sub_n} to average {rest:.1f}, "
+                + (
+                    f"inside the range of the printed subgroup means ({lo_s:g}-{hi_s:g}): "
+                    "plausible, but not recomputable."
+                    if verdict == "consistent"
+                    else f"outside the printed subgroup range ({lo_s:g}-{hi_s:g}); not "
+                    "recomputable from what is printed."
+                )
+            )
+            value, rec = rest, f"others must average {rest:.1f}"
+        else:
+            verdict = "inconsistent"
+            detail = f"the subgroups ({sub_txt}) add up to n = {sub_n} > the total n = {big_n}."
+            value, rec = math.nan, f"subgroup n {sub_n} > {big_n}"
+        out.append(
+            ctx.check(
+                total["source_id"],
+                check_id=f"{total['row_id']}:subgroups",
+                category="subgroup_means",
+                table="concentrations",
+                row_ids=ids,
+                claim=f"mean {m_all:g} {total['unit']} (n = {big_n}) with subgroup means",
+                reported=f"{m_all:g}; {sub_txt}",
+                recomputed=rec,
+                verdict=verdict,
+                detail=detail,
+                value=value,
+            )
+        )
+    return out

@@ -1,0 +1,482 @@
+"""Correlations: (r, P, n), r and P without n, without P, without r, differences, vs primary."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from b12stats.audit.core import (
+    ALPHA,
+    CONF_LEVEL,
+    N_MAX_SCAN,
+    Check,
+    Context,
+    flag,
+    isnum,
+    load_tables,  # noqa: F401 (the examples use it)
+)
+from b12stats.audit.registry import register
+from b12stats.format import format_count, format_p
+from b12stats.stats.correlation import (
+    check_r_p_n,
+    compare_correlations,
+    n_interval_from_r_p,
+    p_from_r,
+    r_critical,
+)
+from b12stats.stats.printed import parse_p, rounding_interval
+
+
+def _r_critical_for(printed_p: str, n: float) -> tuple[float, str]:
+    """|r| bound implied by a printed P at n: ('<' P) -> |r| >= bound; ('>' P) -> |r| <= bound."""
+    pp = parse_p(printed_p)
+    return float(r_critical(n, alpha=pp.value)), pp.relation
+
+
+def _r_text(row: pd.Series) -> str:
+    return f"{float(row['r']):.{int(row['r_decimals'])}f}"
+
+
+def _needs(n_min: Any, n_max: Any) -> str:
+    if pd.isna(n_min):
+        return "no n fits"
+    if int(n_max) >= N_MAX_SCAN:
+        return f"needs n >= {int(n_min)}"
+    return f"needs n in [{int(n_min)}, {int(n_max)}]"
+
+
+@register("r_p_n", order=40)
+def check_r_p_n_triples(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Printed (r, P, n): recompute P from r and n (``cor.test``'s t test), with rounding.
+
+    :func:`b12stats.stats.correlation.check_r_p_n`: ``reproduced`` when P at
+    the printed r fits the printed P; ``consistent`` when only some r inside
+    r's rounding interval does; else ``inconsistent``, naming the n that the
+    printed r and P need (:func:`~b12stats.stats.correlation.n_interval_from_r_p`).
+
+    Examples
+    --------
+    >>> c = check_r_p_n_triples(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_can_mat_inf:r_p_n', 'inconsistent')
+    """
+    ctx = Context.of(tables)
+    out = []
+    cor = ctx.rows["correlations"]
+    for _, row in cor[cor["r"].notna() & cor["p_text"].notna() & cor["n"].notna()].iterrows():
+        rt, n = _r_text(row), int(row["n"])
+        res = check_r_p_n(rt, row["p_text"], n, n_max=N_MAX_SCAN).iloc[0]
+        pp = parse_p(row["p_text"])
+        p0 = float(res.p_recomputed)
+        rng = f"{format_p(res.p_low)}-{format_p(res.p_high)} over r's rounding interval"
+        if pp.contains(p0):
+            verdict = "reproduced"
+            detail = f"r = {rt} with n = {n} gives p = {format_p(p0)}, which fits {row['p_text']}."
+        elif bool(res.consistent):
+            verdict = "consistent"
+            detail = f"r = {rt}, n = {n}: p = {format_p(p0)} ({rng}) meets {row['p_text']}."
+        else:
+            verdict = "inconsistent"
+            detail = (
+                f"r = {rt} with n = {n} gives p = {format_p(p0)} ({rng}), not {row['p_text']}: "
+                f"{row['p_text']} with r = {rt} {_needs(res.n_min, res.n_max)}; "
+                f"reported n = {n}."
+            )
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:r_p_n",
+                category="r_p_n",
+                table="correlations",
+                row_ids=(row["row_id"],),
+                claim=f"r = {rt}, {row['p_text']}, n = {n}",
+                reported=f"r = {rt}, {row['p_text']}, n = {n}",
+                recomputed=f"p = {format_p(p0)}; {_needs(res.n_min, res.n_max)}",
+                verdict=verdict,
+                detail=detail,
+                value=p0,
+                value_low=float(res.p_low),
+                value_high=float(res.p_high),
+            )
+        )
+    return out
+
+
+@register("correlations_without_n", order=70)
+def check_correlations_without_n(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Printed r and P without n: which n they need, against the cohort's n.
+
+    The n interval comes from
+    :func:`~b12stats.stats.correlation.n_interval_from_r_p` (t test with
+    ``n - 2`` df; for a partial correlation the df are fewer by the number of
+    covariates, so the needed n is larger by that number). With the cohort's
+    n (same source, else a primary source on the cohort; the number of pairs
+    analysed can only be smaller): some n up to it works -> ``consistent``;
+    none -> ``inconsistent``; no cohort n -> ``unverifiable``.
+
+    Examples
+    --------
+    >>> c = check_correlations_without_n(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('w18_milk_inf:n_needed', 'consistent')
+    """
+    ctx = Context.of(tables)
+    out = []
+    cor = ctx.rows["correlations"]
+    for _, row in cor[cor["r"].notna() & cor["p_text"].notna() & cor["n"].isna()].iterrows():
+        rt = _r_text(row)
+        iv = n_interval_from_r_p(rt, row["p_text"], n_max=N_MAX_SCAN)
+        parent = ctx.cohort_n(row["cohort"], row["source_id"])
+        partial = ""
+        if flag(row["adjusted"]):
+            partial = (
+                " (partial r: add the number of covariates)"
+                if row["coefficient"] == "partial"
+                else " (adjusted coefficient of unstated kind: if a partial r, add the number "
+                "of covariates)"
+            )
+        if iv.n_min is None:
+            need, nmin = "no n at all", math.nan
+        elif iv.capped:
+            need, nmin = f"n >= {iv.n_min}{partial}", float(iv.n_min)
+        else:
+            need, nmin = f"n in [{iv.n_min}, {iv.n_max}]{partial}", float(iv.n_min)
+        ids: tuple[str, ...] = (row["row_id"],)
+        claim = f"r = {rt}, {row['p_text']} (n not printed)"
+        if parent is None or not isnum(parent["value_num"]):
+            verdict = "unverifiable"
+            detail = f"no n printed; r = {rt} with {row['p_text']} needs {need}."
+        else:
+            big = int(parent["value_num"])
+            ids = (*ids, parent["row_id"])
+            same = parent["source_id"] == row["source_id"]
+            who = "the study's" if same else f"{parent['source_id']}'s (the likely parent sample)"
+            p_at = float(p_from_r(float(row["r"]), big))
+            if not iv.is_empty and iv.n_min is not None and iv.n_min <= big:
+                verdict = "consistent"
+                detail = (
+                    f"no n printed for the correlation; r = {rt} with {row['p_text']} needs "
+                    f"{need}, within {who} n = {big} (p = {format_p(p_at)} if all {big} were "
+                    "used)."
+                )
+            else:
+                verdict = "inconsistent"
+                detail = (
+                    f"r = {rt} with {row['p_text']} needs {need}, but {who} n is only {big} "
+                    f"(p = {format_p(p_at)} with all {big})."
+                )
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:n_needed",
+                category="r_p_without_n",
+                table="correlations",
+                row_ids=ids,
+                claim=claim,
+                reported=f"r = {rt}, {row['p_text']}",
+                recomputed=f"needs {need}",
+                verdict=verdict,
+                detail=detail,
+                value=nmin,
+            )
+        )
+    return out
+
+
+@register("correlations_without_p", order=80)
+def check_correlations_without_p(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Printed r and n without P: the implied two-sided P (derived number).
+
+    ``consistent`` when it agrees with what the source says about
+    significance (or the source calls it a correlation and p < ALPHA);
+    ``inconsistent`` when the source's significance flag contradicts it.
+
+    Examples
+    --------
+    >>> c = check_correlations_without_p(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('mi17_mat_inf:implied_p', 'consistent')
+    """
+    ctx = Context.of(tables)
+    out = []
+    cor = ctx.rows["correlations"]
+    for _, row in cor[cor["r"].notna() & cor["p_text"].isna() & cor["n"].notna()].iterrows():
+        rt, n = _r_text(row), int(row["n"])
+        lo_r, hi_r = rounding_interval(float(row["r"]), int(row["r_decimals"]))
+        p0 = float(p_from_r(float(row["r"]), n))
+        p_lo = float(p_from_r(max(abs(lo_r), abs(hi_r)), n))
+        p_hi = float(p_from_r(min(abs(lo_r), abs(hi_r)), n))
+        sig = flag(row["significant"])
+        is_sig = p0 < ALPHA
+        if sig is None or sig == is_sig:
+            verdict = "consistent"
+            agree = (
+                f"significant at {ALPHA:g}, matching the source's claim of a correlation"
+                if is_sig
+                else f"not significant at {ALPHA:g} (the source states no significance)"
+            )
+        else:
+            verdict = "inconsistent"
+            agree = f"but the source says {'significant' if sig else 'not significant'}"
+        detail = (
+            f"no P printed; r = {rt} with n = {n} gives p = {format_p(p0)} (two-sided; "
+            f"{format_p(p_lo)}-{format_p(p_hi)} over r's rounding interval): {agree}."
+        )
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:implied_p",
+                category="r_n_without_p",
+                table="correlations",
+                row_ids=(row["row_id"],),
+                claim=f"r = {rt}, n = {n} (no P printed)",
+                reported=f"r = {rt}, n = {n}",
+                recomputed=f"p = {format_p(p0)}",
+                verdict=verdict,
+                detail=detail,
+                value=p0,
+                value_low=p_lo,
+                value_high=p_hi,
+            )
+        )
+    return out
+
+
+@register("correlations_without_r", order=90)
+def check_correlations_without_r(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Correlations stated without r: the |r| bound their P (or "not correlated") implies.
+
+    With the cohort n, ``P < a`` needs ``|r| >= t / sqrt(n - 2 + t**2)``,
+    ``t = t_{1 - a/2, n-2}``; "not correlated" (read as P >= ALPHA) needs
+    ``|r|`` below that at ALPHA. Nothing to recompute: ``unverifiable``.
+
+    Examples
+    --------
+    >>> c = check_correlations_without_r(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('ch17_can_mat_milk:no_r', 'unverifiable')
+    """
+    ctx = Context.of(tables)
+    out = []
+    cor = ctx.rows["correlations"]
+    for _, row in cor[cor["r"].isna()].iterrows():
+        parent = ctx.cohort_n(row["cohort"], row["source_id"])
+        n = int(parent["value_num"]) if parent is not None else None
+        ids = (row["row_id"],) if parent is None else (row["row_id"], parent["row_id"])
+        says = row["p_text"] if isinstance(row["p_text"], str) else (
+            "significant" if flag(row["significant"]) is True
+            else ("not correlated" if flag(row["significant"]) is False else "no P")
+        )  # fmt: skip
+        if n is None or n < 4:
+            bound, rec = "", ""
+            value = math.nan
+        elif isinstance(row["p_text"], str):
+            crit, rel = _r_critical_for(row["p_text"], n)
+            word = ">=" if rel in ("<", "<=") else "<="
+            bound = f"; with the cohort's n = {n}, {row['p_text']} needs |r| {word} {crit:.3f}"
+            rec, value = f"|r| {word} {crit:.3f}", crit
+        elif flag(row["significant"]) is False:
+            crit = r_critical(n)
+            bound = f"; with the cohort's n = {n}, 'not correlated' (p >= {ALPHA:g}) means "
+            bound += f"|r| < {crit:.3f}"
+            rec, value = f"|r| < {crit:.3f}", crit
+        else:
+            crit = r_critical(n)
+            bound = f"; with n = {n}, significance at {ALPHA:g} needs |r| >= {crit:.3f}"
+            rec, value = f"|r| >= {crit:.3f}", crit
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:no_r",
+                category="correlation_without_r",
+                table="correlations",
+                row_ids=ids,
+                claim=f"{row['var_x']} vs {row['var_y']}: {says} (no r printed)",
+                reported=says,
+                recomputed=rec,
+                verdict="unverifiable",
+                detail=f"no r printed: nothing to recompute{bound}.",
+                value=value,
+            )
+        )
+    return out
+
+
+@register("correlation_differences", order=50)
+def check_correlation_differences(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Two correlations of the same pair of variables in two cohorts of one source.
+
+    Fisher's z test of ``r1 = r2`` and Zou's CI for ``r1 - r2``
+    (:func:`~b12stats.stats.correlation.compare_correlations`). A source that
+    reports one as significant and the other not implies they differ; if the
+    difference itself is not significant (Gelman & Stern 2006) the contrast is
+    not established by the printed numbers: ``unverifiable`` (a derived
+    finding, stated in ``detail``); if it is, ``consistent``.
+
+    Examples
+    --------
+    >>> c = check_correlation_differences(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_can_mat_inf:difference', 'unverifiable')
+    """
+    ctx = Context.of(tables)
+    out = []
+    cor = ctx.rows["correlations"]
+    ok = cor[cor["r"].notna() & cor["n"].notna()]
+    for key, grp in ok.groupby(["source_id", "var_x", "var_y"], sort=False):
+        src, vx, vy = (str(k) for k in key)
+        if grp["cohort"].nunique() < 2:
+            continue
+        rows = list(grp.sort_values("r", ascending=False).iterrows())
+        for i in range(len(rows)):
+            for j in range(i + 1, len(rows)):
+                a, b = rows[i][1], rows[j][1]
+                res = compare_correlations(
+                    float(a["r"]), int(a["n"]), float(b["r"]), int(b["n"]), conf_level=CONF_LEVEL
+                ).iloc[0]
+                pz = float(res.p_value)
+                ra, rb = _r_text(a), _r_text(b)
+                core = (
+                    f"{a['cohort']} r = {ra} (n = {int(a['n'])}) vs {b['cohort']} r = {rb} "
+                    f"(n = {int(b['n'])}): Fisher z = {res.statistic:.2f}, p = {format_p(pz)}; "
+                    "Zou 95% "
+                    f"CI for the difference {res.ci_low:.2f} to {res.ci_high:.2f}"
+                )
+                if pz < ALPHA:
+                    verdict = "consistent"
+                    detail = f"{core}: the correlations differ significantly."
+                else:
+                    verdict = "unverifiable"
+                    detail = (
+                        f"{core}: the difference is not significant, so a contrast between "
+                        f"the two ('{a['cohort']}' correlated, '{b['cohort']}' not) is not "
+                        "established by the printed numbers themselves."
+                    )
+                out.append(
+                    ctx.check(
+                        src,
+                        check_id=(
+                            f"{a['row_id']}:difference"
+                            if len(rows) == 2
+                            else f"{a['row_id']}:difference_from:{b['row_id']}"
+                        ),
+                        category="correlation_difference",
+                        table="correlations",
+                        row_ids=(a["row_id"], b["row_id"]),
+                        claim=(
+                            f"{vx} vs {vy} correlated in {a['cohort']}, not in {b['cohort']}"
+                            if flag(a["significant"]) is True and flag(b["significant"]) is False
+                            else f"{vx} vs {vy}: r in {a['cohort']} vs {b['cohort']}"
+                        ),
+                        reported=f"r = {ra} vs {rb}",
+                        recomputed=f"z = {res.statistic:.2f}, p = {format_p(pz)}",
+                        verdict=verdict,
+                        detail=detail,
+                        value=float(res.estimate),
+                        value_low=float(res.ci_low),
+                        value_high=float(res.ci_high),
+                    )
+                )
+    return out
+
+
+@register("correlations_vs_primary", order=60)
+def check_correlations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """A secondary source's correlation against the cited primary's (same cohort, same pair).
+
+    Compared: significance (at the printed P's, or ALPHA) and, where the
+    primary prints only P, the |r| its P needs at its own n.
+
+    Examples
+    --------
+    >>> c = check_correlations_vs_primary(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('sum_can_mat_inf:vs_primary', 'consistent')
+    """
+    ctx = Context.of(tables)
+    out = []
+    cor = ctx.rows["correlations"]
+    for _, row in cor.iterrows():
+        cited = ctx.cites.get(row["source_id"])
+        if cited is None or ctx.kind(row["source_id"]) not in ("secondary", "lay"):
+            continue
+        same = cor[(cor["source_id"] == cited) & (cor["cohort"] == row["cohort"])]
+        pair = {row["var_x"], row["var_y"]}
+        prim = same[[{x, y} == pair for x, y in zip(same["var_x"], same["var_y"], strict=True)]]
+        rt = _r_text(row) if isnum(row["r"]) else "n/a"
+        claim = f"r = {rt}, {row['p_text']} ({row['cohort']})"
+        base = {
+            "check_id": f"{row['row_id']}:vs_primary",
+            "category": "correlation_vs_primary",
+            "table": "correlations",
+            "claim": claim,
+            "reported": f"r = {rt}, {row['p_text']}, n = {format_count(row['n'])}",
+            "cited_source_id": cited,
+        }
+        if len(prim) != 1:
+            out.append(
+                ctx.check(
+                    row["source_id"],
+                    row_ids=(row["row_id"],),
+                    recomputed="",
+                    verdict="unverifiable",
+                    detail=f"{cited} prints no correlation of this pair in this cohort.",
+                    **base,
+                )
+            )
+            continue
+        p = prim.iloc[0]
+        parent = ctx.cohort_n(row["cohort"], cited)
+        pn = int(parent["value_num"]) if parent is not None else None
+        ids = (row["row_id"], p["row_id"]) + (() if parent is None else (parent["row_id"],))
+        sec_sig, prim_sig = flag(row["significant"]), flag(p["significant"])
+        prim_txt = f"{cited}: {'correlated' if prim_sig else 'not correlated'}" + (
+            f" ({p['p_text']})" if isinstance(p["p_text"], str) else ""
+        )
+        need = ""
+        value = math.nan
+        if isinstance(p["p_text"], str) and pn is not None:
+            crit, rel = _r_critical_for(p["p_text"], pn)
+            word = ">=" if rel in ("<", "<=") else "<="
+            need = f"; {p['p_text']} with its n = {pn} needs |r| {word} {crit:.2f}"
+            value = crit
+        sec_txt = (
+            f"{row['source_id']}: r = {rt}, {row['p_text']}, n = {format_count(row['n'])} "
+            f"({'significant' if sec_sig else 'not significant'})"
+        )
+        if sec_sig is None or prim_sig is None:
+            verdict = "unverifiable"
+            detail = f"{sec_txt}; {prim_txt}: significance not stated on both sides{need}."
+        elif sec_sig != prim_sig:
+            verdict = "conflicts_with_primary"
+            detail = f"{sec_txt} vs {prim_txt}{need}."
+        else:
+            p_ok = True
+            if isinstance(row["p_text"], str) and isinstance(p["p_text"], str):
+                lo, hi = parse_p(row["p_text"]).interval()
+                p_ok = parse_p(p["p_text"]).intersects(lo, hi)
+            verdict = "consistent" if p_ok else "conflicts_with_primary"
+            detail = (
+                f"{sec_txt}; {prim_txt}{need}: both call it "
+                f"{'significant' if sec_sig else 'not significant'}"
+                + (
+                    " and the P values are compatible."
+                    if p_ok
+                    else f", but {row['p_text']} does not fit {p['p_text']}."
+                )
+            )
+        out.append(
+            ctx.check(
+                row["source_id"],
+                row_ids=ids,
+                recomputed=need.lstrip("; "),
+                verdict=verdict,
+                detail=detail,
+                value=value,
+                **base,
+            )
+        )
+    return out

@@ -1,0 +1,139 @@
+"""Effects printed with a CI: the P the CI implies against the printed P."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+from scipy import stats
+
+from b12stats.audit.core import (
+    CONF_LEVEL,
+    Check,
+    Context,
+    isnum,
+    load_tables,  # noqa: F401 (the examples use it)
+)
+from b12stats.audit.registry import register
+from b12stats.format import format_p, format_printed
+from b12stats.stats.effects import check_p_against_ci
+from b12stats.stats.printed import parse_p
+
+
+@register("effects", order=160)
+def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Effects with a CI: the P the CI implies against the printed P (or the word "significant").
+
+    Ratio-type effects (percent difference, ratio): log scale with rounding
+    (:func:`~b12stats.stats.effects.check_p_against_ci`, Altman & Bland
+    2011). Additive effects (regression coefficients): ``se = (hi - lo) /
+    (2 z)``, ``P = 2 Phi(-|est| / se)``; without a printed P, a source calling
+    the effect significant is ``consistent`` when the CI excludes 0.
+    Effects with a P only: ``unverifiable``.
+
+    Examples
+    --------
+    >>> c = check_effects(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('wa24_prenatal_6w:p_from_ci', 'reproduced')
+    """
+    ctx = Context.of(tables)
+    out = []
+    eff = ctx.rows["effects"]
+    zc = stats.norm.ppf(0.5 + CONF_LEVEL / 2.0)
+    for _, row in eff.iterrows():
+        has_ci = isnum(row["ci_low"]) and isnum(row["ci_high"]) and isnum(row["estimate"])
+        base = {
+            "check_id": f"{row['row_id']}:p_from_ci",
+            "category": "effect_ci",
+            "table": "effects",
+            "row_ids": (row["row_id"],),
+        }
+        if not has_ci:
+            out.append(
+                ctx.check(
+                    row["source_id"],
+                    claim=f"{row['contrast']}: {row['p_text']}",
+                    reported=str(row["p_text"]),
+                    recomputed="",
+                    verdict="unverifiable",
+                    detail=(
+                        f"only {row['p_text']} is printed (no estimate, CI or n): nothing to "
+                        "recompute it from."
+                    ),
+                    **{**base, "check_id": f"{row['row_id']}:p_only"},
+                )
+            )
+            continue
+        e, lo, hi = (
+            format_printed(row[c], row[f"{c}_decimals"]) for c in ("estimate", "ci_low", "ci_high")
+        )
+        level = float(row["ci_level"]) if isnum(row["ci_level"]) else CONF_LEVEL
+        ci_txt = f"{e} ({round(level * 100)}% CI {lo}, {hi})"
+        if row["measure"] in ("percent_difference", "ratio"):
+            p_text = row["p_text"] if isinstance(row["p_text"], str) else "P < 0.05"
+            res = check_p_against_ci(p_text, e, lo, hi, scale=row["measure"], conf_level=level)
+            r0 = res.iloc[0]
+            p0 = float(r0.p_recomputed)
+            pp = parse_p(p_text)
+            rng = f"{format_p(r0.p_low)}-{format_p(r0.p_high)} with the bounds' rounding"
+            if pp.contains(p0):
+                verdict = "reproduced"
+                detail = (
+                    "on the log scale (1 + x/100) the CI gives SE and "
+                    f"p = {format_p(p0)} ({rng}), "
+                    f"which fits {p_text}."
+                )
+            elif bool(r0.consistent):
+                verdict = "consistent"
+                detail = (
+                    f"the CI gives p = {format_p(p0)} ({rng}), which meets {p_text} with rounding."
+                )
+            else:
+                verdict = "inconsistent"
+                detail = f"the CI gives p = {format_p(p0)} ({rng}), which {p_text} excludes."
+            value, vlo, vhi = p0, float(r0.p_low), float(r0.p_high)
+        else:
+            est, l_, h_ = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
+            se = (h_ - l_) / (2 * zc)
+            p0 = float(2 * stats.norm.sf(abs(est) / se))
+            mid = (l_ + h_) / 2
+            excludes = l_ > 0 or h_ < 0
+            value, vlo, vhi = p0, math.nan, math.nan
+            sym = f"CI midpoint {mid:g} vs estimate {est:g}"
+            if isinstance(row["p_text"], str):
+                pp = parse_p(row["p_text"])
+                verdict = "consistent" if pp.contains(p0) else "inconsistent"
+                detail = f"SE from the CI {se:.3g}, p = {format_p(p0)} vs {row['p_text']} ({sym})."
+                p_text = row["p_text"]
+            else:
+                says_sig = "significant" in str(row["text"]).lower()
+                p_text = "significant" if says_sig else "no P"
+                if says_sig:
+                    verdict = "consistent" if excludes else "inconsistent"
+                    detail = (
+                        f"no P printed; SE = (hi - lo)/(2 x 1.96) = {se:.3g} gives "
+                        f"p = {format_p(p0)}: "
+                        f"the CI {'excludes' if excludes else 'includes'} 0, "
+                        f"{'matching' if excludes else 'contradicting'} 'significant "
+                        f"predictors' ({sym})."
+                    )
+                else:
+                    verdict = "unverifiable"
+                    detail = f"no P printed; the CI implies p = {format_p(p0)} ({sym})."
+        out.append(
+            ctx.check(
+                row["source_id"],
+                claim=f"{row['contrast']}: {ci_txt}, {p_text}",
+                reported=f"{ci_txt}; {p_text}",
+                recomputed=f"p = {format_p(value)}",
+                verdict=verdict,
+                detail=detail,
+                value=value,
+                value_low=vlo,
+                value_high=vhi,
+                **base,
+            )
+        )
+    return out

@@ -1,0 +1,387 @@
+"""Reference values: repeated by lay sources, cut-off conventions, the infant AI's derivation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from b12stats.audit.core import (
+    Check,
+    Context,
+    load_tables,  # noqa: F401 (the examples use it)
+)
+from b12stats.audit.registry import register
+from b12stats.stats.printed import rounding_interval
+
+
+@register("reference_values", order=200)
+def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Reference values: those repeated by lay/secondary sources, and the cut-offs' coherence.
+
+    A lay value is matched to a ``reference``-kind row with the same quantity
+    and population, else the same population and unit among Recommended
+    Dietary Allowances; equal to the printed precision -> ``reproduced``,
+    different -> ``conflicts_with_primary``. Reference-kind rows used by no
+    other check: adequacy cut-offs compared across sources (``consistent``
+    when they differ by a convention of 1 pmol/L or less), and dietary
+    reference values checked against the cut-offs the studies use.
+
+    Examples
+    --------
+    >>> c = check_reference_values(load_tables())[0]
+    >>> c.check_id, c.verdict
+    ('lay_rda_lactation:vs_reference', 'reproduced')
+    """
+    ctx = Context.of(tables)
+    out: list[Check] = []
+    ref = ctx.rows["reference_values"]
+    refs = ref[ref["source_kind"] == "reference"]
+    for _, row in ref[ref["source_kind"].isin(["lay", "secondary"])].iterrows():
+        cand = refs[
+            (refs["quantity"] == row["quantity"]) & (refs["population"] == row["population"])
+        ]
+        how = "same quantity"
+        if len(cand) != 1:
+            cand = refs[
+                (refs["population"] == row["population"])
+                & (refs["unit"] == row["unit"])
+                & (refs["quantity"] == "Recommended Dietary Allowance")
+            ]
+            how = "the RDA for the same population"
+        txt = (
+            f"{row['quantity']} ({row['population']}) {row['relation']} {row['value']:g} "
+            f"{row['unit']}"
+        )
+        if len(cand) != 1:
+            out.append(
+                ctx.check(
+                    row["source_id"],
+                    check_id=f"{row['row_id']}:vs_reference",
+                    category="reference_value",
+                    table="reference_values",
+                    row_ids=(row["row_id"],),
+                    claim=txt,
+                    reported=f"{row['value']:g} {row['unit']}",
+                    recomputed="",
+                    verdict="unverifiable",
+                    detail="no reference value for this quantity and population in data/.",
+                )
+            )
+            continue
+        c = cand.iloc[0]
+        lo, hi = rounding_interval(float(row["value"]), int(row["value_decimals"]))
+        same = lo <= float(c["value"]) <= hi
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:vs_reference",
+                category="reference_value",
+                table="reference_values",
+                row_ids=(row["row_id"], c["row_id"]),
+                claim=txt,
+                reported=f"{row['value']:g} {row['unit']}",
+                recomputed=f"{c['source_id']}: {c['value']:g} {c['unit']}",
+                verdict="reproduced" if same else "conflicts_with_primary",
+                detail=(
+                    f"{c['source_id']} ({how}: {c['quantity']}, {c['population']}) gives "
+                    f"{c['value']:g} {c['unit']}; the lay value {row['value']:g} "
+                    f"{'equals' if same else 'differs from'} it"
+                    + (
+                        f" (attributed to {row['text'].split(' recommends')[0]})."
+                        if "recommends" in str(row["text"])
+                        else "."
+                    )
+                    + (
+                        f" The number is the same, the quantity is not: the RDA is a total "
+                        f"daily intake from all sources, while the lay source uses it as "
+                        f"'{row['quantity']}'."
+                        if row["quantity"] != c["quantity"]
+                        else ""
+                    )
+                ),
+                cited_source_id=c["source_id"],
+                value=float(c["value"]),
+            )
+        )
+    out.extend(_cutoff_checks(ctx))
+    out.extend(_ai_checks(ctx))
+    used = {rid for c in out for rid in c.row_ids}
+    dri = refs[refs["quantity"].isin(_DRI) & ~refs["row_id"].isin(used)]
+    for _, row in dri.iterrows():
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:reference",
+                category="reference_value",
+                table="reference_values",
+                row_ids=(row["row_id"],),
+                claim=f"{row['quantity']} ({row['population']}) = {row['value']:g} {row['unit']}",
+                reported=f"{row['value']:g} {row['unit']}",
+                recomputed="",
+                verdict="unverifiable",
+                detail=(
+                    "a dietary reference value that no other source in data/ repeats or uses; "
+                    "nothing printed to recompute it from."
+                ),
+            )
+        )
+    return out
+
+
+_DRI = ("Recommended Dietary Allowance", "Estimated Average Requirement", "Adequate Intake")
+
+
+def _cutoff_checks(ctx: Context) -> list[Check]:
+    """Adequacy cut-offs across sources and the deficient/marginal convention."""
+    ref = ctx.rows["reference_values"]
+    out: list[Check] = []
+    cut = ref[ref["unit"].eq("pmol/L") & ref["quantity"].str.contains("cut-off|marginal range")]
+    adequacy = cut[cut["quantity"].str.contains("adequacy|sufficiency")]
+    if len(adequacy) >= 2:
+        vals = adequacy["value"].astype(float)
+        spread = float(vals.max() - vals.min())
+        txt = "; ".join(
+            f"{s}: {r} {v:g}"
+            for s, r, v in zip(adequacy["source_id"], adequacy["relation"], vals, strict=True)
+        )
+        first = adequacy.iloc[0]
+        out.append(
+            ctx.check(
+                first["source_id"],
+                check_id="adequacy_cutoffs:agreement",
+                category="cutoff",
+                table="reference_values",
+                row_ids=tuple(adequacy["row_id"]),
+                claim="serum B12 adequacy/sufficiency cut-off",
+                reported=txt,
+                recomputed=f"spread {spread:g} pmol/L",
+                verdict="consistent" if spread <= 1 else "inconsistent",
+                detail=(
+                    f"the studies' cut-offs ({txt} pmol/L) differ by {spread:g} pmol/L: "
+                    + (
+                        "not the same threshold (a value of "
+                        f"{vals.max():g} pmol/L passes '> {vals.min():g}' but not "
+                        f"'> {vals.max():g}'), but a difference of convention "
+                        f"({100 * spread / vals.min():.1f}% of the value), not an error; shares "
+                        "using them differ only by the values lying between the two."
+                        if spread <= 1 and set(adequacy["relation"]) == {">"}
+                        else (
+                            "a difference of convention, not an error."
+                            if spread <= 1
+                            else "different thresholds; prevalences using them are not comparable."
+                        )
+                    )
+                ),
+                value=spread,
+            )
+        )
+    conv = cut[cut["source_kind"] == "reference"]
+    deficient = conv[conv["quantity"].str.contains("deficiency")]
+    low = conv[conv["quantity"].str.contains("lower bound")]
+    high = conv[conv["quantity"].str.contains("upper bound")]
+    if len(deficient) == 1 and len(low) == 1 and len(high) == 1:
+        d, lo_, hi_ = deficient.iloc[0], low.iloc[0], high.iloc[0]
+        adq = adequacy[adequacy["value"] == hi_["value"]]
+        joins = (
+            d["relation"] == "<"
+            and lo_["relation"] == ">="
+            and float(d["value"]) == float(lo_["value"])
+            and hi_["relation"] == "<="
+        )
+        adq_join = len(adq) > 0 and adq.iloc[0]["relation"] == ">"
+        ok = joins and adq_join
+        ids = (d["row_id"], lo_["row_id"], hi_["row_id"], *adq["row_id"])
+        out.append(
+            ctx.check(
+                d["source_id"],
+                check_id="deficiency_cutoffs:partition",
+                category="cutoff",
+                table="reference_values",
+                row_ids=ids,
+                claim=(
+                    f"deficient < {d['value']:g}, marginal {lo_['value']:g}-{hi_['value']:g}, "
+                    f"adequate > {hi_['value']:g} pmol/L"
+                ),
+                reported=f"{d['value']:g} / {lo_['value']:g}-{hi_['value']:g}",
+                recomputed="partition " + ("without gap or overlap" if ok else "broken"),
+                verdict="consistent" if ok else "inconsistent",
+                detail=(
+                    f"deficient < {d['value']:g}, marginal {lo_['value']:g}-{hi_['value']:g} and "
+                    f"adequate > {hi_['value']:g} pmol/L "
+                    + (
+                        "partition the axis without gap or overlap; a convention without a "
+                        "single verified source (some papers use < 150 and 150-220)."
+                        if ok
+                        else "leave a gap or overlap."
+                    )
+                ),
+            )
+        )
+    return out
+
+
+def _find(ref: pd.DataFrame, source_kind: str, unit: str, pattern: str) -> pd.Series | None:
+    sel = ref[
+        (ref["source_kind"] == source_kind)
+        & (ref["unit"] == unit)
+        & ref["quantity"].str.contains(pattern, case=False, regex=True)
+    ]
+    return sel.iloc[0] if len(sel) == 1 else None
+
+
+def _ai_checks(ctx: Context) -> list[Check]:
+    """The 0.42 µg/L ≈ 310 pmol/L conversion, the AI's derivation, EAR/RDA use."""
+    ref = ctx.rows["reference_values"]
+    out: list[Check] = []
+    basis = _find(ref, "reference", "µg/L", "milk B12 concentration behind")
+    level = ref[ref["unit"].eq("pmol/L") & ref["quantity"].str.contains("Adequate Intake")]
+    mm = ref[ref["quantity"].str.contains("molar mass")]
+    if basis is not None and len(level) >= 1 and len(mm) == 1:
+        lv = level.iloc[0]
+        m = float(mm.iloc[0]["value"])
+        b = float(basis["value"])
+        conv_v = b * 1e6 / m
+        b_lo, b_hi = rounding_interval(b, int(basis["value_decimals"]))
+        lo_v, hi_v = b_lo * 1e6 / m, b_hi * 1e6 / m
+        l_lo, l_hi = rounding_interval(float(lv["value"]), int(lv["value_decimals"]))
+        if l_lo <= conv_v <= l_hi:
+            verdict = "reproduced"
+        elif lo_v <= l_hi and hi_v >= l_lo:
+            verdict = "consistent"
+        else:
+            verdict = "inconsistent"
+        out.append(
+            ctx.check(
+                lv["source_id"],
+                check_id=f"{lv['row_id']}:conversion",
+                category="unit_conversion",
+                table="reference_values",
+                row_ids=(lv["row_id"], basis["row_id"], mm.iloc[0]["row_id"]),
+                claim=f"{lv['value']:g} pmol/L is the milk level behind the AI ({b:g} µg/L)",
+                reported=f"{lv['value']:g} pmol/L",
+                recomputed=f"{conv_v:.1f} pmol/L ({lo_v:.1f}-{hi_v:.1f})",
+                verdict=verdict,
+                detail=(
+                    f"{b:g} µg/L x 10^6 / {m:g} g/mol = {conv_v:.1f} pmol/L "
+                    f"({lo_v:.1f}-{hi_v:.1f} over the rounding of {b:g}), which "
+                    + ("rounds to" if verdict == "reproduced" else "is compatible with")
+                    + f" the {lv['value']:g} pmol/L {lv['source_id']} uses."
+                ),
+                cited_source_id=basis["source_id"],
+                value=conv_v,
+                value_low=lo_v,
+                value_high=hi_v,
+            )
+        )
+    vol = _find(ref, "reference", "L/d", "milk volume")
+    ai = _find(ref, "reference", "µg/d", "^Adequate Intake$")
+    count = _find(ref, "reference", "count", "mothers behind")
+    if basis is not None and vol is not None and ai is not None:
+        prod = float(basis["value"]) * float(vol["value"])
+        ids = (ai["row_id"], basis["row_id"], vol["row_id"]) + (
+            () if count is None else (count["row_id"],)
+        )
+        a_lo, a_hi = rounding_interval(float(ai["value"]), int(ai["value_decimals"]))
+        verdict = "reproduced" if a_lo <= prod <= a_hi else "unverifiable"
+        who = "" if count is None else f" (from {int(count['value'])} mothers)"
+        detail = (
+            f"{basis['value']:g} µg/L{who} x {vol['value']:g} L/d = {prod:.3f} µg/d, which "
+            + (
+                f"rounds to the AI of {ai['value']:g} µg/d."
+                if verdict == "reproduced"
+                else f"does not round to the AI of {ai['value']:g} µg/d: the AI is set above "
+                "the plain product; the step from one to the other is not recorded in data/."
+            )
+        )
+        out.append(
+            ctx.check(
+                ai["source_id"],
+                check_id=f"{ai['row_id']}:derivation",
+                category="reference_derivation",
+                table="reference_values",
+                row_ids=ids,
+                claim=f"infant AI {ai['value']:g} µg/d from milk {basis['value']:g} µg/L x "
+                f"{vol['value']:g} L/d",
+                reported=f"{ai['value']:g} µg/d",
+                recomputed=f"{prod:.3f} µg/d",
+                verdict=verdict,
+                detail=detail,
+                value=prod,
+            )
+        )
+    prev = ctx.rows["prevalences"]
+    for pattern in ("Estimated Average Requirement", "Recommended Dietary Allowance"):
+        for _, r in ref[
+            (ref["source_kind"] == "reference") & (ref["quantity"] == pattern)
+        ].iterrows():
+            used = prev[
+                (prev["unit"] == r["unit"])
+                & prev["cutoff"].eq(float(r["value"]))
+                & prev["condition"].str.contains(
+                    "EAR" if pattern.startswith("Estimated") else "RDA", regex=False
+                )
+            ]
+            if len(used) == 0:
+                continue
+            u = used.iloc[0]
+            out.append(
+                ctx.check(
+                    u["source_id"],
+                    check_id=f"{u['row_id']}:vs_reference",
+                    category="reference_value",
+                    table="prevalences",
+                    row_ids=(u["row_id"], r["row_id"]),
+                    claim=f"cut-off {u['cutoff']:g} {u['unit']} is the {r['population']} "
+                    f"{pattern}",
+                    reported=f"{u['cutoff']:g} {u['unit']}",
+                    recomputed=f"{r['source_id']}: {r['value']:g} {r['unit']}",
+                    verdict="reproduced",
+                    detail=(
+                        f"{u['source_id']} uses {u['cutoff']:g} {u['unit']}, the {pattern} for "
+                        f"{r['population']} in {r['source_id']} ({r['value']:g} {r['unit']})."
+                    ),
+                    cited_source_id=r["source_id"],
+                    value=float(r["value"]),
+                )
+            )
+    return out
+
+
+@register("other_reference_values", order=210)
+def check_other_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+    """Reference-kind rows no other check understands: ``unverifiable``.
+
+    Currently every bundled reference value is used by another check; this
+    family reports any ``reference``-kind row with a quantity no check
+    understands, so that nothing is silently skipped.
+
+    Examples
+    --------
+    >>> check_other_reference_values(load_tables())  # every bundled one is used elsewhere
+    []
+    """
+    ctx = Context.of(tables)
+    ref = ctx.rows["reference_values"]
+    known = (
+        "cut-off|marginal range|behind the|milk volume|^Adequate Intake$|molar mass|"
+        "Estimated Average Requirement|Recommended Dietary Allowance|level used to establish"
+    )
+    out = []
+    sel = ref[(ref["source_kind"] == "reference") & ~ref["quantity"].str.contains(known)]
+    for _, row in sel.iterrows():
+        out.append(
+            ctx.check(
+                row["source_id"],
+                check_id=f"{row['row_id']}:reference",
+                category="reference_value",
+                table="reference_values",
+                row_ids=(row["row_id"],),
+                claim=f"{row['quantity']} = {row['value']:g} {row['unit']}",
+                reported=f"{row['value']:g} {row['unit']}",
+                recomputed="",
+                verdict="unverifiable",
+                detail="a reference value with nothing printed to recompute it from.",
+            )
+        )
+    return out
