@@ -5,7 +5,9 @@ Paraphrases are judged in the curated table ``data/claim_judgements.csv``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -15,84 +17,94 @@ from b12stats.audit.core import (
     load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
+from b12stats.errors import OptionError
+
+#: A field of a reasoning template: ``{ROW.column}``, ``{ROW.column:spec}`` or
+#: ``{pct_change(ROW.column, ROW.column):spec}``.
+_FIELD = re.compile(r"\{([^{}:]+?)(?::([^{}]*))?\}")
+_REF = re.compile(r"^\s*([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\s*$")
+_CALL = re.compile(r"^\s*([a-z_]+)\((.*)\)\s*$")
 
 
-def _judge_plateau(ctx: Context, claim: pd.Series) -> tuple[str, str, tuple[str, ...]]:
-    cl = ctx.rows["claims"]
-    mod = cl[(cl["source_id"] == claim["traced_source_id"]) & cl["subject"].str.contains(
-        "effect modification")]  # fmt: skip
-    if len(mod) != 1:
-        return "unverifiable", "the primary's effect-modification finding is not in data/.", ()
-    m = mod.iloc[0]
-    return (
-        "consistent",
-        (
-            f"{claim['traced_source_id']} reports effect modification: '{m['value_text']}' -- a "
-            "sub-additive interaction, which 'no additive benefit' / 'plateau' paraphrases "
-            "loosely but in the same direction (no numbers printed on either side)."
-        ),
-        (m["row_id"],),
-    )
+def _pct_change(start: float, end: float) -> float:
+    """Percent change from ``start`` to ``end``: ``100 (end / start - 1)``."""
+    return 100 * (end / start - 1)
 
 
-def _judge_sustained(ctx: Context, claim: pd.Series) -> tuple[str, str, tuple[str, ...]]:
-    src = claim["traced_source_id"]
-    eff = ctx.rows["effects"]
-    post = eff[(eff["source_id"] == src) & eff["contrast"].str.contains("postnatal")]
-    pre = eff[(eff["source_id"] == src) & eff["contrast"].str.contains("prenatal")]
-    prev = ctx.rows["prevalences"]
-    late = prev[(prev["source_id"] == src) & prev["timepoint"].str.startswith("7 months")]
-    if len(post) != 1 or len(late) != 1:
-        return "unverifiable", f"{src}'s postnatal effect or late prevalence is not in data/.", ()
-    p, lt = post.iloc[0], late.iloc[0]
-    ids: tuple[str, ...] = (p["row_id"], lt["row_id"])
-    pre_txt = ""
-    cl = ctx.rows["claims"]
-    no7 = cl[(cl["source_id"] == src) & cl["subject"].str.contains("prenatal supplement at 7")]
-    if len(pre) and len(no7):
-        ids = (*ids, pre.iloc[0]["row_id"], no7.iloc[0]["row_id"])
-        pre_txt = (
-            f", while the prenatal effect (+{pre.iloc[0]['estimate']:g}% at 6 wk) was gone by 7 mo"
-        )
-    med_txt = ""
-    conc = ctx.rows["concentrations"]
-    med = conc[
-        (conc["cohort"] == p["cohort"])
-        & (conc["compartment"] == "milk")
-        & (conc["statistic"] == "median")
-    ]
-    if len(med) == 1:
-        mv = float(med.iloc[0]["value"])
-        need = 100 * (float(lt["cutoff"]) / mv - 1)
-        ids = (*ids, med.iloc[0]["row_id"])
-        med_txt = (
-            f"; the only printed median in the trial, {mv:g} pmol/L at "
-            f"{med.iloc[0]['timepoint']} ({med.iloc[0]['source_id']}, both arms), would need "
-            f"+{need:.0f}% to reach {lt['cutoff']:g}, beyond the upper CI bound "
-            f"{p['ci_high']:g}% of the postnatal effect (a different time point, so only "
-            "indicative)"
-        )
-    return (
-        "conflicts_with_primary",
-        (
-            f"'more sustained' fits {src} (postnatal +{p['estimate']:g}% at 7 mo, 95% CI "
-            f"{p['ci_low']:g}-{p['ci_high']:g}, {p['p_text']}{pre_txt}), but 'maintaining "
-            f"adequate B12 levels' does not: {lt['percent']:g}% of women (all arms together) "
-            f"had milk B12 < {lt['cutoff']:g} pmol/L at 7 mo{med_txt}."
-        ),
-        ids,
-    )
+#: The computations a reasoning template may ask for, by name.
+TEMPLATE_FUNCTIONS: dict[str, Callable[..., float]] = {"pct_change": _pct_change}
 
 
-#: Judgements of lay/secondary paraphrases, by claim row id: functions of the
-#: tables returning (verdict, detail, extra row ids). A paraphrase without a
-#: judgement here gets no check, so the coverage test names it.
-PARAPHRASE_JUDGEMENTS: dict[
-    str, Callable[[Context, pd.Series], tuple[str, str, tuple[str, ...]]]
-] = {
-    "lay_plateau": _judge_plateau,
-    "lay_postnatal_sustained": _judge_sustained,
-}
+def render_reasoning(template: str, rows: Mapping[str, pd.Series], *, where: str) -> str:
+    """Fill a judgement's reasoning template from the rows it names.
+
+    Parameters
+    ----------
+    template
+        Text with fields ``{ROW.column}``, ``{ROW.column:spec}`` (a format
+        spec such as ``g`` or ``.0f``) or ``{name(ROW.column, ...):spec}``
+        with ``name`` one of :data:`TEMPLATE_FUNCTIONS`.
+    rows
+        The rows a field may name, by row id (``"claim"``: the claim judged).
+    where
+        Names the judgement in error messages.
+
+    Raises
+    ------
+    OptionError
+        For a field naming a row not in ``rows``, a column the row lacks or
+        an unknown function.
+
+    Examples
+    --------
+    >>> row = pd.Series({"value": 206.0, "cutoff": 310.0, "timepoint": "6 weeks"})
+    >>> render_reasoning("{m.value:g} at {m.timepoint}: +{pct_change(m.value, m.cutoff):.0f}%",
+    ...                  {"m": row}, where="example")
+    '206 at 6 weeks: +50%'
+    """
+
+    def ref(text: str) -> Any:
+        m = _REF.match(text)
+        if m is None:
+            raise OptionError(f"{where}: cannot read the template field {{{text}}}")
+        rid, col = m.groups()
+        if rid not in rows:
+            raise OptionError(
+                f"{where}: the reasoning names row {rid!r}, which is not among its evidence rows"
+            )
+        if col not in rows[rid].index:
+            raise OptionError(f"{where}: row {rid!r} has no column {col!r}")
+        return rows[rid][col]
+
+    def fill(m: re.Match[str]) -> str:
+        body, spec = m.group(1), m.group(2) or ""
+        call = _CALL.match(body)
+        if call is not None:
+            name, args = call.groups()
+            if name not in TEMPLATE_FUNCTIONS:
+                raise OptionError(f"{where}: unknown template function {name!r}")
+            value: Any = TEMPLATE_FUNCTIONS[name](*(float(ref(a)) for a in args.split(",")))
+        else:
+            value = ref(body)
+        return format(value, spec) if spec else str(value)
+
+    return _FIELD.sub(fill, template)
+
+
+def _judgement(ctx: Context, claim: pd.Series) -> tuple[str, str, tuple[str, ...]] | None:
+    """(verdict, detail, evidence row ids) of the curated judgement of ``claim``, if any."""
+    jd = ctx.judgements
+    rows = jd[jd["claim_row_id"] == claim["row_id"]]
+    if len(rows) == 0:
+        return None
+    j = rows.iloc[0]
+    ids = tuple(x for x in str(j["evidence_row_ids"]).split(";") if x)
+    evidence = {
+        "claim": claim,
+        **{rid: ctx.any_row(rid, where=f"claim_judgements {j['row_id']}") for rid in ids},
+    }
+    detail = render_reasoning(j["reasoning"], evidence, where=f"claim_judgements {j['row_id']}")
+    return str(j["verdict"]), detail, ids
 
 
 _CLAIM_SUFFIX = {"untraceable_citation": "untraceable", "secondary_paraphrase": "paraphrase"}
@@ -103,8 +115,10 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     """Claims without numbers to recompute.
 
     Untraceable citations: ``unverifiable`` (no primary source). Paraphrases of
-    a primary: judged against the primary's findings
-    (:data:`PARAPHRASE_JUDGEMENTS`). Findings of primary sources stated without
+    a primary: the curated judgement in ``data/claim_judgements.csv`` (verdict
+    and reasoning, its numbers filled in from the rows it names; see
+    :func:`render_reasoning`); a paraphrase without one gets no check, so
+    :func:`~b12stats.audit.coverage` names it. Findings of primary sources stated without
     numbers: ``unverifiable`` (nothing printed to recompute).
 
     Examples
@@ -145,10 +159,10 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 )
             )
         elif kind == "secondary_paraphrase":
-            judge = PARAPHRASE_JUDGEMENTS.get(row["row_id"])
-            if judge is None:
+            judged = _judgement(ctx, row)
+            if judged is None:
                 continue
-            verdict, detail, ids = judge(ctx, row)
+            verdict, detail, ids = judged
             out.append(
                 ctx.check(
                     row["source_id"],

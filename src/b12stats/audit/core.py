@@ -168,6 +168,27 @@ class Context:
             for name in ALL_TABLES
             if name != "sources"
         }
+        if "claim_judgements" in tables:
+            self.judgements = tables["claim_judgements"]
+        else:
+            from b12stats.data import load_table
+
+            self.judgements = load_table("claim_judgements")
+
+    def any_row(self, row_id: str, *, where: str) -> pd.Series:
+        """The row with id ``row_id`` in whichever table holds it.
+
+        Raises
+        ------
+        OptionError
+            When no table has it (``where`` names who asked).
+        """
+        for frame in self.rows.values():
+            if row_id in frame.index:
+                out = frame.loc[row_id]
+                if isinstance(out, pd.Series):
+                    return out
+        raise OptionError(f"{where}: no table holds a row {row_id!r}")
 
     @classmethod
     def of(cls, tables: Mapping[str, pd.DataFrame]) -> Context:
@@ -225,8 +246,8 @@ def load_tables() -> dict[str, pd.DataFrame]:
     Examples
     --------
     >>> sorted(load_tables())[:3]
-    ['claims', 'cohorts', 'comparisons']
+    ['claim_judgements', 'claims', 'cohorts']
     """
     from b12stats.data import load_table
 
-    return {name: load_table(name) for name in ALL_TABLES}
+    return {name: load_table(name) for name in (*ALL_TABLES, *CURATED_TABLES)}

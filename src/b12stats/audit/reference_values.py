@@ -21,11 +21,13 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
 
     A lay value is matched to a ``reference``-kind row with the same quantity
     and population, else the same population and unit among Recommended
-    Dietary Allowances; equal to the printed precision -> ``reproduced``,
+    Dietary Allowances (``role``); equal to the printed precision -> ``reproduced``,
     different -> ``conflicts_with_primary``. Reference-kind rows used by no
     other check: adequacy cut-offs compared across sources (``consistent``
     when they differ by a convention of 1 pmol/L or less), and dietary
-    reference values checked against the cut-offs the studies use.
+    reference values checked against the cut-offs the studies use
+    (``prevalences.cutoff_row_id``). What a check may use a value as is the
+    ``role`` column of ``reference_values``, never its wording.
 
     Examples
     --------
@@ -46,7 +48,7 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
             cand = refs[
                 (refs["population"] == row["population"])
                 & (refs["unit"] == row["unit"])
-                & (refs["quantity"] == "Recommended Dietary Allowance")
+                & (refs["role"] == "recommended_dietary_allowance")
             ]
             how = "the RDA for the same population"
         txt = (
@@ -88,8 +90,8 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                     f"{c['value']:g} {c['unit']}; the lay value {row['value']:g} "
                     f"{'equals' if same else 'differs from'} it"
                     + (
-                        f" (attributed to {row['text'].split(' recommends')[0]})."
-                        if "recommends" in str(row["text"])
+                        f" (attributed to {row['attributed_to']})."
+                        if isinstance(row["attributed_to"], str)
                         else "."
                     )
                     + (
@@ -107,7 +109,7 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     out.extend(_cutoff_checks(ctx))
     out.extend(_ai_checks(ctx))
     used = {rid for c in out for rid in c.row_ids}
-    dri = refs[refs["quantity"].isin(_DRI) & ~refs["row_id"].isin(used)]
+    dri = refs[refs["role"].isin(_DRI) & ~refs["row_id"].isin(used)]
     for _, row in dri.iterrows():
         out.append(
             ctx.check(
@@ -129,15 +131,19 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     return out
 
 
-_DRI = ("Recommended Dietary Allowance", "Estimated Average Requirement", "Adequate Intake")
+#: Roles of the dietary reference intakes (``reference_values.role``).
+_DRI = ("recommended_dietary_allowance", "estimated_average_requirement", "adequate_intake")
+
+#: Roles of the serum cut-offs.
+_CUTOFFS = ("adequacy_cutoff", "deficiency_cutoff", "marginal_range_low", "marginal_range_high")
 
 
 def _cutoff_checks(ctx: Context) -> list[Check]:
     """Adequacy cut-offs across sources and the deficient/marginal convention."""
     ref = ctx.rows["reference_values"]
     out: list[Check] = []
-    cut = ref[ref["unit"].eq("pmol/L") & ref["quantity"].str.contains("cut-off|marginal range")]
-    adequacy = cut[cut["quantity"].str.contains("adequacy|sufficiency")]
+    cut = ref[ref["unit"].eq("pmol/L") & ref["role"].isin(_CUTOFFS)]
+    adequacy = cut[cut["role"] == "adequacy_cutoff"]
     if len(adequacy) >= 2:
         vals = adequacy["value"].astype(float)
         spread = float(vals.max() - vals.min())
@@ -177,9 +183,9 @@ def _cutoff_checks(ctx: Context) -> list[Check]:
             )
         )
     conv = cut[cut["source_kind"] == "reference"]
-    deficient = conv[conv["quantity"].str.contains("deficiency")]
-    low = conv[conv["quantity"].str.contains("lower bound")]
-    high = conv[conv["quantity"].str.contains("upper bound")]
+    deficient = conv[conv["role"] == "deficiency_cutoff"]
+    low = conv[conv["role"] == "marginal_range_low"]
+    high = conv[conv["role"] == "marginal_range_high"]
     if len(deficient) == 1 and len(low) == 1 and len(high) == 1:
         d, lo_, hi_ = deficient.iloc[0], low.iloc[0], high.iloc[0]
         adq = adequacy[adequacy["value"] == hi_["value"]]
@@ -221,12 +227,9 @@ def _cutoff_checks(ctx: Context) -> list[Check]:
     return out
 
 
-def _find(ref: pd.DataFrame, source_kind: str, unit: str, pattern: str) -> pd.Series | None:
-    sel = ref[
-        (ref["source_kind"] == source_kind)
-        & (ref["unit"] == unit)
-        & ref["quantity"].str.contains(pattern, case=False, regex=True)
-    ]
+def _find(ref: pd.DataFrame, role: str) -> pd.Series | None:
+    """The one ``reference``-kind row with ``role``, else None."""
+    sel = ref[(ref["source_kind"] == "reference") & (ref["role"] == role)]
     return sel.iloc[0] if len(sel) == 1 else None
 
 
@@ -234,9 +237,9 @@ def _ai_checks(ctx: Context) -> list[Check]:
     """The 0.42 µg/L ≈ 310 pmol/L conversion, the AI's derivation, EAR/RDA use."""
     ref = ctx.rows["reference_values"]
     out: list[Check] = []
-    basis = _find(ref, "reference", "µg/L", "milk B12 concentration behind")
-    level = ref[ref["unit"].eq("pmol/L") & ref["quantity"].str.contains("Adequate Intake")]
-    mm = ref[ref["quantity"].str.contains("molar mass")]
+    basis = _find(ref, "ai_milk_concentration")
+    level = ref[ref["unit"].eq("pmol/L") & (ref["role"] == "ai_milk_level")]
+    mm = ref[ref["role"] == "molar_mass_conversion"]
     if basis is not None and len(level) >= 1 and len(mm) == 1:
         lv = level.iloc[0]
         m = float(mm.iloc[0]["value"])
@@ -274,9 +277,9 @@ def _ai_checks(ctx: Context) -> list[Check]:
                 value_high=hi_v,
             )
         )
-    vol = _find(ref, "reference", "L/d", "milk volume")
-    ai = _find(ref, "reference", "µg/d", "^Adequate Intake$")
-    count = _find(ref, "reference", "count", "mothers behind")
+    vol = _find(ref, "ai_milk_volume")
+    ai = _find(ref, "adequate_intake")
+    count = _find(ref, "ai_mothers")
     if basis is not None and vol is not None and ai is not None:
         prod = float(basis["value"]) * float(vol["value"])
         ids = (ai["row_id"], basis["row_id"], vol["row_id"]) + (
@@ -311,40 +314,31 @@ def _ai_checks(ctx: Context) -> list[Check]:
             )
         )
     prev = ctx.rows["prevalences"]
-    for pattern in ("Estimated Average Requirement", "Recommended Dietary Allowance"):
-        for _, r in ref[
-            (ref["source_kind"] == "reference") & (ref["quantity"] == pattern)
-        ].iterrows():
-            used = prev[
-                (prev["unit"] == r["unit"])
-                & prev["cutoff"].eq(float(r["value"]))
-                & prev["condition"].str.contains(
-                    "EAR" if pattern.startswith("Estimated") else "RDA", regex=False
-                )
-            ]
-            if len(used) == 0:
-                continue
-            u = used.iloc[0]
-            out.append(
-                ctx.check(
-                    u["source_id"],
-                    check_id=f"{u['row_id']}:vs_reference",
-                    category="reference_value",
-                    table="prevalences",
-                    row_ids=(u["row_id"], r["row_id"]),
-                    claim=f"cut-off {u['cutoff']:g} {u['unit']} is the {r['population']} "
-                    f"{pattern}",
-                    reported=f"{u['cutoff']:g} {u['unit']}",
-                    recomputed=f"{r['source_id']}: {r['value']:g} {r['unit']}",
-                    verdict="reproduced",
-                    detail=(
-                        f"{u['source_id']} uses {u['cutoff']:g} {u['unit']}, the {pattern} for "
-                        f"{r['population']} in {r['source_id']} ({r['value']:g} {r['unit']})."
-                    ),
-                    cited_source_id=r["source_id"],
-                    value=float(r["value"]),
-                )
+    for _, u in prev[prev["cutoff_row_id"].notna()].iterrows():
+        r = ctx.any_row(u["cutoff_row_id"], where=f"prevalences {u['row_id']} cutoff_row_id")
+        same = r["unit"] == u["unit"] and float(r["value"]) == float(u["cutoff"])
+        out.append(
+            ctx.check(
+                u["source_id"],
+                check_id=f"{u['row_id']}:vs_reference",
+                category="reference_value",
+                table="prevalences",
+                row_ids=(u["row_id"], r["row_id"]),
+                claim=f"cut-off {u['cutoff']:g} {u['unit']} is the {r['population']} "
+                f"{r['quantity']}",
+                reported=f"{u['cutoff']:g} {u['unit']}",
+                recomputed=f"{r['source_id']}: {r['value']:g} {r['unit']}",
+                verdict="reproduced" if same else "inconsistent",
+                detail=(
+                    f"{u['source_id']} uses {u['cutoff']:g} {u['unit']}, "
+                    + ("the" if same else "which is not the")
+                    + f" {r['quantity']} for {r['population']} in {r['source_id']} "
+                    f"({r['value']:g} {r['unit']})."
+                ),
+                cited_source_id=r["source_id"],
+                value=float(r["value"]),
             )
+        )
     return out
 
 
@@ -353,8 +347,9 @@ def check_other_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Che
     """Reference-kind rows no other check understands: ``unverifiable``.
 
     Currently every bundled reference value is used by another check; this
-    family reports any ``reference``-kind row with a quantity no check
-    understands, so that nothing is silently skipped.
+    family reports any ``reference``-kind row without a ``role`` (the column
+    that says what a check may use the value as), so that nothing is silently
+    skipped.
 
     Examples
     --------
@@ -363,12 +358,8 @@ def check_other_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Che
     """
     ctx = Context.of(tables)
     ref = ctx.rows["reference_values"]
-    known = (
-        "cut-off|marginal range|behind the|milk volume|^Adequate Intake$|molar mass|"
-        "Estimated Average Requirement|Recommended Dietary Allowance|level used to establish"
-    )
     out = []
-    sel = ref[(ref["source_kind"] == "reference") & ~ref["quantity"].str.contains(known)]
+    sel = ref[(ref["source_kind"] == "reference") & ref["role"].isna()]
     for _, row in sel.iterrows():
         out.append(
             ctx.check(
