@@ -12,6 +12,7 @@ from b12stats.audit.core import (
     CONF_LEVEL,
     Check,
     Context,
+    flag,
     isnum,
     load_tables,  # noqa: F401 (the examples use it)
 )
@@ -29,7 +30,8 @@ def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     (:func:`~b12stats.stats.effects.check_p_against_ci`, Altman & Bland
     2011). Additive effects (regression coefficients): ``se = (hi - lo) /
     (2 z)``, ``P = 2 Phi(-|est| / se)``; without a printed P, a source calling
-    the effect significant is ``consistent`` when the CI excludes 0.
+    the effect significant (the ``significant`` column; its words in
+    ``significance_words``) is ``consistent`` when the CI excludes 0.
     Effects with a P only: ``unverifiable``.
 
     Examples
@@ -108,7 +110,7 @@ def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 detail = f"SE from the CI {se:.3g}, p = {format_p(p0)} vs {row['p_text']} ({sym})."
                 p_text = row["p_text"]
             else:
-                says_sig = "significant" in str(row["text"]).lower()
+                says_sig = flag(row["significant"]) is True
                 p_text = "significant" if says_sig else "no P"
                 if says_sig:
                     verdict = "consistent" if excludes else "inconsistent"
@@ -116,8 +118,8 @@ def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                         f"no P printed; SE = (hi - lo)/(2 x 1.96) = {se:.3g} gives "
                         f"p = {format_p(p0)}: "
                         f"the CI {'excludes' if excludes else 'includes'} 0, "
-                        f"{'matching' if excludes else 'contradicting'} 'significant "
-                        f"predictors' ({sym})."
+                        f"{'matching' if excludes else 'contradicting'} "
+                        f"'{row['significance_words']}' ({sym})."
                     )
                 else:
                     verdict = "unverifiable"
