@@ -6,7 +6,7 @@ Paraphrases are judged in the curated table ``data/claim_judgements.csv``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
@@ -111,7 +111,7 @@ _CLAIM_SUFFIX = {"untraceable_citation": "untraceable", "secondary_paraphrase": 
 
 
 @register("claims", order=220)
-def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_claims(ctx: Context) -> Iterator[Check]:
     """Claims without numbers to recompute.
 
     Untraceable citations: ``unverifiable`` (no primary source). Paraphrases of
@@ -127,8 +127,6 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('lay_cornell_68:untraceable', 'unverifiable')
     """
-    ctx = Context.of(tables)
-    out = []
     for _, row in ctx.rows["claims"].iterrows():
         kind = row["claim_type"]
         base = {
@@ -140,7 +138,7 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
         }
         if kind == "untraceable_citation":
             traced = row["traced_source_id"]
-            out.append(
+            yield (
                 ctx.check(
                     row["source_id"],
                     row_ids=(row["row_id"],),
@@ -163,7 +161,7 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
             if judged is None:
                 continue
             verdict, detail, ids = judged
-            out.append(
+            yield (
                 ctx.check(
                     row["source_id"],
                     row_ids=(row["row_id"], *ids),
@@ -175,7 +173,7 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 )
             )
         elif kind == "finding":
-            out.append(
+            yield (
                 ctx.check(
                     row["source_id"],
                     row_ids=(row["row_id"],),
@@ -188,4 +186,3 @@ def check_claims(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                     **base,
                 )
             )
-    return out

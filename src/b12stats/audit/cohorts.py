@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -25,7 +25,7 @@ def _cohort_value(row: pd.Series) -> tuple[Any, str]:
 
 
 @register("cohorts_vs_primary", order=100)
-def check_cohorts_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_cohorts_vs_primary(ctx: Context) -> Iterator[Check]:
     """Cohort facts of secondary/lay sources (n, supplementation, timing) against the primary.
 
     Same cohort and attribute in the cited source: equal -> ``reproduced``;
@@ -38,8 +38,6 @@ def check_cohorts_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('sum_can_n:vs_primary', 'conflicts_with_primary')
     """
-    ctx = Context.of(tables)
-    out = []
     coh = ctx.rows["cohorts"]
     for _, row in coh[coh["source_kind"].isin(["secondary", "lay"])].iterrows():
         cited = ctx.cites.get(row["source_id"])
@@ -61,7 +59,7 @@ def check_cohorts_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
         )  # fmt: skip
         if len(prim) != 1:
             why = "cites no source" if cited is None else f"{cited} does not state it"
-            out.append(
+            yield (
                 ctx.check(
                     row["source_id"],
                     row_ids=(row["row_id"],),
@@ -83,7 +81,7 @@ def check_cohorts_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 f"the summary says {attr.replace('_', ' ')} = {stext} ('{row['text']}'); "
                 f"{cited} says {ptext} ('{p['text']}')."
             )
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 row_ids=(row["row_id"], p["row_id"]),
@@ -94,4 +92,3 @@ def check_cohorts_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 **base,
             )
         )
-    return out

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-import pandas as pd
+from collections.abc import Iterator
 
 from b12stats.audit.core import (
     CONF_LEVEL,
     Check,
     Context,
-    cgroup,
+    Kind,
+    decide,
     isnum,
     load_tables,  # noqa: F401 (the examples use it)
 )
@@ -19,9 +18,22 @@ from b12stats.format import format_count, format_p, format_printed
 from b12stats.stats.effects import check_ratio, ratio_from_cis
 from b12stats.stats.printed import rounding_interval
 
+_RATIO = Kind("ratio", "comparisons", "ratio")
+
+#: Message templates of :func:`check_ratios`, by verdict.
+_RATIO_TEXT = {
+    "reproduced": "{ratio_txt} lies in the rounding interval [{printed_low:g}, {printed_high:g}] "
+    "of the printed {printed}.",
+    "consistent": "{ratio_txt} is outside the rounding interval [{printed_low:g}, "
+    "{printed_high:g}] of {printed}, but {span}, which meets it: consistent with rounding of "
+    "the printed values.",
+    "inconsistent": "{ratio_txt}; even with rounding {span}, which misses [{printed_low:g}, "
+    "{printed_high:g}]: {printed} cannot come from {numerator} and {denominator}.",
+}
+
 
 @register("ratios", order=10)
-def check_ratios(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_ratios(ctx: Context) -> Iterator[Check]:
     """Printed ratios (``"2.03x"``) against the ratio of the printed numerator and denominator.
 
     Uses :func:`b12stats.stats.effects.check_ratio`: ``reproduced`` when the
@@ -35,8 +47,6 @@ def check_ratios(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('sum_ratio_mat:ratio', 'consistent')
     """
-    ctx = Context.of(tables)
-    out = []
     for _, row in ctx.rows["comparisons"].iterrows():
         if not isinstance(row["ratio_text"], str):
             continue
@@ -54,47 +64,35 @@ def check_ratios(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
         plo, phi = rounding_interval(float(res.printed_value), int(res.printed_decimals))
         ratio_txt = f"{nt}/{dt} = {res.ratio:.4f}"
         span = f"the inputs' rounding intervals give [{res.ratio_low:.4f}, {res.ratio_high:.4f}]"
-        if res.reproduced_exact:
-            verdict = "reproduced"
-            detail = (
-                f"{ratio_txt} lies in the rounding interval [{plo:g}, {phi:g}] of the printed "
-                f"{row['ratio_text']}."
-            )
-        elif res.consistent_with_rounding:
-            verdict = "consistent"
-            detail = (
-                f"{ratio_txt} is outside the rounding interval [{plo:g}, {phi:g}] of "
-                f"{row['ratio_text']}, but {span}, which meets it: consistent with rounding of "
-                "the printed values."
-            )
-        else:
-            verdict = "inconsistent"
-            detail = (
-                f"{ratio_txt}; even with rounding {span}, which misses [{plo:g}, {phi:g}]: "
-                f"{row['ratio_text']} cannot come from {nt} and {dt}."
-            )
-        out.append(
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:ratio",
-                category="ratio",
-                table="comparisons",
-                row_ids=(row["row_id"], row["numerator_id"], row["denominator_id"]),
-                claim=f"ratio {row['ratio_text']} ({nt} vs {dt} {num['unit']})",
-                reported=row["ratio_text"],
-                recomputed=f"{res.ratio:.4f} (range {res.ratio_low:.4f}-{res.ratio_high:.4f})",
-                verdict=verdict,
-                detail=detail,
-                value=float(res.ratio),
-                value_low=float(res.ratio_low),
-                value_high=float(res.ratio_high),
-            )
+        verdict = decide(
+            reproduced=bool(res.reproduced_exact), compatible=bool(res.consistent_with_rounding)
         )
-    return out
+        draft = _RATIO.draft(
+            ctx, row, claim=f"ratio {row['ratio_text']} ({nt} vs {dt} {num['unit']})",
+            reported=row["ratio_text"],
+        )  # fmt: skip
+        yield (
+            draft.judge(
+                verdict, _RATIO_TEXT[verdict], uses=(row["numerator_id"], row["denominator_id"]),
+                recomputed=f"{res.ratio:.4f} (range {res.ratio_low:.4f}-{res.ratio_high:.4f})",
+                value=float(res.ratio), low=float(res.ratio_low), high=float(res.ratio_high),
+                ratio_txt=ratio_txt, span=span, printed_low=plo, printed_high=phi,
+                printed=row["ratio_text"], numerator=nt, denominator=dt,
+            )
+        )  # fmt: skip
+
+
+_COMPARISON_P = Kind("comparison_p", "comparisons", "p")
+
+_COMPARISON_P_TEXT = (
+    "{printed} compares {statistic}s {numerator} vs {denominator} {unit} (ratio {ratio:.2f}, "
+    "{n_txt}), but no spread, test statistic or per-group data are printed: the P cannot be "
+    "recomputed."
+)
 
 
 @register("comparison_p", order=30)
-def check_comparison_p(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_comparison_p(ctx: Context) -> Iterator[Check]:
     """P values of group comparisons printed with the two summaries only.
 
     A P for a difference of medians (or means) needs the spread and the group
@@ -107,8 +105,6 @@ def check_comparison_p(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('sum_ratio_mat:p', 'unverifiable')
     """
-    ctx = Context.of(tables)
-    out = []
     for _, row in ctx.rows["comparisons"].iterrows():
         if not isinstance(row["p_text"], str):
             continue
@@ -119,40 +115,28 @@ def check_comparison_p(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
         ns = [x for x in (num["n"], den["n"]) if isnum(x)]
         n_txt = f"n = {int(num['n'])} and {int(den['n'])}" if len(ns) == 2 else "no group n"
         ratio = float(num["value"]) / float(den["value"])
-        out.append(
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:p",
-                category="comparison_p",
-                table="comparisons",
-                row_ids=(row["row_id"], row["numerator_id"], row["denominator_id"]),
-                claim=f"{num['statistic']}s {nt} vs {dt} {num['unit']} differ ({row['p_text']})",
-                reported=row["p_text"],
-                recomputed=f"ratio {ratio:.3f}; P not recomputable",
-                verdict="unverifiable",
-                detail=(
-                    f"{row['p_text']} compares {num['statistic']}s {nt} vs {dt} "
-                    f"{num['unit']} (ratio {ratio:.2f}, {n_txt}), but no spread, test "
-                    "statistic or per-group data are printed: the P cannot be recomputed."
-                ),
-                value=ratio,
+        draft = _COMPARISON_P.draft(
+            ctx, row, reported=row["p_text"],
+            claim=f"{num['statistic']}s {nt} vs {dt} {num['unit']} differ ({row['p_text']})",
+        )  # fmt: skip
+        yield (
+            draft.judge(
+                decide(evidence=False), _COMPARISON_P_TEXT,
+                uses=(row["numerator_id"], row["denominator_id"]),
+                recomputed=f"ratio {ratio:.3f}; P not recomputable", value=ratio,
+                printed=row["p_text"], statistic=num["statistic"], numerator=nt, denominator=dt,
+                unit=num["unit"], ratio=ratio, n_txt=n_txt,
             )
-        )
-    return out
+        )  # fmt: skip
 
 
-def _primary_match(ctx: Context, conc_row: pd.Series, cited: str) -> pd.Series | None:
-    conc = ctx.rows["concentrations"]
-    cand = conc[
-        (conc["source_id"] == cited)
-        & (conc["cohort"] == conc_row["cohort"])
-        & (conc["compartment"].map(cgroup) == cgroup(conc_row["compartment"]))
-    ]
-    return cand.iloc[0] if len(cand) == 1 else None
+_RATIO_VS_PRIMARY = Kind("ratio_vs_primary", "comparisons", "vs_primary")
+
+_NO_PRIMARY = "{cited} prints no matching summaries with CIs to compare."
 
 
 @register("ratios_vs_primary", order=20)
-def check_ratios_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_ratios_vs_primary(ctx: Context) -> Iterator[Check]:
     """A secondary source's ratio against the ratio of the cited primary's summaries.
 
     The primary's ratio ``a / b`` of two summaries printed with CIs gets a
@@ -169,8 +153,6 @@ def check_ratios_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('sum_ratio_mat:vs_primary', 'conflicts_with_primary')
     """
-    ctx = Context.of(tables)
-    out = []
     for _, row in ctx.rows["comparisons"].iterrows():
         cited = ctx.cites.get(row["source_id"])
         if cited is None or not isinstance(row["ratio_text"], str):
@@ -178,31 +160,18 @@ def check_ratios_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
         num = ctx.row("concentrations", row["numerator_id"])
         den = ctx.row("concentrations", row["denominator_id"])
         pa, pb = ctx.primary_match(num, cited), ctx.primary_match(den, cited)
-        ids: tuple[str, ...] = (row["row_id"], row["numerator_id"], row["denominator_id"])
-        base = {
-            "check_id": f"{row['row_id']}:vs_primary",
-            "category": "ratio_vs_primary",
-            "table": "comparisons",
-            "claim": f"ratio {row['ratio_text']} of {num['statistic']}s",
-            "reported": row["ratio_text"],
-            "cited_source_id": cited,
-        }
+        ids: tuple[str, ...] = (row["numerator_id"], row["denominator_id"])
+        draft = _RATIO_VS_PRIMARY.draft(
+            ctx, row, claim=f"ratio {row['ratio_text']} of {num['statistic']}s",
+            reported=row["ratio_text"], cited=cited,
+        )  # fmt: skip
         if (
             pa is None
             or pb is None
             or not all(isnum(x) for x in (pa["ci_low"], pb["ci_low"]))
             or pa["ci_level"] != pb["ci_level"]
         ):
-            out.append(
-                ctx.check(
-                    row["source_id"],
-                    row_ids=ids,
-                    recomputed="",
-                    verdict="unverifiable",
-                    detail=f"{cited} prints no matching summaries with CIs to compare.",
-                    **base,
-                )
-            )
+            yield (draft.judge(decide(evidence=False), _NO_PRIMARY, uses=ids, cited=cited))
             continue
         a, b = float(pa["value"]), float(pb["value"])
         res = ratio_from_cis(
@@ -223,22 +192,13 @@ def check_ratios_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
             f"{pb['ci_high']:g}), n = {format_count(pa['n'])} vs {format_count(pb['n'])}: ratio "
             f"{ratio:.2f} (95% CI {lo:.2f}-{hi:.2f}; z test of the log ratio p = {format_p(pz)})"
         )
-        if inside:
-            verdict, detail = "consistent", detail + f", which contains {printed:g}."
-        else:
-            verdict = "conflicts_with_primary"
-            detail += f", which excludes {printed:g}."
-        out.append(
-            ctx.check(
-                row["source_id"],
-                row_ids=(*ids, pa["row_id"], pb["row_id"]),
+        verdict = decide(compatible=inside, against_primary=True)
+        yield (
+            draft.judge(
+                verdict, "{text}, which {how} {printed:g}.",
+                uses=(*ids, pa["row_id"], pb["row_id"]),
                 recomputed=f"primary ratio {ratio:.2f} ({lo:.2f}-{hi:.2f}), p = {format_p(pz)}",
-                verdict=verdict,
-                detail=detail,
-                value=ratio,
-                value_low=lo,
-                value_high=hi,
-                **base,
+                value=ratio, low=lo, high=hi, text=detail, printed=printed,
+                how="contains" if inside else "excludes", p_value=pz,
             )
-        )
-    return out
+        )  # fmt: skip

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-
-import pandas as pd
+from collections.abc import Iterator
 
 from b12stats.audit.core import (
     Check,
@@ -23,7 +21,7 @@ from b12stats.units import convert
 
 
 @register("concentrations_vs_primary", order=110)
-def check_concentrations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_concentrations_vs_primary(ctx: Context) -> Iterator[Check]:
     """Summaries of a secondary/lay source against the same compartment in the cited primary.
 
     Matched by cohort and compartment (maternal / milk / infant). A different
@@ -39,8 +37,6 @@ def check_concentrations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[
     >>> c.check_id, c.verdict
     ('sum_can_mat:vs_primary', 'conflicts_with_primary')
     """
-    ctx = Context.of(tables)
-    out = []
     conc = ctx.rows["concentrations"]
     for _, row in conc.iterrows():
         cited = ctx.cites.get(row["source_id"])
@@ -60,7 +56,7 @@ def check_concentrations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[
             "cited_source_id": cited,
         }
         if prim is None:
-            out.append(
+            yield (
                 ctx.check(
                     row["source_id"],
                     row_ids=(row["row_id"],),
@@ -107,7 +103,7 @@ def check_concentrations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[
                 f"times it and lies {where} its {'CI' if has_ci else 'value'} (for a log-normal "
                 f"the median equals the geometric mean){n_txt}."
             )
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 row_ids=(row["row_id"], prim["row_id"]),
@@ -120,11 +116,10 @@ def check_concentrations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[
                 **base,
             )
         )
-    return out
 
 
 @register("quartiles", order=170)
-def check_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_quartiles(ctx: Context) -> Iterator[Check]:
     """Printed quartiles: Q1 <= median <= Q3 and how log-normal they look.
 
     The log-scale asymmetry ``(log q3 - 2 log m + log q1) / (log q3 - log q1)``
@@ -138,8 +133,6 @@ def check_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('w18_infant:quartiles', 'consistent')
     """
-    ctx = Context.of(tables)
-    out = []
     conc = ctx.rows["concentrations"]
     for _, row in conc[conc["q1"].notna() & conc["q3"].notna()].iterrows():
         q1, m, q3 = float(row["q1"]), float(row["value"]), float(row["q3"])
@@ -163,7 +156,7 @@ def check_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 f"sigma = {fit.sigma:.3f}); a primary summary with nothing else printed to "
                 "recompute it from."
             )
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:quartiles",
@@ -178,11 +171,10 @@ def check_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 value=asym,
             )
         )
-    return out
 
 
 @register("geometric_mean_ci", order=180)
-def check_geometric_mean_ci(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_geometric_mean_ci(ctx: Context) -> Iterator[Check]:
     """Is a geometric mean's CI symmetric on the log scale, as ``exp(mean log ± t SE)`` gives?
 
     Log-symmetric means ``lo * hi = gm**2``; with rounding, some values in the
@@ -198,8 +190,6 @@ def check_geometric_mean_ci(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('ch17_can_mat:gm_ci', 'consistent')
     """
-    ctx = Context.of(tables)
-    out = []
     conc = ctx.rows["concentrations"]
     sel = conc[(conc["statistic"] == "geometric_mean") & conc["ci_low"].notna()]
     for _, row in sel.iterrows():
@@ -233,7 +223,7 @@ def check_geometric_mean_ci(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 f"the CI is symmetric on neither the log scale (sqrt = {geo_mid:.1f}) nor the "
                 f"linear scale (midpoint {lin_mid:g}); its method is not printed."
             )
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:gm_ci",
@@ -248,11 +238,10 @@ def check_geometric_mean_ci(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 value=geo_mid,
             )
         )
-    return out
 
 
 @register("subgroup_means", order=190)
-def check_subgroup_means(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_subgroup_means(ctx: Context) -> Iterator[Check]:
     """An overall mean printed with subgroup means (e.g. by month postpartum).
 
     The rows of one source, cohort, compartment, group and statistic ``mean``
@@ -270,8 +259,6 @@ def check_subgroup_means(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('pj_infant:summary', 'unverifiable')
     """
-    ctx = Context.of(tables)
-    out = []
     conc = ctx.rows["concentrations"]
     means = conc[conc["statistic"].isin(["mean"]) & conc["q1"].isna() & conc["ci_low"].isna()]
     keys = ["source_id", "cohort", "compartment", "group", "unit"]
@@ -284,7 +271,7 @@ def check_subgroup_means(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                     if row["unit"] != "pmol/L"
                     else ""
                 )
-                out.append(
+                yield (
                     ctx.check(
                         row["source_id"],
                         check_id=f"{row['row_id']}:summary",
@@ -341,7 +328,7 @@ def check_subgroup_means(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
             verdict = "inconsistent"
             detail = f"the subgroups ({sub_txt}) add up to n = {sub_n} > the total n = {big_n}."
             value, rec = math.nan, f"subgroup n {sub_n} > {big_n}"
-        out.append(
+        yield (
             ctx.check(
                 total["source_id"],
                 check_id=f"{total['row_id']}:subgroups",
@@ -356,4 +343,3 @@ def check_subgroup_means(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 value=value,
             )
         )
-    return out

@@ -26,7 +26,10 @@ __all__ = [
     "VERDICTS",
     "Check",
     "Context",
+    "Draft",
+    "Kind",
     "cgroup",
+    "decide",
     "flag",
     "isnum",
     "load_tables",
@@ -251,3 +254,131 @@ def load_tables() -> dict[str, pd.DataFrame]:
     from b12stats.data import load_table
 
     return {name: load_table(name) for name in (*ALL_TABLES, *CURATED_TABLES)}
+
+
+def decide(
+    *,
+    evidence: bool = True,
+    reproduced: bool = False,
+    compatible: bool = False,
+    against_primary: bool = False,
+) -> str:
+    """The verdict policy: one verdict from what a check found.
+
+    Parameters
+    ----------
+    evidence
+        Whether anything could be recomputed or compared; ``False`` gives
+        ``unverifiable`` whatever else is said.
+    reproduced
+        The recomputation matches the printed number to its printed precision
+        (or a secondary source repeats its primary exactly).
+    compatible
+        The printed number lies within the uncertainty the recomputation
+        carries (rounding of the inputs, a CI, the looseness of the words).
+    against_primary
+        The comparison is of a secondary or lay source with its primary: a
+        mismatch is ``conflicts_with_primary`` rather than ``inconsistent``.
+
+    Returns
+    -------
+    str
+        One of :data:`VERDICTS`.
+
+    Examples
+    --------
+    >>> decide(reproduced=True), decide(compatible=True), decide()
+    ('reproduced', 'consistent', 'inconsistent')
+    >>> decide(against_primary=True), decide(evidence=False, reproduced=True)
+    ('conflicts_with_primary', 'unverifiable')
+    """
+    if not evidence:
+        return "unverifiable"
+    if reproduced:
+        return "reproduced"
+    if compatible:
+        return "consistent"
+    return "conflicts_with_primary" if against_primary else "inconsistent"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one family's checks share: their category, table and check-id suffix."""
+
+    category: str
+    table: str
+    suffix: str
+
+    def draft(
+        self,
+        ctx: Context,
+        row: pd.Series,
+        *,
+        claim: str,
+        reported: str,
+        cited: str | None = None,
+        check_id: str | None = None,
+        source_id: str | None = None,
+    ) -> Draft:
+        """The parts of a check known before judging: who claims what, about which row."""
+        sid = str(row["source_id"] if source_id is None else source_id)
+        return Draft(
+            ctx=ctx,
+            kind=self,
+            row_id=str(row["row_id"]),
+            source_id=sid,
+            claim=claim,
+            reported=reported,
+            cited=cited,
+            check_id=f"{row['row_id']}:{self.suffix}" if check_id is None else check_id,
+        )
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A check waiting for its verdict (see :meth:`Kind.draft`)."""
+
+    ctx: Context
+    kind: Kind
+    row_id: str
+    source_id: str
+    claim: str
+    reported: str
+    cited: str | None
+    check_id: str
+
+    def judge(
+        self,
+        verdict: str,
+        template: str,
+        *,
+        uses: tuple[str, ...] = (),
+        recomputed: str = "",
+        value: float = math.nan,
+        low: float = math.nan,
+        high: float = math.nan,
+        **numbers: Any,
+    ) -> Check:
+        """The finished :class:`Check`; ``uses``: row ids used besides the claim's own.
+
+        ``detail`` is ``template.format(**numbers)`` (a message template with
+        ``str.format`` fields); ``numbers`` are kept as the check's structured
+        numbers (:attr:`Check.numbers`).
+        """
+        return self.ctx.check(
+            self.source_id,
+            check_id=self.check_id,
+            category=self.kind.category,
+            table=self.kind.table,
+            row_ids=(self.row_id, *uses),
+            claim=self.claim,
+            reported=self.reported,
+            recomputed=recomputed,
+            verdict=verdict,
+            detail=template.format(**numbers),
+            cited_source_id=self.cited,
+            value=value,
+            value_low=low,
+            value_high=high,
+            numbers=numbers,
+        )

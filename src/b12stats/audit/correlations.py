@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -49,7 +49,7 @@ def _needs(n_min: Any, n_max: Any) -> str:
 
 
 @register("r_p_n", order=40)
-def check_r_p_n_triples(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_r_p_n_triples(ctx: Context) -> Iterator[Check]:
     """Printed (r, P, n): recompute P from r and n (``cor.test``'s t test), with rounding.
 
     :func:`b12stats.stats.correlation.check_r_p_n`: ``reproduced`` when P at
@@ -63,8 +63,6 @@ def check_r_p_n_triples(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('sum_can_mat_inf:r_p_n', 'inconsistent')
     """
-    ctx = Context.of(tables)
-    out = []
     cor = ctx.rows["correlations"]
     for _, row in cor[cor["r"].notna() & cor["p_text"].notna() & cor["n"].notna()].iterrows():
         rt, n = _r_text(row), int(row["n"])
@@ -85,7 +83,7 @@ def check_r_p_n_triples(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 f"{row['p_text']} with r = {rt} {_needs(res.n_min, res.n_max)}; "
                 f"reported n = {n}."
             )
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:r_p_n",
@@ -102,11 +100,10 @@ def check_r_p_n_triples(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 value_high=float(res.p_high),
             )
         )
-    return out
 
 
 @register("correlations_without_n", order=70)
-def check_correlations_without_n(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_correlations_without_n(ctx: Context) -> Iterator[Check]:
     """Printed r and P without n: which n they need, against the cohort's n.
 
     The n interval comes from
@@ -123,8 +120,6 @@ def check_correlations_without_n(tables: Mapping[str, pd.DataFrame]) -> list[Che
     >>> c.check_id, c.verdict
     ('w18_milk_inf:n_needed', 'consistent')
     """
-    ctx = Context.of(tables)
-    out = []
     cor = ctx.rows["correlations"]
     for _, row in cor[cor["r"].notna() & cor["p_text"].notna() & cor["n"].isna()].iterrows():
         rt = _r_text(row)
@@ -168,7 +163,7 @@ def check_correlations_without_n(tables: Mapping[str, pd.DataFrame]) -> list[Che
                     f"r = {rt} with {row['p_text']} needs {need}, but {who} n is only {big} "
                     f"(p = {format_p(p_at)} with all {big})."
                 )
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:n_needed",
@@ -183,11 +178,10 @@ def check_correlations_without_n(tables: Mapping[str, pd.DataFrame]) -> list[Che
                 value=nmin,
             )
         )
-    return out
 
 
 @register("correlations_without_p", order=80)
-def check_correlations_without_p(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_correlations_without_p(ctx: Context) -> Iterator[Check]:
     """Printed r and n without P: the implied two-sided P (derived number).
 
     ``consistent`` when it agrees with what the source says about
@@ -200,8 +194,6 @@ def check_correlations_without_p(tables: Mapping[str, pd.DataFrame]) -> list[Che
     >>> c.check_id, c.verdict
     ('mi17_mat_inf:implied_p', 'consistent')
     """
-    ctx = Context.of(tables)
-    out = []
     cor = ctx.rows["correlations"]
     for _, row in cor[cor["r"].notna() & cor["p_text"].isna() & cor["n"].notna()].iterrows():
         rt, n = _r_text(row), int(row["n"])
@@ -225,7 +217,7 @@ def check_correlations_without_p(tables: Mapping[str, pd.DataFrame]) -> list[Che
             f"no P printed; r = {rt} with n = {n} gives p = {format_p(p0)} (two-sided; "
             f"{format_p(p_lo)}-{format_p(p_hi)} over r's rounding interval): {agree}."
         )
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:implied_p",
@@ -242,11 +234,10 @@ def check_correlations_without_p(tables: Mapping[str, pd.DataFrame]) -> list[Che
                 value_high=p_hi,
             )
         )
-    return out
 
 
 @register("correlations_without_r", order=90)
-def check_correlations_without_r(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_correlations_without_r(ctx: Context) -> Iterator[Check]:
     """Correlations stated without r: the |r| bound their P (or "not correlated") implies.
 
     With the cohort n, ``P < a`` needs ``|r| >= t / sqrt(n - 2 + t**2)``,
@@ -259,8 +250,6 @@ def check_correlations_without_r(tables: Mapping[str, pd.DataFrame]) -> list[Che
     >>> c.check_id, c.verdict
     ('ch17_can_mat_milk:no_r', 'unverifiable')
     """
-    ctx = Context.of(tables)
-    out = []
     cor = ctx.rows["correlations"]
     for _, row in cor[cor["r"].isna()].iterrows():
         parent = ctx.cohort_n(row["cohort"], row["source_id"])
@@ -287,7 +276,7 @@ def check_correlations_without_r(tables: Mapping[str, pd.DataFrame]) -> list[Che
             crit = r_critical(n)
             bound = f"; with n = {n}, significance at {ALPHA:g} needs |r| >= {crit:.3f}"
             rec, value = f"|r| >= {crit:.3f}", crit
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:no_r",
@@ -302,11 +291,10 @@ def check_correlations_without_r(tables: Mapping[str, pd.DataFrame]) -> list[Che
                 value=value,
             )
         )
-    return out
 
 
 @register("correlation_differences", order=50)
-def check_correlation_differences(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_correlation_differences(ctx: Context) -> Iterator[Check]:
     """Two correlations of the same pair of variables in two cohorts of one source.
 
     Fisher's z test of ``r1 = r2`` and Zou's CI for ``r1 - r2``
@@ -322,8 +310,6 @@ def check_correlation_differences(tables: Mapping[str, pd.DataFrame]) -> list[Ch
     >>> c.check_id, c.verdict
     ('sum_can_mat_inf:difference', 'unverifiable')
     """
-    ctx = Context.of(tables)
-    out = []
     cor = ctx.rows["correlations"]
     ok = cor[cor["r"].notna() & cor["n"].notna()]
     for key, grp in ok.groupby(["source_id", "var_x", "var_y"], sort=False):
@@ -355,7 +341,7 @@ def check_correlation_differences(tables: Mapping[str, pd.DataFrame]) -> list[Ch
                         f"the two ('{a['cohort']}' correlated, '{b['cohort']}' not) is not "
                         "established by the printed numbers themselves."
                     )
-                out.append(
+                yield (
                     ctx.check(
                         src,
                         check_id=(
@@ -380,11 +366,10 @@ def check_correlation_differences(tables: Mapping[str, pd.DataFrame]) -> list[Ch
                         value_high=float(res.ci_high),
                     )
                 )
-    return out
 
 
 @register("correlations_vs_primary", order=60)
-def check_correlations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_correlations_vs_primary(ctx: Context) -> Iterator[Check]:
     """A secondary source's correlation against the cited primary's (same cohort, same pair).
 
     Compared: significance (at the printed P's, or ALPHA) and, where the
@@ -396,8 +381,6 @@ def check_correlations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Ch
     >>> c.check_id, c.verdict
     ('sum_can_mat_inf:vs_primary', 'consistent')
     """
-    ctx = Context.of(tables)
-    out = []
     cor = ctx.rows["correlations"]
     for _, row in cor.iterrows():
         cited = ctx.cites.get(row["source_id"])
@@ -417,7 +400,7 @@ def check_correlations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Ch
             "cited_source_id": cited,
         }
         if len(prim) != 1:
-            out.append(
+            yield (
                 ctx.check(
                     row["source_id"],
                     row_ids=(row["row_id"],),
@@ -468,7 +451,7 @@ def check_correlations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Ch
                     else f", but {row['p_text']} does not fit {p['p_text']}."
                 )
             )
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 row_ids=ids,
@@ -479,4 +462,3 @@ def check_correlations_vs_primary(tables: Mapping[str, pd.DataFrame]) -> list[Ch
                 **base,
             )
         )
-    return out

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator
 
-import pandas as pd
 from scipy import stats
 
 from b12stats.audit.core import (
@@ -23,7 +22,7 @@ from b12stats.stats.printed import parse_p
 
 
 @register("effects", order=160)
-def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_effects(ctx: Context) -> Iterator[Check]:
     """Effects with a CI: the P the CI implies against the printed P (or the word "significant").
 
     Ratio-type effects (percent difference, ratio): log scale with rounding
@@ -40,8 +39,6 @@ def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('wa24_prenatal_6w:p_from_ci', 'reproduced')
     """
-    ctx = Context.of(tables)
-    out = []
     eff = ctx.rows["effects"]
     zc = stats.norm.ppf(0.5 + CONF_LEVEL / 2.0)
     for _, row in eff.iterrows():
@@ -53,7 +50,7 @@ def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
             "row_ids": (row["row_id"],),
         }
         if not has_ci:
-            out.append(
+            yield (
                 ctx.check(
                     row["source_id"],
                     claim=f"{row['contrast']}: {row['p_text']}",
@@ -124,7 +121,7 @@ def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 else:
                     verdict = "unverifiable"
                     detail = f"no P printed; the CI implies p = {format_p(p0)} ({sym})."
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 claim=f"{row['contrast']}: {ci_txt}, {p_text}",
@@ -138,4 +135,3 @@ def check_effects(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 **base,
             )
         )
-    return out

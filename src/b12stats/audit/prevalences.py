@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -71,7 +71,7 @@ def _quartile_source(ctx: Context, prev: pd.Series) -> tuple[pd.Series | None, b
 
 
 @register("prevalence_from_quartiles", order=120)
-def check_prevalence_from_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_prevalence_from_quartiles(ctx: Context) -> Iterator[Check]:
     """A printed share beyond a cut-off against the share implied by printed quartiles.
 
     The quartiles (same source; else a primary source on the same cohort and
@@ -91,8 +91,6 @@ def check_prevalence_from_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[
     >>> c.check_id, c.verdict
     ('w18_inf_220:from_quartiles', 'consistent')
     """
-    ctx = Context.of(tables)
-    out = []
     prev = ctx.rows["prevalences"]
     for _, row in prev[prev["cutoff"].notna() & prev["relation"].notna()].iterrows():
         q, borrowed = _quartile_source(ctx, row)
@@ -160,7 +158,7 @@ def check_prevalence_from_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[
         else:
             verdict = "inconsistent"
             detail = f"{base_txt}: the CI excludes the printed {ctext}{words}."
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:from_quartiles",
@@ -178,11 +176,10 @@ def check_prevalence_from_quartiles(tables: Mapping[str, pd.DataFrame]) -> list[
                 value_high=ci_hi,
             )
         )
-    return out
 
 
 @register("prevalence_from_gm_ci", order=130)
-def check_prevalence_from_gm_ci(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_prevalence_from_gm_ci(ctx: Context) -> Iterator[Check]:
     """A printed share beyond a cut-off against a geometric mean, its CI and n.
 
     Assumes log-normal values. The log-scale SD comes from the CI: when the
@@ -203,8 +200,6 @@ def check_prevalence_from_gm_ci(tables: Mapping[str, pd.DataFrame]) -> list[Chec
     >>> c.check_id, c.verdict
     ('ch17_can_mat_221:from_gm', 'consistent')
     """
-    ctx = Context.of(tables)
-    out = []
     prev = ctx.rows["prevalences"]
     conc = ctx.rows["concentrations"]
     gms = conc[
@@ -257,7 +252,7 @@ def check_prevalence_from_gm_ci(tables: Mapping[str, pd.DataFrame]) -> list[Chec
         else:
             verdict = "inconsistent"
             detail = f"{base}: the CI excludes the printed {ptxt} (log-normal assumed)."
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:from_gm",
@@ -274,11 +269,10 @@ def check_prevalence_from_gm_ci(tables: Mapping[str, pd.DataFrame]) -> list[Chec
                 value_high=ci_hi,
             )
         )
-    return out
 
 
 @register("percent_counts", order=140)
-def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_percent_counts(ctx: Context) -> Iterator[Check]:
     """Can a printed percentage arise from a whole count out of the printed n? (GRIM)
 
     With ``d`` printed decimals the percentage stands for
@@ -298,8 +292,6 @@ def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('w16_milk_310:count', 'unverifiable')
     """
-    ctx = Context.of(tables)
-    out = []
     prev = ctx.rows["prevalences"]
     for _, row in prev[prev["percent"].notna() & prev["n"].notna()].iterrows():
         n = int(row["n"])
@@ -347,7 +339,7 @@ def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 verdict = "inconsistent"
                 detail = f"no whole count out of any n from {n // 2 + 1} to {n} gives {ptxt}."
                 value = math.nan
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:count",
@@ -362,11 +354,10 @@ def check_percent_counts(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 value=value,
             )
         )
-    return out
 
 
 @register("median_vs_prevalence", order=150)
-def check_median_vs_prevalence(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_median_vs_prevalence(ctx: Context) -> Iterator[Check]:
     """A share below a cut-off against a median printed without quartiles.
 
     If the median is below the cut-off, more than half lie below it (and vice
@@ -378,8 +369,6 @@ def check_median_vs_prevalence(tables: Mapping[str, pd.DataFrame]) -> list[Check
     >>> c.check_id, c.verdict
     ('lw20_milk_310:vs_median', 'consistent')
     """
-    ctx = Context.of(tables)
-    out = []
     prev = ctx.rows["prevalences"]
     conc = ctx.rows["concentrations"]
     for _, row in prev[prev["cutoff"].notna() & prev["percent"].notna()].iterrows():
@@ -409,7 +398,7 @@ def check_median_vs_prevalence(tables: Mapping[str, pd.DataFrame]) -> list[Check
             f"{row['cutoff']:g}; the printed {row['percent']:g}% "
             f"{'agrees' if ok else 'does not'} (only this bound can be checked)."
         )
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:vs_median",
@@ -423,4 +412,3 @@ def check_median_vs_prevalence(tables: Mapping[str, pd.DataFrame]) -> list[Check
                 detail=detail,
             )
         )
-    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -16,7 +16,7 @@ from b12stats.stats.printed import rounding_interval
 
 
 @register("reference_values", order=200)
-def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_reference_values(ctx: Context) -> Iterator[Check]:
     """Reference values: those repeated by lay/secondary sources, and the cut-offs' coherence.
 
     A lay value is matched to a ``reference``-kind row with the same quantity
@@ -35,7 +35,6 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
     >>> c.check_id, c.verdict
     ('lay_rda_lactation:vs_reference', 'reproduced')
     """
-    ctx = Context.of(tables)
     out: list[Check] = []
     ref = ctx.rows["reference_values"]
     refs = ref[ref["source_kind"] == "reference"]
@@ -128,7 +127,7 @@ def check_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
                 ),
             )
         )
-    return out
+    yield from out
 
 
 #: Roles of the dietary reference intakes (``reference_values.role``).
@@ -343,7 +342,7 @@ def _ai_checks(ctx: Context) -> list[Check]:
 
 
 @register("other_reference_values", order=210)
-def check_other_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+def check_other_reference_values(ctx: Context) -> Iterator[Check]:
     """Reference-kind rows no other check understands: ``unverifiable``.
 
     Currently every bundled reference value is used by another check; this
@@ -356,12 +355,10 @@ def check_other_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Che
     >>> check_other_reference_values(load_tables())  # every bundled one is used elsewhere
     []
     """
-    ctx = Context.of(tables)
     ref = ctx.rows["reference_values"]
-    out = []
     sel = ref[(ref["source_kind"] == "reference") & ref["role"].isna()]
     for _, row in sel.iterrows():
-        out.append(
+        yield (
             ctx.check(
                 row["source_id"],
                 check_id=f"{row['row_id']}:reference",
@@ -375,4 +372,3 @@ def check_other_reference_values(tables: Mapping[str, pd.DataFrame]) -> list[Che
                 detail="a reference value with nothing printed to recompute it from.",
             )
         )
-    return out

@@ -7,11 +7,12 @@ reorders the audit's output) and :func:`families` returns them sorted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
-from b12stats.audit.core import Check
+from b12stats.audit.core import Check, Context
 from b12stats.errors import OptionError
 
 __all__ = ["Family", "families", "register"]
@@ -22,8 +23,12 @@ Family = Callable[[Mapping[str, pd.DataFrame]], list[Check]]
 _REGISTRY: dict[str, tuple[int, Family]] = {}
 
 
-def register(name: str, *, order: int) -> Callable[[Family], Family]:
+def register(name: str, *, order: int) -> Callable[[Callable[[Context], Iterable[Check]]], Family]:
     """Decorator: register a family of checks under ``name``, run at position ``order``.
+
+    The decorated function takes the :class:`~b12stats.audit.core.Context`
+    and yields its checks; what is registered (and returned) takes the
+    tables and returns the list, so every family is called the same way.
 
     Raises
     ------
@@ -31,12 +36,16 @@ def register(name: str, *, order: int) -> Callable[[Family], Family]:
         When ``name`` or ``order`` is taken by another family.
     """
 
-    def deco(fn: Family) -> Family:
-        for other, (o, f) in _REGISTRY.items():
-            if f is not fn and (other == name or o == order):
+    def deco(fn: Callable[[Context], Iterable[Check]]) -> Family:
+        @functools.wraps(fn)
+        def family(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
+            return list(fn(Context.of(tables)))
+
+        for other, (o, _) in _REGISTRY.items():
+            if other == name or o == order:
                 raise OptionError(f"family {name!r} (order {order}) clashes with {other!r} ({o})")
-        _REGISTRY[name] = (order, fn)
-        return fn
+        _REGISTRY[name] = (order, family)
+        return family
 
     return deco
 
