@@ -14,6 +14,8 @@ import pandas as pd
 from b12stats.audit.core import (
     Check,
     Context,
+    Kind,
+    decide,
     load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
@@ -107,7 +109,20 @@ def _judgement(ctx: Context, claim: pd.Series) -> tuple[str, str, tuple[str, ...
     return str(j["verdict"]), detail, ids
 
 
-_CLAIM_SUFFIX = {"untraceable_citation": "untraceable", "secondary_paraphrase": "paraphrase"}
+_KINDS = {
+    "untraceable_citation": Kind("untraceable_citation", "claims", "untraceable"),
+    "secondary_paraphrase": Kind("secondary_paraphrase", "claims", "paraphrase"),
+    "finding": Kind("finding", "claims", "finding"),
+}
+
+_NOT_FOUND = "no paper or report holding this number was found: "
+
+#: Message templates, by claim type.
+_TEXT = {
+    "untraceable_citation": "attributed to {attributed_to}, but {traced}an untraceable claim "
+    "with no primary source to check it against.",
+    "finding": "a primary finding stated without numbers; nothing printed to recompute it from.",
+}
 
 
 @register("claims", order=220)
@@ -129,60 +144,21 @@ def check_claims(ctx: Context) -> Iterator[Check]:
     """
     for _, row in ctx.rows["claims"].iterrows():
         kind = row["claim_type"]
-        base = {
-            "check_id": f"{row['row_id']}:{_CLAIM_SUFFIX.get(kind, kind)}",
-            "category": kind,
-            "table": "claims",
-            "claim": f"{row['subject']}: {row['value_text']}",
-            "reported": row["value_text"],
-        }
-        if kind == "untraceable_citation":
-            traced = row["traced_source_id"]
-            yield (
-                ctx.check(
-                    row["source_id"],
-                    row_ids=(row["row_id"],),
-                    recomputed="",
-                    verdict="unverifiable",
-                    detail=(
-                        f"attributed to {row['attributed_to']}, but "
-                        + (
-                            f"traced only to {traced}; "
-                            if isinstance(traced, str)
-                            else "no paper or report holding this number was found: "
-                        )
-                        + "an untraceable claim with no primary source to check it against."
-                    ),
-                    **base,
-                )
-            )
-        elif kind == "secondary_paraphrase":
+        if kind not in _KINDS:
+            continue
+        cited = row["traced_source_id"] if kind == "secondary_paraphrase" else None
+        draft = _KINDS[kind].draft(
+            ctx, row, claim=f"{row['subject']}: {row['value_text']}", reported=row["value_text"],
+            cited=cited,
+        )  # fmt: skip
+        if kind == "secondary_paraphrase":
             judged = _judgement(ctx, row)
-            if judged is None:
-                continue
-            verdict, detail, ids = judged
-            yield (
-                ctx.check(
-                    row["source_id"],
-                    row_ids=(row["row_id"], *ids),
-                    recomputed="",
-                    verdict=verdict,
-                    detail=detail,
-                    cited_source_id=row["traced_source_id"],
-                    **base,
-                )
-            )
-        elif kind == "finding":
-            yield (
-                ctx.check(
-                    row["source_id"],
-                    row_ids=(row["row_id"],),
-                    recomputed="",
-                    verdict="unverifiable",
-                    detail=(
-                        "a primary finding stated without numbers; nothing printed to "
-                        "recompute it from."
-                    ),
-                    **base,
-                )
-            )
+            if judged is not None:
+                verdict, detail, ids = judged
+                yield draft.judge(verdict, "{reasoning}", uses=ids, reasoning=detail)
+            continue
+        traced = row["traced_source_id"]
+        yield draft.judge(
+            decide(evidence=False), _TEXT[kind], attributed_to=row["attributed_to"],
+            traced=f"traced only to {traced}; " if isinstance(traced, str) else _NOT_FOUND,
+        )  # fmt: skip

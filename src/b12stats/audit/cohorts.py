@@ -11,6 +11,8 @@ import pandas as pd
 from b12stats.audit.core import (
     Check,
     Context,
+    Kind,
+    decide,
     isnum,
     load_tables,  # noqa: F401 (the examples use it)
 )
@@ -22,6 +24,17 @@ def _cohort_value(row: pd.Series) -> tuple[Any, str]:
         v = float(row["value_num"])
         return v, f"{v:g}" + (f" {row['unit']}" if isinstance(row["unit"], str) else "")
     return str(row["value_text"]).strip().lower(), str(row["value_text"])
+
+
+_KIND = Kind("cohort_vs_primary", "cohorts", "vs_primary")
+
+#: Message templates, by outcome.
+_TEXT = {
+    "silent": "the source {why}: nothing to compare with.",
+    "reproduced": "{cited} states the same: {primary} ('{primary_text}').",
+    "conflicts_with_primary": "the summary says {attribute} = {claimed} ('{claimed_text}'); "
+    "{cited} says {primary} ('{primary_text}').",
+}
 
 
 @register("cohorts_vs_primary", order=100)
@@ -43,14 +56,10 @@ def check_cohorts_vs_primary(ctx: Context) -> Iterator[Check]:
         cited = ctx.cites.get(row["source_id"])
         sv, stext = _cohort_value(row)
         attr = row["attribute"]
-        base = {
-            "check_id": f"{row['row_id']}:vs_primary",
-            "category": "cohort_vs_primary",
-            "table": "cohorts",
-            "claim": f"{attr.replace('_', ' ')} = {stext} ({row['cohort']})",
-            "reported": stext,
-            "cited_source_id": cited,
-        }
+        draft = _KIND.draft(
+            ctx, row, claim=f"{attr.replace('_', ' ')} = {stext} ({row['cohort']})",
+            reported=stext, cited=cited,
+        )  # fmt: skip
         prim = (
             coh[(coh["source_id"] == cited) & (coh["cohort"] == row["cohort"])
                 & (coh["attribute"] == attr)]
@@ -59,36 +68,14 @@ def check_cohorts_vs_primary(ctx: Context) -> Iterator[Check]:
         )  # fmt: skip
         if len(prim) != 1:
             why = "cites no source" if cited is None else f"{cited} does not state it"
-            yield (
-                ctx.check(
-                    row["source_id"],
-                    row_ids=(row["row_id"],),
-                    recomputed="",
-                    verdict="unverifiable",
-                    detail=f"the source {why}: nothing to compare with.",
-                    **base,
-                )
-            )
+            yield draft.judge(decide(evidence=False), _TEXT["silent"], why=why)
             continue
         p = prim.iloc[0]
         pv, ptext = _cohort_value(p)
-        if pv == sv:
-            verdict = "reproduced"
-            detail = f"{cited} states the same: {ptext} ('{p['text']}')."
-        else:
-            verdict = "conflicts_with_primary"
-            detail = (
-                f"the summary says {attr.replace('_', ' ')} = {stext} ('{row['text']}'); "
-                f"{cited} says {ptext} ('{p['text']}')."
-            )
-        yield (
-            ctx.check(
-                row["source_id"],
-                row_ids=(row["row_id"], p["row_id"]),
-                recomputed=f"primary: {ptext}",
-                verdict=verdict,
-                detail=detail,
-                value=pv if isinstance(pv, float) else math.nan,
-                **base,
-            )
-        )
+        verdict = decide(reproduced=pv == sv, against_primary=True)
+        yield draft.judge(
+            verdict, _TEXT[verdict], uses=(p["row_id"],), recomputed=f"primary: {ptext}",
+            value=pv if isinstance(pv, float) else math.nan, cited=cited,
+            attribute=attr.replace("_", " "), claimed=stext, claimed_text=row["text"],
+            primary=ptext, primary_text=p["text"],
+        )  # fmt: skip

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from b12stats.audit.core import (
     Check,
     Context,
+    Kind,
+    decide,
     isnum,
     load_tables,  # noqa: F401 (the examples use it)
 )
@@ -18,6 +20,18 @@ from b12stats.stats.quartiles import (
     lognormal_from_quartiles,
 )
 from b12stats.units import convert
+
+_VS_PRIMARY = Kind("concentration_vs_primary", "concentrations", "vs_primary")
+
+#: Message templates of :func:`check_concentrations_vs_primary`, by outcome.
+_VS_PRIMARY_TEXT = {
+    "none": "{cited} prints no summary of this compartment in this cohort.",
+    "same": "{primary}; the same number{n_txt}.",
+    "inside": "{primary}; {statistic} {printed:g} lies inside the primary's CI{stat_txt}{n_txt}.",
+    "outside": "{primary}; the summary's {statistic} {printed:g}{stat_txt} is {ratio:.2f} times "
+    "it and lies {where} its {ci_or_value} (for a log-normal the median equals the geometric "
+    "mean){n_txt}.",
+}
 
 
 @register("concentrations_vs_primary", order=110)
@@ -44,28 +58,14 @@ def check_concentrations_vs_primary(ctx: Context) -> Iterator[Check]:
             continue
         prim = ctx.primary_match(row, cited)
         value = float(row["value"])
-        base = {
-            "check_id": f"{row['row_id']}:vs_primary",
-            "category": "concentration_vs_primary",
-            "table": "concentrations",
-            "claim": (
-                f"{row['statistic']} {row['compartment'].replace('_', ' ')} "
-                f"{format_printed(value, row['value_decimals'])} {row['unit']} ({row['cohort']})"
-            ),
-            "reported": f"{row['statistic']} {format_printed(value, row['value_decimals'])}",
-            "cited_source_id": cited,
-        }
+        vt = format_printed(value, row["value_decimals"])
+        draft = _VS_PRIMARY.draft(
+            ctx, row, reported=f"{row['statistic']} {vt}", cited=cited,
+            claim=f"{row['statistic']} {row['compartment'].replace('_', ' ')} {vt} {row['unit']} "
+            f"({row['cohort']})",
+        )  # fmt: skip
         if prim is None:
-            yield (
-                ctx.check(
-                    row["source_id"],
-                    row_ids=(row["row_id"],),
-                    recomputed="",
-                    verdict="unverifiable",
-                    detail=f"{cited} prints no summary of this compartment in this cohort.",
-                    **base,
-                )
-            )
+            yield draft.judge(decide(evidence=False), _VS_PRIMARY_TEXT["none"], cited=cited)
             continue
         pv = float(prim["value"])
         same_stat = prim["statistic"] == row["statistic"]
@@ -87,35 +87,31 @@ def check_concentrations_vs_primary(ctx: Context) -> Iterator[Check]:
             f" (95% CI {lo:g}-{hi:g})" if has_ci else ""
         )
         r_lo, r_hi = rounding_interval(value, int(row["value_decimals"]))
-        if same_stat and r_lo <= pv <= r_hi:
-            verdict = "reproduced"
-            detail = f"{prim_txt}; the same number{n_txt}."
-        elif lo <= value <= hi and has_ci:
-            verdict = "consistent" if same_stat else "conflicts_with_primary"
-            detail = f"{row['statistic']} {value:g} lies inside the primary's CI{stat_txt}{n_txt}."
-            detail = f"{prim_txt}; " + detail
-        else:
-            verdict = "conflicts_with_primary"
-            where = "below" if value < lo else "above"
-            gap = value / pv
-            detail = (
-                f"{prim_txt}; the summary's {row['statistic']} {value:g}{stat_txt} is {gap:.2f} "
-                f"times it and lies {where} its {'CI' if has_ci else 'value'} (for a log-normal "
-                f"the median equals the geometric mean){n_txt}."
-            )
-        yield (
-            ctx.check(
-                row["source_id"],
-                row_ids=(row["row_id"], prim["row_id"]),
-                recomputed=f"primary {prim['statistic']} {pv:g} ({lo:g}-{hi:g})",
-                verdict=verdict,
-                detail=detail,
-                value=pv,
-                value_low=lo,
-                value_high=hi,
-                **base,
-            )
-        )
+        same = same_stat and r_lo <= pv <= r_hi
+        inside = lo <= value <= hi and has_ci
+        outcome = "same" if same else ("inside" if inside else "outside")
+        yield draft.judge(
+            decide(reproduced=same, compatible=inside and same_stat, against_primary=True),
+            _VS_PRIMARY_TEXT[outcome], uses=(prim["row_id"],),
+            recomputed=f"primary {prim['statistic']} {pv:g} ({lo:g}-{hi:g})",
+            value=pv, low=lo, high=hi, primary=prim_txt, n_txt=n_txt, stat_txt=stat_txt,
+            statistic=row["statistic"], printed=value, ratio=value / pv,
+            where="below" if value < lo else "above", ci_or_value="CI" if has_ci else "value",
+        )  # fmt: skip
+
+
+_QUARTILES = Kind("quartiles", "concentrations", "quartiles")
+
+_QUARTILES_TEXT = {
+    "disordered": "{claim}: Q1 <= median <= Q3 does not hold.",
+    "ordered": "Q1 <= median <= Q3 holds; log-scale asymmetry {asymmetry:+.3f} ({shape}, sigma = "
+    "{sigma:.3f}); a primary summary with nothing else printed to recompute it from.",
+}
+
+_SHAPE = {
+    True: "log-symmetric: one log-normal passes through all three",
+    False: "not log-symmetric; a least-squares log-normal is used",
+}
 
 
 @register("quartiles", order=170)
@@ -137,40 +133,37 @@ def check_quartiles(ctx: Context) -> Iterator[Check]:
     for _, row in conc[conc["q1"].notna() & conc["q3"].notna()].iterrows():
         q1, m, q3 = float(row["q1"]), float(row["value"]), float(row["q3"])
         txt = f"{row['statistic']} {m:g} (Q1 {q1:g}, Q3 {q3:g}) {row['unit']}"
-        if not q1 <= m <= q3:
-            verdict, rec = "inconsistent", "quartiles out of order"
-            detail = f"{txt}: Q1 <= median <= Q3 does not hold."
-            asym = math.nan
-        else:
-            fit = lognormal_from_quartiles(q1, m, q3)
-            asym = fit.asymmetry
-            shape = (
-                "log-symmetric: one log-normal passes through all three"
-                if fit.exact
-                else "not log-symmetric; a least-squares log-normal is used"
-            )
-            verdict = "consistent"
-            rec = f"log asymmetry {asym:+.3f}; sigma(log) {fit.sigma:.3f}"
-            detail = (
-                f"Q1 <= median <= Q3 holds; log-scale asymmetry {asym:+.3f} ({shape}, "
-                f"sigma = {fit.sigma:.3f}); a primary summary with nothing else printed to "
-                "recompute it from."
-            )
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:quartiles",
-                category="quartiles",
-                table="concentrations",
-                row_ids=(row["row_id"],),
+        draft = _QUARTILES.draft(ctx, row, claim=txt, reported=f"{q1:g} / {m:g} / {q3:g}")
+        ordered = q1 <= m <= q3
+        if not ordered:
+            yield draft.judge(
+                decide(),
+                _QUARTILES_TEXT["disordered"],
+                recomputed="quartiles out of order",
                 claim=txt,
-                reported=f"{q1:g} / {m:g} / {q3:g}",
-                recomputed=rec,
-                verdict=verdict,
-                detail=detail,
-                value=asym,
             )
-        )
+            continue
+        fit = lognormal_from_quartiles(q1, m, q3)
+        yield draft.judge(
+            decide(compatible=True), _QUARTILES_TEXT["ordered"],
+            recomputed=f"log asymmetry {fit.asymmetry:+.3f}; sigma(log) {fit.sigma:.3f}",
+            value=fit.asymmetry, asymmetry=fit.asymmetry, sigma=fit.sigma,
+            shape=_SHAPE[bool(fit.exact)],
+        )  # fmt: skip
+
+
+_GM_CI = Kind("geometric_mean_ci", "concentrations", "gm_ci")
+
+_GM_CI_TEXT = {
+    "reproduced": "sqrt({ci_low:g} x {ci_high:g}) = {geo_mid:.1f} matches the GM {gm:g} within "
+    "rounding: the CI is symmetric on the log scale, as exp(mean log ± t SE) gives.",
+    "consistent": "the CI is symmetric on the linear scale (midpoint {lin_mid:g}, -{below:g}/"
+    "+{above:g}), not on the log scale (sqrt({ci_low:g} x {ci_high:g}) = {geo_mid:.1f}, outside "
+    "[{gm_low:g}, {gm_high:g}] even with rounding): computed as GM ± z SE (e.g. delta method) "
+    "rather than exp(mean log ± t SE); legitimate, nothing contradicts.",
+    "unverifiable": "the CI is symmetric on neither the log scale (sqrt = {geo_mid:.1f}) nor the "
+    "linear scale (midpoint {lin_mid:g}); its method is not printed.",
+}
 
 
 @register("geometric_mean_ci", order=180)
@@ -202,42 +195,22 @@ def check_geometric_mean_ci(ctx: Context) -> Iterator[Check]:
         lin_mid = (lo + hi) / 2.0
         lin_ok = (l_lo + h_lo) / 2.0 <= g_hi and (l_hi + h_hi) / 2.0 >= g_lo
         txt = f"GM {gm:g} (95% CI {lo:g}, {hi:g}) {row['unit']}"
-        if log_ok:
-            verdict = "reproduced"
-            detail = (
-                f"sqrt({lo:g} x {hi:g}) = {geo_mid:.1f} matches the GM {gm:g} within rounding: "
-                "the CI is symmetric on the log scale, as exp(mean log ± t SE) gives."
-            )
-        elif lin_ok:
-            verdict = "consistent"
-            detail = (
-                f"the CI is symmetric on the linear scale (midpoint {lin_mid:g}, -{gm - lo:g}/"
-                f"+{hi - gm:g}), not on the log scale (sqrt({lo:g} x {hi:g}) = {geo_mid:.1f}, "
-                f"outside [{g_lo:g}, {g_hi:g}] even with rounding): computed as GM ± z SE "
-                "(e.g. delta method) rather than exp(mean log ± t SE); legitimate, nothing "
-                "contradicts."
-            )
-        else:
-            verdict = "unverifiable"
-            detail = (
-                f"the CI is symmetric on neither the log scale (sqrt = {geo_mid:.1f}) nor the "
-                f"linear scale (midpoint {lin_mid:g}); its method is not printed."
-            )
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:gm_ci",
-                category="geometric_mean_ci",
-                table="concentrations",
-                row_ids=(row["row_id"],),
-                claim=txt,
-                reported=f"{gm:g} ({lo:g}, {hi:g})",
-                recomputed=f"sqrt(lo*hi) = {geo_mid:.1f}; midpoint {lin_mid:g}",
-                verdict=verdict,
-                detail=detail,
-                value=geo_mid,
-            )
-        )
+        verdict = decide(evidence=log_ok or lin_ok, reproduced=log_ok, compatible=lin_ok)
+        draft = _GM_CI.draft(ctx, row, claim=txt, reported=f"{gm:g} ({lo:g}, {hi:g})")
+        yield draft.judge(
+            verdict, _GM_CI_TEXT[verdict], value=geo_mid,
+            recomputed=f"sqrt(lo*hi) = {geo_mid:.1f}; midpoint {lin_mid:g}",
+            gm=gm, ci_low=lo, ci_high=hi, geo_mid=geo_mid, lin_mid=lin_mid, below=gm - lo,
+            above=hi - gm, gm_low=g_lo, gm_high=g_hi,
+        )  # fmt: skip
+
+
+_SUMMARY = Kind("published_summary", "concentrations", "summary")
+_SUMMARY_TEXT = (
+    "a primary summary statistic printed without spread; nothing printed to recompute it "
+    "from{converted}."
+)
+_SUBGROUPS = Kind("subgroup_means", "concentrations", "subgroups")
 
 
 @register("subgroup_means", order=190)
@@ -271,24 +244,14 @@ def check_subgroup_means(ctx: Context) -> Iterator[Check]:
                     if row["unit"] != "pmol/L"
                     else ""
                 )
-                yield (
-                    ctx.check(
-                        row["source_id"],
-                        check_id=f"{row['row_id']}:summary",
-                        category="published_summary",
-                        table="concentrations",
-                        row_ids=(row["row_id"],),
-                        claim=f"mean {row['compartment'].replace('_', ' ')} {v:g} {row['unit']}",
-                        reported=f"{v:g} {row['unit']}",
-                        recomputed=conv.strip(" ()"),
-                        verdict="unverifiable",
-                        detail=(
-                            "a primary summary statistic printed without spread; nothing printed "
-                            f"to recompute it from{conv}."
-                        ),
-                        value=convert(v, row["unit"], "pmol/L"),
-                    )
-                )
+                draft = _SUMMARY.draft(
+                    ctx, row, reported=f"{v:g} {row['unit']}",
+                    claim=f"mean {row['compartment'].replace('_', ' ')} {v:g} {row['unit']}",
+                )  # fmt: skip
+                yield draft.judge(
+                    decide(evidence=False), _SUMMARY_TEXT, recomputed=conv.strip(" ()"),
+                    value=convert(v, row["unit"], "pmol/L"), converted=conv,
+                )  # fmt: skip
             continue
         grp = grp.sort_values("n", ascending=False)
         total = grp.iloc[0]
@@ -305,13 +268,14 @@ def check_subgroup_means(ctx: Context) -> Iterator[Check]:
             wm = weighted / sub_n
             lo, hi = rounding_interval(m_all, int(total["value_decimals"]))
             ok = lo - 0.5 <= wm <= hi + 0.5  # each subgroup mean is rounded to 0.5 too
-            verdict = "reproduced" if lo <= wm <= hi else ("consistent" if ok else "inconsistent")
+            verdict = decide(reproduced=lo <= wm <= hi, compatible=ok)
             detail = f"the n-weighted mean of {sub_txt} is {wm:.1f} vs the printed {m_all:g}."
             value, rec = wm, f"weighted mean {wm:.1f}"
         elif sub_n < big_n:
             rest = (big_n * m_all - weighted) / (big_n - sub_n)
             lo_s, hi_s = float(subs["value"].min()), float(subs["value"].max())
-            verdict = "consistent" if lo_s <= rest <= hi_s else "unverifiable"
+            plausible = lo_s <= rest <= hi_s
+            verdict = decide(evidence=plausible, compatible=plausible)
             detail = (
                 f"the subgroup means {sub_txt} cover {sub_n} of {big_n}; the overall mean "
                 f"{m_all:g} needs the other {big_n - sub_n} to average {rest:.1f}, "
@@ -325,21 +289,14 @@ def check_subgroup_means(ctx: Context) -> Iterator[Check]:
             )
             value, rec = rest, f"others must average {rest:.1f}"
         else:
-            verdict = "inconsistent"
+            verdict = decide()
             detail = f"the subgroups ({sub_txt}) add up to n = {sub_n} > the total n = {big_n}."
             value, rec = math.nan, f"subgroup n {sub_n} > {big_n}"
-        yield (
-            ctx.check(
-                total["source_id"],
-                check_id=f"{total['row_id']}:subgroups",
-                category="subgroup_means",
-                table="concentrations",
-                row_ids=ids,
-                claim=f"mean {m_all:g} {total['unit']} (n = {big_n}) with subgroup means",
-                reported=f"{m_all:g}; {sub_txt}",
-                recomputed=rec,
-                verdict=verdict,
-                detail=detail,
-                value=value,
-            )
-        )
+        draft = _SUBGROUPS.draft(
+            ctx, total, reported=f"{m_all:g}; {sub_txt}",
+            claim=f"mean {m_all:g} {total['unit']} (n = {big_n}) with subgroup means",
+        )  # fmt: skip
+        yield draft.judge(
+            verdict, "{text}", uses=ids[1:], recomputed=rec, value=value, text=detail,
+            n=big_n, n_subgroups=sub_n, mean=m_all,
+        )  # fmt: skip
