@@ -14,6 +14,7 @@ from b12stats.audit.core import (
     N_MAX_SCAN,
     Check,
     Context,
+    Kind,
     flag,
     isnum,
     load_tables,  # noqa: F401 (the examples use it)
@@ -46,6 +47,12 @@ def _needs(n_min: Any, n_max: Any) -> str:
     if int(n_max) >= N_MAX_SCAN:
         return f"needs n >= {int(n_min)}"
     return f"needs n in [{int(n_min)}, {int(n_max)}]"
+
+
+_K_R_P_N = Kind("r_p_n", "correlations", "r_p_n")
+_K_N_NEEDED = Kind("r_p_without_n", "correlations", "n_needed")
+_K_IMPLIED_P = Kind("r_n_without_p", "correlations", "implied_p")
+_K_NO_R = Kind("correlation_without_r", "correlations", "no_r")
 
 
 @register("r_p_n", order=40)
@@ -83,22 +90,20 @@ def check_r_p_n_triples(ctx: Context) -> Iterator[Check]:
                 f"{row['p_text']} with r = {rt} {_needs(res.n_min, res.n_max)}; "
                 f"reported n = {n}."
             )
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:r_p_n",
-                category="r_p_n",
-                table="correlations",
-                row_ids=(row["row_id"],),
-                claim=f"r = {rt}, {row['p_text']}, n = {n}",
-                reported=f"r = {rt}, {row['p_text']}, n = {n}",
-                recomputed=f"p = {format_p(p0)}; {_needs(res.n_min, res.n_max)}",
-                verdict=verdict,
-                detail=detail,
-                value=p0,
-                value_low=float(res.p_low),
-                value_high=float(res.p_high),
-            )
+        draft = _K_R_P_N.draft(
+            ctx,
+            row,
+            claim=f"r = {rt}, {row['p_text']}, n = {n}",
+            reported=f"r = {rt}, {row['p_text']}, n = {n}",
+        )
+        yield draft.judge(
+            verdict,
+            "{text}",
+            recomputed=f"p = {format_p(p0)}; {_needs(res.n_min, res.n_max)}",
+            value=p0,
+            low=float(res.p_low),
+            high=float(res.p_high),
+            text=detail,
         )
 
 
@@ -163,21 +168,12 @@ def check_correlations_without_n(ctx: Context) -> Iterator[Check]:
                     f"r = {rt} with {row['p_text']} needs {need}, but {who} n is only {big} "
                     f"(p = {format_p(p_at)} with all {big})."
                 )
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:n_needed",
-                category="r_p_without_n",
-                table="correlations",
-                row_ids=ids,
-                claim=claim,
-                reported=f"r = {rt}, {row['p_text']}",
-                recomputed=f"needs {need}",
-                verdict=verdict,
-                detail=detail,
-                value=nmin,
-            )
-        )
+        draft = _K_N_NEEDED.draft(
+            ctx, row, claim=claim, reported=f"r = {rt}, {row['p_text']}",
+        )  # fmt: skip
+        yield draft.judge(
+            verdict, "{text}", uses=ids[1:], recomputed=f"needs {need}", value=nmin, text=detail,
+        )  # fmt: skip
 
 
 @register("correlations_without_p", order=80)
@@ -217,22 +213,17 @@ def check_correlations_without_p(ctx: Context) -> Iterator[Check]:
             f"no P printed; r = {rt} with n = {n} gives p = {format_p(p0)} (two-sided; "
             f"{format_p(p_lo)}-{format_p(p_hi)} over r's rounding interval): {agree}."
         )
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:implied_p",
-                category="r_n_without_p",
-                table="correlations",
-                row_ids=(row["row_id"],),
-                claim=f"r = {rt}, n = {n} (no P printed)",
-                reported=f"r = {rt}, n = {n}",
-                recomputed=f"p = {format_p(p0)}",
-                verdict=verdict,
-                detail=detail,
-                value=p0,
-                value_low=p_lo,
-                value_high=p_hi,
-            )
+        draft = _K_IMPLIED_P.draft(
+            ctx, row, claim=f"r = {rt}, n = {n} (no P printed)", reported=f"r = {rt}, n = {n}",
+        )  # fmt: skip
+        yield draft.judge(
+            verdict,
+            "{text}",
+            recomputed=f"p = {format_p(p0)}",
+            value=p0,
+            low=p_lo,
+            high=p_hi,
+            text=detail,
         )
 
 
@@ -276,20 +267,19 @@ def check_correlations_without_r(ctx: Context) -> Iterator[Check]:
             crit = r_critical(n)
             bound = f"; with n = {n}, significance at {ALPHA:g} needs |r| >= {crit:.3f}"
             rec, value = f"|r| >= {crit:.3f}", crit
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:no_r",
-                category="correlation_without_r",
-                table="correlations",
-                row_ids=ids,
-                claim=f"{row['var_x']} vs {row['var_y']}: {says} (no r printed)",
-                reported=says,
-                recomputed=rec,
-                verdict="unverifiable",
-                detail=f"no r printed: nothing to recompute{bound}.",
-                value=value,
-            )
+        draft = _K_NO_R.draft(
+            ctx,
+            row,
+            claim=f"{row['var_x']} vs {row['var_y']}: {says} (no r printed)",
+            reported=says,
+        )
+        yield draft.judge(
+            "unverifiable",
+            "{text}",
+            uses=ids[1:],
+            recomputed=rec,
+            value=value,
+            text=f"no r printed: nothing to recompute{bound}.",
         )
 
 

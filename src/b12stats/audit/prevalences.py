@@ -12,6 +12,7 @@ from b12stats.audit.core import (
     CONF_LEVEL,
     Check,
     Context,
+    Kind,
     isnum,
     load_tables,  # noqa: F401 (the examples use it)
 )
@@ -68,6 +69,12 @@ def _quartile_source(ctx: Context, prev: pd.Series) -> tuple[pd.Series | None, b
     if len(other) == 1:
         return other.iloc[0], True
     return None, False
+
+
+_K_FROM_QUARTILES = Kind("prevalence_from_quartiles", "prevalences", "from_quartiles")
+_K_FROM_GM = Kind("prevalence_from_gm_ci", "prevalences", "from_gm")
+_K_COUNT = Kind("percent_count", "prevalences", "count")
+_K_VS_MEDIAN = Kind("prevalence_vs_median", "prevalences", "vs_median")
 
 
 @register("prevalence_from_quartiles", order=120)
@@ -158,23 +165,22 @@ def check_prevalence_from_quartiles(ctx: Context) -> Iterator[Check]:
         else:
             verdict = "inconsistent"
             detail = f"{base_txt}: the CI excludes the printed {ctext}{words}."
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:from_quartiles",
-                category="prevalence_from_quartiles",
-                table="prevalences",
-                row_ids=(row["row_id"], q["row_id"]),
-                claim=f"{ctext} {row['relation']} {row['cutoff']:g} {row['unit']}",
-                reported=ctext,
-                recomputed=format_pct(est)
-                + ("" if math.isnan(ci_lo) else f" ({format_pct(ci_lo)}-{format_pct(ci_hi)})"),
-                verdict=verdict,
-                detail=detail,
-                value=est,
-                value_low=ci_lo,
-                value_high=ci_hi,
-            )
+        draft = _K_FROM_QUARTILES.draft(
+            ctx,
+            row,
+            claim=f"{ctext} {row['relation']} {row['cutoff']:g} {row['unit']}",
+            reported=ctext,
+        )
+        yield draft.judge(
+            verdict,
+            "{text}",
+            uses=(q["row_id"],),
+            recomputed=format_pct(est)
+            + ("" if math.isnan(ci_lo) else f" ({format_pct(ci_lo)}-{format_pct(ci_hi)})"),
+            value=est,
+            low=ci_lo,
+            high=ci_hi,
+            text=detail,
         )
 
 
@@ -252,22 +258,21 @@ def check_prevalence_from_gm_ci(ctx: Context) -> Iterator[Check]:
         else:
             verdict = "inconsistent"
             detail = f"{base}: the CI excludes the printed {ptxt} (log-normal assumed)."
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:from_gm",
-                category="prevalence_from_gm_ci",
-                table="prevalences",
-                row_ids=(row["row_id"], g["row_id"]),
-                claim=f"{ptxt} {row['relation']} {row['cutoff']:g} {row['unit']}",
-                reported=ptxt,
-                recomputed=f"{format_pct(est)} ({format_pct(ci_lo)}-{format_pct(ci_hi)})",
-                verdict=verdict,
-                detail=detail,
-                value=est,
-                value_low=ci_lo,
-                value_high=ci_hi,
-            )
+        draft = _K_FROM_GM.draft(
+            ctx,
+            row,
+            claim=f"{ptxt} {row['relation']} {row['cutoff']:g} {row['unit']}",
+            reported=ptxt,
+        )
+        yield draft.judge(
+            verdict,
+            "{text}",
+            uses=(g["row_id"],),
+            recomputed=f"{format_pct(est)} ({format_pct(ci_lo)}-{format_pct(ci_hi)})",
+            value=est,
+            low=ci_lo,
+            high=ci_hi,
+            text=detail,
         )
 
 
@@ -339,20 +344,15 @@ def check_percent_counts(ctx: Context) -> Iterator[Check]:
                 verdict = "inconsistent"
                 detail = f"no whole count out of any n from {n // 2 + 1} to {n} gives {ptxt}."
                 value = math.nan
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:count",
-                category="percent_count",
-                table="prevalences",
-                row_ids=(row["row_id"],),
-                claim=f"{ptxt} {row['condition']} (n = {n})",
-                reported=ptxt,
-                recomputed="" if math.isnan(value) else f"{value * 100:.{d + 2}f}%",
-                verdict=verdict,
-                detail=detail,
-                value=value,
-            )
+        draft = _K_COUNT.draft(
+            ctx, row, claim=f"{ptxt} {row['condition']} (n = {n})", reported=ptxt,
+        )  # fmt: skip
+        yield draft.judge(
+            verdict,
+            "{text}",
+            recomputed="" if math.isnan(value) else f"{value * 100:.{d + 2}f}%",
+            value=value,
+            text=detail,
         )
 
 
@@ -398,17 +398,16 @@ def check_median_vs_prevalence(ctx: Context) -> Iterator[Check]:
             f"{row['cutoff']:g}; the printed {row['percent']:g}% "
             f"{'agrees' if ok else 'does not'} (only this bound can be checked)."
         )
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:vs_median",
-                category="prevalence_vs_median",
-                table="prevalences",
-                row_ids=(row["row_id"], m["row_id"]),
-                claim=f"{row['percent']:g}% {row['relation']} {row['cutoff']:g} {row['unit']}",
-                reported=f"{row['percent']:g}%; median {m['value']:g}",
-                recomputed=f"share {'>' if need_more else '<'} 50%",
-                verdict=verdict,
-                detail=detail,
-            )
+        draft = _K_VS_MEDIAN.draft(
+            ctx,
+            row,
+            claim=f"{row['percent']:g}% {row['relation']} {row['cutoff']:g} {row['unit']}",
+            reported=f"{row['percent']:g}%; median {m['value']:g}",
+        )
+        yield draft.judge(
+            verdict,
+            "{text}",
+            uses=(m["row_id"],),
+            recomputed=f"share {'>' if need_more else '<'} 50%",
+            text=detail,
         )

@@ -9,10 +9,21 @@ import pandas as pd
 from b12stats.audit.core import (
     Check,
     Context,
+    Kind,
     load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
 from b12stats.stats.printed import rounding_interval
+
+_K_REFERENCE = Kind("reference_value", "reference_values", "reference")
+
+
+_K_VS_REFERENCE = Kind("reference_value", "reference_values", "vs_reference")
+_K_REFERENCE = Kind("reference_value", "reference_values", "reference")
+_K_CUTOFF = Kind("cutoff", "reference_values", "cutoff")
+_K_CONVERSION = Kind("unit_conversion", "reference_values", "conversion")
+_K_DERIVATION = Kind("reference_derivation", "reference_values", "derivation")
+_K_VS_REFERENCE_PREVALENCES = Kind("reference_value", "prevalences", "vs_reference")
 
 
 @register("reference_values", order=200)
@@ -55,54 +66,52 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
             f"{row['unit']}"
         )
         if len(cand) != 1:
+            draft = _K_VS_REFERENCE.draft(
+                ctx,
+                row,
+                claim=txt,
+                reported=f"{row['value']:g} {row['unit']}",
+            )
             out.append(
-                ctx.check(
-                    row["source_id"],
-                    check_id=f"{row['row_id']}:vs_reference",
-                    category="reference_value",
-                    table="reference_values",
-                    row_ids=(row["row_id"],),
-                    claim=txt,
-                    reported=f"{row['value']:g} {row['unit']}",
-                    recomputed="",
-                    verdict="unverifiable",
-                    detail="no reference value for this quantity and population in data/.",
+                draft.judge(
+                    "unverifiable",
+                    "{text}",
+                    text="no reference value for this quantity and population in data/.",
                 )
             )
             continue
         c = cand.iloc[0]
         lo, hi = rounding_interval(float(row["value"]), int(row["value_decimals"]))
         same = lo <= float(c["value"]) <= hi
+        draft = _K_VS_REFERENCE.draft(
+            ctx,
+            row,
+            claim=txt,
+            reported=f"{row['value']:g} {row['unit']}",
+            cited=c["source_id"],
+        )
         out.append(
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:vs_reference",
-                category="reference_value",
-                table="reference_values",
-                row_ids=(row["row_id"], c["row_id"]),
-                claim=txt,
-                reported=f"{row['value']:g} {row['unit']}",
+            draft.judge(
+                "reproduced" if same else "conflicts_with_primary",
+                "{text}",
+                uses=(c["row_id"],),
                 recomputed=f"{c['source_id']}: {c['value']:g} {c['unit']}",
-                verdict="reproduced" if same else "conflicts_with_primary",
-                detail=(
-                    f"{c['source_id']} ({how}: {c['quantity']}, {c['population']}) gives "
-                    f"{c['value']:g} {c['unit']}; the lay value {row['value']:g} "
-                    f"{'equals' if same else 'differs from'} it"
-                    + (
-                        f" (attributed to {row['attributed_to']})."
-                        if isinstance(row["attributed_to"], str)
-                        else "."
-                    )
-                    + (
-                        f" The number is the same, the quantity is not: the RDA is a total "
-                        f"daily intake from all sources, while the lay source uses it as "
-                        f"'{row['quantity']}'."
-                        if row["quantity"] != c["quantity"]
-                        else ""
-                    )
-                ),
-                cited_source_id=c["source_id"],
                 value=float(c["value"]),
+                text=f"{c['source_id']} ({how}: {c['quantity']}, {c['population']}) gives "
+                f"{c['value']:g} {c['unit']}; the lay value {row['value']:g} "
+                f"{'equals' if same else 'differs from'} it"
+                + (
+                    f" (attributed to {row['attributed_to']})."
+                    if isinstance(row["attributed_to"], str)
+                    else "."
+                )
+                + (
+                    f" The number is the same, the quantity is not: the RDA is a total "
+                    f"daily intake from all sources, while the lay source uses it as "
+                    f"'{row['quantity']}'."
+                    if row["quantity"] != c["quantity"]
+                    else ""
+                ),
             )
         )
     out.extend(_cutoff_checks(ctx))
@@ -110,21 +119,18 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
     used = {rid for c in out for rid in c.row_ids}
     dri = refs[refs["role"].isin(_DRI) & ~refs["row_id"].isin(used)]
     for _, row in dri.iterrows():
+        draft = _K_REFERENCE.draft(
+            ctx,
+            row,
+            claim=f"{row['quantity']} ({row['population']}) = {row['value']:g} {row['unit']}",
+            reported=f"{row['value']:g} {row['unit']}",
+        )
         out.append(
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:reference",
-                category="reference_value",
-                table="reference_values",
-                row_ids=(row["row_id"],),
-                claim=f"{row['quantity']} ({row['population']}) = {row['value']:g} {row['unit']}",
-                reported=f"{row['value']:g} {row['unit']}",
-                recomputed="",
-                verdict="unverifiable",
-                detail=(
-                    "a dietary reference value that no other source in data/ repeats or uses; "
-                    "nothing printed to recompute it from."
-                ),
+            draft.judge(
+                "unverifiable",
+                "{text}",
+                text="a dietary reference value that no other source in data/ repeats or uses; "
+                "nothing printed to recompute it from.",
             )
         )
     yield from out
@@ -151,34 +157,34 @@ def _cutoff_checks(ctx: Context) -> list[Check]:
             for s, r, v in zip(adequacy["source_id"], adequacy["relation"], vals, strict=True)
         )
         first = adequacy.iloc[0]
+        draft = _K_CUTOFF.draft(
+            ctx,
+            first,
+            claim="serum B12 adequacy/sufficiency cut-off",
+            reported=txt,
+            check_id="adequacy_cutoffs:agreement",
+        )
         out.append(
-            ctx.check(
-                first["source_id"],
-                check_id="adequacy_cutoffs:agreement",
-                category="cutoff",
-                table="reference_values",
-                row_ids=tuple(adequacy["row_id"]),
-                claim="serum B12 adequacy/sufficiency cut-off",
-                reported=txt,
+            draft.judge(
+                "consistent" if spread <= 1 else "inconsistent",
+                "{text}",
+                uses=tuple(adequacy["row_id"])[1:],
                 recomputed=f"spread {spread:g} pmol/L",
-                verdict="consistent" if spread <= 1 else "inconsistent",
-                detail=(
-                    f"the studies' cut-offs ({txt} pmol/L) differ by {spread:g} pmol/L: "
-                    + (
-                        "not the same threshold (a value of "
-                        f"{vals.max():g} pmol/L passes '> {vals.min():g}' but not "
-                        f"'> {vals.max():g}'), but a difference of convention "
-                        f"({100 * spread / vals.min():.1f}% of the value), not an error; shares "
-                        "using them differ only by the values lying between the two."
-                        if spread <= 1 and set(adequacy["relation"]) == {">"}
-                        else (
-                            "a difference of convention, not an error."
-                            if spread <= 1
-                            else "different thresholds; prevalences using them are not comparable."
-                        )
+                value=spread,
+                text=f"the studies' cut-offs ({txt} pmol/L) differ by {spread:g} pmol/L: "
+                + (
+                    "not the same threshold (a value of "
+                    f"{vals.max():g} pmol/L passes '> {vals.min():g}' but not "
+                    f"'> {vals.max():g}'), but a difference of convention "
+                    f"({100 * spread / vals.min():.1f}% of the value), not an error; shares "
+                    "using them differ only by the values lying between the two."
+                    if spread <= 1 and set(adequacy["relation"]) == {">"}
+                    else (
+                        "a difference of convention, not an error."
+                        if spread <= 1
+                        else "different thresholds; prevalences using them are not comparable."
                     )
                 ),
-                value=spread,
             )
         )
     conv = cut[cut["source_kind"] == "reference"]
@@ -197,29 +203,27 @@ def _cutoff_checks(ctx: Context) -> list[Check]:
         adq_join = len(adq) > 0 and adq.iloc[0]["relation"] == ">"
         ok = joins and adq_join
         ids = (d["row_id"], lo_["row_id"], hi_["row_id"], *adq["row_id"])
+        draft = _K_CUTOFF.draft(
+            ctx,
+            d,
+            claim=f"deficient < {d['value']:g}, marginal {lo_['value']:g}-{hi_['value']:g}, "
+            f"adequate > {hi_['value']:g} pmol/L",
+            reported=f"{d['value']:g} / {lo_['value']:g}-{hi_['value']:g}",
+            check_id="deficiency_cutoffs:partition",
+        )
         out.append(
-            ctx.check(
-                d["source_id"],
-                check_id="deficiency_cutoffs:partition",
-                category="cutoff",
-                table="reference_values",
-                row_ids=ids,
-                claim=(
-                    f"deficient < {d['value']:g}, marginal {lo_['value']:g}-{hi_['value']:g}, "
-                    f"adequate > {hi_['value']:g} pmol/L"
-                ),
-                reported=f"{d['value']:g} / {lo_['value']:g}-{hi_['value']:g}",
+            draft.judge(
+                "consistent" if ok else "inconsistent",
+                "{text}",
+                uses=tuple(ids)[1:],
                 recomputed="partition " + ("without gap or overlap" if ok else "broken"),
-                verdict="consistent" if ok else "inconsistent",
-                detail=(
-                    f"deficient < {d['value']:g}, marginal {lo_['value']:g}-{hi_['value']:g} and "
-                    f"adequate > {hi_['value']:g} pmol/L "
-                    + (
-                        "partition the axis without gap or overlap; a convention without a "
-                        "single verified source (some papers use < 150 and 150-220)."
-                        if ok
-                        else "leave a gap or overlap."
-                    )
+                text=f"deficient < {d['value']:g}, marginal {lo_['value']:g}-{hi_['value']:g} and "
+                f"adequate > {hi_['value']:g} pmol/L "
+                + (
+                    "partition the axis without gap or overlap; a convention without a "
+                    "single verified source (some papers use < 150 and 150-220)."
+                    if ok
+                    else "leave a gap or overlap."
                 ),
             )
         )
@@ -253,27 +257,29 @@ def _ai_checks(ctx: Context) -> list[Check]:
             verdict = "consistent"
         else:
             verdict = "inconsistent"
+        draft = _K_CONVERSION.draft(
+            ctx,
+            lv,
+            claim=f"{lv['value']:g} pmol/L is the milk level behind the AI ({b:g} µg/L)",
+            reported=f"{lv['value']:g} pmol/L",
+            cited=basis["source_id"],
+        )
         out.append(
-            ctx.check(
-                lv["source_id"],
-                check_id=f"{lv['row_id']}:conversion",
-                category="unit_conversion",
-                table="reference_values",
-                row_ids=(lv["row_id"], basis["row_id"], mm.iloc[0]["row_id"]),
-                claim=f"{lv['value']:g} pmol/L is the milk level behind the AI ({b:g} µg/L)",
-                reported=f"{lv['value']:g} pmol/L",
-                recomputed=f"{conv_v:.1f} pmol/L ({lo_v:.1f}-{hi_v:.1f})",
-                verdict=verdict,
-                detail=(
-                    f"{b:g} µg/L x 10^6 / {m:g} g/mol = {conv_v:.1f} pmol/L "
-                    f"({lo_v:.1f}-{hi_v:.1f} over the rounding of {b:g}), which "
-                    + ("rounds to" if verdict == "reproduced" else "is compatible with")
-                    + f" the {lv['value']:g} pmol/L {lv['source_id']} uses."
+            draft.judge(
+                verdict,
+                "{text}",
+                uses=(
+                    basis["row_id"],
+                    mm.iloc[0]["row_id"],
                 ),
-                cited_source_id=basis["source_id"],
+                recomputed=f"{conv_v:.1f} pmol/L ({lo_v:.1f}-{hi_v:.1f})",
                 value=conv_v,
-                value_low=lo_v,
-                value_high=hi_v,
+                low=lo_v,
+                high=hi_v,
+                text=f"{b:g} µg/L x 10^6 / {m:g} g/mol = {conv_v:.1f} pmol/L "
+                f"({lo_v:.1f}-{hi_v:.1f} over the rounding of {b:g}), which "
+                + ("rounds to" if verdict == "reproduced" else "is compatible with")
+                + f" the {lv['value']:g} pmol/L {lv['source_id']} uses.",
             )
         )
     vol = _find(ref, "ai_milk_volume")
@@ -296,46 +302,45 @@ def _ai_checks(ctx: Context) -> list[Check]:
                 "the plain product; the step from one to the other is not recorded in data/."
             )
         )
+        draft = _K_DERIVATION.draft(
+            ctx,
+            ai,
+            claim=f"infant AI {ai['value']:g} µg/d from milk {basis['value']:g} µg/L x "
+            f"{vol['value']:g} L/d",
+            reported=f"{ai['value']:g} µg/d",
+        )
         out.append(
-            ctx.check(
-                ai["source_id"],
-                check_id=f"{ai['row_id']}:derivation",
-                category="reference_derivation",
-                table="reference_values",
-                row_ids=ids,
-                claim=f"infant AI {ai['value']:g} µg/d from milk {basis['value']:g} µg/L x "
-                f"{vol['value']:g} L/d",
-                reported=f"{ai['value']:g} µg/d",
+            draft.judge(
+                verdict,
+                "{text}",
+                uses=tuple(ids)[1:],
                 recomputed=f"{prod:.3f} µg/d",
-                verdict=verdict,
-                detail=detail,
                 value=prod,
+                text=detail,
             )
         )
     prev = ctx.rows["prevalences"]
     for _, u in prev[prev["cutoff_row_id"].notna()].iterrows():
         r = ctx.any_row(u["cutoff_row_id"], where=f"prevalences {u['row_id']} cutoff_row_id")
         same = r["unit"] == u["unit"] and float(r["value"]) == float(u["cutoff"])
+        draft = _K_VS_REFERENCE_PREVALENCES.draft(
+            ctx,
+            u,
+            claim=f"cut-off {u['cutoff']:g} {u['unit']} is the {r['population']} {r['quantity']}",
+            reported=f"{u['cutoff']:g} {u['unit']}",
+            cited=r["source_id"],
+        )
         out.append(
-            ctx.check(
-                u["source_id"],
-                check_id=f"{u['row_id']}:vs_reference",
-                category="reference_value",
-                table="prevalences",
-                row_ids=(u["row_id"], r["row_id"]),
-                claim=f"cut-off {u['cutoff']:g} {u['unit']} is the {r['population']} "
-                f"{r['quantity']}",
-                reported=f"{u['cutoff']:g} {u['unit']}",
+            draft.judge(
+                "reproduced" if same else "inconsistent",
+                "{text}",
+                uses=(r["row_id"],),
                 recomputed=f"{r['source_id']}: {r['value']:g} {r['unit']}",
-                verdict="reproduced" if same else "inconsistent",
-                detail=(
-                    f"{u['source_id']} uses {u['cutoff']:g} {u['unit']}, "
-                    + ("the" if same else "which is not the")
-                    + f" {r['quantity']} for {r['population']} in {r['source_id']} "
-                    f"({r['value']:g} {r['unit']})."
-                ),
-                cited_source_id=r["source_id"],
                 value=float(r["value"]),
+                text=f"{u['source_id']} uses {u['cutoff']:g} {u['unit']}, "
+                + ("the" if same else "which is not the")
+                + f" {r['quantity']} for {r['population']} in {r['source_id']} "
+                f"({r['value']:g} {r['unit']}).",
             )
         )
     return out
@@ -358,17 +363,14 @@ def check_other_reference_values(ctx: Context) -> Iterator[Check]:
     ref = ctx.rows["reference_values"]
     sel = ref[(ref["source_kind"] == "reference") & ref["role"].isna()]
     for _, row in sel.iterrows():
-        yield (
-            ctx.check(
-                row["source_id"],
-                check_id=f"{row['row_id']}:reference",
-                category="reference_value",
-                table="reference_values",
-                row_ids=(row["row_id"],),
-                claim=f"{row['quantity']} = {row['value']:g} {row['unit']}",
-                reported=f"{row['value']:g} {row['unit']}",
-                recomputed="",
-                verdict="unverifiable",
-                detail="a reference value with nothing printed to recompute it from.",
-            )
+        draft = _K_REFERENCE.draft(
+            ctx,
+            row,
+            claim=f"{row['quantity']} = {row['value']:g} {row['unit']}",
+            reported=f"{row['value']:g} {row['unit']}",
+        )
+        yield draft.judge(
+            "unverifiable",
+            "{text}",
+            text="a reference value with nothing printed to recompute it from.",
         )
