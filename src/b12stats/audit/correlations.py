@@ -15,6 +15,7 @@ from b12stats.audit.core import (
     Check,
     Context,
     Kind,
+    decide,
     flag,
     isnum,
     load_tables,  # noqa: F401 (the examples use it)
@@ -55,6 +56,15 @@ _K_IMPLIED_P = Kind("r_n_without_p", "correlations", "implied_p")
 _K_NO_R = Kind("correlation_without_r", "correlations", "no_r")
 
 
+#: Message templates of :func:`check_r_p_n_triples`, by verdict.
+_R_P_N_TEXT = {
+    "reproduced": "r = {r} with n = {n} gives p = {p}, which fits {printed_p}.",
+    "consistent": "r = {r}, n = {n}: p = {p} ({p_range}) meets {printed_p}.",
+    "inconsistent": "r = {r} with n = {n} gives p = {p} ({p_range}), not {printed_p}: "
+    "{printed_p} with r = {r} {needs}; reported n = {n}.",
+}
+
+
 @register("r_p_n", order=40)
 def check_r_p_n_triples(ctx: Context) -> Iterator[Check]:
     """Printed (r, P, n): recompute P from r and n (``cor.test``'s t test), with rounding.
@@ -77,34 +87,23 @@ def check_r_p_n_triples(ctx: Context) -> Iterator[Check]:
         pp = parse_p(row["p_text"])
         p0 = float(res.p_recomputed)
         rng = f"{format_p(res.p_low)}-{format_p(res.p_high)} over r's rounding interval"
-        if pp.contains(p0):
-            verdict = "reproduced"
-            detail = f"r = {rt} with n = {n} gives p = {format_p(p0)}, which fits {row['p_text']}."
-        elif bool(res.consistent):
-            verdict = "consistent"
-            detail = f"r = {rt}, n = {n}: p = {format_p(p0)} ({rng}) meets {row['p_text']}."
-        else:
-            verdict = "inconsistent"
-            detail = (
-                f"r = {rt} with n = {n} gives p = {format_p(p0)} ({rng}), not {row['p_text']}: "
-                f"{row['p_text']} with r = {rt} {_needs(res.n_min, res.n_max)}; "
-                f"reported n = {n}."
-            )
-        draft = _K_R_P_N.draft(
-            ctx,
-            row,
-            claim=f"r = {rt}, {row['p_text']}, n = {n}",
-            reported=f"r = {rt}, {row['p_text']}, n = {n}",
-        )
-        yield draft.judge(
-            verdict,
-            "{text}",
-            recomputed=f"p = {format_p(p0)}; {_needs(res.n_min, res.n_max)}",
-            value=p0,
-            low=float(res.p_low),
-            high=float(res.p_high),
-            text=detail,
-        )
+        verdict = decide(reproduced=pp.contains(p0), compatible=bool(res.consistent))
+        needs = _needs(res.n_min, res.n_max)
+        triple = f"r = {rt}, {row['p_text']}, n = {n}"
+        yield _K_R_P_N.draft(ctx, row, claim=triple, reported=triple).judge(
+            verdict, _R_P_N_TEXT[verdict], recomputed=f"p = {format_p(p0)}; {needs}",
+            value=p0, low=float(res.p_low), high=float(res.p_high), r=rt, n=n,
+            p=format_p(p0), p_range=rng, printed_p=row["p_text"], needs=needs,
+        )  # fmt: skip
+
+
+_N_NEEDED_TEXT = {
+    "unverifiable": "no n printed; r = {r} with {printed_p} needs {needs}.",
+    "consistent": "no n printed for the correlation; r = {r} with {printed_p} needs {needs}, "
+    "within {who} n = {n} (p = {p_all} if all {n} were used).",
+    "inconsistent": "r = {r} with {printed_p} needs {needs}, but {who} n is only {n} "
+    "(p = {p_all} with all {n}).",
+}
 
 
 @register("correlations_without_n", order=70)
@@ -144,35 +143,24 @@ def check_correlations_without_n(ctx: Context) -> Iterator[Check]:
             need, nmin = f"n >= {iv.n_min}{partial}", float(iv.n_min)
         else:
             need, nmin = f"n in [{iv.n_min}, {iv.n_max}]{partial}", float(iv.n_min)
-        ids: tuple[str, ...] = (row["row_id"],)
         claim = f"r = {rt}, {row['p_text']} (n not printed)"
+        draft = _K_N_NEEDED.draft(ctx, row, claim=claim, reported=f"r = {rt}, {row['p_text']}")
+        words = {"r": rt, "printed_p": row["p_text"], "needs": need}
         if parent is None or not isnum(parent["value_num"]):
-            verdict = "unverifiable"
-            detail = f"no n printed; r = {rt} with {row['p_text']} needs {need}."
-        else:
-            big = int(parent["value_num"])
-            ids = (*ids, parent["row_id"])
-            same = parent["source_id"] == row["source_id"]
-            who = "the study's" if same else f"{parent['source_id']}'s (the likely parent sample)"
-            p_at = float(p_from_r(float(row["r"]), big))
-            if not iv.is_empty and iv.n_min is not None and iv.n_min <= big:
-                verdict = "consistent"
-                detail = (
-                    f"no n printed for the correlation; r = {rt} with {row['p_text']} needs "
-                    f"{need}, within {who} n = {big} (p = {format_p(p_at)} if all {big} were "
-                    "used)."
-                )
-            else:
-                verdict = "inconsistent"
-                detail = (
-                    f"r = {rt} with {row['p_text']} needs {need}, but {who} n is only {big} "
-                    f"(p = {format_p(p_at)} with all {big})."
-                )
-        draft = _K_N_NEEDED.draft(
-            ctx, row, claim=claim, reported=f"r = {rt}, {row['p_text']}",
-        )  # fmt: skip
+            yield draft.judge(
+                decide(evidence=False), _N_NEEDED_TEXT["unverifiable"],
+                recomputed=f"needs {need}", value=nmin, **words,
+            )  # fmt: skip
+            continue
+        big = int(parent["value_num"])
+        same = parent["source_id"] == row["source_id"]
+        fits = not iv.is_empty and iv.n_min is not None and iv.n_min <= big
+        verdict = decide(compatible=fits)
         yield draft.judge(
-            verdict, "{text}", uses=ids[1:], recomputed=f"needs {need}", value=nmin, text=detail,
+            verdict, _N_NEEDED_TEXT[verdict], uses=(parent["row_id"],),
+            recomputed=f"needs {need}", value=nmin, n=big,
+            who="the study's" if same else f"{parent['source_id']}'s (the likely parent sample)",
+            p_all=format_p(float(p_from_r(float(row["r"]), big))), **words,
         )  # fmt: skip
 
 
