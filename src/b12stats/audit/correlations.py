@@ -164,6 +164,19 @@ def check_correlations_without_n(ctx: Context) -> Iterator[Check]:
         )  # fmt: skip
 
 
+_IMPLIED = (
+    "no P printed; r = {r} with n = {n} gives p = {p} (two-sided; {p_low}-{p_high} over r's "
+    "rounding interval): "
+)
+_IMPLIED_P_TEXT = {
+    "significant": _IMPLIED + "significant at {alpha:g}, matching the source's claim of a "
+    "correlation.",
+    "not_significant": _IMPLIED + "not significant at {alpha:g} (the source states no "
+    "significance).",
+    "contradicts": _IMPLIED + "but the source says {says}.",
+}
+
+
 @register("correlations_without_p", order=80)
 def check_correlations_without_p(ctx: Context) -> Iterator[Check]:
     """Printed r and n without P: the implied two-sided P (derived number).
@@ -187,32 +200,16 @@ def check_correlations_without_p(ctx: Context) -> Iterator[Check]:
         p_hi = float(p_from_r(min(abs(lo_r), abs(hi_r)), n))
         sig = flag(row["significant"])
         is_sig = p0 < ALPHA
-        if sig is None or sig == is_sig:
-            verdict = "consistent"
-            agree = (
-                f"significant at {ALPHA:g}, matching the source's claim of a correlation"
-                if is_sig
-                else f"not significant at {ALPHA:g} (the source states no significance)"
-            )
-        else:
-            verdict = "inconsistent"
-            agree = f"but the source says {'significant' if sig else 'not significant'}"
-        detail = (
-            f"no P printed; r = {rt} with n = {n} gives p = {format_p(p0)} (two-sided; "
-            f"{format_p(p_lo)}-{format_p(p_hi)} over r's rounding interval): {agree}."
-        )
+        agrees = sig is None or sig == is_sig
+        outcome = ("significant" if is_sig else "not_significant") if agrees else "contradicts"
         draft = _K_IMPLIED_P.draft(
             ctx, row, claim=f"r = {rt}, n = {n} (no P printed)", reported=f"r = {rt}, n = {n}",
         )  # fmt: skip
         yield draft.judge(
-            verdict,
-            "{text}",
-            recomputed=f"p = {format_p(p0)}",
-            value=p0,
-            low=p_lo,
-            high=p_hi,
-            text=detail,
-        )
+            decide(compatible=agrees), _IMPLIED_P_TEXT[outcome], recomputed=f"p = {format_p(p0)}",
+            value=p0, low=p_lo, high=p_hi, r=rt, n=n, p=format_p(p0), p_low=format_p(p_lo),
+            p_high=format_p(p_hi), alpha=ALPHA, says="significant" if sig else "not significant",
+        )  # fmt: skip
 
 
 @register("correlations_without_r", order=90)
