@@ -259,13 +259,24 @@ def check_correlations_without_r(ctx: Context) -> Iterator[Check]:
             reported=says,
         )
         yield draft.judge(
-            "unverifiable",
-            "{text}",
-            uses=ids[1:],
-            recomputed=rec,
-            value=value,
-            text=f"no r printed: nothing to recompute{bound}.",
-        )
+            decide(evidence=False), "no r printed: nothing to recompute{bound}.", uses=ids[1:],
+            recomputed=rec, value=value, bound=bound,
+        )  # fmt: skip
+
+
+_K_DIFFERENCE = Kind("correlation_difference", "correlations", "difference")
+
+_DIFFERENCE = (
+    "{cohort_a} r = {r_a} (n = {n_a}) vs {cohort_b} r = {r_b} (n = {n_b}): Fisher z = {z:.2f}, "
+    "p = {p}; Zou 95% CI for the difference {diff_low:.2f} to {diff_high:.2f}"
+)
+#: Message templates of :func:`check_correlation_differences`, by "the difference is significant".
+_DIFFERENCE_TEXT = {
+    True: _DIFFERENCE + ": the correlations differ significantly.",
+    False: _DIFFERENCE + ": the difference is not significant, so a contrast between the two "
+    "('{cohort_a}' correlated, '{cohort_b}' not) is not established by the printed numbers "
+    "themselves.",
+}
 
 
 @register("correlation_differences", order=50)
@@ -300,47 +311,37 @@ def check_correlation_differences(ctx: Context) -> Iterator[Check]:
                 ).iloc[0]
                 pz = float(res.p_value)
                 ra, rb = _r_text(a), _r_text(b)
-                core = (
-                    f"{a['cohort']} r = {ra} (n = {int(a['n'])}) vs {b['cohort']} r = {rb} "
-                    f"(n = {int(b['n'])}): Fisher z = {res.statistic:.2f}, p = {format_p(pz)}; "
-                    "Zou 95% "
-                    f"CI for the difference {res.ci_low:.2f} to {res.ci_high:.2f}"
-                )
-                if pz < ALPHA:
-                    verdict = "consistent"
-                    detail = f"{core}: the correlations differ significantly."
-                else:
-                    verdict = "unverifiable"
-                    detail = (
-                        f"{core}: the difference is not significant, so a contrast between "
-                        f"the two ('{a['cohort']}' correlated, '{b['cohort']}' not) is not "
-                        "established by the printed numbers themselves."
-                    )
-                yield (
-                    ctx.check(
-                        src,
-                        check_id=(
-                            f"{a['row_id']}:difference"
-                            if len(rows) == 2
-                            else f"{a['row_id']}:difference_from:{b['row_id']}"
-                        ),
-                        category="correlation_difference",
-                        table="correlations",
-                        row_ids=(a["row_id"], b["row_id"]),
-                        claim=(
-                            f"{vx} vs {vy} correlated in {a['cohort']}, not in {b['cohort']}"
-                            if flag(a["significant"]) is True and flag(b["significant"]) is False
-                            else f"{vx} vs {vy}: r in {a['cohort']} vs {b['cohort']}"
-                        ),
-                        reported=f"r = {ra} vs {rb}",
-                        recomputed=f"z = {res.statistic:.2f}, p = {format_p(pz)}",
-                        verdict=verdict,
-                        detail=detail,
-                        value=float(res.estimate),
-                        value_low=float(res.ci_low),
-                        value_high=float(res.ci_high),
-                    )
-                )
+                differ = pz < ALPHA
+                contrast = flag(a["significant"]) is True and flag(b["significant"]) is False
+                draft = _K_DIFFERENCE.draft(
+                    ctx, a, source_id=src, reported=f"r = {ra} vs {rb}",
+                    check_id=f"{a['row_id']}:difference" + (
+                        "" if len(rows) == 2 else f"_from:{b['row_id']}"
+                    ),
+                    claim=f"{vx} vs {vy} correlated in {a['cohort']}, not in {b['cohort']}"
+                    if contrast else f"{vx} vs {vy}: r in {a['cohort']} vs {b['cohort']}",
+                )  # fmt: skip
+                yield draft.judge(
+                    decide(evidence=differ, compatible=differ), _DIFFERENCE_TEXT[differ],
+                    uses=(b["row_id"],), recomputed=f"z = {res.statistic:.2f}, p = {format_p(pz)}",
+                    value=float(res.estimate), low=float(res.ci_low), high=float(res.ci_high),
+                    cohort_a=a["cohort"], cohort_b=b["cohort"], r_a=ra, r_b=rb, n_a=int(a["n"]),
+                    n_b=int(b["n"]), z=float(res.statistic), p=format_p(pz),
+                    diff_low=float(res.ci_low), diff_high=float(res.ci_high),
+                )  # fmt: skip
+
+
+_K_VS_PRIMARY = Kind("correlation_vs_primary", "correlations", "vs_primary")
+
+#: Message templates of :func:`check_correlations_vs_primary`, by outcome.
+_VS_PRIMARY_TEXT = {
+    "none": "{cited} prints no correlation of this pair in this cohort.",
+    "unstated": "{secondary}; {primary}: significance not stated on both sides{need}.",
+    "disagree": "{secondary} vs {primary}{need}.",
+    "agree": "{secondary}; {primary}{need}: both call it {both} and the P values are compatible.",
+    "p": "{secondary}; {primary}{need}: both call it {both}, but {printed_p} does not fit "
+    "{primary_p}.",
+}
 
 
 @register("correlations_vs_primary", order=60)
@@ -366,25 +367,12 @@ def check_correlations_vs_primary(ctx: Context) -> Iterator[Check]:
         prim = same[[{x, y} == pair for x, y in zip(same["var_x"], same["var_y"], strict=True)]]
         rt = _r_text(row) if isnum(row["r"]) else "n/a"
         claim = f"r = {rt}, {row['p_text']} ({row['cohort']})"
-        base = {
-            "check_id": f"{row['row_id']}:vs_primary",
-            "category": "correlation_vs_primary",
-            "table": "correlations",
-            "claim": claim,
-            "reported": f"r = {rt}, {row['p_text']}, n = {format_count(row['n'])}",
-            "cited_source_id": cited,
-        }
+        draft = _K_VS_PRIMARY.draft(
+            ctx, row, claim=claim, cited=cited,
+            reported=f"r = {rt}, {row['p_text']}, n = {format_count(row['n'])}",
+        )  # fmt: skip
         if len(prim) != 1:
-            yield (
-                ctx.check(
-                    row["source_id"],
-                    row_ids=(row["row_id"],),
-                    recomputed="",
-                    verdict="unverifiable",
-                    detail=f"{cited} prints no correlation of this pair in this cohort.",
-                    **base,
-                )
-            )
+            yield draft.judge(decide(evidence=False), _VS_PRIMARY_TEXT["none"], cited=cited)
             continue
         p = prim.iloc[0]
         parent = ctx.cohort_n(row["cohort"], cited)
@@ -405,35 +393,18 @@ def check_correlations_vs_primary(ctx: Context) -> Iterator[Check]:
             f"{row['source_id']}: r = {rt}, {row['p_text']}, n = {format_count(row['n'])} "
             f"({'significant' if sec_sig else 'not significant'})"
         )
-        if sec_sig is None or prim_sig is None:
-            verdict = "unverifiable"
-            detail = f"{sec_txt}; {prim_txt}: significance not stated on both sides{need}."
-        elif sec_sig != prim_sig:
-            verdict = "conflicts_with_primary"
-            detail = f"{sec_txt} vs {prim_txt}{need}."
-        else:
-            p_ok = True
-            if isinstance(row["p_text"], str) and isinstance(p["p_text"], str):
-                lo, hi = parse_p(row["p_text"]).interval()
-                p_ok = parse_p(p["p_text"]).intersects(lo, hi)
-            verdict = "consistent" if p_ok else "conflicts_with_primary"
-            detail = (
-                f"{sec_txt}; {prim_txt}{need}: both call it "
-                f"{'significant' if sec_sig else 'not significant'}"
-                + (
-                    " and the P values are compatible."
-                    if p_ok
-                    else f", but {row['p_text']} does not fit {p['p_text']}."
-                )
-            )
-        yield (
-            ctx.check(
-                row["source_id"],
-                row_ids=ids,
-                recomputed=need.lstrip("; "),
-                verdict=verdict,
-                detail=detail,
-                value=value,
-                **base,
-            )
+        stated = sec_sig is not None and prim_sig is not None
+        p_ok = True
+        if isinstance(row["p_text"], str) and isinstance(p["p_text"], str):
+            lo, hi = parse_p(row["p_text"]).interval()
+            p_ok = parse_p(p["p_text"]).intersects(lo, hi)
+        agree = stated and sec_sig == prim_sig
+        outcome = (
+            "unstated" if not stated else ("disagree" if not agree else ("agree" if p_ok else "p"))
         )
+        yield draft.judge(
+            decide(evidence=stated, compatible=agree and p_ok, against_primary=True),
+            _VS_PRIMARY_TEXT[outcome], uses=ids[1:], recomputed=need.lstrip("; "), value=value,
+            secondary=sec_txt, primary=prim_txt, need=need, printed_p=row["p_text"],
+            primary_p=p["p_text"], both="significant" if sec_sig else "not significant",
+        )  # fmt: skip
