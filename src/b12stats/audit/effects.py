@@ -11,6 +11,8 @@ from b12stats.audit.core import (
     CONF_LEVEL,
     Check,
     Context,
+    Kind,
+    decide,
     flag,
     isnum,
     load_tables,  # noqa: F401 (the examples use it)
@@ -19,6 +21,18 @@ from b12stats.audit.registry import register
 from b12stats.format import format_p, format_printed
 from b12stats.stats.effects import check_p_against_ci
 from b12stats.stats.printed import parse_p
+
+_P_ONLY = Kind("effect_ci", "effects", "p_only")
+_P_ONLY_TEXT = "only {printed_p} is printed (no estimate, CI or n): nothing to recompute it from."
+_FROM_CI = Kind("effect_ci", "effects", "p_from_ci")
+
+#: Message templates of ratio-type effects, by verdict.
+_LOG_TEXT = {
+    "reproduced": "on the log scale (1 + x/100) the CI gives SE and p = {p} ({p_range}), which "
+    "fits {printed_p}.",
+    "consistent": "the CI gives p = {p} ({p_range}), which meets {printed_p} with rounding.",
+    "inconsistent": "the CI gives p = {p} ({p_range}), which {printed_p} excludes.",
+}
 
 
 @register("effects", order=160)
@@ -43,27 +57,11 @@ def check_effects(ctx: Context) -> Iterator[Check]:
     zc = stats.norm.ppf(0.5 + CONF_LEVEL / 2.0)
     for _, row in eff.iterrows():
         has_ci = isnum(row["ci_low"]) and isnum(row["ci_high"]) and isnum(row["estimate"])
-        base = {
-            "check_id": f"{row['row_id']}:p_from_ci",
-            "category": "effect_ci",
-            "table": "effects",
-            "row_ids": (row["row_id"],),
-        }
         if not has_ci:
-            yield (
-                ctx.check(
-                    row["source_id"],
-                    claim=f"{row['contrast']}: {row['p_text']}",
-                    reported=str(row["p_text"]),
-                    recomputed="",
-                    verdict="unverifiable",
-                    detail=(
-                        f"only {row['p_text']} is printed (no estimate, CI or n): nothing to "
-                        "recompute it from."
-                    ),
-                    **{**base, "check_id": f"{row['row_id']}:p_only"},
-                )
+            draft = _P_ONLY.draft(
+                ctx, row, claim=f"{row['contrast']}: {row['p_text']}", reported=str(row["p_text"])
             )
+            yield draft.judge(decide(evidence=False), _P_ONLY_TEXT, printed_p=row["p_text"])
             continue
         e, lo, hi = (
             format_printed(row[c], row[f"{c}_decimals"]) for c in ("estimate", "ci_low", "ci_high")
@@ -77,21 +75,8 @@ def check_effects(ctx: Context) -> Iterator[Check]:
             p0 = float(r0.p_recomputed)
             pp = parse_p(p_text)
             rng = f"{format_p(r0.p_low)}-{format_p(r0.p_high)} with the bounds' rounding"
-            if pp.contains(p0):
-                verdict = "reproduced"
-                detail = (
-                    "on the log scale (1 + x/100) the CI gives SE and "
-                    f"p = {format_p(p0)} ({rng}), "
-                    f"which fits {p_text}."
-                )
-            elif bool(r0.consistent):
-                verdict = "consistent"
-                detail = (
-                    f"the CI gives p = {format_p(p0)} ({rng}), which meets {p_text} with rounding."
-                )
-            else:
-                verdict = "inconsistent"
-                detail = f"the CI gives p = {format_p(p0)} ({rng}), which {p_text} excludes."
+            verdict = decide(reproduced=pp.contains(p0), compatible=bool(r0.consistent))
+            detail = _LOG_TEXT[verdict].format(p=format_p(p0), p_range=rng, printed_p=p_text)
             value, vlo, vhi = p0, float(r0.p_low), float(r0.p_high)
         else:
             est, l_, h_ = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
@@ -103,14 +88,14 @@ def check_effects(ctx: Context) -> Iterator[Check]:
             sym = f"CI midpoint {mid:g} vs estimate {est:g}"
             if isinstance(row["p_text"], str):
                 pp = parse_p(row["p_text"])
-                verdict = "consistent" if pp.contains(p0) else "inconsistent"
+                verdict = decide(compatible=pp.contains(p0))
                 detail = f"SE from the CI {se:.3g}, p = {format_p(p0)} vs {row['p_text']} ({sym})."
                 p_text = row["p_text"]
             else:
                 says_sig = flag(row["significant"]) is True
                 p_text = "significant" if says_sig else "no P"
                 if says_sig:
-                    verdict = "consistent" if excludes else "inconsistent"
+                    verdict = decide(compatible=excludes)
                     detail = (
                         f"no P printed; SE = (hi - lo)/(2 x 1.96) = {se:.3g} gives "
                         f"p = {format_p(p0)}: "
@@ -119,19 +104,15 @@ def check_effects(ctx: Context) -> Iterator[Check]:
                         f"'{row['significance_words']}' ({sym})."
                     )
                 else:
-                    verdict = "unverifiable"
+                    verdict = decide(evidence=False)
                     detail = f"no P printed; the CI implies p = {format_p(p0)} ({sym})."
-        yield (
-            ctx.check(
-                row["source_id"],
-                claim=f"{row['contrast']}: {ci_txt}, {p_text}",
-                reported=f"{ci_txt}; {p_text}",
-                recomputed=f"p = {format_p(value)}",
-                verdict=verdict,
-                detail=detail,
-                value=value,
-                value_low=vlo,
-                value_high=vhi,
-                **base,
-            )
+        draft = _FROM_CI.draft(
+            ctx,
+            row,
+            claim=f"{row['contrast']}: {ci_txt}, {p_text}",
+            reported=f"{ci_txt}; {p_text}",
         )
+        yield draft.judge(
+            verdict, "{text}", recomputed=f"p = {format_p(value)}", value=value, low=vlo,
+            high=vhi, text=detail, p_value=value,
+        )  # fmt: skip

@@ -13,6 +13,7 @@ from b12stats.audit.core import (
     Check,
     Context,
     Kind,
+    decide,
     isnum,
     load_tables,  # noqa: F401 (the examples use it)
 )
@@ -75,6 +76,17 @@ _K_FROM_QUARTILES = Kind("prevalence_from_quartiles", "prevalences", "from_quart
 _K_FROM_GM = Kind("prevalence_from_gm_ci", "prevalences", "from_gm")
 _K_COUNT = Kind("percent_count", "prevalences", "count")
 _K_VS_MEDIAN = Kind("prevalence_vs_median", "prevalences", "vs_median")
+
+
+#: Message templates of :func:`check_prevalence_from_quartiles`, by outcome.
+_FROM_QUARTILES_TEXT = {
+    "rounds": "{base}: rounds to the printed {printed} (a model-based estimate, not a "
+    "recomputation from printed numbers alone).",
+    "words": "{base}: within the looseness of '{printed}'{words}.",
+    "ci": "{base}: the CI contains the printed {printed}{words}.",
+    "no_n": "{base}: outside '{printed}'{words}, but no n to judge the uncertainty.",
+    "excluded": "{base}: the CI excludes the printed {printed}{words}.",
+}
 
 
 @register("prevalence_from_quartiles", order=120)
@@ -147,24 +159,13 @@ def check_prevalence_from_quartiles(ctx: Context) -> Iterator[Check]:
             f"{side.replace('_', ' ')} {row['cutoff']:g}{note_n}"
         )
         words = "" if digits else f" (the words cover {format_pct(c_lo)}-{format_pct(c_hi)})"
-        if digits and c_lo <= est <= c_hi:
-            verdict = "consistent"
-            detail = (
-                f"{base_txt}: rounds to the printed {ctext} (a model-based estimate, not a "
-                "recomputation from printed numbers alone)."
-            )
-        elif c_lo <= est <= c_hi:
-            verdict = "consistent"
-            detail = f"{base_txt}: within the looseness of '{ctext}'{words}."
-        elif ci_ok:
-            verdict = "consistent"
-            detail = f"{base_txt}: the CI contains the printed {ctext}{words}."
-        elif n_q is None:
-            verdict = "unverifiable"
-            detail = f"{base_txt}: outside '{ctext}'{words}, but no n to judge the uncertainty."
-        else:
-            verdict = "inconsistent"
-            detail = f"{base_txt}: the CI excludes the printed {ctext}{words}."
+        inside = c_lo <= est <= c_hi
+        outcome = (
+            ("rounds" if digits else "words") if inside
+            else ("ci" if ci_ok else ("no_n" if n_q is None else "excluded"))
+        )  # fmt: skip
+        verdict = decide(evidence=outcome != "no_n", compatible=inside or ci_ok)
+        detail = _FROM_QUARTILES_TEXT[outcome].format(base=base_txt, printed=ctext, words=words)
         draft = _K_FROM_QUARTILES.draft(
             ctx,
             row,
@@ -182,6 +183,14 @@ def check_prevalence_from_quartiles(ctx: Context) -> Iterator[Check]:
             high=ci_hi,
             text=detail,
         )
+
+
+#: Message templates of :func:`check_prevalence_from_gm_ci`, by outcome.
+_FROM_GM_TEXT = {
+    "rounds": _FROM_QUARTILES_TEXT["rounds"],
+    "meets": "{base}: the CI meets the rounding interval of the printed {printed}.",
+    "excluded": "{base}: the CI excludes the printed {printed} (log-normal assumed).",
+}
 
 
 @register("prevalence_from_gm_ci", order=130)
@@ -246,18 +255,10 @@ def check_prevalence_from_gm_ci(ctx: Context) -> Iterator[Check]:
             f"{format_pct(est)} {row['relation']} {row['cutoff']:g} (95% CI {format_pct(ci_lo)}-"
             f"{format_pct(ci_hi)})"
         )
-        if p_lo <= est <= p_hi:
-            verdict = "consistent"
-            detail = (
-                f"{base}: rounds to the printed {ptxt} (a model-based estimate, not a "
-                "recomputation from printed numbers alone)."
-            )
-        elif ci_lo <= p_hi and ci_hi >= p_lo:
-            verdict = "consistent"
-            detail = f"{base}: the CI meets the rounding interval of the printed {ptxt}."
-        else:
-            verdict = "inconsistent"
-            detail = f"{base}: the CI excludes the printed {ptxt} (log-normal assumed)."
+        inside, meets = p_lo <= est <= p_hi, ci_lo <= p_hi and ci_hi >= p_lo
+        outcome = "rounds" if inside else ("meets" if meets else "excluded")
+        verdict = decide(compatible=inside or meets)
+        detail = _FROM_GM_TEXT[outcome].format(base=base, printed=ptxt)
         draft = _K_FROM_GM.draft(
             ctx,
             row,
@@ -311,7 +312,7 @@ def check_percent_counts(ctx: Context) -> Iterator[Check]:
         unit = 10.0**-d
         if step <= unit:  # every printed value is reachable: the check cannot fail
             k = ks[0]
-            verdict = "unverifiable"
+            verdict = decide(evidence=False)
             than = "finer than" if step < unit else "equal to"
             detail = (
                 f"a {ctx.kind(row['source_id'])} prevalence: {k}/{n} = "
@@ -323,7 +324,7 @@ def check_percent_counts(ctx: Context) -> Iterator[Check]:
             value = k / n
         elif ks:
             k = ks[0]
-            verdict = "consistent"
+            verdict = decide(compatible=True)
             detail = (
                 f"{k}/{n} = {100 * k / n:.{d + 2}f}% rounds to {ptxt}: a whole count out of "
                 f"the printed n = {n} can give the printed share (GRIM; the count is not "
@@ -334,14 +335,14 @@ def check_percent_counts(ctx: Context) -> Iterator[Check]:
             smaller = next((m for m in range(n - 1, n // 2, -1) if counts(m)), None)
             if smaller is not None:
                 k = counts(smaller)[0]
-                verdict = "consistent"
+                verdict = decide(compatible=True)
                 detail = (
                     f"no count out of {n} gives {ptxt}, but {k}/{smaller} does: consistent "
                     f"if {n - smaller} values were missing."
                 )
                 value = k / smaller
             else:
-                verdict = "inconsistent"
+                verdict = decide()
                 detail = f"no whole count out of any n from {n // 2 + 1} to {n} gives {ptxt}."
                 value = math.nan
         draft = _K_COUNT.draft(
@@ -390,7 +391,7 @@ def check_median_vs_prevalence(ctx: Context) -> Iterator[Check]:
         med_below = float(m["value"]) < float(row["cutoff"])
         need_more = med_below == below  # share beyond cut-off must exceed 50%
         ok = share > 0.5 if need_more else share < 0.5
-        verdict = "consistent" if ok else "inconsistent"
+        verdict = decide(compatible=ok)
         rel = "<" if med_below else ">="
         detail = (
             f"median {m['value']:g} {rel} {row['cutoff']:g} {row['unit']}, so "

@@ -10,6 +10,7 @@ from b12stats.audit.core import (
     Check,
     Context,
     Kind,
+    decide,
     load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
@@ -74,7 +75,7 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
             )
             out.append(
                 draft.judge(
-                    "unverifiable",
+                    decide(evidence=False),
                     "{text}",
                     text="no reference value for this quantity and population in data/.",
                 )
@@ -92,7 +93,7 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
         )
         out.append(
             draft.judge(
-                "reproduced" if same else "conflicts_with_primary",
+                decide(reproduced=same, against_primary=True),
                 "{text}",
                 uses=(c["row_id"],),
                 recomputed=f"{c['source_id']}: {c['value']:g} {c['unit']}",
@@ -127,7 +128,7 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
         )
         out.append(
             draft.judge(
-                "unverifiable",
+                decide(evidence=False),
                 "{text}",
                 text="a dietary reference value that no other source in data/ repeats or uses; "
                 "nothing printed to recompute it from.",
@@ -166,7 +167,7 @@ def _cutoff_checks(ctx: Context) -> list[Check]:
         )
         out.append(
             draft.judge(
-                "consistent" if spread <= 1 else "inconsistent",
+                decide(compatible=spread <= 1),
                 "{text}",
                 uses=tuple(adequacy["row_id"])[1:],
                 recomputed=f"spread {spread:g} pmol/L",
@@ -213,7 +214,7 @@ def _cutoff_checks(ctx: Context) -> list[Check]:
         )
         out.append(
             draft.judge(
-                "consistent" if ok else "inconsistent",
+                decide(compatible=ok),
                 "{text}",
                 uses=tuple(ids)[1:],
                 recomputed="partition " + ("without gap or overlap" if ok else "broken"),
@@ -251,12 +252,9 @@ def _ai_checks(ctx: Context) -> list[Check]:
         b_lo, b_hi = rounding_interval(b, int(basis["value_decimals"]))
         lo_v, hi_v = b_lo * 1e6 / m, b_hi * 1e6 / m
         l_lo, l_hi = rounding_interval(float(lv["value"]), int(lv["value_decimals"]))
-        if l_lo <= conv_v <= l_hi:
-            verdict = "reproduced"
-        elif lo_v <= l_hi and hi_v >= l_lo:
-            verdict = "consistent"
-        else:
-            verdict = "inconsistent"
+        verdict = decide(
+            reproduced=l_lo <= conv_v <= l_hi, compatible=lo_v <= l_hi and hi_v >= l_lo
+        )
         draft = _K_CONVERSION.draft(
             ctx,
             lv,
@@ -291,7 +289,8 @@ def _ai_checks(ctx: Context) -> list[Check]:
             () if count is None else (count["row_id"],)
         )
         a_lo, a_hi = rounding_interval(float(ai["value"]), int(ai["value_decimals"]))
-        verdict = "reproduced" if a_lo <= prod <= a_hi else "unverifiable"
+        rounds = a_lo <= prod <= a_hi
+        verdict = decide(evidence=rounds, reproduced=rounds)
         who = "" if count is None else f" (from {int(count['value'])} mothers)"
         detail = (
             f"{basis['value']:g} µg/L{who} x {vol['value']:g} L/d = {prod:.3f} µg/d, which "
@@ -332,7 +331,7 @@ def _ai_checks(ctx: Context) -> list[Check]:
         )
         out.append(
             draft.judge(
-                "reproduced" if same else "inconsistent",
+                decide(reproduced=same),
                 "{text}",
                 uses=(r["row_id"],),
                 recomputed=f"{r['source_id']}: {r['value']:g} {r['unit']}",
@@ -370,7 +369,7 @@ def check_other_reference_values(ctx: Context) -> Iterator[Check]:
             reported=f"{row['value']:g} {row['unit']}",
         )
         yield draft.judge(
-            "unverifiable",
+            decide(evidence=False),
             "{text}",
             text="a reference value with nothing printed to recompute it from.",
         )
