@@ -16,7 +16,6 @@ from b12stats.audit.core import (
     Context,
     Kind,
     decide,
-    load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
 from b12stats.errors import OptionError
@@ -138,7 +137,7 @@ def check_claims(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_claims(load_tables())[0]
+    >>> c = check_claims()[0]
     >>> c.check_id, c.verdict
     ('lay_cornell_68:untraceable', 'unverifiable')
     """

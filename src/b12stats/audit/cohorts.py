@@ -14,7 +14,6 @@ from b12stats.audit.core import (
     Kind,
     decide,
     isnum,
-    load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
 
@@ -47,7 +46,7 @@ def check_cohorts_vs_primary(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_cohorts_vs_primary(load_tables())[0]
+    >>> c = check_cohorts_vs_primary()[0]
     >>> c.check_id, c.verdict
     ('sum_can_n:vs_primary', 'conflicts_with_primary')
     """

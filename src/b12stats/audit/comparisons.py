@@ -11,7 +11,6 @@ from b12stats.audit.core import (
     Kind,
     decide,
     isnum,
-    load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
 from b12stats.format import format_count, format_p, format_printed
@@ -43,7 +42,7 @@ def check_ratios(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_ratios(load_tables())[0]
+    >>> c = check_ratios()[0]
     >>> c.check_id, c.verdict
     ('sum_ratio_mat:ratio', 'consistent')
     """
@@ -101,7 +100,7 @@ def check_comparison_p(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_comparison_p(load_tables())[0]
+    >>> c = check_comparison_p()[0]
     >>> c.check_id, c.verdict
     ('sum_ratio_mat:p', 'unverifiable')
     """
@@ -149,7 +148,7 @@ def check_ratios_vs_primary(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_ratios_vs_primary(load_tables())[0]
+    >>> c = check_ratios_vs_primary()[0]
     >>> c.check_id, c.verdict
     ('sum_ratio_mat:vs_primary', 'conflicts_with_primary')
     """

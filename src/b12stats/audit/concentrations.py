@@ -11,7 +11,6 @@ from b12stats.audit.core import (
     Kind,
     decide,
     isnum,
-    load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
 from b12stats.format import format_count, format_printed
@@ -47,7 +46,7 @@ def check_concentrations_vs_primary(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_concentrations_vs_primary(load_tables())[0]
+    >>> c = check_concentrations_vs_primary()[0]
     >>> c.check_id, c.verdict
     ('sum_can_mat:vs_primary', 'conflicts_with_primary')
     """
@@ -125,7 +124,7 @@ def check_quartiles(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_quartiles(load_tables())[0]
+    >>> c = check_quartiles()[0]
     >>> c.check_id, c.verdict
     ('w18_infant:quartiles', 'consistent')
     """
@@ -179,7 +178,7 @@ def check_geometric_mean_ci(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_geometric_mean_ci(load_tables())[0]
+    >>> c = check_geometric_mean_ci()[0]
     >>> c.check_id, c.verdict
     ('ch17_can_mat:gm_ci', 'consistent')
     """
@@ -228,7 +227,7 @@ def check_subgroup_means(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_subgroup_means(load_tables())[0]
+    >>> c = check_subgroup_means()[0]
     >>> c.check_id, c.verdict
     ('pj_infant:summary', 'unverifiable')
     """

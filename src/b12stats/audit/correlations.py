@@ -18,7 +18,6 @@ from b12stats.audit.core import (
     decide,
     flag,
     isnum,
-    load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
 from b12stats.format import format_count, format_p
@@ -76,7 +75,7 @@ def check_r_p_n_triples(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_r_p_n_triples(load_tables())[0]
+    >>> c = check_r_p_n_triples()[0]
     >>> c.check_id, c.verdict
     ('sum_can_mat_inf:r_p_n', 'inconsistent')
     """
@@ -120,7 +119,7 @@ def check_correlations_without_n(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_correlations_without_n(load_tables())[0]
+    >>> c = check_correlations_without_n()[0]
     >>> c.check_id, c.verdict
     ('w18_milk_inf:n_needed', 'consistent')
     """
@@ -187,7 +186,7 @@ def check_correlations_without_p(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_correlations_without_p(load_tables())[0]
+    >>> c = check_correlations_without_p()[0]
     >>> c.check_id, c.verdict
     ('mi17_mat_inf:implied_p', 'consistent')
     """
@@ -222,7 +221,7 @@ def check_correlations_without_r(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_correlations_without_r(load_tables())[0]
+    >>> c = check_correlations_without_r()[0]
     >>> c.check_id, c.verdict
     ('ch17_can_mat_milk:no_r', 'unverifiable')
     """
@@ -292,7 +291,7 @@ def check_correlation_differences(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_correlation_differences(load_tables())[0]
+    >>> c = check_correlation_differences()[0]
     >>> c.check_id, c.verdict
     ('sum_can_mat_inf:difference', 'unverifiable')
     """
@@ -353,7 +352,7 @@ def check_correlations_vs_primary(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_correlations_vs_primary(load_tables())[0]
+    >>> c = check_correlations_vs_primary()[0]
     >>> c.check_id, c.verdict
     ('sum_can_mat_inf:vs_primary', 'consistent')
     """

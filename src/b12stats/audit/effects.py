@@ -15,7 +15,6 @@ from b12stats.audit.core import (
     decide,
     flag,
     isnum,
-    load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
 from b12stats.format import format_p, format_printed
@@ -49,7 +48,7 @@ def check_effects(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_effects(load_tables())[0]
+    >>> c = check_effects()[0]
     >>> c.check_id, c.verdict
     ('wa24_prenatal_6w:p_from_ci', 'reproduced')
     """

@@ -15,7 +15,6 @@ from b12stats.audit.core import (
     Kind,
     decide,
     isnum,
-    load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
 from b12stats.format import format_pct
@@ -106,7 +105,7 @@ def check_prevalence_from_quartiles(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_prevalence_from_quartiles(load_tables())[0]
+    >>> c = check_prevalence_from_quartiles()[0]
     >>> c.check_id, c.verdict
     ('w18_inf_220:from_quartiles', 'consistent')
     """
@@ -211,7 +210,7 @@ def check_prevalence_from_gm_ci(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_prevalence_from_gm_ci(load_tables())[0]
+    >>> c = check_prevalence_from_gm_ci()[0]
     >>> c.check_id, c.verdict
     ('ch17_can_mat_221:from_gm', 'consistent')
     """
@@ -294,7 +293,7 @@ def check_percent_counts(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_percent_counts(load_tables())[0]
+    >>> c = check_percent_counts()[0]
     >>> c.check_id, c.verdict
     ('w16_milk_310:count', 'unverifiable')
     """
@@ -366,7 +365,7 @@ def check_median_vs_prevalence(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_median_vs_prevalence(load_tables())[0]
+    >>> c = check_median_vs_prevalence()[0]
     >>> c.check_id, c.verdict
     ('lw20_milk_310:vs_median', 'consistent')
     """

@@ -11,7 +11,6 @@ from b12stats.audit.core import (
     Context,
     Kind,
     decide,
-    load_tables,  # noqa: F401 (the examples use it)
 )
 from b12stats.audit.registry import register
 from b12stats.stats.printed import rounding_interval
@@ -43,7 +42,7 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_reference_values(load_tables())[0]
+    >>> c = check_reference_values()[0]
     >>> c.check_id, c.verdict
     ('lay_rda_lactation:vs_reference', 'reproduced')
     """
@@ -356,7 +355,7 @@ def check_other_reference_values(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> check_other_reference_values(load_tables())  # every bundled one is used elsewhere
+    >>> check_other_reference_values()  # every bundled one is used elsewhere
     []
     """
     ref = ctx.rows["reference_values"]

@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
-from b12stats.audit.core import Check, Context
+from b12stats.audit.core import Check, Context, load_tables
 from b12stats.errors import OptionError
 
 __all__ = ["Family", "families", "register"]
 
 #: A family of checks: the tables in, one :class:`Check` per claim judged out.
-Family = Callable[[Mapping[str, pd.DataFrame]], list[Check]]
+Family = Callable[[Mapping[str, pd.DataFrame] | None], list[Check]]
 
 _REGISTRY: dict[str, tuple[int, Family]] = {}
 
@@ -28,7 +28,8 @@ def register(name: str, *, order: int) -> Callable[[Callable[[Context], Iterable
 
     The decorated function takes the :class:`~b12stats.audit.core.Context`
     and yields its checks; what is registered (and returned) takes the
-    tables and returns the list, so every family is called the same way.
+    tables (``None``: the bundled ones) and returns the list, so every
+    family is called the same way.
 
     Raises
     ------
@@ -38,8 +39,8 @@ def register(name: str, *, order: int) -> Callable[[Callable[[Context], Iterable
 
     def deco(fn: Callable[[Context], Iterable[Check]]) -> Family:
         @functools.wraps(fn)
-        def family(tables: Mapping[str, pd.DataFrame]) -> list[Check]:
-            return list(fn(Context.of(tables)))
+        def family(tables: Mapping[str, pd.DataFrame] | None = None) -> list[Check]:
+            return list(fn(Context.of(load_tables() if tables is None else tables)))
 
         for other, (o, _) in _REGISTRY.items():
             if other == name or o == order:
