@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -75,6 +76,31 @@ _K_FROM_QUARTILES = Kind("prevalence_from_quartiles", "prevalences", "from_quart
 _K_FROM_GM = Kind("prevalence_from_gm_ci", "prevalences", "from_gm")
 _K_COUNT = Kind("percent_count", "prevalences", "count")
 _K_VS_MEDIAN = Kind("prevalence_vs_median", "prevalences", "vs_median")
+
+
+def _share_check(
+    kind: Kind,
+    ctx: Context,
+    row: pd.Series,
+    printed: str,
+    verdict: str,
+    template: str,
+    source_row: str,
+    est: float,
+    ci_lo: float,
+    ci_hi: float,
+    **numbers: Any,
+) -> Check:
+    """A check of a printed share against an estimate (and CI) from another row."""
+    draft = kind.draft(
+        ctx, row, claim=f"{printed} {row['relation']} {row['cutoff']:g} {row['unit']}",
+        reported=printed,
+    )  # fmt: skip
+    ci = "" if math.isnan(ci_lo) else f" ({format_pct(ci_lo)}-{format_pct(ci_hi)})"
+    return draft.judge(
+        verdict, template, uses=(source_row,), recomputed=format_pct(est) + ci, value=est,
+        low=ci_lo, high=ci_hi, printed=printed, **numbers,
+    )  # fmt: skip
 
 
 #: Message templates of :func:`check_prevalence_from_quartiles`, by outcome.
@@ -164,24 +190,10 @@ def check_prevalence_from_quartiles(ctx: Context) -> Iterator[Check]:
             else ("ci" if ci_ok else ("no_n" if n_q is None else "excluded"))
         )  # fmt: skip
         verdict = decide(evidence=outcome != "no_n", compatible=inside or ci_ok)
-        detail = _FROM_QUARTILES_TEXT[outcome].format(base=base_txt, printed=ctext, words=words)
-        draft = _K_FROM_QUARTILES.draft(
-            ctx,
-            row,
-            claim=f"{ctext} {row['relation']} {row['cutoff']:g} {row['unit']}",
-            reported=ctext,
-        )
-        yield draft.judge(
-            verdict,
-            "{text}",
-            uses=(q["row_id"],),
-            recomputed=format_pct(est)
-            + ("" if math.isnan(ci_lo) else f" ({format_pct(ci_lo)}-{format_pct(ci_hi)})"),
-            value=est,
-            low=ci_lo,
-            high=ci_hi,
-            text=detail,
-        )
+        yield _share_check(
+            _K_FROM_QUARTILES, ctx, row, ctext, verdict, _FROM_QUARTILES_TEXT[outcome],
+            q["row_id"], est, ci_lo, ci_hi, base=base_txt, words=words,
+        )  # fmt: skip
 
 
 #: Message templates of :func:`check_prevalence_from_gm_ci`, by outcome.
@@ -257,23 +269,10 @@ def check_prevalence_from_gm_ci(ctx: Context) -> Iterator[Check]:
         inside, meets = p_lo <= est <= p_hi, ci_lo <= p_hi and ci_hi >= p_lo
         outcome = "rounds" if inside else ("meets" if meets else "excluded")
         verdict = decide(compatible=inside or meets)
-        detail = _FROM_GM_TEXT[outcome].format(base=base, printed=ptxt)
-        draft = _K_FROM_GM.draft(
-            ctx,
-            row,
-            claim=f"{ptxt} {row['relation']} {row['cutoff']:g} {row['unit']}",
-            reported=ptxt,
-        )
-        yield draft.judge(
-            verdict,
-            "{text}",
-            uses=(g["row_id"],),
-            recomputed=f"{format_pct(est)} ({format_pct(ci_lo)}-{format_pct(ci_hi)})",
-            value=est,
-            low=ci_lo,
-            high=ci_hi,
-            text=detail,
-        )
+        yield _share_check(
+            _K_FROM_GM, ctx, row, ptxt, verdict, _FROM_GM_TEXT[outcome], g["row_id"], est,
+            ci_lo, ci_hi, base=base, sigma=sigma,
+        )  # fmt: skip
 
 
 @register("percent_counts", order=140)
