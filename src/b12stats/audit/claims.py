@@ -11,12 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from b12stats.audit.core import (
-    Check,
-    Context,
-    Kind,
-    decide,
-)
+from b12stats.audit import messages as msg
+from b12stats.audit.core import Check, Context, Kind, decide
 from b12stats.audit.registry import register
 from b12stats.errors import OptionError
 
@@ -114,14 +110,7 @@ _KINDS = {
     "finding": Kind("finding", "claims", "finding"),
 }
 
-_NOT_FOUND = "no paper or report holding this number was found: "
-
-#: Message templates, by claim type.
-_TEXT = {
-    "untraceable_citation": "attributed to {attributed_to}, but {traced}an untraceable claim "
-    "with no primary source to check it against.",
-    "finding": "a primary finding stated without numbers; nothing printed to recompute it from.",
-}
+_CLAIM_NOT_FOUND = "no paper or report holding this number was found: "
 
 
 @register("claims", order=220)
@@ -158,6 +147,6 @@ def check_claims(ctx: Context) -> Iterator[Check]:
             continue
         traced = row["traced_source_id"]
         yield draft.judge(
-            decide(evidence=False), _TEXT[kind], attributed_to=row["attributed_to"],
-            traced=f"traced only to {traced}; " if isinstance(traced, str) else _NOT_FOUND,
+            decide(evidence=False), msg.CLAIM_TEXT[kind], attributed_to=row["attributed_to"],
+            traced=f"traced only to {traced}; " if isinstance(traced, str) else _CLAIM_NOT_FOUND,
         )  # fmt: skip

@@ -8,13 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from b12stats.audit.core import (
-    Check,
-    Context,
-    Kind,
-    decide,
-    isnum,
-)
+from b12stats.audit import messages as msg
+from b12stats.audit.core import Check, Context, Kind, decide, isnum
 from b12stats.audit.registry import register
 
 
@@ -26,14 +21,6 @@ def _cohort_value(row: pd.Series) -> tuple[Any, str]:
 
 
 _KIND = Kind("cohort_vs_primary", "cohorts", "vs_primary")
-
-#: Message templates, by outcome.
-_TEXT = {
-    "silent": "the source {why}: nothing to compare with.",
-    "reproduced": "{cited} states the same: {primary} ('{primary_text}').",
-    "conflicts_with_primary": "the summary says {attribute} = {claimed} ('{claimed_text}'); "
-    "{cited} says {primary} ('{primary_text}').",
-}
 
 
 @register("cohorts_vs_primary", order=100)
@@ -67,13 +54,13 @@ def check_cohorts_vs_primary(ctx: Context) -> Iterator[Check]:
         )  # fmt: skip
         if len(prim) != 1:
             why = "cites no source" if cited is None else f"{cited} does not state it"
-            yield draft.judge(decide(evidence=False), _TEXT["silent"], why=why)
+            yield draft.judge(decide(evidence=False), msg.COHORT_TEXT["silent"], why=why)
             continue
         p = prim.iloc[0]
         pv, ptext = _cohort_value(p)
         verdict = decide(reproduced=pv == sv, against_primary=True)
         yield draft.judge(
-            verdict, _TEXT[verdict], uses=(p["row_id"],), recomputed=f"primary: {ptext}",
+            verdict, msg.COHORT_TEXT[verdict], uses=(p["row_id"],), recomputed=f"primary: {ptext}",
             value=pv if isinstance(pv, float) else math.nan, cited=cited,
             attribute=attr.replace("_", " "), claimed=stext, claimed_text=row["text"],
             primary=ptext, primary_text=p["text"],

@@ -4,31 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from b12stats.audit.core import (
-    CONF_LEVEL,
-    Check,
-    Context,
-    Kind,
-    decide,
-    isnum,
-)
+from b12stats.audit import messages as msg
+from b12stats.audit.core import CONF_LEVEL, Check, Context, Kind, decide, isnum
 from b12stats.audit.registry import register
 from b12stats.format import format_count, format_p, format_printed
 from b12stats.stats.effects import check_ratio, ratio_from_cis
 from b12stats.stats.printed import rounding_interval
 
 _RATIO = Kind("ratio", "comparisons", "ratio")
-
-#: Message templates of :func:`check_ratios`, by verdict.
-_RATIO_TEXT = {
-    "reproduced": "{ratio_txt} lies in the rounding interval [{printed_low:g}, {printed_high:g}] "
-    "of the printed {printed}.",
-    "consistent": "{ratio_txt} is outside the rounding interval [{printed_low:g}, "
-    "{printed_high:g}] of {printed}, but {span}, which meets it: consistent with rounding of "
-    "the printed values.",
-    "inconsistent": "{ratio_txt}; even with rounding {span}, which misses [{printed_low:g}, "
-    "{printed_high:g}]: {printed} cannot come from {numerator} and {denominator}.",
-}
 
 
 @register("ratios", order=10)
@@ -72,7 +55,8 @@ def check_ratios(ctx: Context) -> Iterator[Check]:
         )  # fmt: skip
         yield (
             draft.judge(
-                verdict, _RATIO_TEXT[verdict], uses=(row["numerator_id"], row["denominator_id"]),
+                verdict, msg.RATIO_TEXT[verdict],
+                uses=(row["numerator_id"], row["denominator_id"]),
                 recomputed=f"{res.ratio:.4f} (range {res.ratio_low:.4f}-{res.ratio_high:.4f})",
                 value=float(res.ratio), low=float(res.ratio_low), high=float(res.ratio_high),
                 ratio_txt=ratio_txt, span=span, printed_low=plo, printed_high=phi,
@@ -82,12 +66,6 @@ def check_ratios(ctx: Context) -> Iterator[Check]:
 
 
 _COMPARISON_P = Kind("comparison_p", "comparisons", "p")
-
-_COMPARISON_P_TEXT = (
-    "{printed} compares {statistic}s {numerator} vs {denominator} {unit} (ratio {ratio:.2f}, "
-    "{n_txt}), but no spread, test statistic or per-group data are printed: the P cannot be "
-    "recomputed."
-)
 
 
 @register("comparison_p", order=30)
@@ -120,7 +98,7 @@ def check_comparison_p(ctx: Context) -> Iterator[Check]:
         )  # fmt: skip
         yield (
             draft.judge(
-                decide(evidence=False), _COMPARISON_P_TEXT,
+                decide(evidence=False), msg.COMPARISON_P_TEXT,
                 uses=(row["numerator_id"], row["denominator_id"]),
                 recomputed=f"ratio {ratio:.3f}; P not recomputable", value=ratio,
                 printed=row["p_text"], statistic=num["statistic"], numerator=nt, denominator=dt,
@@ -130,8 +108,6 @@ def check_comparison_p(ctx: Context) -> Iterator[Check]:
 
 
 _RATIO_VS_PRIMARY = Kind("ratio_vs_primary", "comparisons", "vs_primary")
-
-_NO_PRIMARY = "{cited} prints no matching summaries with CIs to compare."
 
 
 @register("ratios_vs_primary", order=20)
@@ -170,7 +146,11 @@ def check_ratios_vs_primary(ctx: Context) -> Iterator[Check]:
             or not all(isnum(x) for x in (pa["ci_low"], pb["ci_low"]))
             or pa["ci_level"] != pb["ci_level"]
         ):
-            yield (draft.judge(decide(evidence=False), _NO_PRIMARY, uses=ids, cited=cited))
+            yield (
+                draft.judge(
+                    decide(evidence=False), msg.RATIO_NO_PRIMARY_TEXT, uses=ids, cited=cited
+                )
+            )
             continue
         a, b = float(pa["value"]), float(pb["value"])
         res = ratio_from_cis(

@@ -5,32 +5,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from b12stats.audit.core import (
-    Check,
-    Context,
-    Kind,
-    decide,
-    isnum,
-)
+from b12stats.audit import messages as msg
+from b12stats.audit.core import Check, Context, Kind, decide, isnum
 from b12stats.audit.registry import register
 from b12stats.format import format_count, format_printed
 from b12stats.stats.printed import rounding_interval
-from b12stats.stats.quartiles import (
-    lognormal_from_quartiles,
-)
+from b12stats.stats.quartiles import lognormal_from_quartiles
 from b12stats.units import convert
 
 _VS_PRIMARY = Kind("concentration_vs_primary", "concentrations", "vs_primary")
-
-#: Message templates of :func:`check_concentrations_vs_primary`, by outcome.
-_VS_PRIMARY_TEXT = {
-    "none": "{cited} prints no summary of this compartment in this cohort.",
-    "same": "{primary}; the same number{n_txt}.",
-    "inside": "{primary}; {statistic} {printed:g} lies inside the primary's CI{stat_txt}{n_txt}.",
-    "outside": "{primary}; the summary's {statistic} {printed:g}{stat_txt} is {ratio:.2f} times "
-    "it and lies {where} its {ci_or_value} (for a log-normal the median equals the geometric "
-    "mean){n_txt}.",
-}
 
 
 @register("concentrations_vs_primary", order=110)
@@ -64,7 +47,9 @@ def check_concentrations_vs_primary(ctx: Context) -> Iterator[Check]:
             f"({row['cohort']})",
         )  # fmt: skip
         if prim is None:
-            yield draft.judge(decide(evidence=False), _VS_PRIMARY_TEXT["none"], cited=cited)
+            yield draft.judge(
+                decide(evidence=False), msg.CONCENTRATION_VS_PRIMARY_TEXT["none"], cited=cited
+            )
             continue
         pv = float(prim["value"])
         same_stat = prim["statistic"] == row["statistic"]
@@ -91,7 +76,7 @@ def check_concentrations_vs_primary(ctx: Context) -> Iterator[Check]:
         outcome = "same" if same else ("inside" if inside else "outside")
         yield draft.judge(
             decide(reproduced=same, compatible=inside and same_stat, against_primary=True),
-            _VS_PRIMARY_TEXT[outcome], uses=(prim["row_id"],),
+            msg.CONCENTRATION_VS_PRIMARY_TEXT[outcome], uses=(prim["row_id"],),
             recomputed=f"primary {prim['statistic']} {pv:g} ({lo:g}-{hi:g})",
             value=pv, low=lo, high=hi, primary=prim_txt, n_txt=n_txt, stat_txt=stat_txt,
             statistic=row["statistic"], printed=value, ratio=value / pv,
@@ -100,17 +85,6 @@ def check_concentrations_vs_primary(ctx: Context) -> Iterator[Check]:
 
 
 _QUARTILES = Kind("quartiles", "concentrations", "quartiles")
-
-_QUARTILES_TEXT = {
-    "disordered": "{claim}: Q1 <= median <= Q3 does not hold.",
-    "ordered": "Q1 <= median <= Q3 holds; log-scale asymmetry {asymmetry:+.3f} ({shape}, sigma = "
-    "{sigma:.3f}); a primary summary with nothing else printed to recompute it from.",
-}
-
-_SHAPE = {
-    True: "log-symmetric: one log-normal passes through all three",
-    False: "not log-symmetric; a least-squares log-normal is used",
-}
 
 
 @register("quartiles", order=170)
@@ -137,32 +111,21 @@ def check_quartiles(ctx: Context) -> Iterator[Check]:
         if not ordered:
             yield draft.judge(
                 decide(),
-                _QUARTILES_TEXT["disordered"],
+                msg.QUARTILES_TEXT["disordered"],
                 recomputed="quartiles out of order",
                 claim=txt,
             )
             continue
         fit = lognormal_from_quartiles(q1, m, q3)
         yield draft.judge(
-            decide(compatible=True), _QUARTILES_TEXT["ordered"],
+            decide(compatible=True), msg.QUARTILES_TEXT["ordered"],
             recomputed=f"log asymmetry {fit.asymmetry:+.3f}; sigma(log) {fit.sigma:.3f}",
             value=fit.asymmetry, asymmetry=fit.asymmetry, sigma=fit.sigma,
-            shape=_SHAPE[bool(fit.exact)],
+            shape=msg.SHAPE[bool(fit.exact)],
         )  # fmt: skip
 
 
 _GM_CI = Kind("geometric_mean_ci", "concentrations", "gm_ci")
-
-_GM_CI_TEXT = {
-    "reproduced": "sqrt({ci_low:g} x {ci_high:g}) = {geo_mid:.1f} matches the GM {gm:g} within "
-    "rounding: the CI is symmetric on the log scale, as exp(mean log ± t SE) gives.",
-    "consistent": "the CI is symmetric on the linear scale (midpoint {lin_mid:g}, -{below:g}/"
-    "+{above:g}), not on the log scale (sqrt({ci_low:g} x {ci_high:g}) = {geo_mid:.1f}, outside "
-    "[{gm_low:g}, {gm_high:g}] even with rounding): computed as GM ± z SE (e.g. delta method) "
-    "rather than exp(mean log ± t SE); legitimate, nothing contradicts.",
-    "unverifiable": "the CI is symmetric on neither the log scale (sqrt = {geo_mid:.1f}) nor the "
-    "linear scale (midpoint {lin_mid:g}); its method is not printed.",
-}
 
 
 @register("geometric_mean_ci", order=180)
@@ -197,7 +160,7 @@ def check_geometric_mean_ci(ctx: Context) -> Iterator[Check]:
         verdict = decide(evidence=log_ok or lin_ok, reproduced=log_ok, compatible=lin_ok)
         draft = _GM_CI.draft(ctx, row, claim=txt, reported=f"{gm:g} ({lo:g}, {hi:g})")
         yield draft.judge(
-            verdict, _GM_CI_TEXT[verdict], value=geo_mid,
+            verdict, msg.GM_CI_TEXT[verdict], value=geo_mid,
             recomputed=f"sqrt(lo*hi) = {geo_mid:.1f}; midpoint {lin_mid:g}",
             gm=gm, ci_low=lo, ci_high=hi, geo_mid=geo_mid, lin_mid=lin_mid, below=gm - lo,
             above=hi - gm, gm_low=g_lo, gm_high=g_hi,
@@ -205,10 +168,6 @@ def check_geometric_mean_ci(ctx: Context) -> Iterator[Check]:
 
 
 _SUMMARY = Kind("published_summary", "concentrations", "summary")
-_SUMMARY_TEXT = (
-    "a primary summary statistic printed without spread; nothing printed to recompute it "
-    "from{converted}."
-)
 _SUBGROUPS = Kind("subgroup_means", "concentrations", "subgroups")
 
 
@@ -248,7 +207,7 @@ def check_subgroup_means(ctx: Context) -> Iterator[Check]:
                     claim=f"mean {row['compartment'].replace('_', ' ')} {v:g} {row['unit']}",
                 )  # fmt: skip
                 yield draft.judge(
-                    decide(evidence=False), _SUMMARY_TEXT, recomputed=conv.strip(" ()"),
+                    decide(evidence=False), msg.SUMMARY_TEXT, recomputed=conv.strip(" ()"),
                     value=convert(v, row["unit"], "pmol/L"), converted=conv,
                 )  # fmt: skip
             continue

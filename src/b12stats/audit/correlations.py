@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from b12stats.audit import messages as msg
 from b12stats.audit.core import (
     ALPHA,
     CONF_LEVEL,
@@ -55,15 +56,6 @@ _K_IMPLIED_P = Kind("r_n_without_p", "correlations", "implied_p")
 _K_NO_R = Kind("correlation_without_r", "correlations", "no_r")
 
 
-#: Message templates of :func:`check_r_p_n_triples`, by verdict.
-_R_P_N_TEXT = {
-    "reproduced": "r = {r} with n = {n} gives p = {p}, which fits {printed_p}.",
-    "consistent": "r = {r}, n = {n}: p = {p} ({p_range}) meets {printed_p}.",
-    "inconsistent": "r = {r} with n = {n} gives p = {p} ({p_range}), not {printed_p}: "
-    "{printed_p} with r = {r} {needs}; reported n = {n}.",
-}
-
-
 @register("r_p_n", order=40)
 def check_r_p_n_triples(ctx: Context) -> Iterator[Check]:
     """Printed (r, P, n): recompute P from r and n (``cor.test``'s t test), with rounding.
@@ -90,19 +82,10 @@ def check_r_p_n_triples(ctx: Context) -> Iterator[Check]:
         needs = _needs(res.n_min, res.n_max)
         triple = f"r = {rt}, {row['p_text']}, n = {n}"
         yield _K_R_P_N.draft(ctx, row, claim=triple, reported=triple).judge(
-            verdict, _R_P_N_TEXT[verdict], recomputed=f"p = {format_p(p0)}; {needs}",
+            verdict, msg.R_P_N_TEXT[verdict], recomputed=f"p = {format_p(p0)}; {needs}",
             value=p0, low=float(res.p_low), high=float(res.p_high), r=rt, n=n,
             p=format_p(p0), p_range=rng, printed_p=row["p_text"], needs=needs,
         )  # fmt: skip
-
-
-_N_NEEDED_TEXT = {
-    "unverifiable": "no n printed; r = {r} with {printed_p} needs {needs}.",
-    "consistent": "no n printed for the correlation; r = {r} with {printed_p} needs {needs}, "
-    "within {who} n = {n} (p = {p_all} if all {n} were used).",
-    "inconsistent": "r = {r} with {printed_p} needs {needs}, but {who} n is only {n} "
-    "(p = {p_all} with all {n}).",
-}
 
 
 @register("correlations_without_n", order=70)
@@ -147,7 +130,7 @@ def check_correlations_without_n(ctx: Context) -> Iterator[Check]:
         words = {"r": rt, "printed_p": row["p_text"], "needs": need}
         if parent is None or not isnum(parent["value_num"]):
             yield draft.judge(
-                decide(evidence=False), _N_NEEDED_TEXT["unverifiable"],
+                decide(evidence=False), msg.N_NEEDED_TEXT["unverifiable"],
                 recomputed=f"needs {need}", value=nmin, **words,
             )  # fmt: skip
             continue
@@ -156,24 +139,11 @@ def check_correlations_without_n(ctx: Context) -> Iterator[Check]:
         fits = not iv.is_empty and iv.n_min is not None and iv.n_min <= big
         verdict = decide(compatible=fits)
         yield draft.judge(
-            verdict, _N_NEEDED_TEXT[verdict], uses=(parent["row_id"],),
+            verdict, msg.N_NEEDED_TEXT[verdict], uses=(parent["row_id"],),
             recomputed=f"needs {need}", value=nmin, n=big,
             who="the study's" if same else f"{parent['source_id']}'s (the likely parent sample)",
             p_all=format_p(float(p_from_r(float(row["r"]), big))), **words,
         )  # fmt: skip
-
-
-_IMPLIED = (
-    "no P printed; r = {r} with n = {n} gives p = {p} (two-sided; {p_low}-{p_high} over r's "
-    "rounding interval): "
-)
-_IMPLIED_P_TEXT = {
-    "significant": _IMPLIED + "significant at {alpha:g}, matching the source's claim of a "
-    "correlation.",
-    "not_significant": _IMPLIED + "not significant at {alpha:g} (the source states no "
-    "significance).",
-    "contradicts": _IMPLIED + "but the source says {says}.",
-}
 
 
 @register("correlations_without_p", order=80)
@@ -205,7 +175,8 @@ def check_correlations_without_p(ctx: Context) -> Iterator[Check]:
             ctx, row, claim=f"r = {rt}, n = {n} (no P printed)", reported=f"r = {rt}, n = {n}",
         )  # fmt: skip
         yield draft.judge(
-            decide(compatible=agrees), _IMPLIED_P_TEXT[outcome], recomputed=f"p = {format_p(p0)}",
+            decide(compatible=agrees), msg.IMPLIED_P_TEXT[outcome],
+            recomputed=f"p = {format_p(p0)}",
             value=p0, low=p_lo, high=p_hi, r=rt, n=n, p=format_p(p0), p_low=format_p(p_lo),
             p_high=format_p(p_hi), alpha=ALPHA, says="significant" if sig else "not significant",
         )  # fmt: skip
@@ -265,18 +236,6 @@ def check_correlations_without_r(ctx: Context) -> Iterator[Check]:
 
 _K_DIFFERENCE = Kind("correlation_difference", "correlations", "difference")
 
-_DIFFERENCE = (
-    "{cohort_a} r = {r_a} (n = {n_a}) vs {cohort_b} r = {r_b} (n = {n_b}): Fisher z = {z:.2f}, "
-    "p = {p}; Zou 95% CI for the difference {diff_low:.2f} to {diff_high:.2f}"
-)
-#: Message templates of :func:`check_correlation_differences`, by "the difference is significant".
-_DIFFERENCE_TEXT = {
-    True: _DIFFERENCE + ": the correlations differ significantly.",
-    False: _DIFFERENCE + ": the difference is not significant, so a contrast between the two "
-    "('{cohort_a}' correlated, '{cohort_b}' not) is not established by the printed numbers "
-    "themselves.",
-}
-
 
 @register("correlation_differences", order=50)
 def check_correlation_differences(ctx: Context) -> Iterator[Check]:
@@ -321,7 +280,7 @@ def check_correlation_differences(ctx: Context) -> Iterator[Check]:
                     if contrast else f"{vx} vs {vy}: r in {a['cohort']} vs {b['cohort']}",
                 )  # fmt: skip
                 yield draft.judge(
-                    decide(evidence=differ, compatible=differ), _DIFFERENCE_TEXT[differ],
+                    decide(evidence=differ, compatible=differ), msg.DIFFERENCE_TEXT[differ],
                     uses=(b["row_id"],), recomputed=f"z = {res.statistic:.2f}, p = {format_p(pz)}",
                     value=float(res.estimate), low=float(res.ci_low), high=float(res.ci_high),
                     cohort_a=a["cohort"], cohort_b=b["cohort"], r_a=ra, r_b=rb, n_a=int(a["n"]),
@@ -331,16 +290,6 @@ def check_correlation_differences(ctx: Context) -> Iterator[Check]:
 
 
 _K_VS_PRIMARY = Kind("correlation_vs_primary", "correlations", "vs_primary")
-
-#: Message templates of :func:`check_correlations_vs_primary`, by outcome.
-_VS_PRIMARY_TEXT = {
-    "none": "{cited} prints no correlation of this pair in this cohort.",
-    "unstated": "{secondary}; {primary}: significance not stated on both sides{need}.",
-    "disagree": "{secondary} vs {primary}{need}.",
-    "agree": "{secondary}; {primary}{need}: both call it {both} and the P values are compatible.",
-    "p": "{secondary}; {primary}{need}: both call it {both}, but {printed_p} does not fit "
-    "{primary_p}.",
-}
 
 
 @register("correlations_vs_primary", order=60)
@@ -371,7 +320,9 @@ def check_correlations_vs_primary(ctx: Context) -> Iterator[Check]:
             reported=f"r = {rt}, {row['p_text']}, n = {format_count(row['n'])}",
         )  # fmt: skip
         if len(prim) != 1:
-            yield draft.judge(decide(evidence=False), _VS_PRIMARY_TEXT["none"], cited=cited)
+            yield draft.judge(
+                decide(evidence=False), msg.CORRELATION_VS_PRIMARY_TEXT["none"], cited=cited
+            )
             continue
         p = prim.iloc[0]
         parent = ctx.cohort_n(row["cohort"], cited)
@@ -403,7 +354,8 @@ def check_correlations_vs_primary(ctx: Context) -> Iterator[Check]:
         )
         yield draft.judge(
             decide(evidence=stated, compatible=agree and p_ok, against_primary=True),
-            _VS_PRIMARY_TEXT[outcome], uses=ids[1:], recomputed=need.lstrip("; "), value=value,
+            msg.CORRELATION_VS_PRIMARY_TEXT[outcome], uses=ids[1:],
+            recomputed=need.lstrip("; "), value=value,
             secondary=sec_txt, primary=prim_txt, need=need, printed_p=row["p_text"],
             primary_p=p["p_text"], both="significant" if sec_sig else "not significant",
         )  # fmt: skip

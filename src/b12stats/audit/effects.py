@@ -7,31 +7,15 @@ from collections.abc import Iterator
 
 from scipy import stats
 
-from b12stats.audit.core import (
-    CONF_LEVEL,
-    Check,
-    Context,
-    Kind,
-    decide,
-    flag,
-    isnum,
-)
+from b12stats.audit import messages as msg
+from b12stats.audit.core import CONF_LEVEL, Check, Context, Kind, decide, flag, isnum
 from b12stats.audit.registry import register
 from b12stats.format import format_p, format_printed
 from b12stats.stats.effects import check_p_against_ci
 from b12stats.stats.printed import parse_p
 
 _P_ONLY = Kind("effect_ci", "effects", "p_only")
-_P_ONLY_TEXT = "only {printed_p} is printed (no estimate, CI or n): nothing to recompute it from."
 _FROM_CI = Kind("effect_ci", "effects", "p_from_ci")
-
-#: Message templates of ratio-type effects, by verdict.
-_LOG_TEXT = {
-    "reproduced": "on the log scale (1 + x/100) the CI gives SE and p = {p} ({p_range}), which "
-    "fits {printed_p}.",
-    "consistent": "the CI gives p = {p} ({p_range}), which meets {printed_p} with rounding.",
-    "inconsistent": "the CI gives p = {p} ({p_range}), which {printed_p} excludes.",
-}
 
 
 @register("effects", order=160)
@@ -60,7 +44,7 @@ def check_effects(ctx: Context) -> Iterator[Check]:
             draft = _P_ONLY.draft(
                 ctx, row, claim=f"{row['contrast']}: {row['p_text']}", reported=str(row["p_text"])
             )
-            yield draft.judge(decide(evidence=False), _P_ONLY_TEXT, printed_p=row["p_text"])
+            yield draft.judge(decide(evidence=False), msg.P_ONLY_TEXT, printed_p=row["p_text"])
             continue
         e, lo, hi = (
             format_printed(row[c], row[f"{c}_decimals"]) for c in ("estimate", "ci_low", "ci_high")
@@ -75,7 +59,7 @@ def check_effects(ctx: Context) -> Iterator[Check]:
             pp = parse_p(p_text)
             rng = f"{format_p(r0.p_low)}-{format_p(r0.p_high)} with the bounds' rounding"
             verdict = decide(reproduced=pp.contains(p0), compatible=bool(r0.consistent))
-            detail = _LOG_TEXT[verdict].format(p=format_p(p0), p_range=rng, printed_p=p_text)
+            detail = msg.LOG_TEXT[verdict].format(p=format_p(p0), p_range=rng, printed_p=p_text)
             value, vlo, vhi = p0, float(r0.p_low), float(r0.p_high)
         else:
             est, l_, h_ = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])

@@ -8,28 +8,12 @@ from typing import Any
 
 import pandas as pd
 
-from b12stats.audit.core import (
-    APPROX_REL_TOL,
-    CONF_LEVEL,
-    Check,
-    Context,
-    Kind,
-    decide,
-    isnum,
-)
+from b12stats.audit import messages as msg
+from b12stats.audit.core import APPROX_REL_TOL, CONF_LEVEL, Check, Context, Kind, decide, isnum
 from b12stats.audit.registry import register
 from b12stats.format import format_pct
 from b12stats.stats.printed import PrintedNumber, grim_counts, rounding_interval
-from b12stats.stats.quartiles import (
-    prevalence_from_gm_ci,
-    prevalence_from_quartiles,
-)
-
-#: How :func:`~b12stats.stats.quartiles.prevalence_from_gm_ci` got sigma, by CI scale.
-_SIGMA_FROM = {
-    "linear": "from the linear-scale CI half-width (delta method, SE(GM) = GM sigma/sqrt(n))",
-    "log": "from the log-scale CI width",
-}
+from b12stats.stats.quartiles import prevalence_from_gm_ci, prevalence_from_quartiles
 
 _SIDE = {"<": "below", "<=": "at_or_below", ">": "above", ">=": "at_or_above"}
 
@@ -101,17 +85,6 @@ def _share_check(
         verdict, template, uses=(source_row,), recomputed=format_pct(est) + ci, value=est,
         low=ci_lo, high=ci_hi, printed=printed, **numbers,
     )  # fmt: skip
-
-
-#: Message templates of :func:`check_prevalence_from_quartiles`, by outcome.
-_FROM_QUARTILES_TEXT = {
-    "rounds": "{base}: rounds to the printed {printed} (a model-based estimate, not a "
-    "recomputation from printed numbers alone).",
-    "words": "{base}: within the looseness of '{printed}'{words}.",
-    "ci": "{base}: the CI contains the printed {printed}{words}.",
-    "no_n": "{base}: outside '{printed}'{words}, but no n to judge the uncertainty.",
-    "excluded": "{base}: the CI excludes the printed {printed}{words}.",
-}
 
 
 @register("prevalence_from_quartiles", order=120)
@@ -191,17 +164,9 @@ def check_prevalence_from_quartiles(ctx: Context) -> Iterator[Check]:
         )  # fmt: skip
         verdict = decide(evidence=outcome != "no_n", compatible=inside or ci_ok)
         yield _share_check(
-            _K_FROM_QUARTILES, ctx, row, ctext, verdict, _FROM_QUARTILES_TEXT[outcome],
+            _K_FROM_QUARTILES, ctx, row, ctext, verdict, msg.FROM_QUARTILES_TEXT[outcome],
             q["row_id"], est, ci_lo, ci_hi, base=base_txt, words=words,
         )  # fmt: skip
-
-
-#: Message templates of :func:`check_prevalence_from_gm_ci`, by outcome.
-_FROM_GM_TEXT = {
-    "rounds": _FROM_QUARTILES_TEXT["rounds"],
-    "meets": "{base}: the CI meets the rounding interval of the printed {printed}.",
-    "excluded": "{base}: the CI excludes the printed {printed} (log-normal assumed).",
-}
 
 
 @register("prevalence_from_gm_ci", order=130)
@@ -257,7 +222,7 @@ def check_prevalence_from_gm_ci(ctx: Context) -> Iterator[Check]:
         est, ci_lo, ci_hi, sigma = (
             float(res[k]) for k in ("estimate", "ci_low", "ci_high", "sigma")
         )
-        how = _SIGMA_FROM[res["ci_scale"]]
+        how = msg.SIGMA_FROM[res["ci_scale"]]
         d = int(row["percent_decimals"])
         p_lo, p_hi = (x / 100 for x in rounding_interval(float(row["percent"]), d))
         ptxt = f"{row['percent']:.{d}f}%"
@@ -270,7 +235,7 @@ def check_prevalence_from_gm_ci(ctx: Context) -> Iterator[Check]:
         outcome = "rounds" if inside else ("meets" if meets else "excluded")
         verdict = decide(compatible=inside or meets)
         yield _share_check(
-            _K_FROM_GM, ctx, row, ptxt, verdict, _FROM_GM_TEXT[outcome], g["row_id"], est,
+            _K_FROM_GM, ctx, row, ptxt, verdict, msg.FROM_GM_TEXT[outcome], g["row_id"], est,
             ci_lo, ci_hi, base=base, sigma=sigma,
         )  # fmt: skip
 

@@ -6,12 +6,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from b12stats.audit.core import (
-    Check,
-    Context,
-    Kind,
-    decide,
-)
+from b12stats.audit.core import Check, Context, Kind, decide
 from b12stats.audit.registry import register
 from b12stats.stats.printed import rounding_interval
 
