@@ -33,11 +33,7 @@ def check_concentrations_vs_primary(ctx: Context) -> Iterator[Check]:
     >>> c.check_id, c.verdict
     ('sum_can_mat:vs_primary', 'conflicts_with_primary')
     """
-    conc = ctx.rows["concentrations"]
-    for _, row in conc.iterrows():
-        cited = ctx.cites.get(row["source_id"])
-        if cited is None or ctx.kind(row["source_id"]) not in ("secondary", "lay"):
-            continue
+    for row, cited in ctx.citing("concentrations"):
         prim = ctx.primary_match(row, cited)
         value = float(row["value"])
         vt = format_printed(value, row["value_decimals"])

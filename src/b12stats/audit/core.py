@@ -7,7 +7,7 @@ tables through one :class:`Context` and returns :class:`Check` records.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,6 +216,13 @@ class Context:
     def check(self, source_id: str, **kw: Any) -> Check:
         """A :class:`Check` of ``source_id`` (its kind filled in)."""
         return Check(source_id=source_id, source_kind=self.kind(source_id), **kw)
+
+    def citing(self, table: str) -> Iterator[tuple[pd.Series, str]]:
+        """Rows of ``table`` from secondary or lay sources that cite a source, with its id."""
+        for _, row in self.rows[table].iterrows():
+            cited = self.cites.get(row["source_id"])
+            if cited is not None and self.kind(row["source_id"]) in ("secondary", "lay"):
+                yield row, cited
 
     def cohort_n(self, cohort: str, source_id: str) -> pd.Series | None:
         """The n_participants row for a cohort: the same source first, else a primary one.

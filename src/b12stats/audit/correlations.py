@@ -306,10 +306,7 @@ def check_correlations_vs_primary(ctx: Context) -> Iterator[Check]:
     ('sum_can_mat_inf:vs_primary', 'consistent')
     """
     cor = ctx.rows["correlations"]
-    for _, row in cor.iterrows():
-        cited = ctx.cites.get(row["source_id"])
-        if cited is None or ctx.kind(row["source_id"]) not in ("secondary", "lay"):
-            continue
+    for row, cited in ctx.citing("correlations"):
         same = cor[(cor["source_id"] == cited) & (cor["cohort"] == row["cohort"])]
         pair = {row["var_x"], row["var_y"]}
         prim = same[[{x, y} == pair for x, y in zip(same["var_x"], same["var_y"], strict=True)]]

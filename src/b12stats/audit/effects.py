@@ -89,12 +89,8 @@ def check_effects(ctx: Context) -> Iterator[Check]:
                 else:
                     verdict = decide(evidence=False)
                     detail = f"no P printed; the CI implies p = {format_p(p0)} ({sym})."
-        draft = _FROM_CI.draft(
-            ctx,
-            row,
-            claim=f"{row['contrast']}: {ci_txt}, {p_text}",
-            reported=f"{ci_txt}; {p_text}",
-        )
+        claim = f"{row['contrast']}: {ci_txt}, {p_text}"
+        draft = _FROM_CI.draft(ctx, row, claim=claim, reported=f"{ci_txt}; {p_text}")
         yield draft.judge(
             verdict, "{text}", recomputed=f"p = {format_p(value)}", value=value, low=vlo,
             high=vhi, text=detail, p_value=value,

@@ -362,12 +362,9 @@ def check_median_vs_prevalence(ctx: Context) -> Iterator[Check]:
             f"{row['cutoff']:g}; the printed {row['percent']:g}% "
             f"{'agrees' if ok else 'does not'} (only this bound can be checked)."
         )
-        draft = _K_VS_MEDIAN.draft(
-            ctx,
-            row,
-            claim=f"{row['percent']:g}% {row['relation']} {row['cutoff']:g} {row['unit']}",
-            reported=f"{row['percent']:g}%; median {m['value']:g}",
-        )
+        claim = f"{row['percent']:g}% {row['relation']} {row['cutoff']:g} {row['unit']}"
+        reported = f"{row['percent']:g}%; median {m['value']:g}"
+        draft = _K_VS_MEDIAN.draft(ctx, row, claim=claim, reported=reported)
         yield draft.judge(
             verdict,
             "{text}",
