@@ -347,8 +347,7 @@ def ratio_from_cis(
 
     References
     ----------
-    Oehlert GW (1992) A note on the delta method. Am Stat 46:27-29,
-    doi:10.1080/00031305.1992.10475842. Altman DG, Bland JM (2003)
+    Oehlert GW (1992) A note on the delta method. Am Stat 46(1). Altman DG, Bland JM (2003)
     Interaction revisited: the difference between two estimates. BMJ 326:219,
     doi:10.1136/bmj.326.7382.219.
 

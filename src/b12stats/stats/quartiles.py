@@ -481,9 +481,9 @@ def prevalence_from_gm_ci(
     References
     ----------
     Bland JM, Altman DG (1986) Statistical methods for assessing agreement
-    between two methods of clinical measurement. Lancet 327:307-310,
-    doi:10.1016/S0140-6736(86)90837-8 (the SE of ``mean ± z SD``,
-    ``sqrt((1 + z^2/2) s^2 / n)``).
+    between two methods of clinical measurement. Lancet (1986, i) (the SE of
+    the limits ``mean ± z SD``, ``sqrt((1 + z^2/2) s^2 / n)``, about
+    ``sqrt(3 s^2 / n)`` for ``z = 1.96``).
 
     Examples
     --------
