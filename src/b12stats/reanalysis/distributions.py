@@ -60,15 +60,12 @@ def _printed_share(row: Any) -> tuple[float, str]:
 def lognormal_from_gm_ci(
     gm: float, ci_low: float, ci_high: float, n: int, *, conf_level: float = 0.95
 ) -> Any:
-    """The log-normal behind a geometric mean, its CI and n (the audit's rule).
+    """The log-normal behind a geometric mean, its CI and n.
 
-    ``mu = log GM``. When the CI is symmetric on the linear scale (GM ± z SE,
-    delta method with ``SE(GM) = GM sigma / sqrt(n)``),
-    ``sigma = (hi - lo) / (2 z) sqrt(n) / GM``; when it is symmetric on the log
-    scale, ``sigma = (log hi - log lo) / (2 z) sqrt(n)``, ``z`` the normal
-    quantile of ``conf_level``. This is the rule of
-    :func:`b12stats.audit.check_prevalence_from_gm_ci`, so the curve drawn and
-    the share it implies come from one distribution.
+    ``mu`` and ``sigma`` of :func:`b12stats.stats.quartiles.prevalence_from_gm_ci`
+    (a CI symmetric on the linear scale is read as ``GM ± z SE`` by the delta
+    method, one symmetric on the log scale as ``exp(log GM ± z sigma/sqrt(n))``),
+    so the curve drawn and the share it implies come from one distribution.
 
     Examples
     --------
@@ -76,38 +73,16 @@ def lognormal_from_gm_ci(
     >>> round(m.sigma, 4), round(1 - float(m.cdf(221)), 4)  # share above 221
     (0.5342, 0.8153)
     """
-    import math
-
-    from scipy import stats
-
     from b12stats.simulate import LognormalMarginal
+    from b12stats.stats.quartiles import prevalence_from_gm_ci
 
-    z = float(stats.norm.ppf(0.5 + conf_level / 2.0))
-    if abs((ci_low + ci_high) / 2.0 - gm) <= abs(math.sqrt(ci_low * ci_high) - gm):
-        sigma = (ci_high - ci_low) / (2.0 * z) * math.sqrt(n) / gm
-        how = "linear-scale CI"
-    else:
-        sigma = (math.log(ci_high) - math.log(ci_low)) / (2.0 * z) * math.sqrt(n)
-        how = "log-scale CI"
-    method = f"geometric mean {gm:g} ({100 * conf_level:g}% CI {ci_low:g}, {ci_high:g}; {how})"
-    return LognormalMarginal(mu=math.log(gm), sigma=sigma, method=f"{method}, n = {n}")
-
-
-def shares_from_gm_ci() -> dict[str, tuple[float, float, float]]:
-    """Printed-share row id -> (share, CI low, CI high) implied by a GM with CI and n.
-
-    The one place the reanalysis takes this from the audit
-    (:func:`b12stats.audit.check_prevalence_from_gm_ci`); to be switched to the
-    pure function in :mod:`b12stats.stats.quartiles` once it exists.
-    """
-    from b12stats.audit import check_prevalence_from_gm_ci, load_tables
-
-    suffix = ":from_gm"
-    return {
-        c.check_id.removesuffix(suffix): (float(c.value), float(c.value_low), float(c.value_high))
-        for c in check_prevalence_from_gm_ci(load_tables())
-        if c.check_id.endswith(suffix)
-    }
+    fit = prevalence_from_gm_ci(gm, ci_low, ci_high, n, gm, ci_level=conf_level).iloc[0]
+    method = f"geometric mean {gm:g} ({100 * conf_level:g}% CI {ci_low:g}, {ci_high:g}"
+    return LognormalMarginal(
+        mu=float(fit["mu"]),
+        sigma=float(fit["sigma"]),
+        method=f"{method}; {fit['ci_scale']}-scale CI), n = {n}",
+    )
 
 
 def analysis_distributions() -> DistributionsResult:
@@ -121,8 +96,9 @@ def analysis_distributions() -> DistributionsResult:
       when n is known);
     * geometric mean with 95% CI and n (Chebaya 2017):
       :func:`lognormal_from_gm_ci` for the curve; printed shares are set beside
-      the audit's recomputation from the same log-normal
-      (:func:`shares_from_gm_ci`, with its CI). Milk has no printed share
+      the share the same log-normal implies
+      (:func:`~b12stats.stats.quartiles.prevalence_from_gm_ci`, with its CI; the
+      audit's recomputation). Milk has no printed share
       there: the share below the milk level behind the Adequate Intake
       (:func:`~b12stats.reanalysis.milk_ai_level`) is the curve's, without CI.
 
@@ -136,7 +112,11 @@ def analysis_distributions() -> DistributionsResult:
     (0.337, 0.333)
     """
     from b12stats.data import load_concentrations, load_prevalences
-    from b12stats.stats.quartiles import lognormal_from_quartiles, prevalence_from_quartiles
+    from b12stats.stats.quartiles import (
+        lognormal_from_quartiles,
+        prevalence_from_gm_ci,
+        prevalence_from_quartiles,
+    )
 
     conc = load_concentrations()
     prev = load_prevalences()
@@ -151,7 +131,6 @@ def analysis_distributions() -> DistributionsResult:
         & pmol
         & blood_or_milk
     ]
-    from_gm = shares_from_gm_ci()
     panels = []
     rows = []
     for c in [*_rows(quart), *_rows(gms)]:
@@ -182,7 +161,10 @@ def analysis_distributions() -> DistributionsResult:
                 e = est.iloc[0]
                 implied = (float(e["estimate"]), float(e["ci_low"]), float(e["ci_high"]))
             else:
-                implied = from_gm[str(grp["row_id"].iloc[0])]
+                est = prevalence_from_gm_ci(
+                    c.value, c.ci_low, c.ci_high, int(c.n), cut, side=side, ci_level=level
+                ).iloc[0]
+                implied = (float(est["estimate"]), float(est["ci_low"]), float(est["ci_high"]))
             texts = [f"{t} ({sid})" for (_, t), sid in zip(pub, grp["source_id"], strict=True)]
             share_rows.append(
                 {
