@@ -43,7 +43,7 @@ b12stats.errors.OptionError: n must be a finite number >= 4; got inf
 >>> f(5, method="c")
 Traceback (most recent call last):
 ...
-b12stats.errors.OptionError: method must be one of 'a', 'b'; got 'c'
+b12stats.errors.OptionError: unknown method 'c'; expected one of: a, b
 """
 
 from __future__ import annotations
@@ -68,9 +68,11 @@ __all__ = [
     "Limit",
     "Options",
     "Real",
+    "UNIT_OPEN",
     "as_design",
     "as_rng",
     "check_params",
+    "broadcast",
     "check_workers",
     "cluster_ids",
     "make_constraint",
@@ -317,6 +319,9 @@ def check_params(*, constraints: Mapping[str, Sequence[Any]], **values: Any) -> 
     for name, value in values.items():
         cons = [make_constraint(c) for c in constraints.get(name, ())]
         if cons and not any(c.is_satisfied_by(value) for c in cons):
+            if len(cons) == 1 and isinstance(cons[0], Options):
+                allowed = ", ".join(str(o) for o in cons[0].options)
+                raise OptionError(f"unknown {name} {_show(value)}; expected one of: {allowed}")
             raise OptionError(f"{name} must be {_describe(cons)}; got {_show(value)}")
 
 
@@ -518,3 +523,30 @@ def check_workers(workers: Any, name: str = "workers") -> int:
         **{name: workers},
     )
     return int(workers)
+
+
+def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
+    """``np.broadcast_arrays`` of the arguments, or an error naming them.
+
+    Examples
+    --------
+    >>> [a.tolist() for a in broadcast(r=np.array([0.1, 0.2]), n=np.array(10.0))]
+    [[0.1, 0.2], [10.0, 10.0]]
+    >>> broadcast(r=np.ones(3), n=np.ones(2))
+    Traceback (most recent call last):
+    ...
+    b12stats.errors.OptionError: r and n must have the same length (or one value); got 3 and 2
+    """
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        names = list(arrays)
+        shapes = [str(a.size) if a.ndim == 1 else str(a.shape) for a in arrays.values()]
+        raise OptionError(
+            f"{', '.join(names[:-1])} and {names[-1]} must have the same length (or one value); "
+            f"got {' and '.join(shapes)}"
+        ) from None
+
+
+#: Confidence level, significance level and the like: strictly inside (0, 1).
+UNIT_OPEN = Interval(Real, 0, 1, closed="neither")
