@@ -246,11 +246,35 @@ class RmaFit:
         return pd.DataFrame([row])
 
 
-def _p_matrix(vi: np.ndarray, tau2: float) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(w, P)`` with ``w = 1/(vi + tau2)`` and ``P = W - w w'/Σw``."""
+@dataclass(frozen=True)
+class _PStats:
+    """What the fits need of ``P = W - w w'/Σw`` (``w = 1/(v + τ²)``), in O(k) memory.
+
+    P is never formed (k x k would need 8 k² bytes: 18 GiB at k = 50,000). For
+    the intercept-only model, with ``s = Σ w``:
+    ``P y = w (y - μ̂)``, ``y'Py = Σ w (y - μ̂)²``, ``tr P = Σ w - Σ w²/s`` and
+    ``tr(PP) = Σ w² - 2 Σ w³/s + (Σ w²)²/s²``.
+    """
+
+    py: np.ndarray
+    ypy: float
+    trace: float
+    trace_pp: float
+
+
+def _p_stats(yi: np.ndarray, vi: np.ndarray, tau2: float) -> _PStats:
     w = 1.0 / (vi + tau2)
-    p = np.diag(w) - np.outer(w, w) / w.sum()
-    return w, p
+    s = float(w.sum())
+    mu = float(np.sum(w * yi) / s)
+    resid = yi - mu
+    py = w * resid
+    sw2 = float(np.sum(w * w))
+    return _PStats(
+        py=py,
+        ypy=float(np.sum(py * resid)),
+        trace=s - sw2 / s,
+        trace_pp=sw2 - 2.0 * float(np.sum(w**3)) / s + sw2 * sw2 / (s * s),
+    )
 
 
 def _q_gen(yi: np.ndarray, vi: np.ndarray, tau2: float) -> float:
@@ -296,10 +320,8 @@ def _tau2_reml(yi: np.ndarray, vi: np.ndarray, notes: list[str]) -> tuple[float,
     tr_pv = float(vi.sum() * (k - 1) / k)
     tau2 = max(0.0, (rss - tr_pv) / (k - 1))
     for _ in range(REML_MAXITER):
-        _, p = _p_matrix(vi, tau2)
-        py = p @ yi
-        pp_trace = float(np.sum(p * p))  # tr(PP), P symmetric
-        adj = (float(py @ py) - float(np.trace(p))) / pp_trace
+        ps = _p_stats(yi, vi, tau2)
+        adj = (float(ps.py @ ps.py) - ps.trace) / ps.trace_pp
         if tau2 + adj < 0.0:
             if tau2 == 0.0:
                 break  # score points below the boundary: maximum at τ² = 0
@@ -315,15 +337,13 @@ def _tau2_reml(yi: np.ndarray, vi: np.ndarray, notes: list[str]) -> tuple[float,
         )
     if 0.0 < tau2 < 1e3 * REML_THRESHOLD:
         # iterating towards the boundary: settle at 0 if the score there is <= 0
-        _, p0 = _p_matrix(vi, 0.0)
-        py0 = p0 @ yi
-        if float(py0 @ py0) - float(np.trace(p0)) <= 0.0:
+        ps0 = _p_stats(yi, vi, 0.0)
+        if float(ps0.py @ ps0.py) - ps0.trace <= 0.0:
             tau2 = 0.0
     if tau2 > 0.0 and _reml_loglik(yi, vi, 0.0) > _reml_loglik(yi, vi, tau2) + 1e-10:
         notes.append("REML: Fisher scoring stopped at a local maximum; τ² set to 0 (as metafor)")
         tau2 = 0.0
-    _, p = _p_matrix(vi, tau2)
-    return tau2, math.sqrt(2.0 / float(np.sum(p * p)))
+    return tau2, math.sqrt(2.0 / _p_stats(yi, vi, tau2).trace_pp)
 
 
 def _check_arrays(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -396,12 +416,12 @@ def rma(
     is_ee = method == "EE"
 
     # --- heterogeneity statistics (equal-effects weights) -----------------
-    _, p0 = _p_matrix(v, 0.0)
+    p0 = _p_stats(y, v, 0.0)
     if k > 1:
-        q = max(0.0, float(y @ p0 @ y))
+        q = max(0.0, p0.ypy)
         q_df = float(k - 1)
         q_p = float(stats.chi2.sf(q, k - 1))
-        vt = (k - 1) / float(np.trace(p0))
+        vt = (k - 1) / p0.trace
     else:
         q = q_df = q_p = vt = nan
 
@@ -414,10 +434,10 @@ def rma(
         tau2 = nan
         notes.append("k = 1: τ², Q, I², H² and the prediction interval cannot be estimated")
     elif method == "DL":
-        tr_p = float(np.trace(p0))
+        tr_p = p0.trace
         tau2 = max(0.0, (q - (k - 1)) / tr_p)
         tau2_se = math.sqrt(
-            (2 * (k - 1) + 4 * tau2 * tr_p + 2 * tau2**2 * float(np.sum(p0 * p0))) / tr_p**2
+            (2 * (k - 1) + 4 * tau2 * tr_p + 2 * tau2**2 * p0.trace_pp) / tr_p**2
         )
     elif method == "PM":
         tau2 = _solve_q(y, v, float(k - 1))
