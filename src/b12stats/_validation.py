@@ -63,16 +63,16 @@ import pandas as pd
 from b12stats.errors import DataValidationError, OptionError
 
 __all__ = [
+    "UNIT_OPEN",
     "Integral",
     "Interval",
     "Limit",
     "Options",
     "Real",
-    "UNIT_OPEN",
     "as_design",
     "as_rng",
-    "check_params",
     "broadcast",
+    "check_params",
     "check_workers",
     "cluster_ids",
     "make_constraint",
@@ -262,6 +262,13 @@ _NAMED: dict[str, Constraint] = {
     "design": _TypeConstraint(_is_design, "a design name or a b12stats.simulate.Design"),
     "boolean": _TypeConstraint(lambda v: isinstance(v, bool | np.bool_), "True or False"),
     "str": _TypeConstraint(lambda v: isinstance(v, str), "a string"),
+    "sequence": _TypeConstraint(
+        lambda v: (
+            not isinstance(v, str | bytes | Mapping)
+            and isinstance(v, Sequence | np.ndarray | pd.Series | pd.Index)
+        ),
+        "a list or array (one entry per study)",
+    ),
     "str-list": _TypeConstraint(
         lambda v: (
             isinstance(v, str)

@@ -60,6 +60,7 @@ Higgins JPT, Thompson SG (2002). Quantifying heterogeneity in a meta-analysis.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,7 +69,16 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from b12stats.errors import DataValidationError, OptionError, check_option
+from b12stats._validation import (
+    UNIT_OPEN,
+    Integral,
+    Interval,
+    Options,
+    cluster_ids,
+    numeric_array,
+    validate_params,
+)
+from b12stats.errors import DataValidationError, OptionError
 
 __all__ = [
     "METHODS",
@@ -347,8 +357,8 @@ def _tau2_reml(yi: np.ndarray, vi: np.ndarray, notes: list[str]) -> tuple[float,
 
 
 def _check_arrays(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
-    y = np.asarray(yi, dtype=float).ravel()
-    v = np.asarray(vi, dtype=float).ravel()
+    y = numeric_array("yi", yi, ndim=(0, 1), error=DataValidationError).ravel()
+    v = numeric_array("vi", vi, ndim=(0, 1), error=DataValidationError).ravel()
     if y.shape != v.shape:
         raise OptionError(f"yi and vi differ in length ({y.size} vs {v.size})")
     if y.size == 0:
@@ -362,6 +372,15 @@ def _check_arrays(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
     return y, v
 
 
+_POOL_OPTIONS: dict[str, list[Any]] = {
+    "method": [Options(METHODS)],
+    "test": [Options(TESTS)],
+    "conf_level": [UNIT_OPEN],
+}
+_LABELS = [None, "sequence"]
+
+
+@validate_params(_POOL_OPTIONS)
 def rma(
     yi: Sequence[float] | np.ndarray,
     vi: Sequence[float] | np.ndarray,
@@ -404,10 +423,6 @@ def rma(
     >>> round(fit.estimate, 4), round(fit.tau2, 4), fit.k
     (0.1837, 0.0077, 4)
     """
-    check_option("method", method, METHODS)
-    check_option("test", test, TESTS)
-    if not 0.0 < conf_level < 1.0:
-        raise OptionError(f"conf_level must be between 0 and 1, not {conf_level!r}")
     y, v = _check_arrays(yi, vi)
     k = y.size
     alpha = 1.0 - conf_level
@@ -436,9 +451,7 @@ def rma(
     elif method == "DL":
         tr_p = p0.trace
         tau2 = max(0.0, (q - (k - 1)) / tr_p)
-        tau2_se = math.sqrt(
-            (2 * (k - 1) + 4 * tau2 * tr_p + 2 * tau2**2 * p0.trace_pp) / tr_p**2
-        )
+        tau2_se = math.sqrt((2 * (k - 1) + 4 * tau2 * tr_p + 2 * tau2**2 * p0.trace_pp) / tr_p**2)
     elif method == "PM":
         tau2 = _solve_q(y, v, float(k - 1))
         wt = 1.0 / (v + tau2)
@@ -687,8 +700,8 @@ class MetaResult:
 def _check_correlations(
     r: Any, n: Any, labels: Sequence[str] | None
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    r_arr = np.asarray(r, dtype=float).ravel()
-    n_arr = np.asarray(n, dtype=float).ravel()
+    r_arr = numeric_array("r", r, ndim=(0, 1), error=DataValidationError).ravel()
+    n_arr = numeric_array("n", n, ndim=(0, 1), error=DataValidationError).ravel()
     if r_arr.shape != n_arr.shape:
         raise OptionError(f"r and n differ in length ({r_arr.size} vs {n_arr.size})")
     if r_arr.size == 0:
@@ -719,6 +732,7 @@ def _check_correlations(
     return r_arr, n_arr, labs
 
 
+@validate_params({**_POOL_OPTIONS, "labels": _LABELS, "group": ["str"]})
 def meta_correlations(
     r: Sequence[float] | np.ndarray,
     n: Sequence[float] | np.ndarray,
@@ -772,6 +786,7 @@ def meta_correlations(
     return MetaResult(fit=fit, r=r_arr, n=n_arr.astype(int), labels=labs, group=group)
 
 
+@validate_params({**_POOL_OPTIONS, "labels": _LABELS})
 def leave_one_out(
     r: Sequence[float] | np.ndarray,
     n: Sequence[float] | np.ndarray,
@@ -816,6 +831,7 @@ def leave_one_out(
     return pd.concat(rows, ignore_index=True)
 
 
+@validate_params({**_POOL_OPTIONS, "labels": _LABELS, "groups": ["sequence"]})
 def subgroup(
     r: Sequence[float] | np.ndarray,
     n: Sequence[float] | np.ndarray,
@@ -846,6 +862,7 @@ def subgroup(
     """
     r_arr, n_arr, labs = _check_correlations(r, n, labels)
     g_arr = np.asarray(list(groups), dtype=object)
+    cluster_ids("groups", g_arr)
     if g_arr.size != r_arr.size:
         raise OptionError(f"groups has {g_arr.size} entries for {r_arr.size} correlations")
     if pd.isna(g_arr).any():
@@ -961,6 +978,20 @@ def _truthy(value: Any) -> bool:
     return bool(value)
 
 
+@validate_params(
+    {
+        **_POOL_OPTIONS,
+        "frame": ["dataframe"],
+        "r": ["str"],
+        "n": ["str"],
+        "label": [None, "str"],
+        "by": [None, "str-list"],
+        "source_kinds": [None, "str-list"],
+        "on_unpoolable": [Options(("raise", "skip"))],
+        "file": [None, "str", os.PathLike],
+        "first_line": [Interval(Integral, 0, None)],
+    }
+)
 def pool_table(
     frame: pd.DataFrame,
     *,
@@ -1028,8 +1059,7 @@ def pool_table(
     >>> out.excluded["reason"].tolist()
     ['no n (sample size not reported)']
     """
-    check_option("on_unpoolable", on_unpoolable, ("raise", "skip"))
-    by_cols = list(by or [])
+    by_cols = [by] if isinstance(by, str) else list(by or [])
     has_pair = "var_x" in frame.columns and "var_y" in frame.columns
     needed = [r, n] + ([label] if label else []) + [c for c in by_cols if c != "pair"]
     for col in needed:
