@@ -279,6 +279,13 @@ _NAMED: dict[str, Constraint] = {
 }
 
 
+_TYPE_NAMES: dict[type, str] = {
+    Integral: "an integer",
+    Real: "a number",
+    os.PathLike: "a path",
+}
+
+
 def make_constraint(spec: Any) -> Constraint:
     """The :class:`Constraint` that ``spec`` stands for.
 
@@ -300,7 +307,8 @@ def make_constraint(spec: Any) -> Constraint:
             raise ValueError(f"unknown constraint {spec!r}")
         return _NAMED[spec]
     if isinstance(spec, type):
-        return _TypeConstraint(lambda v: isinstance(v, spec), f"a {spec.__name__}")
+        text = _TYPE_NAMES.get(spec, f"a {spec.__name__}")
+        return _TypeConstraint(lambda v: isinstance(v, spec) and not isinstance(v, bool), text)
     raise ValueError(f"cannot make a constraint of {spec!r}")
 
 
@@ -548,7 +556,7 @@ def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
         return list(np.broadcast_arrays(*arrays.values()))
     except ValueError:
         names = list(arrays)
-        shapes = [str(a.size) if a.ndim == 1 else str(a.shape) for a in arrays.values()]
+        shapes = [str(a.size) if a.ndim <= 1 else str(a.shape) for a in arrays.values()]
         raise OptionError(
             f"{', '.join(names[:-1])} and {names[-1]} must have the same length (or one value); "
             f"got {' and '.join(shapes)}"

@@ -722,8 +722,9 @@ def _check_correlations(
                 "(Fisher z is infinite at ±1)"
             )
         if not np.isfinite(ni):
+            what = "missing" if np.isnan(ni) else f"not finite ({ni:g})"
             raise DataValidationError(
-                f"{where}: n is missing; a correlation without n cannot be pooled"
+                f"{where}: n is {what}; a correlation without n cannot be pooled"
             )
         if ni != math.floor(ni) or ni < 4:
             raise DataValidationError(
