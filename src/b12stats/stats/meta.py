@@ -478,7 +478,10 @@ def rma(
         df = nan
         crit = float(stats.norm.ppf(1 - alpha / 2))
     se = math.sqrt(var * s2w) if not math.isnan(s2w) else nan
-    statistic = estimate / se if se > 0 else nan
+    if se > 0 or math.isnan(se):
+        statistic = estimate / se
+    else:  # Knapp-Hartung scale 0 (identical effects): as R (and metafor), est / 0 = ±Inf
+        statistic = math.copysign(math.inf, estimate) if estimate != 0 else nan
     if test == "knha":
         p_value = float(2 * stats.t.sf(abs(statistic), df)) if k > 1 else nan
     else:
