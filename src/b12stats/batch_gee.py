@@ -290,8 +290,10 @@ def _separated(X: np.ndarray, y: np.ndarray) -> bool:
     Separation means some direction b != 0 has s_i x_i'b >= 0 for all i (s_i = +1
     for y_i = 1, -1 for y_i = 0) with at least one strict inequality: then the
     likelihood keeps increasing along b and no finite MLE exists (Albert &
-    Anderson 1984, doi:10.1093/biomet/71.1.1). Linear programme (Konis 2007):
-    maximise sum_i s_i x_i'b subject to s_i x_i'b >= 0 and sum_i s_i x_i'b <= 1;
+    Anderson 1984, doi:10.1093/biomet/71.1.1). Linear programme of Konis K
+    (2007, Linear programming algorithms for detecting separated data in binary
+    logistic regression models, DPhil thesis, University of Oxford): maximise
+    sum_i s_i x_i'b subject to s_i x_i'b >= 0 and sum_i s_i x_i'b <= 1;
     the optimum is 1 under separation and 0 otherwise.
     """
     from scipy.optimize import linprog

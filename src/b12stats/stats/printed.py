@@ -1,7 +1,7 @@
 """Numbers as printed in papers: decimals, rounding intervals, P values, ratios.
 
 A number printed to ``d`` decimals stands for every true value that rounds to
-it. Following statcheck (Nuijten et al. 2016, Behav Res Methods 48:1205,
+it. Following statcheck (Nuijten et al. 2016, Behav Res Methods 48:1205-1226,
 doi:10.3758/s13428-015-0664-2), the printed ``x`` with ``d`` decimals means the
 closed interval ``[x - 0.5 * 10**-d, x + 0.5 * 10**-d]``. The audit compares
 such intervals, never single rounded numbers.

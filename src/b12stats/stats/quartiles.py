@@ -380,7 +380,7 @@ def mean_sd_from_quartiles(
     27:1785, doi:10.1177/0962280216669183), ``w = 0.7 + 0.39 / n``,
     ``mean = w (q1 + q3) / 2 + (1 - w) m``; SD of Wan. (metafor's normal default.)
 
-    ``method="shi_lognormal"``: Shi et al. (2020) for log-normal data, as
+    ``method="shi_lognormal"``: Shi, Tong, Wang & Genton (2020) for log-normal data, as
     metafor's ``conv.fivenum(..., dist="lnorm", transf=TRUE)`` computes it for
     the quartile case (source of wviechtb/metafor, ``R/conv.fivenum.r``): on the
     log scale ``mu = w (y1 + y3) / 2 + (1 - w) y2`` (Luo weight above),
@@ -389,12 +389,17 @@ def mean_sd_from_quartiles(
     ``mean = exp(mu + s^2/2) / (1 + 0.57 s^2/n + 0.75 s4/n)`` and
     ``sd^2 = exp(2mu + 2s^2) / (1 + 2.28 s^2/n + 12 s4/n)
     - exp(2mu + s^2) / (1 + 2.28 s^2/n + 3 s4/n)``.
-    Shi J, Tong T, Wang Y, Genton MG (2020) Res Synth Methods 11:641-654,
-    doi:10.1002/jrsm.1429. metafor by default (``test=TRUE``) returns NA when
-    the skewness test below is significant; here the estimates are always
-    returned and the test is reported in ``skew_statistic``, ``skew_critical``,
-    ``skew_significant`` (``|y1 + y3 - 2 y2| / (y3 - y1)`` on the analysis scale
-    against ``2.65 / sqrt(n) - 6 / n^2``).
+    Shi J, Tong T, Wang Y, Genton MG (2020) Estimating the mean and variance
+    from the five-number summary of a log-normal distribution. Stat Interface
+    13:519-531, doi:10.4310/sii.2020.v13.n4.a9. metafor by default
+    (``test=TRUE``) returns NA when the skewness test below is significant;
+    here the estimates are always returned and the test is reported in
+    ``skew_statistic``, ``skew_critical``, ``skew_significant``
+    (``|y1 + y3 - 2 y2| / (y3 - y1)`` on the analysis scale against
+    ``2.65 / sqrt(n) - 6 / n^2``): Shi J, Luo D, Wan X, Liu Y, Liu J, Bian Z,
+    Tong T (2023) Detecting the skewness of data from the five-number summary
+    and its application in meta-analysis. Stat Methods Med Res 32:1338-1360,
+    doi:10.1177/09622802231172043.
 
     Returns
     -------
