@@ -240,7 +240,7 @@ def _is_rng(value: Any) -> bool:
 
 
 def _is_design(value: Any) -> bool:
-    if isinstance(value, str):
+    if isinstance(value, str | os.PathLike):
         return True
     return all(hasattr(value, a) for a in ("n_dyads", "n_clusters", "replace"))
 
@@ -259,7 +259,9 @@ _NAMED: dict[str, Constraint] = {
     "rng": _TypeConstraint(
         _is_rng, "None, a seed (an integer >= 0), a numpy SeedSequence or Generator"
     ),
-    "design": _TypeConstraint(_is_design, "a design name or a b12stats.simulate.Design"),
+    "design": _TypeConstraint(
+        _is_design, "a design name, a design file or a b12stats.simulate.Design"
+    ),
     "boolean": _TypeConstraint(lambda v: isinstance(v, bool | np.bool_), "True or False"),
     "str": _TypeConstraint(lambda v: isinstance(v, str), "a string"),
     "sequence": _TypeConstraint(
@@ -510,12 +512,12 @@ def as_rng(name: str, value: Any) -> np.random.Generator:
 
 
 def as_design(name: str, value: Any) -> Any:
-    """A design object: ``value`` itself, or the built-in design of that name.
+    """A design object: ``value`` itself, or the design of that name or file.
 
-    Names are resolved lazily through :func:`b12stats.simulate.get_design`.
+    Names and paths are resolved lazily through :func:`b12stats.simulate.get_design`.
     """
     check_params(constraints={name: ["design"]}, **{name: value})
-    if isinstance(value, str):
+    if isinstance(value, str | os.PathLike):
         from b12stats.simulate import get_design
 
         return get_design(value)

@@ -31,7 +31,8 @@ Models (``model=``)
     :func:`quartile_scores`) plus the design's covariates; the tested
     coefficient is the score (the P-trend of the papers).
 
-Both use an exchangeable working correlation by default (``cov_struct=``)
+Both use an exchangeable working correlation by default (``cov_struct=``;
+independence when every cluster holds one dyad, :func:`default_cov_struct`)
 and the robust (sandwich) SE of R geepack and ``b12stats fit``
 (``cov_type="robust"``); with fewer than about 40 clusters that SE is biased
 downward and ``cov_type="bias_reduced"`` (Mancl & DeRouen 2001) gives
@@ -99,6 +100,7 @@ __all__ = [
     "COLUMNS",
     "MODELS",
     "SampleSizeResult",
+    "default_cov_struct",
     "power",
     "quartile_scores",
     "replicate_estimates",
@@ -233,6 +235,39 @@ def _simulate_arrays(design: Any, *, n_dyads: int, n_clusters: int, reps: int, r
 
 def _resolve_design(design: Any) -> Any:
     return as_design("design", design)
+
+
+def default_cov_struct(
+    design: Any, n_dyads: Any = None, n_clusters: Any = None
+) -> tuple[str, str]:
+    """The default working correlation for a design and scenarios, and why.
+
+    ``"independence"`` when every scenario has one dyad per cluster (no
+    within-cluster pairs to estimate an exchangeable correlation from; by
+    default the scenarios keep the design's dyads per cluster), else
+    ``"exchangeable"``. Returns ``(cov_struct, reason)``.
+
+    Examples
+    --------
+    >>> default_cov_struct("canada")[0], default_cov_struct("kenya")[0]
+    ('independence', 'exchangeable')
+    """
+    design = _resolve_design(design)
+    return _default_cov_struct(design, _scenarios(design, n_dyads, n_clusters))
+
+
+def _default_cov_struct(design: Any, scenarios: list[tuple[int, int]]) -> tuple[str, str]:
+    del design  # the scenarios fitted decide, whatever the design's own clusters
+    if all(c == n for n, c in scenarios):
+        return "independence", (
+            "one dyad per cluster: no within-cluster pairs to estimate an exchangeable "
+            "correlation from"
+        )
+    return "exchangeable", "dyads share clusters"
+
+
+def _default_for(design: Any, scenarios: list[tuple[int, int]]) -> str:
+    return _default_cov_struct(design, scenarios)[0]
 
 
 def _design_name(design: Any) -> str:
@@ -575,7 +610,7 @@ def power(
     model: str = "linear",
     scale: str = "log",
     covariates: Sequence[str] | str | None = None,
-    cov_struct: str = "exchangeable",
+    cov_struct: str | None = None,
     alpha: float = 0.05,
     alternative: str = "two-sided",
     true_value: float | None = None,
@@ -636,8 +671,9 @@ def power(
         Design covariates added to the model. Default: none for ``"linear"``
         (the papers' unadjusted model), all the design simulates for
         ``"trend"``.
-    cov_struct : {"exchangeable", "independence"}
-        Working correlation.
+    cov_struct : {"exchangeable", "independence"}, optional
+        Working correlation. Default: :func:`default_cov_struct` (exchangeable,
+        or independence when every cluster holds one dyad).
     alpha : float
         Significance level of the test; the intervals for ``coverage`` have
         level ``1 - alpha``.
@@ -802,7 +838,7 @@ def _replicate_arrays(
                 raise OptionError(
                     f"n_clusters = n_dyads = {n}: independent dyads have no within-cluster "
                     "pairs to estimate an exchangeable correlation; use "
-                    "cov_struct='independence'"
+                    "cov_struct='independence' (--cov-struct independence on the command line)"
                 )
     simulate = _simulate_arrays
 
@@ -861,7 +897,7 @@ def _power_scenarios(
     model: str,
     scale: str,
     covariates: Sequence[str] | str | None,
-    cov_struct: str,
+    cov_struct: str | None,
     alpha: float,
     alternative: str,
     true_value: float | None,
@@ -873,6 +909,8 @@ def _power_scenarios(
     cov_type: str = "robust",
 ) -> pd.DataFrame:
     """:func:`power` for an explicit list of (n_dyads, n_clusters) pairs."""
+    if cov_struct is None:
+        cov_struct = _default_for(design, scenarios)
     check_params(
         alpha=alpha,
         alternative=alternative,
@@ -951,7 +989,7 @@ def replicate_estimates(
     model: str = "trend",
     scale: str = "log",
     covariates: Sequence[str] | str | None = None,
-    cov_struct: str = "exchangeable",
+    cov_struct: str | None = None,
     rng: Any = None,
     executor: cf.Executor | None = None,
     workers: int = 1,
@@ -996,6 +1034,8 @@ def replicate_estimates(
     if len(scenarios) != 1:
         raise OptionError("replicate_estimates takes one scenario: one n_dyads and one n_clusters")
     seed = _seed_from(rng)
+    if cov_struct is None:
+        cov_struct = _default_for(design, scenarios)
     _, per_scenario = _replicate_arrays(
         design,
         scenarios,
@@ -1095,7 +1135,7 @@ class SampleSizeResult:
 _POWER_DEFAULTS: dict[str, Any] = {
     "scale": "log",
     "covariates": None,
-    "cov_struct": "exchangeable",
+    "cov_struct": None,
     "alpha": 0.05,
     "alternative": "two-sided",
     "true_value": None,
