@@ -1216,8 +1216,7 @@ def sample_size(
     >>> res.n_dyads, res.n_clusters, res.search
     (200, 42, 'grid')
     """
-    if not (isinstance(target_power, (int, float)) and 0 < target_power < 1):
-        raise OptionError(f"target_power must be strictly between 0 and 1, got {target_power!r}")
+    check_params(target_power=target_power, constraints={"target_power": [UNIT_OPEN]})
     if dyads_per_cluster is not None and n_clusters is not None:
         raise OptionError("give dyads_per_cluster or n_clusters, not both")
     design = _resolve_design(design)
