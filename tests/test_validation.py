@@ -392,6 +392,12 @@ CASES = [
     case("batch cov_type", BG.fit_gee_batch, Y, X, G, cov_type="x", match="cov_type"),
     case("batch groups None", BG.fit_gee_batch, Y, X, None, match="^groups"),
     case("batch y 3-d", BG.fit_gee_batch, np.ones((2, 2, 8)), X, G, match="^y must have"),
+    case(
+        "BatchGEEResult.to_frame conf str",
+        lambda **k: BG.fit_gee_batch(Y, X, G).to_frame(**k),
+        conf_level="0.95",
+        match="^conf_level",
+    ),
     # power
     case("quartile_scores str", PW.quartile_scores, "abc", match="^x must be"),
     case("quartile_scores text", PW.quartile_scores, ["a", "b", "c", "d"], match="^x must be"),

@@ -29,10 +29,12 @@ import pandas as pd
 from scipy import special, stats
 
 from b12stats._validation import (
+    UNIT_OPEN,
     Integral,
     Interval,
     Options,
     Real,
+    check_params,
     cluster_ids,
     numeric_array,
     validate_params,
@@ -174,8 +176,7 @@ class BatchGEEResult:
         >>> list(frame.columns[:4])
         ['replicate', 'term', 'estimate', 'se']
         """
-        if not 0 < conf_level < 1:
-            raise OptionError(f"conf_level must be in (0, 1), got {conf_level!r}")
+        check_params(conf_level=conf_level, constraints={"conf_level": [UNIT_OPEN]})
         r, p = self.params.shape
         est = self.params.ravel()
         se = self.bse.ravel()
