@@ -28,11 +28,11 @@ TEST_SEED = 7
 #: Sections the report must have, in order.
 SECTIONS = (
     "audit",
-    "canada_cambodia",
+    "cohort_comparison",
     "distributions",
     "correlations",
     "supplementation",
-    "kenya",
+    "simulated_cohort",
     "ptrend",
     "power",
     "assumptions",

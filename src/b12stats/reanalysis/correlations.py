@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.reanalysis._common import NothingToShow, Tables, table
 from b12stats.reanalysis._common import country as _country
 from b12stats.reanalysis._common import rows as _rows
 from b12stats.reanalysis._common import source_label as _source_label
@@ -35,23 +36,28 @@ class CorrelationsResult:
     pooled: pd.DataFrame
     excluded: pd.DataFrame
     comparison: pd.DataFrame
+    #: who printed each compared pair, one per row of ``comparison`` ("the summary page")
+    comparison_sources: tuple[str, ...] = ()
 
 
 def _fmt_r(x: float) -> str:
     return f"{x:.2f}".replace("-", "−")
 
 
-def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
-    """All bundled correlations with Fisher-z CIs, pooled where pooling is allowed.
+def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> CorrelationsResult:
+    """All correlations in use with Fisher-z CIs, pooled where pooling is allowed.
 
     Pools are formed by :func:`~b12stats.stats.meta.pool_table` per variable
     pair from primary sources only, skipping (and listing) rows without r or
-    n and adjusted coefficients. When the secondary sources print exactly two
-    correlations with n (bundled: one per country of the summary page), they are
-    compared with
+    n and adjusted coefficients. When a secondary source prints exactly two
+    correlations with r and n of one variable pair (bundled: one per country of
+    the summary page), they are compared with
     :func:`~b12stats.stats.correlation.compare_correlations` (Fisher's z test,
     Zou 2007 interval, doi:10.1037/1082-989X.12.4.399). Study CIs are Fisher-z
-    intervals ``tanh(atanh r ± z / sqrt(n - 3))``.
+    intervals ``tanh(atanh r ± z / sqrt(n - 3))``. ``tables``: the tables in
+    use (``None``: the bundled ones); raises
+    :class:`~b12stats.reanalysis._common.NothingToShow` when they hold no
+    correlation.
 
     Examples
     --------
@@ -61,12 +67,13 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
     >>> res.pooled[["k", "n_total"]].to_dict("records")
     [{'k': 2, 'n_total': 200}]
     """
-    from b12stats.data import load_correlations
     from b12stats.stats.correlation import compare_correlations, fisher_z_ci
     from b12stats.stats.meta import pool_table
 
-    corr = load_correlations()
-    table = pool_table(
+    corr = table(tables, "correlations")
+    if corr.empty:
+        raise NothingToShow("the data in use hold no correlation")
+    pools = pool_table(
         corr,
         by=["pair"],
         label="row_id",
@@ -74,11 +81,11 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
         on_unpoolable="skip",
         method=method,
     )
-    pooled = table.to_frame() if table.results else pd.DataFrame()
-    excluded = table.excluded
+    pooled = pools.to_frame() if pools.results else pd.DataFrame()
+    excluded = pools.excluded
     reason = dict(zip(excluded["row"], excluded["reason"], strict=True))
     pool_by_pair = {}
-    for res in table.results:
+    for res in pools.results:
         pool_by_pair[frozenset(res.group.removeprefix("pair=").split("~"))] = res
     pairs: list[Any] = [frozenset({x, y}) for x, y in zip(corr.var_x, corr.var_y, strict=True)]
     corr = corr.assign(pair=pairs)
@@ -91,7 +98,7 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
             continue
         group = _PAIR_NAME.get(pair, " vs ".join(sorted(pair)))
         for c in _rows(sub):
-            label = f"{_source_label(c.source_id)}, {_country(c.cohort)}"
+            label = f"{_source_label(c.source_id, tables)}, {_country(c.cohort, tables)}"
             lo = hi = np.nan
             has_r, has_n = pd.notna(c.r), pd.notna(c.n)
             if has_r and has_n:
@@ -158,19 +165,28 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
                     "pooling": "",
                 }
             )
+    comparisons, whos = [], []
     summ = corr[(corr["source_kind"] == "secondary") & corr["r"].notna() & corr["n"].notna()]
-    comparison = pd.DataFrame()
-    if len(summ) == 2:
-        a, b = summ.iloc[0], summ.iloc[1]
-        comparison = compare_correlations(float(a["r"]), int(a["n"]), float(b["r"]), int(b["n"]))
-        comparison.insert(0, "row_id_2", b["row_id"])
-        comparison.insert(0, "row_id_1", a["row_id"])
-        cmp = comparison.iloc[0]
+    n_sources = summ["source_id"].nunique()
+    for (sid, _pair), both in summ.groupby(["source_id", "pair"], sort=False):
+        if len(both) != 2:
+            continue
+        a, b = both.iloc[0], both.iloc[1]
+        cmp_frame = compare_correlations(float(a["r"]), int(a["n"]), float(b["r"]), int(b["n"]))
+        cmp_frame.insert(0, "row_id_2", b["row_id"])
+        cmp_frame.insert(0, "row_id_1", a["row_id"])
+        comparisons.append(cmp_frame)
+        cmp = cmp_frame.iloc[0]
+        who = _source_label(str(sid), tables)
+        who = f"the {who}" if who == "summary page" else who
+        if n_sources > 1:
+            who += f" ({sid})"
+        whos.append(who)
         rows.append(
             {
                 "row_id": "",
-                "group": "difference between the summary page's two r",
-                "label": f"{_country(a['cohort'])} − {_country(b['cohort'])}",
+                "group": f"difference between {who}'s two r",
+                "label": f"{_country(a['cohort'], tables)} − {_country(b['cohort'], tables)}",
                 "row_type": "difference",
                 "estimate": float(cmp["estimate"]),
                 "ci_low": float(cmp["ci_low"]),
@@ -189,6 +205,11 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
                 "pooling": "",
             }
         )
+    comparison = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
     return CorrelationsResult(
-        rows=pd.DataFrame(rows), pooled=pooled, excluded=excluded, comparison=comparison
+        rows=pd.DataFrame(rows),
+        pooled=pooled,
+        excluded=excluded,
+        comparison=comparison,
+        comparison_sources=tuple(whos),
     )

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b12stats.reanalysis._common import DEFAULT_SEED, design_label, milk_ai_level
+from b12stats.reanalysis._common import DEFAULT_SEED, Tables, design_label, milk_ai_level
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,11 @@ def loglog_band(
 
 
 def analysis_kenya(
-    *, seed: int = DEFAULT_SEED, n_dyads: int | None = None, design: str = "kenya"
+    *,
+    seed: int = DEFAULT_SEED,
+    n_dyads: int | None = None,
+    design: Any = "kenya",
+    tables: Tables = None,
 ) -> KenyaResult:
     """Simulate a cohort from a design and fit the papers' two GEE models.
 
@@ -72,6 +76,8 @@ def analysis_kenya(
     :func:`b12stats.models.fit_linear` on the log-log scale (the slope is an
     elasticity) and :func:`b12stats.models.fit_trend` (adequacy above the
     design's cut-off on milk-B12 quartiles; P-trend), both exchangeable GEE with robust SEs.
+    ``tables`` (``None``: the bundled ones) name the design's place and give
+    the milk level behind the Adequate Intake (NaN when they hold none).
     """
     from scipy import stats as _st
 
@@ -79,7 +85,7 @@ def analysis_kenya(
     from b12stats.simulate import get_design, simulate_cohort
 
     design_ = get_design(design)
-    milk_level = milk_ai_level()
+    milk_level = milk_ai_level(tables, required=False)
     cohort = simulate_cohort(design_, n_dyads=n_dyads, rng=seed)
     grid = np.geomspace(float(cohort["milk_b12"].min()), float(cohort["milk_b12"].max()), 60)
     line, linear = loglog_band(cohort, groups="cluster", grid=grid)
@@ -97,7 +103,11 @@ def analysis_kenya(
                 "simulated_r": r_sim,
                 "share_adequate": float(cohort["adequate"].mean()),
                 # the column name is kept for existing readers of kenya_summary.csv
-                "share_milk_below_310": float((cohort["milk_b12"] < milk_level).mean()),
+                "share_milk_below_310": (
+                    float((cohort["milk_b12"] < milk_level).mean())
+                    if np.isfinite(milk_level)
+                    else np.nan
+                ),
                 "loglog_slope": float(slope["estimate"]),
                 "loglog_slope_ci_low": float(slope["ci_low"]),
                 "loglog_slope_ci_high": float(slope["ci_high"]),
@@ -116,7 +126,7 @@ def analysis_kenya(
         assumptions=design_.describe(),
         flags=tuple(design_.flags),
         seed=seed,
-        design_label=design_label(design_),
+        design_label=design_label(design_, tables),
         milk_level=milk_level,
         adequacy_cutoff=float(design_.adequacy_cutoff),
     )
