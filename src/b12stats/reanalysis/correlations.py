@@ -21,6 +21,12 @@ _PAIR_NAME = {
 }
 
 
+#: Fewest correlations a pool is formed from.
+MIN_POOL = 2
+#: Why a pair's only poolable correlation is not pooled.
+NOTHING_TO_POOL_WITH = "the only correlation of its pair with r and n: nothing to pool with"
+
+
 @dataclass(frozen=True)
 class CorrelationsResult:
     """Result of :func:`analysis_correlations`.
@@ -81,11 +87,23 @@ def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> Cor
         on_unpoolable="skip",
         method=method,
     )
+    # a "pool" of one correlation pools nothing: its row is listed as not pooled
+    results = [res for res in pools.results if res.k >= MIN_POOL]
+    alone = [
+        {"row": lab, "label": lab, "group": res.group, "reason": NOTHING_TO_POOL_WITH}
+        for res in pools.results
+        if res.k < MIN_POOL
+        for lab in res.labels
+    ]
     pooled = pools.to_frame() if pools.results else pd.DataFrame()
+    if len(pooled):
+        pooled = pooled[pooled["k"] >= MIN_POOL].reset_index(drop=True)
     excluded = pools.excluded
+    if alone:
+        excluded = pd.concat([excluded, pd.DataFrame(alone)], ignore_index=True)
     reason = dict(zip(excluded["row"], excluded["reason"], strict=True))
     pool_by_pair = {}
-    for res in pools.results:
+    for res in results:
         pool_by_pair[frozenset(res.group.removeprefix("pair=").split("~"))] = res
     pairs: list[Any] = [frozenset({x, y}) for x, y in zip(corr.var_x, corr.var_y, strict=True)]
     corr = corr.assign(pair=pairs)
@@ -179,13 +197,15 @@ def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> Cor
         cmp = cmp_frame.iloc[0]
         who = _source_label(str(sid), tables)
         who = f"the {who}" if who == "summary page" else who
-        if n_sources > 1:
+        group = f"difference between {who}'s two r"
+        if n_sources > 1:  # which secondary source: by its id
             who += f" ({sid})"
+            group = f"difference between the two r of {who}"
         whos.append(who)
         rows.append(
             {
                 "row_id": "",
-                "group": f"difference between {who}'s two r",
+                "group": group,
                 "label": f"{_country(a['cohort'], tables)} − {_country(b['cohort'], tables)}",
                 "row_type": "difference",
                 "estimate": float(cmp["estimate"]),

@@ -76,7 +76,8 @@ def analysis_ptrend(
     r_row = published_row(d.sources.get("correlation"), tables)
     if r_row is None:
         raise NothingToShow(
-            f"design {d.name!r}: its correlation names no published row in the data in use"
+            f"design {d.name}: its correlation is not a published row of the data in use, so "
+            "there is no published P-trend to set it against"
         )
     effects = table(tables, "effects")
     row = effects[
@@ -84,8 +85,8 @@ def analysis_ptrend(
     ]
     if row.empty:
         raise NothingToShow(
-            f"design {d.name!r}: its correlation's source {r_row['source_id']} printed no "
-            "trend test (effects table) to compare with"
+            f"design {d.name}: the source of its correlation, {r_row['source_id']}, printed "
+            "no trend test (effects table) to set it against"
         )
     published = float(row["p_value"].to_numpy(dtype=float)[0])
     published_text = str(row["p_text"].to_numpy()[0])

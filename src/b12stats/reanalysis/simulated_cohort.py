@@ -33,10 +33,17 @@ class KenyaResult:
     design_label: str = ""  # the place the design describes ("Kenya")
     milk_level: float = float("nan")  # the milk level behind the Adequate Intake
     adequacy_cutoff: float = float("nan")  # the design's infant adequacy cut-off
+    cov_struct: str = "exchangeable"  # the GEE working correlation used
+    cov_struct_reason: str = ""  # why (b12stats.power.default_cov_struct)
 
 
 def loglog_band(
-    data: pd.DataFrame, *, groups: str, grid: np.ndarray, conf_level: float = 0.95
+    data: pd.DataFrame,
+    *,
+    groups: str,
+    grid: np.ndarray,
+    conf_level: float = 0.95,
+    cov_struct: str = "exchangeable",
 ) -> tuple[pd.DataFrame, Any]:
     """Fitted ``exp(a + b log x)`` of the log-log GEE with its pointwise Wald band.
 
@@ -46,7 +53,7 @@ def loglog_band(
     """
     from b12stats.models import fit_linear
 
-    res = fit_linear(data, groups=groups, log=True, conf_level=conf_level)
+    res = fit_linear(data, groups=groups, log=True, conf_level=conf_level, cov_struct=cov_struct)
     exposure = str(res.coefficients["term"].iloc[1])
     pred = res.predict({exposure: np.log(grid)}, conf_level=conf_level)
     line = pd.DataFrame(
@@ -75,21 +82,27 @@ def analysis_kenya(
     is in ``assumptions``). Models:
     :func:`b12stats.models.fit_linear` on the log-log scale (the slope is an
     elasticity) and :func:`b12stats.models.fit_trend` (adequacy above the
-    design's cut-off on milk-B12 quartiles; P-trend), both exchangeable GEE with robust SEs.
+    design's cut-off on milk-B12 quartiles; P-trend), both GEE with robust SEs and the
+    working correlation of :func:`b12stats.power.default_cov_struct` (exchangeable;
+    independence when every cluster holds one dyad).
     ``tables`` (``None``: the bundled ones) name the design's place and give
     the milk level behind the Adequate Intake (NaN when they hold none).
     """
     from scipy import stats as _st
 
     from b12stats.models import fit_trend
+    from b12stats.power import default_cov_struct
     from b12stats.simulate import get_design, simulate_cohort
 
     design_ = get_design(design)
     milk_level = milk_ai_level(tables, required=False)
     cohort = simulate_cohort(design_, n_dyads=n_dyads, rng=seed)
     grid = np.geomspace(float(cohort["milk_b12"].min()), float(cohort["milk_b12"].max()), 60)
-    line, linear = loglog_band(cohort, groups="cluster", grid=grid)
-    trend = fit_trend(cohort, groups="cluster", outcome="adequate", exposure="milk_b12")
+    cov_struct, cov_reason = default_cov_struct(design_, n_dyads)
+    line, linear = loglog_band(cohort, groups="cluster", grid=grid, cov_struct=cov_struct)
+    trend = fit_trend(
+        cohort, groups="cluster", outcome="adequate", exposure="milk_b12", cov_struct=cov_struct
+    )
     r_sim = float(_st.pearsonr(np.log(cohort["milk_b12"]), np.log(cohort["infant_b12"]))[0])
     slope = linear.coefficients.iloc[1]
     summary = pd.DataFrame(
@@ -129,4 +142,6 @@ def analysis_kenya(
         design_label=design_label(design_, tables),
         milk_level=milk_level,
         adequacy_cutoff=float(design_.adequacy_cutoff),
+        cov_struct=cov_struct,
+        cov_struct_reason=cov_reason,
     )

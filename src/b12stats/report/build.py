@@ -204,7 +204,8 @@ def build_report(
     designs
         One simulated-cohort, P-trend and power section per design: built-in
         names, ``.toml`` paths or :class:`~b12stats.simulate.Design` objects
-        (default: the bundled ``kenya`` design).
+        (default: the bundled ``kenya`` design; empty: no simulation sections,
+        listed under "Not shown").
     seed
         Seed of every simulation (the simulated cohort, the P-trend and the power curves).
     reps
@@ -241,8 +242,8 @@ def build_report(
     started = _dt.datetime.now(_dt.UTC)
     if designs is None:
         designs = (DEFAULT_DESIGN,)
-    elif isinstance(designs, str | Path) or not len(designs):
-        raise OptionError("designs must be a non-empty sequence of design names or paths")
+    elif isinstance(designs, str | Path):
+        raise OptionError(f"designs must be a sequence of design names or paths, got {designs!r}")
     plan = _sec.plan(seed=seed, reps=reps, tables=tables, designs=designs)
     sections = []
     for i, (key, title, fn) in enumerate(plan, 1):

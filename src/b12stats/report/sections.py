@@ -176,15 +176,16 @@ def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = Fals
     parts = []
     if total:
         parts.append(
-            f"{'None' if inside == 0 else inside} of the {who}'s {total} "
-            f"{_plural(sec_stat, total)} {'lies' if inside in (0, 1) else 'lie'} inside the "
-            f"primary paper's 95% CI of the {pri_stat} for the same country and compartment"
+            f"{'None' if inside == 0 else inside} of the {total} {_plural(sec_stat, total)} "
+            f"of the {who} {'lies' if inside in (0, 1) else 'lie'} inside the primary "
+            f"paper's 95% CI of the {pri_stat} for the same country and compartment"
         )
     no_ci = len(res.outside_ci) - total
     if no_ci:
         parts.append(
-            f"{no_ci} of its {_plural('value', no_ci)} {'has' if no_ci == 1 else 'have'} no "
-            f"primary CI to compare with ({res.primary_label} printed the {pri_stat})"
+            f"{'' if total else 'the '}{no_ci} {_plural(sec_stat, no_ci)} of the {who} "
+            f"{'has' if no_ci == 1 else 'have'} no primary CI to compare with "
+            f"({res.primary_label} printed the {pri_stat})"
         )
     sec_r = res.ratios[res.ratios["source_kind"] == "secondary"]["ratio"]
     pri_r = res.ratios[res.ratios["source_kind"] == "primary"]["ratio"]
@@ -196,9 +197,11 @@ def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = Fals
             f"the primary paper's ({pri_r.min():.2f}x–{pri_r.max():.2f}x)"
         )
     if res.secondary_n and res.primary_n:
+        one = len(res.secondary_n) == 1
+        same = res.secondary_n == res.primary_n
         parts.append(
-            f"its sample sizes ({_and(res.secondary_n)}) "
-            f"{'are not' if res.secondary_n != res.primary_n else 'are'} the paper's "
+            f"its sample {'size' if one else 'sizes'} ({_and(res.secondary_n)}) "
+            f"{'is' if one else 'are'}{'' if same else ' not'} the paper's "
             f"({_and(res.primary_n)})"
         )
     if not parts:
@@ -215,7 +218,7 @@ def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = Fals
             f"Filled circles: primary {_plural(pri_stat, 2)} with 95% CI"
             + (" where printed" if no_ci else "")
             + "; "
-            f"open diamonds: the {who}'s {_plural(sec_stat, 2)}{top}.",
+            f"open diamonds: {_plural(sec_stat, 2)} of the {who}{top}.",
         )
     )
     if len(res.outside_ci):
@@ -245,8 +248,8 @@ def _section_correlations(tables: Tables = None) -> Section:
         )
     for who, c in zip(res.comparison_sources, _rows(res.comparison), strict=True):
         parts.append(
-            f"{who}'s r = {c.r1:.2f} (n = {int(c.n1)}) and r = {c.r2:.2f} "
-            f"(n = {int(c.n2)}) differ by {c.estimate:.2f} (95% CI {c.ci_low:.2f} to "
+            f"r = {c.r1:.2f} (n = {int(c.n1)}) and r = {c.r2:.2f} "
+            f"(n = {int(c.n2)}) of {who} differ by {c.estimate:.2f} (95% CI {c.ci_low:.2f} to "
             f"{c.ci_high:.2f}; P = {c.p_value:.3f}), so they "
             + (
                 "do not show that the association differs between the countries"
@@ -254,14 +257,19 @@ def _section_correlations(tables: Tables = None) -> Section:
                 else "differ between the countries at the 5% level"
             )
         )
+    n_shown = int((res.rows["row_type"] == "study").sum())
     if not parts:
         parts.append(
-            f"{len(res.rows[res.rows['row_type'] == 'study'])} correlations are shown; no "
-            "variable pair has two primary correlations with r and n to pool"
+            f"{n_shown} {_plural('correlation', n_shown)} {'is' if n_shown == 1 else 'are'} "
+            "shown; no variable pair has two primary correlations with r and n to pool"
         )
-    sec.finding = (
-        "; ".join(parts) + f". {len(res.excluded)} published coefficients cannot be pooled "
-        "(no n, no r, adjusted, or from a secondary source): see the table."
+    n_out = len(res.excluded)
+    sec.finding = "; ".join(parts) + (
+        f". {n_out} published {_plural('coefficient', n_out)} cannot be pooled "
+        "(no n, no r, adjusted, from a secondary source, or nothing to pool with): "
+        "see the table."
+        if n_out
+        else "."
     )
     sec.figures.append(
         (
@@ -408,6 +416,8 @@ def _section_kenya(
     sec.tables.append(("Trend GEE (adequacy on milk quartile)", res.trend))
     sec.assumptions.append((f"{place} design{tag}", res.assumptions))
     sec.notes.extend(res.flags)
+    if res.cov_struct != "exchangeable":
+        sec.notes.append(f"GEE working correlation {res.cov_struct}: {res.cov_struct_reason}.")
     return sec
 
 
@@ -508,7 +518,8 @@ def _section_audit(tables: Tables = None) -> Section:
     n_unverifiable = int((t["verdict"] == "unverifiable").sum())
     n_primary = int((problems["source_kind"] == "primary").sum())
     sec.finding = (
-        f"Of {len(t)} checks of published claims, {len(problems)} find a problem: "
+        f"Of {len(t)} {_plural('check', len(t))} of published claims, {len(problems)} "
+        f"{'finds' if len(problems) == 1 else 'find'} a problem: "
         + ("; ".join(parts) if parts else "none")
         + (
             ". None concerns a primary paper. "
@@ -599,6 +610,14 @@ def plan(
         ("supplementation", "Effects", lambda: _section_effects(tables)),
     ]
     resolved = [get_design(d) for d in designs]
+    if not resolved:
+        items.append(
+            (
+                "simulated_cohort",
+                "Simulated cohort, P-trend and power",
+                _nothing("no design given (b12stats report --design NAME|FILE.toml)"),
+            )
+        )
     for j, d in enumerate(resolved):
         suffix = "" if j == 0 else f"-{j + 1}"
         tag = f" (design {d.name})" if len(resolved) > 1 else ""
