@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from b12stats.errors import OptionError
+from b12stats.format import format_fixed
 from b12stats.plots.style import axes_or_current, require_columns
 
 __all__ = ["VALUE_COLUMNS", "plot_cohort_comparison"]
@@ -138,7 +139,7 @@ def plot_cohort_comparison(
             else:
                 ax.plot([x], [y], marker="D", ls="none", mfc="white", mec=col, mew=2, ms=7)
             ax.annotate(
-                f"{y:.0f}",
+                format_fixed(y, 0),
                 (x, y),
                 xytext=(7, 0),
                 textcoords="offset points",

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.format import format_fixed
 from b12stats.reanalysis._common import NothingToShow, Tables, table
 from b12stats.reanalysis._common import compartment_group as _compartment_group
 from b12stats.reanalysis._common import country as _country
@@ -200,7 +201,7 @@ def analysis_cohort_comparison(
                     "ratio": float(rr),
                     "ratio_printed": "",
                     "consistent_with_rounding": np.nan,
-                    "ratio_text": f"{float(rr):.2f}x (geometric means)",
+                    "ratio_text": f"{format_fixed(float(rr))}x (geometric means)",
                 }
             )
     ratios = pd.DataFrame(rows, columns=_RATIO_COLUMNS)

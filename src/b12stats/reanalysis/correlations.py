@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.format import MINUS, format_fixed, format_p_statement
 from b12stats.reanalysis._common import NothingToShow, Tables, table
 from b12stats.reanalysis._common import country as _country
 from b12stats.reanalysis._common import rows as _rows
@@ -19,6 +20,11 @@ _PAIR_NAME = {
     frozenset({"maternal_blood", "milk"}): "maternal blood vs milk B12",
     frozenset({"maternal_intake", "milk"}): "maternal B12 intake vs milk B12",
 }
+
+
+def _r_text(x: float) -> str:
+    """A correlation in a figure label: two decimals, typographic minus."""
+    return format_fixed(x, 2, minus=MINUS)
 
 
 #: Fewest correlations a pool is formed from.
@@ -44,10 +50,6 @@ class CorrelationsResult:
     comparison: pd.DataFrame
     #: who printed each compared pair, one per row of ``comparison`` ("the summary page")
     comparison_sources: tuple[str, ...] = ()
-
-
-def _fmt_r(x: float) -> str:
-    return f"{x:.2f}".replace("-", "−")
 
 
 def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> CorrelationsResult:
@@ -124,9 +126,9 @@ def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> Cor
                 lo, hi = float(ci["ci_low"]), float(ci["ci_high"])
             parts = []
             if has_r:
-                parts.append(f"r = {_fmt_r(float(c.r))}")
+                parts.append(f"r = {_r_text(float(c.r))}")
                 if has_n:
-                    parts[-1] += f" ({_fmt_r(lo)}, {_fmt_r(hi)})"
+                    parts[-1] += f" ({_r_text(lo)}, {_r_text(hi)})"
             else:
                 parts.append("no r printed")
             parts.append(f"n = {int(c.n)}" if has_n else "n not printed")
@@ -160,11 +162,12 @@ def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> Cor
         if pool is not None:
             f = pool.to_frame().iloc[0]
             txt = (
-                f"{_fmt_r(f['estimate_r'])} ({_fmt_r(f['ci_low_r'])}, {_fmt_r(f['ci_high_r'])}); "
+                f"{_r_text(f['estimate_r'])} "
+                f"({_r_text(f['ci_low_r'])}, {_r_text(f['ci_high_r'])}); "
                 f"k = {int(f['k'])}, n = {int(f['n_total'])}"
             )
             if np.isfinite(f["i2"]):
-                txt += f"; I² = {f['i2']:.0f}%"
+                txt += f"; I² = {format_fixed(f['i2'], 0)}%"
             rows.append(
                 {
                     "row_id": "",
@@ -213,10 +216,10 @@ def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> Cor
                 "ci_high": float(cmp["ci_high"]),
                 "source_kind": "",
                 "text": (
-                    f"{_fmt_r(float(a['r']))} − {_fmt_r(float(b['r']))} = "
-                    f"{_fmt_r(float(cmp['estimate']))} ({_fmt_r(float(cmp['ci_low']))}, "
-                    f"{_fmt_r(float(cmp['ci_high']))}); z = {float(cmp['statistic']):.2f}, "
-                    f"P = {float(cmp['p_value']):.3f}"
+                    f"{_r_text(float(a['r']))} − {_r_text(float(b['r']))} = "
+                    f"{_r_text(float(cmp['estimate']))} ({_r_text(float(cmp['ci_low']))}, "
+                    f"{_r_text(float(cmp['ci_high']))}); z = {_r_text(float(cmp['statistic']))}, "
+                    f"{format_p_statement(float(cmp['p_value']))}"
                 ),
                 "r": np.nan,
                 "n": pd.NA,

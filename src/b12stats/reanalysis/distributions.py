@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.format import format_number, format_pct
 from b12stats.reanalysis._common import NothingToShow, Tables, milk_ai_level, table
 from b12stats.reanalysis._common import country as _country
 from b12stats.reanalysis._common import rows as _rows
@@ -51,7 +52,7 @@ _SIDE = {"<": "below", "<=": "at_or_below", ">": "above", ">=": "at_or_above"}
 def _printed_share(row: Any) -> tuple[float, str]:
     if pd.notna(row.percent):
         pct = float(row.percent)
-        return pct / 100.0, f"{pct:g}%"
+        return pct / 100.0, f"{format_number(pct)}%"
     frac = str(row.fraction)
     num, den = (float(x) for x in frac.split("/"))
     qual = "≈ " if str(row.qualifier) == "approximately" else ""
@@ -78,7 +79,10 @@ def lognormal_from_gm_ci(
     from b12stats.stats.quartiles import prevalence_from_gm_ci
 
     fit = prevalence_from_gm_ci(gm, ci_low, ci_high, n, gm, ci_level=conf_level).iloc[0]
-    method = f"geometric mean {gm:g} ({100 * conf_level:g}% CI {ci_low:g}, {ci_high:g}"
+    method = (
+        f"geometric mean {format_number(gm)} ({format_pct(conf_level, 0)} CI "
+        f"{format_number(ci_low)}, {format_number(ci_high)}"
+    )
     return LognormalMarginal(
         mu=float(fit["mu"]),
         sigma=float(fit["sigma"]),

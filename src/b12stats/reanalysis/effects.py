@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.format import format_printed
 from b12stats.reanalysis._common import NothingToShow, Tables, country, source_label, table
 from b12stats.reanalysis._common import rows as _rows
 
@@ -43,15 +44,10 @@ OTHER_COLUMNS = [
 ]
 
 
-def _fmt_printed(value: float, decimals: Any) -> str:
-    d = 0 if pd.isna(decimals) else int(decimals)
-    return f"{value:.{d}f}"
-
-
 def _printed_ci(e: Any) -> str:
-    est = _fmt_printed(e.estimate, e.estimate_decimals)
-    lo = _fmt_printed(e.ci_low, e.ci_low_decimals)
-    hi = _fmt_printed(e.ci_high, e.ci_high_decimals)
+    est = format_printed(e.estimate, e.estimate_decimals)
+    lo = format_printed(e.ci_low, e.ci_low_decimals)
+    hi = format_printed(e.ci_high, e.ci_high_decimals)
     return f"{est} ({lo}, {hi})"
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from b12stats._version import __version__
+from b12stats.format import format_fixed
 from b12stats.reanalysis import DEFAULT_REPS, DEFAULT_SEED, NothingToShow, Tables
 from b12stats.reanalysis._common import rows as _rows
 from b12stats.reanalysis._common import table
@@ -265,7 +266,7 @@ def build_report(
         f"b12stats {__version__} · seed {seed} · {reps} Monte Carlo replicates "
         f"per power point · generated {started:%Y-%m-%d %H:%M:%S} UTC · "
         f"numpy {np.__version__}, pandas {pd.__version__}, matplotlib "
-        f"{matplotlib.__version__}, Python {sys.version.split()[0]} · {elapsed:.1f} s"
+        f"{matplotlib.__version__}, Python {sys.version.split()[0]} · {format_fixed(elapsed, 1)} s"
     )
     doc = render_html(
         sections, assumptions, seed=seed, reps=reps, meta=meta, tables=tables, command=command
@@ -275,5 +276,5 @@ def build_report(
     with contextlib.suppress(OSError):  # temp files are created 0600; a report is for sharing
         path.chmod(0o644)
     if progress:
-        print(f"wrote {path} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
+        print(f"wrote {path} ({format_fixed(elapsed, 1)} s)", file=sys.stderr, flush=True)
     return path

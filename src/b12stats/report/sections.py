@@ -9,6 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.format import (
+    format_fixed,
+    format_number,
+    format_p,
+    format_p_statement,
+    format_pct,
+)
 from b12stats.reanalysis import (
     PTREND_REPS_FACTOR,
     NothingToShow,
@@ -58,10 +65,6 @@ class Section:
     seconds: float = 0.0
 
 
-def _pct0(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
 def _and(items: Any) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     words = [str(i) for i in items]
@@ -95,7 +98,7 @@ def _section_distributions(tables: Tables = None) -> Section:
         )
         sym = "≤" if row.side == "at_or_below" else ("<" if row.side == "below" else ">")
         ci = (
-            f" (95% CI {_pct0(row.implied_ci_low)}–{_pct0(row.implied_ci_high)})"
+            f" (95% CI {format_pct(row.implied_ci_low, 0)}–{format_pct(row.implied_ci_high, 0)})"
             if np.isfinite(row.implied_ci_low)
             else ""
         )
@@ -103,7 +106,7 @@ def _section_distributions(tables: Tables = None) -> Section:
         bits.append(
             f"{_country(row.cohort, tables)} {row.compartment.replace('_', ' ')} "
             f"({row.summary_source_id}, {row.basis}) implies "
-            f"{_pct0(row.implied)}{ci} {sym} {row.cutoff:g} pmol/L against "
+            f"{format_pct(row.implied, 0)}{ci} {sym} {format_number(row.cutoff)} pmol/L against "
             f"{row.printed_text} printed by {row.printed_source_id} "
             f"({'agrees' if agree else 'does not agree'})"
         )
@@ -139,7 +142,8 @@ def _section_distributions(tables: Tables = None) -> Section:
             "where n is known) and the printed share."
             + (
                 " Milk panels without a printed share "
-                f"show the {res.milk_level:g} pmol/L level behind the Adequate Intake."
+                f"show the {format_number(res.milk_level)} pmol/L level behind the Adequate "
+                "Intake."
                 if np.isfinite(res.milk_level)
                 else ""
             ),
@@ -192,9 +196,10 @@ def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = Fals
     if len(sec_r) and len(pri_r):
         num, den = res.countries[:2]
         parts.append(
-            f"the summary's {num}/{den} ratios ({sec_r.min():.2f}x–{sec_r.max():.2f}x) are "
+            f"the summary's {num}/{den} ratios "
+            f"({format_fixed(sec_r.min())}x–{format_fixed(sec_r.max())}x) are "
             f"{'far larger than' if sec_r.min() > pri_r.max() else 'not the same as'} "
-            f"the primary paper's ({pri_r.min():.2f}x–{pri_r.max():.2f}x)"
+            f"the primary paper's ({format_fixed(pri_r.min())}x–{format_fixed(pri_r.max())}x)"
         )
     if res.secondary_n and res.primary_n:
         one = len(res.secondary_n) == 1
@@ -243,14 +248,16 @@ def _section_correlations(tables: Tables = None) -> Section:
             f"{int(row.k)} primary correlations of "
             f"{_PAIR_NAME.get(frozenset(row.group.removeprefix('pair=').split('~')), row.group)} "
             "pool to "
-            f"r = {row.estimate_r:.2f} (95% CI {row.ci_low_r:.2f} to {row.ci_high_r:.2f}; "
-            f"I² = {row.i2:.0f}%)"
+            f"r = {format_fixed(row.estimate_r)} (95% CI {format_fixed(row.ci_low_r)} to "
+            f"{format_fixed(row.ci_high_r)}; "
+            f"I² = {format_fixed(row.i2, 0)}%)"
         )
     for who, c in zip(res.comparison_sources, _rows(res.comparison), strict=True):
         parts.append(
-            f"r = {c.r1:.2f} (n = {int(c.n1)}) and r = {c.r2:.2f} "
-            f"(n = {int(c.n2)}) of {who} differ by {c.estimate:.2f} (95% CI {c.ci_low:.2f} to "
-            f"{c.ci_high:.2f}; P = {c.p_value:.3f}), so they "
+            f"r = {format_fixed(c.r1)} (n = {int(c.n1)}) and r = {format_fixed(c.r2)} "
+            f"(n = {int(c.n2)}) of {who} differ by {format_fixed(c.estimate)} (95% CI "
+            f"{format_fixed(c.ci_low)} to "
+            f"{format_fixed(c.ci_high)}; {format_p_statement(c.p_value)}), so they "
             + (
                 "do not show that the association differs between the countries"
                 if c.p_value >= ALPHA
@@ -310,7 +317,12 @@ def _section_correlations(tables: Tables = None) -> Section:
             )
         )
     for i, c in enumerate(_rows(res.comparison)):
-        sec.tables.append((f"Comparison of {c.r1:.2f} and {c.r2:.2f}", res.comparison.iloc[[i]]))
+        sec.tables.append(
+            (
+                f"Comparison of {format_fixed(c.r1)} and {format_fixed(c.r2)}",
+                res.comparison.iloc[[i]],
+            )
+        )
     return sec
 
 
@@ -338,7 +350,7 @@ def _section_effects(tables: Tables = None) -> Section:
     higher = "higher" if (t["estimate"] > 0).all() else "different"
     bits = [
         f"{r.group.lower()} {r.ci_text.replace(' (', '% (')} at {r.label}, "
-        f"printed {r.p_text}, recomputed from the CI P = {r.p_from_ci:.3g}"
+        f"printed {r.p_text}, recomputed from the CI {format_p_statement(r.p_from_ci)}"
         f" ({'consistent' if r.p_consistent else 'inconsistent'})"
         for r in _rows(t)
     ]
@@ -380,7 +392,8 @@ def _section_kenya(
     place = res.design_label
     cut = _assumed(res.assumptions, "adequacy_cutoff")
     milk = (
-        f" and {_pct0(s['share_milk_below_310'])} of milk below {res.milk_level:g} pmol/L"
+        f" and {format_pct(s['share_milk_below_310'], 0)} of milk below "
+        f"{format_number(res.milk_level)} pmol/L"
         if np.isfinite(res.milk_level)
         else ""
     )
@@ -389,13 +402,16 @@ def _section_kenya(
     )
     sec.finding = (
         f"One cohort of {int(s['n_dyads'])} dyads in {int(s['n_clusters'])} clusters, "
-        f"simulated from the published quartiles and r = {s['target_r']:.2f} (seed {seed}), "
-        f"has r = {s['simulated_r']:.2f} on the log scale, {_pct0(1 - s['share_adequate'])} of "
-        f"infants at or below {cut:g} pmol/L{milk}. Its GEE log-log slope is "
-        f"{s['loglog_slope']:.2f} (95% CI "
-        f"{s['loglog_slope_ci_low']:.2f} to {s['loglog_slope_ci_high']:.2f}): 10% more milk "
-        f"B12 goes with about {100 * (1.1 ** s['loglog_slope'] - 1):.1f}% more infant B12; "
-        f"the milk-quartile P-trend for adequacy is {s['p_trend']:.2g}. These are one "
+        f"simulated from the published quartiles and r = {format_fixed(s['target_r'])} (seed "
+        f"{seed}), "
+        f"has r = {format_fixed(s['simulated_r'])} on the log scale, "
+        f"{format_pct(1 - s['share_adequate'], 0)} of "
+        f"infants at or below {format_number(cut)} pmol/L{milk}. Its GEE log-log slope is "
+        f"{format_fixed(s['loglog_slope'])} (95% CI "
+        f"{format_fixed(s['loglog_slope_ci_low'])} to "
+        f"{format_fixed(s['loglog_slope_ci_high'])}): 10% more milk "
+        f"B12 goes with about {format_pct(1.1 ** s['loglog_slope'] - 1)} more infant B12; "
+        f"the milk-quartile P-trend for adequacy is {format_p(s['p_trend'])}. These are one "
         "simulated draw under stated assumptions, not data."
     )
     sec.figures.append(
@@ -405,9 +421,10 @@ def _section_kenya(
             "Simulated dyads (log axes), "
             "the GEE fit of log infant on log milk B12 with its 95% confidence "
             + (
-                f"band, and the {res.milk_level:g} and {cut:g} pmol/L cut-offs."
+                f"band, and the {format_number(res.milk_level)} and {format_number(cut)} pmol/L "
+                "cut-offs."
                 if np.isfinite(res.milk_level)
-                else f"band, and the {cut:g} pmol/L cut-off."
+                else f"band, and the {format_number(cut)} pmol/L cut-off."
             ),
         )
     )
@@ -466,27 +483,29 @@ def _section_ptrend(
     first = t.iloc[0]
     share = float(first["share_p_at_or_above_published"])
     others = "; ".join(
-        f"{int(r.n_dyads)} dyads: {100 * r.share_p_at_or_above_published:.1f}%"
+        f"{int(r.n_dyads)} dyads: {format_pct(r.share_p_at_or_above_published)}"
         for r in _rows(t.iloc[1:])
     )
     sec.finding = (
         f"{res.published_label} printed {res.published_text} for milk B12 and infant "
         f"adequacy. In {int(first['reps'])} simulated {res.design_label}-like cohorts of "
-        f"{int(first['n_dyads'])} dyads with r = {res.correlation:.2f} the trend test's "
-        f"median P is {first['median_p']:.2g} and {'only ' if share < ALPHA else ''}"
-        f"{100 * share:.1f}% "
-        f"(Monte Carlo SE {100 * first['share_mcse']:.1f}%) have P at or above the published "
+        f"{int(first['n_dyads'])} dyads with r = {format_fixed(res.correlation)} the trend test's "
+        f"median P is {format_p(first['median_p'])} and {'only ' if share < ALPHA else ''}"
+        f"{format_pct(share)} "
+        f"(Monte Carlo SE {format_pct(first['share_mcse'])}) have P at or above the published "
         f"value (smaller cohorts — {others})."
         + (
             " Under these assumptions the published P-trend "
-            f"is weaker than r = {res.correlation:.2f} implies: the model was fitted on fewer "
+            f"is weaker than r = {format_fixed(res.correlation)} implies: the model was fitted "
+            "on fewer "
             f"dyads than the {int(first['n_dyads'])} assumed here, or the milk effect adjusted "
             "for the multivariable model's covariates was weaker than the crude r. The scale "
             "of r does not explain it: read as Spearman or as Pearson on concentrations, r = "
-            f"{res.correlation:.2f} implies a stronger latent correlation, not a weaker one."
+            f"{format_fixed(res.correlation)} implies a stronger latent correlation, not a "
+            "weaker one."
             if share < ALPHA
             else " Under these assumptions the published P-trend is in line with "
-            f"r = {res.correlation:.2f}."
+            f"r = {format_fixed(res.correlation)}."
         )
     )
     sec.figures.append(
