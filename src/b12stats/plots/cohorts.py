@@ -155,7 +155,7 @@ def plot_cohort_comparison(
     if ratios is not None and len(ratios):
         for g, comp in enumerate(compartments):
             parts = []
-            for kind, name in (("secondary", "summary"), ("primary", "primary")):
+            for kind, name in (("secondary", secondary_label), ("primary", "primary")):
                 sel = ratios[(ratios["compartment"] == comp) & (ratios["source_kind"] == kind)]
                 if not sel.empty:
                     parts.append(f"{name}: {sel.iloc[0]['ratio_text']}")

@@ -72,17 +72,40 @@ def compartment_group(compartment: str) -> str:
 
 
 def source_label(source_id: str, tables: Tables = None) -> str:
-    """How the report names a source: first author and year, "summary page" for a secondary."""
+    """How the report names a source: first author and year.
+
+    A secondary source without authors is named by what it is, from its
+    ``journal`` cell (``web summary page`` -> ``summary page``), else
+    ``secondary source``.
+
+    Examples
+    --------
+    >>> source_label("williams2018"), source_label("summary_chebaya2017")
+    ('Williams 2018', 'summary page')
+    """
     src = table(tables, "sources").set_index("source_id")
     if source_id not in src.index:
         return source_id
     s: Any = src.loc[source_id]
-    if s["kind"] == "secondary":
-        return "summary page"
     authors = str(s["authors"]) if pd.notna(s["authors"]) else ""
     first = authors.split(",")[0].split(" ")[0] if authors and authors != "unknown" else ""
     year = f" {int(s['year'])}" if pd.notna(s["year"]) else ""
+    if s["kind"] == "secondary" and not first:
+        journal = str(s["journal"]).strip() if pd.notna(s["journal"]) else ""
+        return journal.removeprefix("web ") if journal else "secondary source"
     return f"{first}{year}" if first else source_id.replace("_", " ").capitalize()
+
+
+def source_phrase(source_id: str, tables: Tables = None) -> str:
+    """:func:`source_label` as a sentence names it: ``the summary page``, ``Williams 2018``.
+
+    Examples
+    --------
+    >>> source_phrase("summary_chebaya2017"), source_phrase("williams2018")
+    ('the summary page', 'Williams 2018')
+    """
+    label = source_label(source_id, tables)
+    return label if label[:1].isupper() or label == source_id else f"the {label}"
 
 
 def published_row(row_id: str | None, tables: Tables = None) -> pd.Series | None:

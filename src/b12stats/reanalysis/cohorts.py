@@ -35,6 +35,7 @@ class CohortsResult:
     secondary_n: tuple[int, ...]
     primary_n: tuple[int, ...]
     secondary_label: str = ""
+    secondary_phrase: str = ""  # as a sentence names it ("the summary page")
 
 
 _RATIO_COLUMNS = [
@@ -119,7 +120,7 @@ def analysis_cohort_comparison(
     >>> res.ratios.loc[res.ratios["source_kind"] == "primary", "ratio"].round(2).tolist()
     [1.13, 1.43, 1.42]
     """
-    from b12stats.reanalysis._common import source_label
+    from b12stats.reanalysis._common import source_label, source_phrase
     from b12stats.stats.effects import check_ratio, ratio
 
     conc = table(tables, "concentrations")
@@ -237,6 +238,7 @@ def analysis_cohort_comparison(
         primary_source_id=primary_source_id,
         primary_label=source_label(primary_source_id, tables),
         secondary_label=source_label(secondary_source_id, tables),
+        secondary_phrase=source_phrase(secondary_source_id, tables),
         countries=countries,
         secondary_n=tuple(int(v) for v in dict.fromkeys(outside["summary_n"].dropna())),
         primary_n=tuple(int(v) for v in dict.fromkeys(outside["primary_n"].dropna())),

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from b12stats.format import MINUS, format_fixed, format_p_statement
-from b12stats.reanalysis._common import NothingToShow, Tables, table
+from b12stats.reanalysis._common import NothingToShow, Tables, source_phrase, table
 from b12stats.reanalysis._common import country as _country
 from b12stats.reanalysis._common import rows as _rows
 from b12stats.reanalysis._common import source_label as _source_label
@@ -198,8 +198,7 @@ def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> Cor
         cmp_frame.insert(0, "row_id_1", a["row_id"])
         comparisons.append(cmp_frame)
         cmp = cmp_frame.iloc[0]
-        who = _source_label(str(sid), tables)
-        who = f"the {who}" if who == "summary page" else who
+        who = source_phrase(str(sid), tables)
         group = f"difference between {who}'s two r"
         if n_sources > 1:  # which secondary source: by its id
             who += f" ({sid})"

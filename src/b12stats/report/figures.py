@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from b12stats.format import format_number
 from b12stats.plots.style import RC
 from b12stats.plots.style import style_context as _shared_style_context
 from b12stats.reanalysis.audit_summary import AuditResult
@@ -20,6 +21,12 @@ from b12stats.reanalysis.effects import EffectsResult
 from b12stats.reanalysis.power import PowerResult
 from b12stats.reanalysis.ptrend import PTrendResult
 from b12stats.reanalysis.simulated_cohort import KenyaResult
+
+
+def _and_values(values: Any) -> str:
+    """The distinct numbers of a column, as text (``0.05``)."""
+    return ", ".join(format_number(float(v)) for v in dict.fromkeys(values))
+
 
 #: The figure style: :data:`b12stats.plots.style.RC`, the one style source.
 STYLE = RC
@@ -234,8 +241,10 @@ def figure_power(res: PowerResult) -> Any:
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
         plot_power(res.table, ax=ax, mark_n=res.design_n, mark_label=res.design_n_label)
         design = res.design_label
+        alpha = _and_values(res.table["alpha"]) if "alpha" in res.table else ""
         ax.set_title(
-            f"Power at alpha = 0.05, {design}-like design (clusters scale with dyads)", loc="left"
+            f"Power at alpha = {alpha}, {design}-like design (clusters scale with dyads)",
+            loc="left",
         )
         fig.tight_layout()
     return fig

@@ -73,6 +73,8 @@ def _and(items: Any) -> str:
 
 #: Level below which a share or P value counts as small in the prose.
 ALPHA = 0.05
+#: The power the prose reports the number of dyads for (the convention of study planning).
+POWER_TARGET = 0.8
 
 
 def _assumed(assumptions: pd.DataFrame, parameter: str) -> float:
@@ -168,10 +170,11 @@ def _plural(word: str, count: int) -> str:
 
 def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = False) -> Section:
     res = analysis_cohort_comparison(secondary, tables=tables)
-    who = res.secondary_label + (f" ({res.secondary_source_id})" if many else "")
+    tag = f" ({res.secondary_source_id})" if many else ""
+    who = res.secondary_phrase + tag
     countries = " vs ".join(res.countries)
     key = "cohort_comparison"
-    sec = Section(key, f"{countries}: {who} vs primary paper")
+    sec = Section(key, f"{countries}: {res.secondary_label}{tag} vs primary paper")
     sec_stat = _statistic_name(res.values, "secondary")
     pri_stat = _statistic_name(res.values, "primary")
     checked = res.outside_ci[res.outside_ci["summary_inside_primary_ci"].notna()]
@@ -181,13 +184,13 @@ def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = Fals
     if total:
         parts.append(
             f"{'None' if inside == 0 else inside} of the {total} {_plural(sec_stat, total)} "
-            f"of the {who} {'lies' if inside in (0, 1) else 'lie'} inside the primary "
+            f"of {who} {'lies' if inside in (0, 1) else 'lie'} inside the primary "
             f"paper's 95% CI of the {pri_stat} for the same country and compartment"
         )
     no_ci = len(res.outside_ci) - total
     if no_ci:
         parts.append(
-            f"{'' if total else 'the '}{no_ci} {_plural(sec_stat, no_ci)} of the {who} "
+            f"{'' if total else 'the '}{no_ci} {_plural(sec_stat, no_ci)} of {who} "
             f"{'has' if no_ci == 1 else 'have'} no primary CI to compare with "
             f"({res.primary_label} printed the {pri_stat})"
         )
@@ -196,7 +199,7 @@ def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = Fals
     if len(sec_r) and len(pri_r):
         num, den = res.countries[:2]
         parts.append(
-            f"the summary's {num}/{den} ratios "
+            f"its {num}/{den} ratios "
             f"({format_fixed(sec_r.min())}x–{format_fixed(sec_r.max())}x) are "
             f"{'far larger than' if sec_r.min() > pri_r.max() else 'not the same as'} "
             f"the primary paper's ({format_fixed(pri_r.min())}x–{format_fixed(pri_r.max())}x)"
@@ -210,9 +213,7 @@ def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = Fals
             f"({_and(res.primary_n)})"
         )
     if not parts:
-        parts.append(
-            f"the {who} and {res.primary_label} share no country and compartment to compare"
-        )
+        parts.append(f"{who} and {res.primary_label} share no country and compartment to compare")
     text = "; ".join(parts[:-1]) + (", and " if len(parts) > 1 else "") + parts[-1]
     sec.finding = text[0].upper() + text[1:] + "."
     top = f"; top: {'/'.join(res.countries[:2])} ratios of both sources" if len(res.ratios) else ""
@@ -223,7 +224,7 @@ def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = Fals
             f"Filled circles: primary {_plural(pri_stat, 2)} with 95% CI"
             + (" where printed" if no_ci else "")
             + "; "
-            f"open diamonds: {_plural(sec_stat, 2)} of the {who}{top}.",
+            f"open diamonds: {_plural(sec_stat, 2)} of {who}{top}.",
         )
     )
     if len(res.outside_ci):
@@ -384,6 +385,34 @@ def _section_effects(tables: Tables = None) -> Section:
     return sec
 
 
+def _status(assumptions: pd.DataFrame, parameter: str) -> str:
+    row = assumptions.loc[assumptions["parameter"] == parameter, "status"]
+    return str(row.iloc[0]) if len(row) else "assumed"
+
+
+#: The design parameters behind the two marginals.
+MARGINAL_PARAMETERS = ("milk_mu", "milk_sigma", "infant_mu", "infant_sigma")
+
+
+def _basis(assumptions: pd.DataFrame) -> str:
+    """What a simulated cohort rests on, from the design's statuses.
+
+    ``the published quartiles and r = 0.36`` when every marginal parameter and
+    the correlation are published (primary); otherwise says which are not.
+    """
+    r = format_fixed(_assumed(assumptions, "correlation"))
+    marginals = {p: _status(assumptions, p) for p in MARGINAL_PARAMETERS}
+    r_status = _status(assumptions, "correlation")
+    if all(v == "published" for v in marginals.values()):
+        method = " ".join(str(v) for v in assumptions["explanation"].astype(str))
+        what = "the published quartiles" if "quartile" in method else "the published marginals"
+    else:
+        assumed = [p for p, v in marginals.items() if v != "published"]
+        what = f"marginals with {_and(assumed)} not from a primary source"
+    r_text = f"r = {r}" if r_status == "published" else f"r = {r} ({r_status})"
+    return f"{what} and {r_text}"
+
+
 def _section_kenya(
     seed: int, design: Any = "kenya", tables: Tables = None, tag: str = ""
 ) -> Section:
@@ -402,8 +431,7 @@ def _section_kenya(
     )
     sec.finding = (
         f"One cohort of {int(s['n_dyads'])} dyads in {int(s['n_clusters'])} clusters, "
-        f"simulated from the published quartiles and r = {format_fixed(s['target_r'])} (seed "
-        f"{seed}), "
+        f"simulated from {_basis(res.assumptions)} (seed {seed}), "
         f"has r = {format_fixed(s['simulated_r'])} on the log scale, "
         f"{format_pct(1 - s['share_adequate'], 0)} of "
         f"infants at or below {format_number(cut)} pmol/L{milk}. Its GEE log-log slope is "
@@ -446,11 +474,12 @@ def _section_power(
     bits = []
     for model, grp in res.table.groupby("model", sort=False):
         g = grp.sort_values("n_dyads")
-        hit = g[g["power"] >= 0.8]
+        hit = g[g["power"] >= POWER_TARGET]
         where = (
-            f"reaches 80% power at {int(hit['n_dyads'].iloc[0])} dyads on this grid"
+            f"reaches {format_pct(POWER_TARGET, 0)} power at {int(hit['n_dyads'].iloc[0])} dyads "
+            "on this grid"
             if len(hit)
-            else f"stays below 80% up to {int(g['n_dyads'].max())} dyads"
+            else f"stays below {format_pct(POWER_TARGET, 0)} up to {int(g['n_dyads'].max())} dyads"
         )
         bits.append(f"the {model} model {where}")
     sec.finding = (
