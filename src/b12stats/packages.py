@@ -41,7 +41,9 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import json
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -61,6 +63,8 @@ __all__ = [
     "load_packages",
     "load_tables",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: The optional package descriptor in a package folder.
 PACKAGE_FILE = "datapackage.json"
@@ -230,19 +234,31 @@ def _label(directory: str, name: str) -> str:
 
 
 def _csv_files(root: Path, directory: str) -> list[tuple[str, str]]:
+    """The tables of a folder without datapackage.json: every NAME.csv with a table's name.
+
+    Other CSV files (an output such as audit.csv) are left out with a logged
+    warning; a name close to a table's (``correlation.csv``) is an error.
+    """
     names = _data.table_names()
     out = []
     for path in sorted(root.iterdir()):
-        if path.suffix.lower() != ".csv":
+        if path.suffix.lower() != ".csv" or not path.is_file():
             continue
-        if path.stem not in names:
+        if path.stem in names:
+            out.append((path.stem, path.name))
+            continue
+        close = difflib.get_close_matches(path.stem.lower(), names, n=1, cutoff=0.8)
+        if close:
             raise DataValidationError(
-                f"{path.name!r} is not a table of b12stats; name each file after its table "
-                f"({', '.join(f'{n}.csv' for n in names)}), or list the files in "
-                f"{PACKAGE_FILE}",
+                f"{path.name!r} is not a table of b12stats; did you mean {close[0]}.csv? "
+                f"(each file is named after its table: {', '.join(names)})",
                 file=_label(directory, path.name),
             )
-        out.append((path.stem, path.name))
+        logger.warning(
+            "%s: not a table of b12stats (not one of %s); left out",
+            _label(directory, path.name),
+            ", ".join(f"{n}.csv" for n in names),
+        )
     return out
 
 
