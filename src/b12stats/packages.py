@@ -469,3 +469,146 @@ def _concat(name: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
         if joined[col].dtype != template[col].dtype:
             joined[col] = joined[col].astype(template[col].dtype)
     return joined
+
+
+# --- a package to fill in ----------------------------------------------------------------------
+
+
+def template_files(name: str = "my-study") -> dict[str, str]:
+    """The files of an empty package: each table's header, datapackage.json and a README.
+
+    Parameters
+    ----------
+    name
+        The package's name in datapackage.json (lower case, digits, ``-._``).
+
+    Returns
+    -------
+    dict of str to str
+        File name -> text. Each ``NAME.csv`` holds the header of a bundled
+        table (its input columns; derived columns are computed on load).
+
+    Examples
+    --------
+    >>> files = template_files()
+    >>> files["correlations.csv"].startswith("row_id,source_id,cohort,")
+    True
+    >>> sorted(files)[:3]
+    ['README.md', 'claims.csv', 'cohorts.csv']
+    """
+    slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-") or "my-study"
+    files: dict[str, str] = {}
+    resources = []
+    for table in _data.table_names():
+        schema = _data.table_schema(table)
+        files[f"{table}.csv"] = ",".join(schema.columns) + "\n"
+        resources.append(
+            {
+                "name": table,
+                "path": f"{table}.csv",
+                "title": schema.title,
+                "description": schema.description,
+                "format": "csv",
+                "encoding": "utf-8",
+            }
+        )
+    descriptor = {
+        "name": slug,
+        "title": "",
+        "description": "A b12stats data package: published B12 numbers as printed, with "
+        "their sources. Fill in the CSV files; README.md says what each column holds.",
+        "b12stats:schema_version": _data.schema_version(),
+        "resources": resources,
+    }
+    files[PACKAGE_FILE] = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    files["README.md"] = _readme()
+    return dict(sorted(files.items()))
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _readme() -> str:
+    version = _data.schema_version()
+    lines = [
+        "# A b12stats data package",
+        "",
+        "Each `NAME.csv` here holds the header of one of b12stats' tables. Add one row per",
+        "number as it is printed in its source (the text as printed goes in `text`; derived",
+        "numbers are computed by b12stats, never typed in). Leave a table with its header only",
+        "if you have nothing for it. Every row cites a source: list yours in `sources.csv`.",
+        "Every cohort named in concentrations, correlations, prevalences or effects needs at",
+        "least one row in `cohorts.csv` (e.g. attribute `n_participants`).",
+        "",
+        "Row ids must be new (not used by the bundled tables, `b12stats data TABLE` lists them,",
+        "nor by another package you use with it), and so must source ids, unless a row cites",
+        "a bundled source.",
+        "",
+        "```",
+        "b12stats data --data .                 # validate; rows per table",
+        "b12stats reproduce --data .            # the audit, with the bundled tables",
+        "b12stats reproduce --data . --data-only  # the audit of this package alone",
+        "b12stats meta --data .                 # pool the correlations",
+        "```",
+        "",
+        f"The files follow b12stats' schema version {version} (`b12stats:schema_version` in",
+        "`datapackage.json`; b12stats' data/SCHEMA_CHANGES.md lists what changed between",
+        "versions). `datapackage.json` lists the files (a Frictionless Data Package): remove a",
+        "table's entry there if you delete its file.",
+        "",
+        "Cells: numbers with a point as decimal mark, as printed (`0.20` keeps its two",
+        "decimals); booleans `true`/`false`; an empty cell is missing; a cell holding a comma is",
+        'quoted (`"a, b"`).',
+        "",
+    ]
+    for table in _data.table_names():
+        schema = _data.table_schema(table)
+        lines += [f"## {table}.csv: {schema.title}", "", schema.description, ""]
+        lines += [
+            "| column | type | unit | required | allowed values | meaning |",
+            "|---|---|---|---|---|---|",
+        ]
+        for row in schema.describe().itertuples(index=False):
+            lines.append(
+                f"| `{row.name}` | {row.type} | {_cell(row.unit)} | "
+                f"{'yes' if row.required else 'no'} | {_cell(row.allowed)} | "
+                f"{_cell(row.description)} |"
+            )
+        rules = [_rule_text(rule) for rule in schema.checks]
+        if rules:
+            lines += ["", "Rules: " + "; ".join(r for r in rules if r) + "."]
+        lines.append("")
+    lines += ["## Vocabularies", ""]
+    for voc in ("compartment", "variable"):
+        terms = _data.vocabulary(voc)
+        lines += [f"`{voc}`:", ""]
+        for term in terms.itertuples(index=False):
+            extra = ""
+            if voc == "compartment":
+                var = getattr(term, "variable", None)
+                extra = f" (variable `{var}`)" if isinstance(var, str) else " (no variable)"
+            lines.append(f"- `{term.name}`: {term.description}{extra}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _rule_text(rule: Mapping[str, Any]) -> str:
+    kind = rule["rule"]
+    if kind == "ordered":
+        return " <= ".join(f"`{f}`" for f in rule["fields"])
+    if kind == "together":
+        return ", ".join(f"`{f}`" for f in rule["fields"]) + " are given together"
+    if kind == "one_of_required":
+        return "one of " + ", ".join(f"`{f}`" for f in rule["fields"]) + " is required"
+    if kind == "different":
+        a, b = rule["fields"]
+        return f"`{a}` and `{b}` differ"
+    if kind == "reference":
+        return f"`{rule['field']}` is a `{rule['key']}` of the {rule['table']} table"
+    if kind == "p_text":
+        return f"`{rule['field']}` is a printed P value ('P = 0.03', 'P < 0.001')"
+    if kind == "fraction":
+        return f"`{rule['field']}` is a fraction p/q ('1/3')"
+    return ""

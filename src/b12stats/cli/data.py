@@ -203,7 +203,9 @@ def _print_packages(packages: Any, *, bundled: bool) -> None:
             )
         else:
             print(f"{d}: valid, {rows} row(s) in {int((mine['rows'] > 0).sum())} table(s)")
-    print("('-': the table is not in the package; b12stats data TABLE --data DIR prints one)")
+    if len(counts.groupby(["table", "origin"])) < len(origins) * len(data.table_names()):
+        print("('-': the table is not in the package)")
+    print("b12stats data TABLE --data DIR prints a joined table.")
 
 
 def _bundled(args: argparse.Namespace, names: list[str]) -> bool:
