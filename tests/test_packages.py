@@ -581,6 +581,16 @@ def test_init_writes_a_package_that_validates_with_no_rows(
     assert load_tables([pkg], data_only=True)["correlations"].empty
 
 
+def test_an_init_package_is_a_valid_frictionless_data_package(tmp_path: Path) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    pkg = tmp_path / "new"
+    pkg.mkdir()
+    for name, text in template_files().items():
+        (pkg / name).write_text(text, encoding="utf-8")
+    report = frictionless.validate(str(pkg / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "message"])
+
+
 def test_init_refuses_a_folder_that_is_not_empty(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

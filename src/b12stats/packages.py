@@ -356,16 +356,8 @@ def _check_ids(files: Sequence[TableFile]) -> None:
         space = "source" if f.table == "sources" else "row"
         for i, value in enumerate(f.frame[key]):
             first = defined.get((space, value))
-            if first is not None:
+            if first is not None:  # (a key repeated within one file fails on load)
                 other, j = first
-                if other is f:  # within one file: the loader's message already
-                    raise DataValidationError(
-                        f"duplicate key {value!r} (keys must be unique); also on line "
-                        f"{int(f.lines[j])}",
-                        file=f.label,
-                        line=int(f.lines[i]),
-                        column=key,
-                    )
                 raise DataValidationError(
                     f"{value!r} is already defined in {_where(other, j)}",
                     file=f.label,
@@ -401,9 +393,7 @@ def _check_references(files: Sequence[TableFile], dirs: Sequence[str]) -> None:
         return keys[(table, key)]
 
     has_sources = {f.origin for f in files if f.table == "sources"}
-    for f in files:
-        if f.origin == "bundled":
-            continue  # checked on load
+    for f in files:  # the bundled files too: their cohorts are checked here only
         for col, table, key in _references(f.table):
             values = f.frame[col]
             bad = np.flatnonzero((values.notna() & ~values.isin(known(table, key))).to_numpy())

@@ -192,10 +192,7 @@ def _print_packages(packages: Any, *, bundled: bool) -> None:
     for d in packages.directories:
         mine = counts[counts["origin"] == d]
         rows = int(mine["rows"].sum())
-        files = ", ".join(
-            f"{t}.csv" if f.endswith(f"{t}.csv") else f
-            for t, f in zip(mine["table"], mine["file"], strict=True)
-        )
+        files = ", ".join(Path(f).name for f in mine["file"])
         if rows == 0:
             print(
                 f"{d}: valid, no rows yet ({len(mine)} table(s) with a header only: {files}); "
