@@ -754,3 +754,30 @@ def test_data_prints_a_joined_table_and_flags_errors(
     assert code == 2
     assert err.startswith(f"error: {pkg / 'correlations.csv'}, line 2, column cohort:")
     assert err.count("\n") == 1
+
+
+def test_meta_audits_an_exported_bundled_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    exported = tmp_path / "correlations.csv"
+    code, out, err = run(capsys, "data", "correlations", "--format", "csv")
+    assert code == 0, err
+    exported.write_text(out)
+    audit = run_audit().to_frame()
+    bad = audit[(audit["verdict"] == "inconsistent") & (audit["table"] == "correlations")]
+    assert len(bad)  # the bundled data has such rows
+    code, out, err = run(capsys, "meta", str(exported), "--by", "pair", "--skip-unpoolable")
+    assert code == 0, err  # its ids repeat the bundled ones: no clash, DATA replaces them
+    for check_id in bad["check_id"]:
+        assert f"{check_id.split(':')[0]}: the audit judges it inconsistent ({check_id}:" in out
+    # a file that does not follow the schema is pooled, not audited, and says so
+    lines = exported.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = next(csv.reader([lines[1]]))
+    cells[header.index("p_text")] = "ns"
+    lines[1] = ",".join(f'"{c}"' for c in cells)
+    exported.write_text("\n".join(lines) + "\n")
+    code, out, err = run(capsys, "meta", str(exported), "--by", "pair", "--skip-unpoolable")
+    assert code == 0, err
+    assert "judges it inconsistent" not in out
+    assert "not audited" in caplog.text and "column p_text" in caplog.text

@@ -334,14 +334,17 @@ def _primary_rows(args: argparse.Namespace, frame: Any, tables: Any) -> tuple[An
 
 
 def _with_file(args: argparse.Namespace, tables: Any) -> Any:
-    """The tables in use with DATA's rows as correlations, if DATA is laid out like that table.
+    """The tables in use with DATA as the correlations, if DATA is laid out like that table.
 
-    ``None`` when it is not (then the audit does not apply to DATA).
+    DATA's rows replace the correlations in use (its ids may repeat theirs: a
+    table exported with ``b12stats data correlations --format csv``); the
+    other tables give the sources and cohorts. ``None`` when DATA is not laid
+    out like the correlations table or does not follow its schema (then it is
+    not audited; the reason is logged).
     """
-    import pandas as pd
-
     from b12stats import data
     from b12stats._csvread import read_csv
+    from b12stats.errors import DataValidationError
     from b12stats.packages import load_tables
 
     header = set(read_csv(args.data).columns)
@@ -349,8 +352,13 @@ def _with_file(args: argparse.Namespace, tables: Any) -> Any:
         logger.info("%s is not laid out like the correlations table: not audited", args.data)
         return None
     tables = dict(tables if tables is not None else load_tables())
-    mine = data.load_table(args.data, table="correlations", sources=tables["sources"])
-    tables["correlations"] = pd.concat([tables["correlations"], mine], ignore_index=True)
+    try:
+        tables["correlations"] = data.load_table(
+            args.data, table="correlations", sources=tables["sources"]
+        )
+    except DataValidationError as exc:
+        logger.warning("not audited (rows the audit would judge are kept): %s", exc)
+        return None
     return tables
 
 
