@@ -781,3 +781,16 @@ def test_meta_audits_an_exported_bundled_table(
     assert code == 0, err
     assert "judges it inconsistent" not in out
     assert "not audited" in caplog.text and "column p_text" in caplog.text
+
+
+def test_meta_with_nothing_to_pool_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    assert run(capsys, "init", str(empty))[0] == 0
+    code, _out, err = run(capsys, "meta", "--data", str(empty), "--data-only")
+    assert code == 2 and "no correlations in the data in use" in err
+    only_bad = study(tmp_path / "bad", corr("m_bad", "0.10", "P = 0.9", "500"))
+    code, _out, err = run(capsys, "meta", "--data", str(only_bad), "--data-only")
+    assert code == 2
+    assert err.startswith("error: nothing left to pool (m_bad: the audit judges it inconsistent")

@@ -223,7 +223,12 @@ def _pool(args: argparse.Namespace) -> Any:
         frame = tables["correlations"]
         by = ["pair", *[c for c in args.by if c != "pair"]]
         kinds_pooled = ("primary", "secondary") if args.include_secondary else ("primary",)
+        if frame.empty:
+            raise OptionError("no correlations in the data in use: nothing to pool")
         frame, left_out = _drop_inconsistent(args, frame, tables, by, kinds_pooled)
+        if frame.empty:
+            reasons = "; ".join(f"{row}: {reason}" for row, _, _, reason in left_out[:5])
+            raise OptionError(f"nothing left to pool ({reasons})")
         table = pool_table(
             frame,
             label="row_id",
