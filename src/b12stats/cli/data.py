@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``data`` subcommand."""
     p = subparsers.add_parser(
         "data",
-        help="list the bundled tables of published numbers, or print one",
+        help="list the tables of published numbers (bundled, --data yours), or print one",
         formatter_class=HelpFormatter,
         epilog=examples(
             "b12stats data                              # the bundled tables",

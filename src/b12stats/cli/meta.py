@@ -84,7 +84,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--include-secondary",
         action="store_true",
-        help="bundled data: also pool secondary sources (flagged in labels and notes)",
+        help="the tables (no DATA): also pool secondary sources (flagged in labels and notes)",
     )
     p.add_argument(
         "--primary-only",

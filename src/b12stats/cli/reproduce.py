@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``reproduce`` subcommand."""
     p = subparsers.add_parser(
         "reproduce",
-        help="recompute every published claim in the bundled data and judge it",
+        help="recompute every published claim in the data (bundled, --data yours) and judge it",
         formatter_class=HelpFormatter,
         epilog=examples(
             "b12stats reproduce                  # one line per check and a summary",
