@@ -42,6 +42,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import logging
 import re
@@ -195,13 +196,25 @@ def load_packages(data_dirs: Sequence[str | Path] = (), *, data_only: bool = Fal
 # --- reading ---------------------------------------------------------------------------------
 
 
+@functools.cache
+def _bundled_lines(name: str) -> np.ndarray:
+    """The line of each row of a bundled table (for messages naming both places)."""
+    label = f"data/{name}.csv"
+    lines = _data._read_strings(_data._read_text(_data.data_dir() / f"{name}.csv", label), label)
+    return lines[1]
+
+
 def _bundled_files() -> Iterable[TableFile]:
     root = _data.data_dir()
     for name in _data.table_names():
-        path = root / f"{name}.csv"
-        label = f"data/{name}.csv"
-        lines = _data._read_strings(_data._read_text(path, label), label)[1]
-        yield TableFile(name, "bundled", label, path, _data.load_table(name), lines)
+        yield TableFile(
+            name,
+            "bundled",
+            f"data/{name}.csv",
+            root / f"{name}.csv",
+            _data.load_table(name),
+            _bundled_lines(name),
+        )
 
 
 def _read_package(directory: str) -> list[TableFile]:
