@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -446,17 +447,34 @@ def _renamed_copy(target: Path) -> None:
         "traced_source_id",
         "numerator_id",
         "denominator_id",
+        "cutoff_row_id",
+        "claim_row_id",
+    }
+    row_ids = {
+        rid
+        for name in data.table_names()
+        if name != "sources"
+        for rid in data.load_table(name)["row_id"]
     }
     target.mkdir()
     for name in data.table_names():
         text = (BUNDLED / f"{name}.csv").read_text(encoding="utf-8")
         rows = list(csv.reader(io.StringIO(text)))
         header = rows[0]
-        cols = [j for j, h in enumerate(header) if h in id_columns]
         for row in rows[1:]:
-            for j in cols:
-                if j < len(row) and row[j]:
+            for j, column in enumerate(header):
+                if j >= len(row) or not row[j]:
+                    continue
+                if column in id_columns:
                     row[j] = "v1_" + row[j]
+                elif column == "evidence_row_ids":
+                    row[j] = ";".join("v1_" + x for x in row[j].split(";"))
+                elif column == "reasoning":  # a judgement's template names rows: ID.column
+                    row[j] = re.sub(
+                        r"(?<!\w)(\w+)(?=\.\w)",
+                        lambda m: "v1_" + m[1] if m[1] in row_ids else m[0],
+                        row[j],
+                    )
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(rows)
         (target / f"{name}.csv").write_text(out.getvalue(), encoding="utf-8")
@@ -477,21 +495,65 @@ def test_a_package_written_with_todays_headers_loads_and_audits_the_same(
         assert (mine[key] == "v1_" + bundled[key]).all(), name
     # joined with the bundled tables there is no clash (every id is new)
     assert len(load_tables([pkg])["correlations"]) == 2 * len(data.load_table("correlations"))
-    # the same verdicts, check by check; except paraphrases, whose judgements are curated per
-    # bundled row id (a judgement of a worded claim is not recomputed from numbers)
-    claims = data.load_table("claims")
-    curated = set(claims.loc[claims["claim_type"] == "secondary_paraphrase", "row_id"])
+    # the same verdicts, check by check (judgements of worded claims are data too)
     mine = run_audit(tables).to_frame()
-    mine_verdicts = dict(
-        zip(mine["check_id"].str.removeprefix("v1_"), mine["verdict"], strict=True)
-    )
+    mine_ids = mine["check_id"].str.removeprefix("v1_")
+    mine_verdicts = dict(zip(mine_ids, mine["verdict"], strict=True))
     bundled = run_audit().to_frame()
-    expected = {
-        c: v
-        for c, v in zip(bundled["check_id"], bundled["verdict"], strict=True)
-        if c.split(":")[0] not in curated
-    }
+    expected = dict(zip(bundled["check_id"], bundled["verdict"], strict=True))
     assert mine_verdicts == expected
+
+
+def test_a_file_without_optional_columns_loads(tmp_path: Path) -> None:
+    """A file written before an optional column was added (or leaving it out) still loads."""
+    pkg = study(tmp_path / "mine", corr("m1", "0.30", "P < 0.001", "200"))
+    schema = data.table_schema("correlations")
+    optional = [f["name"] for f in schema.fields if not f.get("constraints", {}).get("required")]
+    assert "significant" in optional
+    frame = pd.read_csv(pkg / "correlations.csv", dtype=str, keep_default_na=False)
+    frame.drop(columns=["significant"]).to_csv(pkg / "correlations.csv", index=False)
+    loaded = load_tables([pkg], data_only=True)["correlations"]
+    assert list(loaded.columns) == list(data.load_table("correlations").columns)
+    assert loaded["significant"].isna().all()
+    frame.drop(columns=["cohort"]).to_csv(pkg / "correlations.csv", index=False)
+    with pytest.raises(DataValidationError) as info:  # a required column may not be left out
+        load_tables([pkg])
+    assert (info.value.line, info.value.column) == (1, "cohort")
+
+
+def test_references_of_judgements_and_cut_offs(tmp_path: Path) -> None:
+    pkg = study(tmp_path / "mine")
+    claim = {
+        "row_id": "m_claim",
+        "source_id": "mine2026",
+        "location": "Discussion",
+        "claim_type": "finding",
+        "subject": "x",
+        "value_text": "no difference",
+        "text": "a finding",
+    }
+    write(pkg, "claims", [claim])
+    judgement = {
+        "row_id": "m_judged",
+        "source_id": "mine2026",
+        "claim_row_id": "m_claim",
+        "verdict": "unverifiable",
+        "evidence_row_ids": "m_claim;mine_n",
+        "reasoning": "nothing to recompute",
+        "text": "a finding",
+    }
+    write(pkg, "claim_judgements", [judgement])
+    assert (
+        len(load_tables([pkg])["claim_judgements"]) == len(data.load_table("claim_judgements")) + 1
+    )
+    write(pkg, "claim_judgements", [{**judgement, "evidence_row_ids": "m_claim;m_gone"}])
+    with pytest.raises(DataValidationError) as info:
+        load_tables([pkg])
+    assert (info.value.line, info.value.column) == (2, "evidence_row_ids")
+    assert "unknown row id 'm_gone'" in str(info.value)
+    write(pkg, "claim_judgements", [{**judgement, "claim_row_id": "m_nothing"}])
+    with pytest.raises(DataValidationError, match="unknown claims row_id 'm_nothing'"):
+        load_tables([pkg])
 
 
 def test_derived_columns_written_by_data_format_csv_load_back(

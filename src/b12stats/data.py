@@ -514,6 +514,8 @@ def _check_rules(
             bad = np.flatnonzero((vals.notna() & ~vals.isin(keys)).to_numpy())
             if bad.size:
                 raise fail(bad[0], col, f"unknown {table} key {vals.iloc[bad[0]]!r}")
+        elif kind == "row_ids":
+            continue  # ';'-joined row ids of any table: checked by b12stats.packages
         elif kind == "p_text":
             col = rule["field"]
             rel: list[str | None] = []
@@ -580,12 +582,25 @@ def _validate_lines(
     known: Mapping[str, set[str]],
     *,
     allow_empty: bool = False,
+    optional_columns: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """:func:`_validate`, also returning the line of each row; a package's table may be empty."""
+    """:func:`_validate`, also returning the line of each row.
+
+    For a package's file (:mod:`b12stats.packages`): ``allow_empty`` accepts
+    a header without rows; ``optional_columns`` lets the header leave out
+    columns whose cells are optional (read as empty), so a file written
+    before an optional column was added still loads.
+    """
     raw, lines, widths = _read_strings(text, label)
     header = [str(c) for c in raw.columns]
     expected = schema.columns
     missing = [c for c in expected if c not in header]
+    left_out: list[str] = []
+    if optional_columns:
+        left_out = [
+            c for c in missing if not schema.field(c).get("constraints", {}).get("required")
+        ]
+        missing = [c for c in missing if c not in left_out]
     if missing:
         raise DataValidationError(
             f"missing column(s) {', '.join(missing)}; the {schema.name} table needs: "
@@ -609,6 +624,8 @@ def _validate_lines(
         raise DataValidationError("duplicate column name", file=label, line=1, column=dup)
     _check_widths(widths, lines, header, expected, label)
     raw = raw[[c for c in header if c not in derived]]  # recomputed below, never trusted
+    for c in left_out:
+        raw[c] = ""
     if raw.empty and not allow_empty:
         raise DataValidationError("the file has a header but no data rows", file=label, line=2)
     out: dict[str, pd.Series] = {}

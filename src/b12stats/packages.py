@@ -21,7 +21,12 @@ line and the column of the first problem:
   is an error naming both places;
 - references resolve across the joined tables: ``source_id``,
   ``cites_source_id``, ``traced_source_id`` in the sources, ``cohort`` in the
-  cohorts table, ``numerator_id``/``denominator_id`` in the concentrations.
+  cohorts table, ``numerator_id``/``denominator_id`` in the concentrations,
+  ``cutoff_row_id`` in the reference values, a judgement's ``claim_row_id``
+  in the claims and its ``evidence_row_ids`` in any table.
+
+A file may leave out optional columns (their cells are read as empty): a file
+written before an optional column was added keeps loading.
 
 A table with a header and no rows is allowed (a package from ``b12stats
 init``). ``source_kind`` is derived from the joined sources.
@@ -236,7 +241,7 @@ def _read_package(directory: str) -> list[TableFile]:
         path = root / rel
         text = _data._read_text(path, label)
         frame, lines = _data._validate_lines(
-            text, _data.table_schema(table), label, {}, allow_empty=True
+            text, _data.table_schema(table), label, {}, allow_empty=True, optional_columns=True
         )
         out.append(TableFile(table, directory, label, path, frame, lines))
     return out
@@ -405,8 +410,23 @@ def _check_references(files: Sequence[TableFile], dirs: Sequence[str]) -> None:
             }
         return keys[(table, key)]
 
+    row_ids = {v for f in files if f.table != "sources" for v in f.frame["row_id"]}
     has_sources = {f.origin for f in files if f.table == "sources"}
     for f in files:  # the bundled files too: their cohorts are checked here only
+        for rule in _data.table_schema(f.table).checks:
+            if rule["rule"] != "row_ids":
+                continue
+            col = rule["field"]
+            for i, cell in enumerate(f.frame[col]):
+                unknown = [x for x in str(cell or "").split(";") if x and x not in row_ids]
+                if unknown:
+                    raise DataValidationError(
+                        f"unknown row id {unknown[0]!r} (expected ';'-separated row ids of "
+                        "the tables in use)",
+                        file=f.label,
+                        line=int(f.lines[i]),
+                        column=col,
+                    )
         for col, table, key in _references(f.table):
             values = f.frame[col]
             bad = np.flatnonzero((values.notna() & ~values.isin(known(table, key))).to_numpy())
