@@ -516,8 +516,8 @@ def template_files(name: str = "my-study") -> dict[str, str]:
     >>> files = template_files()
     >>> files["correlations.csv"].startswith("row_id,source_id,cohort,")
     True
-    >>> sorted(files)[:3]
-    ['README.md', 'claims.csv', 'cohorts.csv']
+    >>> sorted(set(files) - {f"{t}.csv" for t in _data.table_names()})
+    ['README.md', 'datapackage.json']
     """
     slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-") or "my-study"
     files: dict[str, str] = {}
