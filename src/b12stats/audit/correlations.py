@@ -33,7 +33,10 @@ from b12stats.stats.printed import parse_p, rounding_interval
 
 
 def _r_critical_for(printed_p: str, n: float) -> tuple[float, str]:
-    """|r| bound implied by a printed P at n: ('<' P) -> |r| >= bound; ('>' P) -> |r| <= bound."""
+    """The ``|r|`` bound a printed P implies at n.
+
+    ``P < a`` gives ``|r| >= bound``; ``P > a`` gives ``|r| <= bound``.
+    """
     pp = parse_p(printed_p)
     return float(r_critical(n, alpha=pp.value)), pp.relation
 
@@ -184,7 +187,7 @@ def check_correlations_without_p(ctx: Context) -> Iterator[Check]:
 
 @register("correlations_without_r", order=90)
 def check_correlations_without_r(ctx: Context) -> Iterator[Check]:
-    """Correlations stated without r: the |r| bound their P (or "not correlated") implies.
+    """Correlations stated without r: the ``|r|`` bound their P (or "not correlated") implies.
 
     With the cohort n, ``P < a`` needs ``|r| >= t / sqrt(n - 2 + t**2)``,
     ``t = t_{1 - a/2, n-2}``; "not correlated" (read as P >= ALPHA) needs
@@ -297,7 +300,7 @@ def check_correlations_vs_primary(ctx: Context) -> Iterator[Check]:
     """A secondary source's correlation against the cited primary's (same cohort, same pair).
 
     Compared: significance (at the printed P's, or ALPHA) and, where the
-    primary prints only P, the |r| its P needs at its own n.
+    primary prints only P, the ``|r|`` its P needs at its own n.
 
     Examples
     --------
