@@ -24,7 +24,7 @@ Examples
 --------
 >>> from b12stats.data import load_table
 >>> corr = load_table("correlations")
->>> row = corr.set_index("row_id").loc["sum_cam_mat_inf"]
+>>> row = corr.loc[corr["p_value"] == 0.27].iloc[0]
 >>> float(row["r"]), int(row["r_decimals"]), row["p_relation"], float(row["p_value"])
 (0.2, 2, '=', 0.27)
 """
@@ -741,9 +741,9 @@ def load_table(
 
     Examples
     --------
-    >>> load_table("concentrations").query("row_id == 'w18_infant'")[["q1", "value", "q3"]]
-          q1  value     q3
-    0  193.0  276.0  399.0
+    >>> conc = load_table("concentrations")
+    >>> sorted(conc["statistic"].dropna().unique())[:2]
+    ['geometric_mean', 'mean']
     """
     if isinstance(name_or_path, str) and name_or_path in table_names() and table is None:
         return _bundled(name_or_path).copy()
@@ -805,7 +805,8 @@ def as_printed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     Examples
     --------
     >>> corr = load_table("correlations")
-    >>> as_printed(corr, "correlations").set_index("row_id").loc["sum_cam_mat_inf", "r"]
+    >>> printed = as_printed(corr, "correlations")
+    >>> printed.loc[corr["p_value"] == 0.27, "r"].iloc[0]
     '0.20'
     """
     out = frame.copy()
