@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import pandas as pd
 import pytest
 
-from b12stats import data, report
+from b12stats import report
 from b12stats.cli import main
 
 #: Small Monte Carlo sizes: these tests check which sections appear, not the numbers.
@@ -36,25 +36,10 @@ def _copy(folder: Path, names: tuple[str, ...], *, primary_only: bool = False) -
 
 
 def _tables(folder: Path, *, data_only: bool) -> dict[str, pd.DataFrame]:
-    """The bundled tables joined with a package's (or the package's alone), by hand."""
-    sources = data.load_table(folder / "sources.csv", table="sources")
-    out = {}
-    for name in data.table_names():
-        bundled = data.load_table(name)
-        path = folder / f"{name}.csv"
-        if path.exists():
-            mine = (
-                sources
-                if name == "sources"
-                else data.load_table(
-                    path, table=name, sources=pd.concat([data.load_sources(), sources])
-                )
-            )
-            frames = [mine] if data_only else [bundled, mine]
-            out[name] = pd.concat(frames, ignore_index=True)
-        else:
-            out[name] = bundled.iloc[0:0] if data_only else bundled
-    return out
+    """The tables in use: the bundled ones joined with the package's (or its alone)."""
+    from b12stats.packages import load_tables
+
+    return load_tables([folder], data_only=data_only)
 
 
 def _section_ids(html: str) -> list[str]:
@@ -170,7 +155,6 @@ def test_data_only_with_correlations_only(tmp_path: Path) -> None:
 
 
 def test_cli_report_with_data_package(package: Path, tmp_path: Path, monkeypatch) -> None:
-    pytest.importorskip("b12stats.packages")
     seen = {}
 
     def fake(out, *, tables, designs, seed, reps, command):

@@ -80,8 +80,11 @@ def source_label(source_id: str, tables: Tables = None) -> str:
 
     Examples
     --------
-    >>> source_label("williams2018"), source_label("summary_chebaya2017")
-    ('Williams 2018', 'summary page')
+    >>> src = pd.DataFrame({"source_id": ["a", "b"], "kind": ["primary", "secondary"],
+    ...                     "authors": ["Smith J, Doe K", "unknown"], "year": [2020, None],
+    ...                     "journal": ["J Nutr", "web summary page"]})
+    >>> source_label("a", {"sources": src}), source_label("b", {"sources": src})
+    ('Smith 2020', 'summary page')
     """
     src = table(tables, "sources").set_index("source_id")
     if source_id not in src.index:
@@ -101,8 +104,11 @@ def source_phrase(source_id: str, tables: Tables = None) -> str:
 
     Examples
     --------
-    >>> source_phrase("summary_chebaya2017"), source_phrase("williams2018")
-    ('the summary page', 'Williams 2018')
+    >>> src = pd.DataFrame({"source_id": ["a", "b"], "kind": ["primary", "secondary"],
+    ...                     "authors": ["Smith J", "unknown"], "year": [2020, None],
+    ...                     "journal": ["J Nutr", "web summary page"]})
+    >>> source_phrase("b", {"sources": src}), source_phrase("a", {"sources": src})
+    ('the summary page', 'Smith 2020')
     """
     label = source_label(source_id, tables)
     return label if label[:1].isupper() or label == source_id else f"the {label}"
