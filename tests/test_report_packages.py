@@ -14,6 +14,7 @@ import pytest
 
 from b12stats import report
 from b12stats.cli import main
+from b12stats.simulate import get_design
 
 #: Small Monte Carlo sizes: these tests check which sections appear, not the numbers.
 TEST_REPS = 4
@@ -167,6 +168,9 @@ def test_cli_report_with_data_package(package: Path, tmp_path: Path, monkeypatch
     assert seen["designs"] == []
     assert set(seen["tables"]["correlations"]["row_id"]) == {"my_r"}
     assert f"--data {package} --data-only" in seen["command"]
-    assert main(["report", "--out", out, "--data", str(package), "--design", "canada"]) == 0
-    assert seen["designs"] == ["canada"]
+    design_file = tmp_path / "mine.toml"
+    get_design("canada").to_toml(design_file)
+    args = ["report", "--out", out, "--data", str(package), "--design", str(design_file)]
+    assert main([*args, "--design", "kenya"]) == 0
+    assert seen["designs"] == [str(design_file), "kenya"]
     assert {"my_r", "w18_milk_inf"} <= set(seen["tables"]["correlations"]["row_id"])
