@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -13,6 +16,7 @@ import tomli_w
 from numpy.testing import assert_allclose
 from scipy import stats
 
+from b12stats import designs
 from b12stats.cli import main
 from b12stats.data import data_dir, load_table
 from b12stats.errors import DataValidationError, OptionError
@@ -22,6 +26,7 @@ from b12stats.simulate import (
     LognormalMarginal,
     design_dir,
     get_design,
+    registry,
     simulate_cohort,
 )
 from b12stats.stats.correlation import p_from_r
@@ -147,7 +152,8 @@ def test_no_row_or_source_id_in_the_simulation_code() -> None:
         for col in ("row_id", "source_id"):
             if col in frame.columns:
                 ids |= set(frame[col].dropna())
-    code = "\n".join(p.read_text(encoding="utf-8") for p in SRC.glob("*.py"))
+    files = [*SRC.glob("*.py"), SRC.parent / "designs.py"]
+    code = "\n".join(p.read_text(encoding="utf-8") for p in files)
     found = sorted(i for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w])", code))
     assert found == []
 
@@ -322,3 +328,65 @@ def test_simulation_takes_a_name_or_a_path() -> None:
     )
     with pytest.raises(OptionError, match="design must be"):
         simulate_cohort(None)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- #
+# layers: the core reads no data table; the domain module registers itself
+# --------------------------------------------------------------------------- #
+def test_core_reads_a_resolved_file_without_the_data_layer(tmp_path: Path) -> None:
+    path = tmp_path / "k.toml"
+    get_design("kenya").to_toml(path)
+    code = (
+        "import sys\n"
+        "from b12stats.simulate import Design, simulate_cohort\n"
+        f"d = Design.from_toml({str(path)!r}, rows={{}})\n"
+        "assert d.to_toml() == open(" + repr(str(path)) + ", encoding='utf-8').read()\n"
+        "simulate_cohort(d, n_dyads=10, n_clusters=10, rng=1)\n"
+        "bad = sorted(m for m in sys.modules if m in ('b12stats.data', 'b12stats.designs'))\n"
+        "assert bad == [], bad\n"
+    )
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": src},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+
+
+def test_row_references_need_rows_when_none_are_given(tmp_path: Path) -> None:
+    text = (design_dir() / "kenya.toml").read_text(encoding="utf-8")
+    path = _write(tmp_path / "k.toml", text)
+    with pytest.raises(DataValidationError, match="unknown table 'correlations'"):
+        Design.from_toml(path, rows={"concentrations": {}})
+
+
+def test_rows_as_a_mapping_or_a_callable(tmp_path: Path) -> None:
+    names = ("concentrations", "correlations", "cohorts", "reference_values")
+    rows = {t: {r["row_id"]: r for r in load_table(t).to_dict("records")} for t in names}
+    path = design_dir() / "kenya.toml"
+    assert Design.from_toml(path, rows=rows) == get_design("kenya")
+    assert Design.from_toml(path, rows=designs.row_lookup()) == get_design("kenya")
+    edited = {**rows, "correlations": {"w18_milk_inf": {"r": 0.25}}}
+    assert Design.from_toml(path, rows=edited).correlation == 0.25
+
+
+def test_registry_resolves_names_and_passes_designs() -> None:
+    d = get_design("kenya")
+    assert registry.resolve_design(d) is d
+    assert registry.resolve_design("kenya") == d
+    assert registry.hook("resolve") is designs.get_design
+    with pytest.raises(OptionError, match="unknown hook"):
+        registry.register(resolver=designs.get_design)
+
+
+def test_public_names_are_re_exported() -> None:
+    import b12stats.simulate as sim
+
+    assert sim.DESIGN_NAMES == designs.DESIGN_NAMES == designs.design_names()
+    assert sim.design_dir() == designs.design_dir()
+    pd.testing.assert_frame_equal(sim.list_designs(), designs.list_designs())
+    with pytest.raises(AttributeError):
+        sim.no_such_name
