@@ -557,3 +557,42 @@ def n_for_power_correlation(
         if n > n_max:
             raise OptionError(f"power {power} not reached with n <= {n_max}")
     return n
+
+
+def r_critical(n: Any, *, alpha: float = 0.05) -> float | np.ndarray:
+    """Smallest ``|r|`` with two-sided P < ``alpha`` at sample size ``n``.
+
+    Inverting ``cor.test``'s t test (``t = r sqrt(df / (1 - r^2))``, ``df =
+    n - 2``, solved for ``r``): ``r_c = t_c / sqrt(df + t_c^2)`` with
+    ``t_c = t_{1 - alpha/2, df}``, the values tabulated as critical values of
+    the correlation coefficient.
+
+    Parameters
+    ----------
+    n
+        Sample size (scalar or array, each > 2; need not be whole, e.g. for
+        a partial r the effective ``n - k``).
+    alpha
+        Two-sided level, strictly between 0 and 1.
+
+    Returns
+    -------
+    float or ndarray
+        The critical ``|r|``; ``p_from_r(r_critical(n), n) == alpha``.
+
+    Examples
+    --------
+    >>> round(r_critical(10), 4), round(r_critical(30, alpha=0.01), 4)
+    (0.6319, 0.4629)
+    """
+    if not (isinstance(alpha, int | float) and 0.0 < alpha < 1.0):
+        raise OptionError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
+    n_arr = np.asarray(n, dtype=float)
+    if np.any(~np.isfinite(n_arr)) or np.any(n_arr <= 2):
+        raise OptionError(f"n must be > 2, got {np.ravel(n_arr)[:3].tolist()}")
+    df = n_arr - 2.0
+    t = stats.t.isf(alpha / 2.0, df)
+    return _scalar_or_array(t / np.sqrt(df + t * t))
+
+
+__all__ += ["r_critical"]

@@ -7,6 +7,7 @@ quartiles (Q1, median, Q3). On the log scale a log-normal's quartiles are
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -427,3 +428,114 @@ def mean_sd_from_quartiles(
             "method": method,
         }
     )
+
+
+def prevalence_from_gm_ci(
+    gm: float,
+    ci_low: float,
+    ci_high: float,
+    n: int,
+    cutoff: float,
+    *,
+    side: str = "below",
+    ci_level: float = 0.95,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Share beyond a cut-off implied by a geometric mean, its CI and n (log-normal values).
+
+    The log-scale SD ``sigma`` comes from the CI. A CI symmetric on the
+    linear scale (``GM ± z_c SE``, the delta method with ``SE(GM) = GM sigma
+    / sqrt(n)``) gives ``sigma = (hi - lo) / (2 z_c) sqrt(n) / GM``; one
+    symmetric on the log scale gives ``sigma = (log hi - log lo) / (2 z_c)
+    sqrt(n)``, ``z_c = Phi^-1(1/2 + ci_level/2)``. The CI is read as linear
+    when its midpoint is at least as close to the GM as ``sqrt(lo hi)`` is.
+
+    With ``mu = log GM`` and ``w = (log cutoff - mu) / sigma`` the share
+    below is ``Phi(w)``. As ``Var(mu) = sigma^2 / n`` and ``Var(sigma) ~
+    sigma^2 / (2 n)`` (the large-sample variance of a normal quantile
+    estimate, as for Bland & Altman's limits of agreement),
+    ``se(w) = sqrt((1 + w^2 / 2) / n)`` and the interval is
+    ``Phi(w ± z se(w))`` with ``z = Phi^-1(1/2 + conf_level/2)``.
+
+    Parameters
+    ----------
+    gm, ci_low, ci_high
+        Geometric mean and its CI (positive, same unit as ``cutoff``).
+    n
+        Sample size behind the CI (>= 2).
+    cutoff
+        The cut-off (positive).
+    side
+        ``"below"``, ``"at_or_below"``, ``"above"`` or ``"at_or_above"``.
+    ci_level
+        Level of the printed CI.
+    conf_level
+        Level of the interval returned.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``estimate, ci_low, ci_high, n, cutoff, side, mu, sigma,
+        ci_scale`` (``"linear"`` or ``"log"``), ``conf_level, method``.
+
+    References
+    ----------
+    Bland JM, Altman DG (1986) Statistical methods for assessing agreement
+    between two methods of clinical measurement. Lancet (1986, i) (the SE of
+    the limits ``mean ± z SD``, ``sqrt((1 + z^2/2) s^2 / n)``, about
+    ``sqrt(3 s^2 / n)`` for ``z = 1.96``).
+
+    Examples
+    --------
+    >>> res = prevalence_from_gm_ci(100.0, 90.2, 109.8, 100, 100.0)
+    >>> res[["estimate", "ci_low", "ci_high"]].round(3)
+       estimate  ci_low  ci_high
+    0       0.5   0.422    0.578
+    >>> res["ci_scale"].iloc[0], round(float(res["sigma"].iloc[0]), 3)
+    ('linear', 0.5)
+    """
+    check_option("side", side, _SIDES)
+    _check_conf_level(ci_level)
+    _check_conf_level(conf_level)
+    gm, lo, hi, c = float(gm), float(ci_low), float(ci_high), float(cutoff)
+    if not all(np.isfinite(x) and x > 0 for x in (gm, lo, hi, c)):
+        raise OptionError(
+            f"gm, ci_low, ci_high and cutoff must be positive numbers, got {(gm, lo, hi, c)}"
+        )
+    if not lo < hi:
+        raise OptionError(f"ci_low must be below ci_high, got {lo!r} and {hi!r}")
+    if not (isinstance(n, int | np.integer) and n >= 2):
+        raise OptionError(f"n must be a whole number >= 2, got {n!r}")
+    zc = float(stats.norm.ppf(0.5 + ci_level / 2.0))
+    linear = abs((lo + hi) / 2.0 - gm) <= abs(math.sqrt(lo * hi) - gm)
+    if linear:
+        sigma = (hi - lo) / (2.0 * zc) * math.sqrt(n) / gm
+    else:
+        sigma = (math.log(hi) - math.log(lo)) / (2.0 * zc) * math.sqrt(n)
+    w = (math.log(c) - math.log(gm)) / sigma
+    se_w = math.sqrt((1.0 + w * w / 2.0) / n)
+    zcrit = stats.norm.ppf(0.5 + conf_level / 2.0)
+    if side in ("below", "at_or_below"):
+        est = float(stats.norm.cdf(w))
+        ci_lo, ci_hi = (float(stats.norm.cdf(w + k * zcrit * se_w)) for k in (-1, 1))
+    else:
+        est = float(stats.norm.sf(w))
+        ci_lo, ci_hi = (float(stats.norm.sf(w + k * zcrit * se_w)) for k in (1, -1))
+    return pd.DataFrame(
+        {
+            "estimate": [est],
+            "ci_low": [ci_lo],
+            "ci_high": [ci_hi],
+            "n": [int(n)],
+            "cutoff": [c],
+            "side": [side],
+            "mu": [math.log(gm)],
+            "sigma": [sigma],
+            "ci_scale": ["linear" if linear else "log"],
+            "conf_level": [conf_level],
+            "method": ["lognormal_gm_ci"],
+        }
+    )
+
+
+__all__ += ["prevalence_from_gm_ci"]
