@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,6 +35,7 @@ from b12stats.simulate import registry
 from b12stats.simulate.design import Design, LognormalMarginal
 from b12stats.simulate.files import RowLookup
 from b12stats.simulate.files import read_design as _read_design
+from b12stats.stats.correlation import r_critical
 from b12stats.units import to_pmol_per_l
 
 __all__ = [
@@ -335,15 +335,6 @@ def _marginal(
     return None, None, f" (rows found: {', '.join(found)})" if found else ""
 
 
-def _r_from_p(p: float, n: int) -> float:
-    """The |r| whose two-sided t-test P value at n pairs is ``p``."""
-    # TODO(helper F): use b12stats.stats.correlation.r_critical once it is on main
-    from scipy import stats
-
-    t = float(stats.t.ppf(1 - p / 2, n - 2))
-    return t / math.sqrt(n - 2 + t * t)
-
-
 def design_from_cohort(tables: Tables | None, cohort_id: str) -> Design:
     """A design built from the published rows of one cohort.
 
@@ -553,7 +544,7 @@ def _correlation(
     if len(with_p) and n_dyads > 3:
         row = with_p.iloc[0]
         rid, rel, p = str(row["row_id"]), str(row["p_relation"]), float(row["p_value"])
-        r = round(_r_from_p(p, n_dyads), 4)
+        r = round(float(r_critical(n_dyads, alpha=p)), 4)
         bound = "the r implied by" if rel == "=" else "the smallest r consistent with"
         sources["correlation"] = rid
         assumptions["correlation"] = (

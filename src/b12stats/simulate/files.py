@@ -27,8 +27,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from scipy import stats
-
 from b12stats.errors import DataValidationError, OptionError
 from b12stats.simulate.correlation import CORRELATION_SCALES
 from b12stats.simulate.design import (
@@ -38,6 +36,7 @@ from b12stats.simulate.design import (
     Design,
     LognormalMarginal,
 )
+from b12stats.stats.correlation import r_critical
 
 __all__ = [
     "RowLookup",
@@ -132,12 +131,6 @@ def _as_lookup(rows: RowLookup | RowMapping | None) -> RowLookup | None:
         return mapping[table].get(row_id)
 
     return lookup
-
-
-def _critical_r(n: int, alpha: float) -> float:
-    # TODO(helper F): use the critical r of b12stats.stats.correlation once it is there
-    t = float(stats.t.ppf(1 - alpha / 2, n - 2))
-    return t / math.sqrt(n - 2 + t * t)
 
 
 # --------------------------------------------------------------------------- #
@@ -466,7 +459,7 @@ def read_design(path: str | Path, *, rows: RowLookup | RowMapping | None = None)
         )
     rd.names.update(values)
     if values["n_dyads"] > 2:
-        rd.names["critical_r"] = _critical_r(values["n_dyads"], _CRITICAL_ALPHA)
+        rd.names["critical_r"] = float(r_critical(values["n_dyads"], alpha=_CRITICAL_ALPHA))
     milk = rd.marginal("milk", doc["milk"])
     infant = rd.marginal("infant", doc["infant"])
     covs = doc.get("covariates", [])
