@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -536,10 +536,13 @@ class Design:
         """
         return self.replace(effects=effects)
 
-    def describe(self) -> pd.DataFrame:
+    def describe(self, *, source_kind: Callable[[str], str | None] | None = None) -> pd.DataFrame:
         """One row per parameter: value, status (published / assumed / set by user), source, why.
 
         Columns: ``parameter, value, status, source_row, explanation``.
+        ``source_kind`` maps a row id to the kind of its source (default: the
+        registered provider's, :mod:`b12stats.simulate.registry`: the bundled
+        tables; give your own for rows of your data package).
         ``status`` is ``"published"`` for a number read from a primary (or
         reference) source row, ``"published (secondary)"`` or ``"published
         (lay)"`` when its row comes from a secondary or lay source (e.g. the
@@ -571,7 +574,7 @@ class Design:
             elif src is not None:
                 from b12stats.simulate.registry import hook
 
-                kinds = hook("source_kind", required=False)
+                kinds = source_kind or hook("source_kind", required=False)
                 kind = kinds(src) if kinds is not None else None
                 # a number printed only by a secondary or lay source is not a
                 # primary published number: say so in the status itself
