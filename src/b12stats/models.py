@@ -184,6 +184,66 @@ class GEEResult:
         out["method"] = self.method
         return out
 
+    # predict(): helper G (report) -- one self-contained block
+    def predict(self, exog: Any, *, conf_level: float | None = None) -> pd.DataFrame:
+        """Linear predictor at new covariate values, with a pointwise Wald band.
+
+        With coefficients ``b`` and their covariance ``V`` (:attr:`cov_params`, of
+        :attr:`cov_type`), the prediction at a row ``x`` of the design matrix is
+        ``eta = x b`` with ``se = sqrt(x V x')`` and the interval
+        ``eta ± z se``, ``z`` the normal quantile of ``conf_level`` (default: the
+        fit's). On the link scale: apply ``exp`` for a log-scale outcome or the
+        inverse logit for the binomial family to the three columns.
+
+        Parameters
+        ----------
+        exog
+            A DataFrame (or mapping of arrays) with one column per term of
+            :attr:`coefficients` (``"Intercept"`` may be left out: it is 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``estimate, se, ci_low, ci_high``, one row per row of ``exog``.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> d = pd.DataFrame({"x": rng.normal(size=60), "g": np.repeat(np.arange(12), 5)})
+        >>> d["y"] = 1.0 + 0.5 * d["x"] + rng.normal(size=60)
+        >>> res = fit_gee(d, "y ~ x", groups="g")
+        >>> p = res.predict({"x": [0.0]})
+        >>> bool(np.isclose(p["estimate"].iloc[0], res.coefficients["estimate"].iloc[0]))
+        True
+        """
+        from scipy import stats as _st
+
+        from b12stats.errors import OptionError
+
+        if self.cov_params is None:
+            raise OptionError("this fit has no coefficient covariance: cannot predict a band")
+        level = self.conf_level if conf_level is None else float(conf_level)
+        if not 0.0 < level < 1.0:
+            raise OptionError(f"conf_level must be in (0, 1), got {conf_level!r}")
+        frame = pd.DataFrame(exog)
+        terms = [str(t) for t in self.coefficients["term"]]
+        if "Intercept" in terms and "Intercept" not in frame.columns:
+            frame = frame.assign(Intercept=1.0)
+        missing = [t for t in terms if t not in frame.columns]
+        if missing:
+            raise OptionError(f"exog is missing terms: {', '.join(missing)}")
+        x = frame[terms].to_numpy(dtype=float)
+        beta = self.coefficients["estimate"].to_numpy(dtype=float)
+        cov = self.cov_params.loc[terms, terms].to_numpy(dtype=float)
+        eta = x @ beta
+        se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", x, cov, x), 0.0))
+        z = float(_st.norm.ppf(0.5 + level / 2.0))
+        return pd.DataFrame(
+            {"estimate": eta, "se": se, "ci_low": eta - z * se, "ci_high": eta + z * se},
+            index=frame.index,
+        )
+
 
 @dataclass(frozen=True)
 class TrendResult:
