@@ -553,6 +553,19 @@ def test_design_from_a_users_tables() -> None:
     assert any("5%" in f and "my_low" in f for f in d.flags)
 
 
+def test_an_adjusted_or_partial_r_is_not_the_target_correlation() -> None:
+    tables = _study_tables()
+    corr = tables["correlations"]
+    partial = corr.assign(row_id="my_partial", coefficient="partial", r=0.5, adjusted=True)
+    unknown = corr.assign(row_id="my_adj", r=0.45, adjusted=None)
+    tables["correlations"] = pd.concat([partial, unknown, corr], ignore_index=True)
+    d = designs.design_from_cohort(tables, "my_study")
+    assert d.correlation == 0.45 and d.sources["correlation"] == "my_adj"  # adjusted unknown
+    tables["correlations"] = pd.concat([partial], ignore_index=True)
+    d = designs.design_from_cohort(tables, "my_study")  # only a partial r: not used
+    assert d.correlation == 0.0 and "my_partial" in d.assumptions["correlation"][1]
+
+
 def test_design_from_cohort_errors() -> None:
     with pytest.raises(OptionError, match="unknown cohort 'atlantis'; expected one of: "):
         designs.design_from_cohort(None, "atlantis")

@@ -512,7 +512,8 @@ def _correlation(
     """The correlation and its scale; assumptions and sources recorded."""
     plain = pair[pair["coefficient"].isin(list(_SCALE_OF))] if len(pair) else pair
     if "adjusted" in plain.columns:
-        plain = plain[plain["adjusted"].astype("string").str.lower() != "true"]
+        adjusted = plain["adjusted"].astype("string").str.lower().eq("true").fillna(False)
+        plain = plain[~adjusted.astype(bool)]
     with_r = plain[plain["r"].notna()] if len(plain) else plain
     others = [str(r) for r in pair["row_id"]] if len(pair) else []
     if len(with_r):
@@ -554,7 +555,7 @@ def _correlation(
         )
     else:
         r = 0.0
-        said = f" (rows {', '.join(others)} give no r or P value)" if others else ""
+        said = f" (rows {', '.join(others)} give no unadjusted r or P value)" if others else ""
         assumptions["correlation"] = (
             r,
             f"no milk-infant correlation published for the cohort{said}: assumed 0 (no "
