@@ -566,6 +566,22 @@ def test_an_adjusted_or_partial_r_is_not_the_target_correlation() -> None:
     assert d.correlation == 0.0 and "my_partial" in d.assumptions["correlation"][1]
 
 
+@pytest.mark.parametrize(("p_text", "relation", "p", "implied"), [
+    ("P < 0.01", "<", 0.01, True), ("P = 0.02", "=", 0.02, True), ("P > 0.05", ">", 0.05, False),
+])  # fmt: skip
+def test_a_p_value_without_r(p_text: str, relation: str, p: float, implied: bool) -> None:
+    tables = _study_tables()
+    tables["correlations"] = tables["correlations"].assign(
+        r=None, p_text=p_text, p_relation=relation, p_value=p
+    )
+    d = designs.design_from_cohort(tables, "my_study")
+    if implied:  # |r| with a two-sided t-test P of exactly p at n = 118
+        assert_allclose(p_from_r(d.correlation, 118), p, rtol=2e-3)
+    else:  # P > 0.05 bounds r from above only: no association assumed
+        assert d.correlation == 0.0 and "correlation" not in d.sources
+    assert "correlation" in d.assumptions
+
+
 def test_design_from_cohort_errors() -> None:
     with pytest.raises(OptionError, match="unknown cohort 'atlantis'; expected one of: "):
         designs.design_from_cohort(None, "atlantis")

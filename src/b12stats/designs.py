@@ -541,7 +541,12 @@ def _correlation(
         else:
             sources["correlation_scale"] = rid
         return r, scale
-    with_p = plain[plain["p_value"].notna()] if len(plain) and "p_value" in plain else plain[:0]
+    with_p = plain[:0]
+    if len(plain) and {"p_value", "p_relation"} <= set(plain.columns):
+        # a P value bounding r from below (P < x) or fixing it (P = x); P > x bounds it above
+        p_ok = plain["p_value"].between(0.0, 1.0, inclusive="neither").fillna(False)
+        rel_ok = plain["p_relation"].isin(["<", "<=", "="])
+        with_p = plain[p_ok.astype(bool) & rel_ok]
     if len(with_p) and n_dyads > 3:
         row = with_p.iloc[0]
         rid, rel, p = str(row["row_id"]), str(row["p_relation"]), float(row["p_value"])
