@@ -61,7 +61,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b12stats.errors import DataValidationError, OptionError, check_option
+from b12stats._validation import (
+    UNIT_OPEN,
+    Integral,
+    Interval,
+    Options,
+    Real,
+    cluster_ids,
+    validate_params,
+)
+from b12stats.errors import DataValidationError, OptionError
 
 logger = logging.getLogger(__name__)
 
@@ -424,6 +433,25 @@ def _tidy(
     return frame.loc[:, list(COEFFICIENT_COLUMNS)]
 
 
+_GEE_OPTIONS: dict[str, list[Any]] = {
+    "data": ["dataframe"],
+    "groups": ["str", Integral],
+    "cov_struct": [Options(COV_STRUCTS)],
+    "cov_type": [Options(COV_TYPES)],
+    "conf_level": [UNIT_OPEN],
+}
+_COLUMN = ["str", Integral]
+
+
+@validate_params(
+    {
+        **_GEE_OPTIONS,
+        "formula": ["str"],
+        "family": [Options(FAMILIES)],
+        "maxiter": [Interval(Integral, 2, None)],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+    }
+)
 def fit_gee(
     data: pd.DataFrame,
     formula: str,
@@ -510,21 +538,8 @@ def fit_gee(
     >>> res.n_clusters, round(res.working_correlation, 2)
     (30, 0.52)
     """
-    check_option("family", family, FAMILIES)
-    check_option("cov_struct", cov_struct, COV_STRUCTS)
-    check_option("cov_type", cov_type, COV_TYPES)
-    if not isinstance(data, pd.DataFrame):
-        raise OptionError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    if not isinstance(formula, str):
-        raise OptionError("formula must be a string such as 'y ~ x + C(z)'")
-    if not (isinstance(conf_level, float | int) and 0 < conf_level < 1):
-        raise OptionError(f"conf_level must be between 0 and 1, got {conf_level!r}")
-    if not (isinstance(maxiter, int) and maxiter >= 2):
-        # statsmodels needs one mean update after the first correlation update.
-        raise OptionError(f"maxiter must be an integer >= 2, got {maxiter!r}")
-    if not (isinstance(tol, float | int) and tol > 0):
-        raise OptionError(f"tol must be positive, got {tol!r}")
-
+    # maxiter >= 2: statsmodels needs one mean update after the first correlation update.
+    maxiter = int(maxiter)
     outcome_cols, predictor_cols = _formula_columns(formula)
     if groups not in data.columns:
         raise DataValidationError("groups column not found in the data", column=str(groups))
@@ -543,6 +558,7 @@ def fit_gee(
         notes.append(f"dropped {n_dropped} of {len(data)} rows with missing values in: {cols}")
     if frame.empty:
         raise DataValidationError("no complete rows: every row has a missing value")
+    cluster_ids("groups", frame[groups], column=str(groups))
     # Stable sort: clusters contiguous, order within a cluster kept.
     frame = frame.iloc[np.argsort(pd.factorize(frame[groups])[0], kind="stable")]
     sizes = frame.groupby(groups, sort=False).size()
@@ -660,6 +676,20 @@ def _statsmodels_fit(
         warnings.simplefilter("always")
 
         def build(spec: str) -> Any:
+            try:
+                rows = patsy.dmatrices(
+                    spec, frame, eval_env=patsy.EvalEnvironment([{"np": np}]), NA_action="drop"
+                )[0].shape[0]
+            except patsy.PatsyError as exc:
+                msg = str(exc).splitlines()[0]
+                raise DataValidationError(
+                    f"cannot build the model from {formula!r}: {msg}"
+                ) from None
+            if rows == 0:
+                raise DataValidationError(
+                    f"{formula!r} is missing (NaN) in every row: check its transformations "
+                    "(np.log of values <= 0, np.sqrt of negative values)"
+                )
             try:
                 return sm.GEE.from_formula(
                     spec,
@@ -826,6 +856,15 @@ def _terms(covariates: Sequence[str] | str | None) -> list[str]:
     return [str(c) for c in covariates]
 
 
+@validate_params(
+    {
+        **_GEE_OPTIONS,
+        "outcome": _COLUMN,
+        "exposure": _COLUMN,
+        "covariates": [None, "str-list"],
+        "log": ["boolean"],
+    }
+)
 def fit_linear(
     data: pd.DataFrame,
     *,
@@ -901,6 +940,9 @@ def fit_linear(
     )
 
 
+@validate_params(
+    {**_GEE_OPTIONS, "outcome": _COLUMN, "exposure": _COLUMN, "covariates": [None, "str-list"]}
+)
 def fit_trend(
     data: pd.DataFrame,
     *,
