@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import re
@@ -148,8 +149,8 @@ def test_assumed_correlations_follow_from_the_data() -> None:
 
 def test_no_row_or_source_id_in_the_simulation_code() -> None:
     ids: set[str] = set()
-    for csv in data_dir().glob("*.csv"):
-        frame = pd.read_csv(csv, dtype=str)
+    for table_csv in data_dir().glob("*.csv"):
+        frame = pd.read_csv(table_csv, dtype=str)
         for col in ("row_id", "source_id"):
             if col in frame.columns:
                 ids |= set(frame[col].dropna())
@@ -651,3 +652,149 @@ def test_design_command_list_and_describe_a_cohort(capsys: pytest.CaptureFixture
     printed = capsys.readouterr().out
     assert main(["design", "--describe", "kenya"]) == 0  # a built-in name works too
     assert "flag:" in printed and "parameter" in capsys.readouterr().out
+
+
+def _fill(directory: Path, table: str, rows: list[dict[str, str]]) -> None:
+    """Append rows to a table that ``b12stats init`` wrote (its header decides the columns)."""
+    path = directory / f"{table}.csv"
+    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        for row in rows:
+            writer.writerow(row)
+
+
+def _package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A researcher's study package: medians and IQR, a Pearson r with P and n, a share < 220."""
+    pkg = tmp_path / "my_study"
+    assert main(["init", str(pkg)]) == 0
+    capsys.readouterr()
+    src = {"source_id": "me2026", "cohort": "my_dyads", "location": "Table 1"}
+    _fill(
+        pkg,
+        "sources",
+        [
+            {
+                "source_id": "me2026",
+                "kind": "primary",
+                "authors": "Me",
+                "year": "2026",
+                "title": "My dyads",
+                "verified": "true",
+            }
+        ],
+    )
+    _fill(
+        pkg,
+        "cohorts",
+        [
+            {
+                **src,
+                "row_id": "my_n",
+                "country": "Peru",
+                "attribute": "n_participants",
+                "value_num": "150",
+                "unit": "dyads",
+                "text": "150 dyads",
+            }
+        ],
+    )
+    conc = {
+        **src,
+        "timepoint": "3 months",
+        "group": "all",
+        "n": "150",
+        "statistic": "median",
+        "unit": "pmol/L",
+    }
+    _fill(
+        pkg,
+        "concentrations",
+        [
+            {
+                **conc,
+                "row_id": "my_milk",
+                "compartment": "milk",
+                "value": "250",
+                "q1": "160",
+                "q3": "380",
+                "text": "milk median 250 (160, 380)",
+            },
+            {
+                **conc,
+                "row_id": "my_inf",
+                "compartment": "infant_serum",
+                "value": "300",
+                "q1": "210",
+                "q3": "430",
+                "text": "infant median 300 (210, 430)",
+            },
+        ],
+    )
+    _fill(
+        pkg,
+        "correlations",
+        [
+            {
+                **src,
+                "row_id": "my_r",
+                "var_x": "milk",
+                "var_y": "infant_blood",
+                "coefficient": "pearson",
+                "adjusted": "false",
+                "r": "0.28",
+                "p_text": "P < 0.001",
+                "n": "148",
+                "text": "r = 0.28 (P < 0.001, n = 148)",
+            }
+        ],
+    )
+    _fill(pkg, "prevalences", [{**src, "row_id": "my_low", "timepoint": "3 months",
+                                "compartment": "infant_serum", "group": "all",
+                                "condition": "infant serum B12 below 220", "relation": "<",
+                                "cutoff": "220", "unit": "pmol/L", "percent": "30", "n": "150",
+                                "text": "30% of infants had serum B12 < 220 pmol/L"}])  # fmt: skip
+    return pkg
+
+
+def test_design_command_from_a_data_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pkg = _package(tmp_path, capsys)
+    out = tmp_path / "my_dyads.toml"
+    argv = ["design", "--data", str(pkg), "--cohort", "my_dyads", "--out", str(out)]
+    assert main(argv) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    d = Design.from_toml(out, rows={})
+    logs = [math.log(q) for q in (160.0, 250.0, 380.0)]
+    assert_allclose(d.infant.sigma, (math.log(430) - math.log(210)) / (2 * Z75))
+    assert_allclose(d.milk.sigma, (logs[2] - logs[0]) / (2 * Z75), rtol=CLOSED_FORM_RTOL)
+    assert (d.correlation, d.n_dyads, d.adequacy_cutoff) == (0.28, 148, 220.0)
+    # a stated Pearson r: read on concentrations, an assumption that cites its row
+    assert d.correlation_scale == "pearson" and d.sources["correlation_scale"] == "my_r"
+    assert "Peru" in d.description
+    # --data-only: the package alone; a bundled cohort is then unknown
+    argv = ["design", "--data", str(pkg), "--data-only", "--cohort", "my_dyads", "--describe"]
+    assert main(argv) == 0
+    assert "my_milk" in capsys.readouterr().out
+    argv = ["design", "--data", str(pkg), "--data-only", "--cohort", BOTH[0], "--describe"]
+    assert main(argv) == 2
+    assert "unknown cohort" in capsys.readouterr().err
+    # the package's files are inputs: --out may not replace one
+    argv = ["design", "--data", str(pkg), "--cohort", "my_dyads", "--out", str(pkg / "x.csv")]
+    (pkg / "x.csv").write_text("", encoding="utf-8")
+    assert main(argv) == 2
+    assert "data package" in capsys.readouterr().err
+    # simulate and power take the written file
+    argv = [
+        "power",
+        "--design",
+        str(out),
+        "--reps",
+        "4",
+        "--seed",
+        "1",
+        "--out",
+        str(tmp_path / "p.csv"),
+    ]
+    assert main(argv) == 0

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli.data import add_package_options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -17,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         epilog=examples(
             "b12stats design --list",
             "b12stats design --cohort kenya_wbk --out kenya_wbk.toml",
+            "b12stats design --data my_study/ --cohort my_cohort --out my_study.toml",
             "b12stats design --describe kenya_wbk.toml",
             "b12stats design --cohort canada_vancouver --describe",
             "b12stats simulate --design kenya_wbk.toml --seed 1 --out kenya_wbk.csv",
@@ -24,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
         description=(
             "Build a design for 'b12stats simulate' and 'b12stats power' from the published "
-            "rows of one cohort (the cohort column of the data tables): the milk and infant "
+            "rows of one cohort (the cohort column of the bundled tables, or of your data package "
+            "with --data DIR, see 'b12stats init'): the milk and infant "
             "B12 marginals (a median with quartiles, or a geometric mean with its CI and n), "
             "the milk-infant correlation and its coefficient kind (which gives the "
             "correlation scale), the number of dyads, and the infant cut-off with its "
@@ -35,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "prints a design's parameters as 'simulate --describe' does."
         ),
     )
+    add_package_options(p)
     p.add_argument("--cohort", metavar="ID", help="cohort key (see --list)")
     p.add_argument("--out", metavar="FILE.toml", help="design file to write")
     p.add_argument(
@@ -57,29 +62,33 @@ def run(args: argparse.Namespace) -> int:
     """Build and write, describe or list; return the exit status."""
     from b12stats import designs
     from b12stats.cli._args import output_plan
+    from b12stats.cli.data import load_packages
     from b12stats.cli.simulate import print_description
     from b12stats.errors import OptionError
 
+    plan = output_plan()
     tables = None
+    if args.data_dirs or args.data_only:
+        tables = load_packages(args, plan).tables
     if args.list:
         _print_cohorts(designs, tables)
         return 0
     if isinstance(args.describe, str):
         if args.cohort is not None or args.out is not None:
             raise OptionError("--describe NAME|FILE takes no --cohort or --out")
-        print_description(designs.get_design(args.describe, tables))
+        design = designs.get_design(args.describe, tables)
+        print_description(design, source_kind=_kinds(designs, tables))
         return 0
     if args.cohort is None:
         raise OptionError("--cohort ID is required (see --list), or --describe FILE.toml")
     if args.out is None and not args.describe:
         raise OptionError("--out FILE.toml is required (or --describe to print the design)")
-    plan = output_plan()
     plan.add_output("--out", args.out)
     design = designs.design_from_cohort(tables, args.cohort)
     if args.out is not None:
         with plan:
             design.to_toml(args.out)
-        status = design.describe()["status"]
+        status = design.describe(source_kind=_kinds(designs, tables))["status"]
         n_pub = int(status.str.startswith("published").sum())
         n_assumed = int((status == "assumed").sum())
         print(
@@ -88,8 +97,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.describe:
-        print_description(design)
+        print_description(design, source_kind=_kinds(designs, tables))
     return 0
+
+
+def _kinds(designs: Any, tables: Any) -> Any:
+    """Source kinds from the tables in use (None: the bundled ones)."""
+    if tables is None:
+        return None
+    return lambda row_id: designs.source_kind(row_id, tables)
 
 
 def _print_cohorts(designs: object, tables: object) -> None:

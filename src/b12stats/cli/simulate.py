@@ -77,11 +77,11 @@ def print_frame(frame: object) -> None:
         print(frame.to_string(index=False))  # type: ignore[attr-defined]
 
 
-def print_description(design: Any) -> None:
+def print_description(design: Any, *, source_kind: Any = None) -> None:
     """The flags of a design, then its parameters (``Design.describe``): ``--describe``."""
     for flag in design.flags:
         print(f"flag: {flag}")
-    print_frame(design.describe())
+    print_frame(design.describe(source_kind=source_kind))
 
 
 def sidecar_path(out: str) -> str:
