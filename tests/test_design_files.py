@@ -664,7 +664,7 @@ def _fill(directory: Path, table: str, rows: list[dict[str, str]]) -> None:
             writer.writerow(row)
 
 
-def _package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def _package(tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str = "primary") -> Path:
     """A researcher's study package: medians and IQR, a Pearson r with P and n, a share < 220."""
     pkg = tmp_path / "my_study"
     assert main(["init", str(pkg)]) == 0
@@ -676,7 +676,7 @@ def _package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
         [
             {
                 "source_id": "me2026",
-                "kind": "primary",
+                "kind": kind,
                 "authors": "Me",
                 "year": "2026",
                 "title": "My dyads",
@@ -798,3 +798,18 @@ def test_design_command_from_a_data_package(
         str(tmp_path / "p.csv"),
     ]
     assert main(argv) == 0
+
+
+def test_design_describe_with_a_package_uses_its_source_kinds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pkg = _package(tmp_path, capsys, kind="secondary")
+    out = tmp_path / "d.toml"
+    argv = ["design", "--data", str(pkg), "--cohort", "my_dyads", "--out", str(out)]
+    assert main([*argv, "--describe"]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"milk_mu\s+\S+\s+published \(secondary\)\s+my_milk", printed)
+    assert main(["design", "--data", str(pkg), "--describe", str(out)]) == 0
+    assert "published (secondary)" in capsys.readouterr().out
+    assert main(["design", "--describe", str(out)]) == 0  # without the package: unknown kind
+    assert "published (secondary)" not in capsys.readouterr().out
