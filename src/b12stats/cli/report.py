@@ -10,17 +10,7 @@ from typing import Any
 
 from b12stats.cli._args import MAX_REPS, REPS_WHY, bounded_int
 from b12stats.cli._help import HelpFormatter, examples
-
-
-def _add_package_options(p: argparse.ArgumentParser) -> None:
-    """``--data DIR`` (repeatable) and ``--data-only``, as the other commands spell them."""
-    try:
-        from b12stats.cli.data import add_package_options  # type: ignore[attr-defined]
-    except ImportError:  # an installation without data packages
-        p.add_argument("--data", dest="data_dirs", action="append", default=[], metavar="DIR")
-        p.add_argument("--data-only", action="store_true")
-    else:
-        add_package_options(p)
+from b12stats.cli.data import add_package_options, load_packages
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "b12stats report --data my_study/ --design my_design.toml --design kenya",
         ),
     )
-    _add_package_options(p)
+    add_package_options(p)
     p.add_argument(
         "--design",
         dest="designs",
@@ -83,16 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _tables(args: argparse.Namespace, plan: Any) -> Any:
     """The tables in use: ``None`` (bundled) unless ``--data`` or ``--data-only`` is given."""
-    from b12stats.errors import OptionError
-
     if not (args.data_dirs or args.data_only):
         return None
-    try:
-        from b12stats.cli.data import load_packages  # type: ignore[attr-defined]
-    except ImportError:
-        raise OptionError(
-            "--data needs data packages (b12stats.packages), not in this version"
-        ) from None
     return load_packages(args, plan).tables
 
 
