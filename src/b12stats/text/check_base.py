@@ -1,0 +1,259 @@
+"""What the checks of extracted statistics share: row access, numbers as printed, context words.
+
+The checks of :mod:`b12stats.text.check` and :mod:`b12stats.text.check_primary`
+read one extraction row at a time (the columns of ``b12stats extract``) and
+return :class:`b12stats.audit.Check` records, so that their frame has the
+columns and verdicts of ``b12stats reproduce``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from b12stats.audit.core import Check
+from b12stats.errors import OptionError
+from b12stats.stats.printed import PrintedNumber, parse_number, rounding_interval
+from b12stats.units import UNITS, convert
+
+__all__ = [
+    "B12_PLAUSIBLE_HIGH_PMOL_L",
+    "B12_PLAUSIBLE_LOW_PMOL_L",
+    "EXTRACT_COLUMNS",
+    "TABLE",
+    "Row",
+    "analyte_before",
+    "compartment_of",
+    "group_words",
+    "number",
+    "overlaps",
+    "time_point",
+    "to_pmol",
+]
+
+#: Columns of an extraction frame (``b12stats extract``), in order.
+EXTRACT_COLUMNS = (
+    "file", "statistic", "measure", "value", "low", "high", "spread", "count", "n", "p_text",
+    "unit", "cutoff_text", "start", "end", "text", "needs_review",
+)  # fmt: skip
+
+#: The ``table`` column of every check of extracted statistics.
+TABLE = "extracted"
+
+#: Lowest B12 concentration (pmol/L) a human serum, plasma or milk sample can be printed with.
+#: Assays stop near 30-45 pmol/L (their detection limits); the most depleted milks reported
+#: are tens of pmol/L. A summary below 5 pmol/L is a unit slip (e.g. nmol/L or µg/L printed
+#: as pmol/L), not a sample.
+B12_PLAUSIBLE_LOW_PMOL_L = 5.0
+
+#: Highest B12 concentration (pmol/L) a human sample can have: hypervitaminosis in
+#: myeloproliferative and liver disease, or just after an injection, reaches some
+#: 10,000-50,000 pmol/L; 100,000 pmol/L (about 135,000 pg/mL) is beyond any report.
+#: "310 mmol/L" is 3.1e11 pmol/L, far above it.
+B12_PLAUSIBLE_HIGH_PMOL_L = 100_000.0
+
+#: Units beyond :data:`b12stats.units.UNITS`, as (known unit, factor): mmol/L = 1e6 nmol/L.
+_EXTRA_UNITS = {"mmol/L": ("nmol/L", 1.0e6), "µmol/L": ("nmol/L", 1.0e3)}
+_UNIT_ALIASES = {
+    "ug/L": "µg/L", "μg/L": "µg/L", "umol/L": "µmol/L", "μmol/L": "µmol/L", "pmol/l": "pmol/L",
+    "pg/ml": "pg/mL", "ng/ml": "ng/mL", "nmol/l": "nmol/L", "mmol/l": "mmol/L",
+}  # fmt: skip
+
+
+def _unit(unit: Any) -> str | None:
+    if unit is None or (isinstance(unit, float) and math.isnan(unit)) or unit == "":
+        return None
+    u = str(unit).strip()
+    return _UNIT_ALIASES.get(u, u)
+
+
+def to_pmol(value: float, unit: Any) -> float | None:
+    """A concentration in pmol/L (``None`` when ``unit`` is not a concentration unit).
+
+    Conversions by :func:`b12stats.units.convert`; ng/mL is 1000 ng/L, mmol/L
+    and µmol/L are multiples of nmol/L.
+
+    Examples
+    --------
+    >>> round(to_pmol(512, "pg/mL"), 1), to_pmol(310, "mmol/L"), to_pmol(12, "%")
+    (377.7, 310000000000.0, None)
+    """
+    u = _unit(unit)
+    if u is None or value < 0:
+        return None
+    if u in UNITS:
+        return float(convert(value, u, "pmol/L"))
+    if u == "ng/mL":
+        return float(convert(value * 1000.0, "ng/L", "pmol/L"))
+    if u in _EXTRA_UNITS:
+        base, factor = _EXTRA_UNITS[u]
+        return float(convert(value * factor, base, "pmol/L"))
+    return None
+
+
+def number(text: Any) -> PrintedNumber | None:
+    """A printed number (``".23"``, ``"63.7"``, ``"−0.21"``), or ``None`` if empty/unreadable."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return None
+    s = str(text).strip()
+    if not s:
+        return None
+    try:
+        num = parse_number(s)
+    except OptionError:
+        return None
+    return num if num.decimals is not None else None
+
+
+def overlaps(a: PrintedNumber, b: PrintedNumber) -> bool:
+    """Whether two printed numbers can be the same true value (rounding intervals meet)."""
+    a_lo, a_hi = rounding_interval(a.value, a.decimals or 0)
+    b_lo, b_hi = rounding_interval(b.value, b.decimals or 0)
+    return a_lo <= b_hi and b_lo <= a_hi
+
+
+@dataclass(frozen=True)
+class Row:
+    """One extraction row, its id and its position in the file's frame."""
+
+    index: int
+    file: str
+    data: pd.Series
+    row_id: str = field(default="")
+
+    def get(self, col: str) -> Any:
+        """The cell, ``None`` when empty."""
+        v = self.data.get(col)
+        if v is None:
+            return None
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        if v is pd.NA or (not isinstance(v, str) and pd.isna(v)):
+            return None
+        if isinstance(v, str) and not v.strip():
+            return None
+        return v
+
+    def text(self, col: str) -> str:
+        v = self.get(col)
+        return "" if v is None else str(v)
+
+    def num(self, col: str) -> PrintedNumber | None:
+        return number(self.get(col))
+
+    def whole(self, col: str) -> int | None:
+        """A whole-number cell (n, count) or ``None``."""
+        v = self.get(col)
+        if v is None:
+            return None
+        try:
+            f = float(str(v).replace(",", ""))
+        except ValueError:
+            return None
+        return int(f) if f == int(f) and f >= 0 else None
+
+    @property
+    def span(self) -> tuple[int, int]:
+        try:
+            return int(self.get("start")), int(self.get("end"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return (-1, -1)
+
+    @property
+    def sentence(self) -> str:
+        return self.text("text")
+
+    def position(self) -> int:
+        """Where the row's value stands in its sentence (0 when not found)."""
+        s, v = self.sentence, self.text("value")
+        at = s.find(v) if v else -1
+        return max(at, 0)
+
+    def before(self, width: int = 90) -> str:
+        """The sentence text just before the value (the words that label it)."""
+        at = self.position()
+        return self.sentence[max(0, at - width) : at]
+
+    def check(self, suffix: str, **kw: Any) -> Check:
+        """A :class:`Check` about this row (id ``<row_id>:<suffix>``, span in ``numbers``)."""
+        numbers = dict(kw.pop("numbers", {}))
+        start, end = self.span
+        numbers.update(start=start, end=end, row=self.index, file=self.file)
+        return Check(
+            check_id=f"{self.row_id}:{suffix}",
+            table=TABLE,
+            row_ids=kw.pop("row_ids", (self.row_id,)),
+            source_id=self.file,
+            numbers=numbers,
+            **kw,
+        )
+
+
+# --- context words ------------------------------------------------------------------------------
+
+_COMPARTMENT_WORDS = (
+    ("milk", r"\bmilk\b"),
+    ("infant", r"\b(infants?|bab(y|ies)|newborns?|neonat\w*|cord|child(ren)?|toddlers?)\b"),
+    ("maternal", r"\b(mothers?|maternal|women|woman|pregnan\w*|lactating)\b"),
+)
+_ANALYTES = (
+    ("b12", r"\b(b[- ]?12|cobalamin|cbl)\b"),
+    ("holotc", r"\b(holo[- ]?tc|holotranscobalamin)\b"),
+    ("other", r"\b(homocysteine|t?hcy|mma|methylmalonic|folate|ferritin|h(a)?emoglobin|hb|"
+     r"zinc|iron|vitamin [acde]|crp|glucose|creatinine)\b"),
+)  # fmt: skip
+_TIME_RE = re.compile(
+    r"\b(\d+)\s*(?:-|to)?\s*(weeks?|wk|months?|mo|days?|years?)\b|\b(baseline|birth|delivery|"
+    r"postpartum|(?:first|second|third) trimester)\b",
+    re.IGNORECASE,
+)
+_GROUP_WORDS = (
+    r"\b(vegans?|vegetarians?|omnivor\w*|supplement\w*|placebo|control\w*|pregnant|lactating|"
+    r"deficien\w*|exclusive\w*|breastfed|formula|boys|girls|cases?|urban|rural)\b"
+)
+
+
+def _last(patterns: tuple[tuple[str, str], ...], text: str) -> str | None:
+    best, at = None, -1
+    for name, pat in patterns:
+        for m in re.finditer(pat, text, re.IGNORECASE):
+            if m.start() > at:
+                best, at = name, m.start()
+    return best
+
+
+def compartment_of(row: Row) -> str | None:
+    """maternal / milk / infant: the nearest such word before the value (else in the sentence)."""
+    return _last(_COMPARTMENT_WORDS, row.before()) or _last(_COMPARTMENT_WORDS, row.sentence)
+
+
+def analyte_before(row: Row) -> str | None:
+    """b12 / holotc / other: the analyte named nearest before the value (``None``: none named)."""
+    return _last(_ANALYTES, row.before(140)) or _last(_ANALYTES, row.sentence)
+
+
+def time_point(row: Row) -> str | None:
+    """A time point named before the value (``"8 weeks"``, ``"baseline"``), lower case."""
+    found = list(_TIME_RE.finditer(row.before(140)))
+    if not found:
+        return None
+    m = found[-1]
+    if m.group(3):
+        return m.group(3).lower()
+    return f"{m.group(1)} {m.group(2).lower().rstrip('s')}"
+
+
+def group_words(row: Row) -> frozenset[str]:
+    """Words naming the group: capitalised words inside the sentence and group terms."""
+    before = row.before()
+    words = {w.lower()[:6] for w in re.findall(_GROUP_WORDS, before, re.IGNORECASE)}
+    words |= {
+        w.lower()[:6]
+        for w in re.findall(r"(?<=[a-z,;(] )([A-Z][a-z]{3,})", before)
+        if w not in ("Vitamin", "Median", "Mean", "Geometric", "Serum", "Plasma", "Breast")
+    }
+    return frozenset(words)
