@@ -183,7 +183,11 @@ def _correlation(row: Row, study: tuple[int, Row] | None) -> Iterator[Check]:
     fits = iv.n_min is not None and iv.n_min <= big
     verdict = decide(compatible=fits)
     detail = msg.N_NEEDED_TEXT[verdict].format(
-        r=rt, printed_p=p_text, needs=needs, who="the study's", n=big,
+        r=rt,
+        printed_p=p_text,
+        needs=needs,
+        who="the study's",
+        n=big,
         p_all=format_p(float(p_from_r(r.value, big))),
     )
     yield row.check("n_needed", claim=claim, reported=f"r = {rt}, {p_text}",
@@ -220,12 +224,15 @@ def _plausible(row: Row) -> Iterator[Check]:
     vals = [("value", v)] + [(c, x) for c in ("low", "high") if row.text("spread") != "sd"
                              and (x := row.num(c)) is not None]  # fmt: skip
     pm = [(c, x, to_pmol(abs(x.value), unit)) for c, x in vals]
-    bad = [(c, x, p) for c, x, p in pm
-           if p is not None and not B12_PLAUSIBLE_LOW_PMOL_L <= p <= B12_PLAUSIBLE_HIGH_PMOL_L]
+    bad = [
+        (c, x, p)
+        for c, x, p in pm
+        if p is not None and not B12_PLAUSIBLE_LOW_PMOL_L <= p <= B12_PLAUSIBLE_HIGH_PMOL_L
+    ]
     p0 = pm[0][2]
     shown = f"{row.text('value')} {unit}"
     if bad:
-        c, x, p = bad[0]
+        _col, x, p = bad[0]
         yield row.check("plausible", category="plausibility", claim=f"B12 {shown}",
                         reported=shown, recomputed=f"{p:.4g} pmol/L", value=float(p or math.nan),
                         verdict=decide(), cited_source_id=None, source_kind="",
@@ -274,14 +281,23 @@ def _location(row: Row) -> Iterator[Check]:
         return
     if lo is None or hi is None:
         if len([c for c in (row.get("low"), row.get("high")) if c is not None]) == 0:
-            yield row.check("summary", category="summary", claim=f"{measure} {v.text} {unit}",
-                            reported=f"{v.text} {unit}".strip(), recomputed="",
-                            verdict=decide(evidence=False),
-                            detail="a summary printed without spread; nothing printed to "
-                            "recompute it from.", **kind)
+            yield row.check(
+                "summary",
+                category="summary",
+                claim=f"{measure} {v.text} {unit}",
+                reported=f"{v.text} {unit}".strip(),
+                recomputed="",
+                verdict=decide(evidence=False),
+                detail="a summary printed without spread; nothing printed to recompute it from.",
+                **kind,
+            )
         return
-    words = {"quartiles": "Q1 <= median <= Q3", "iqr": "Q1 <= median <= Q3",
-             "range": "low <= centre <= high", "ci": "CI low <= estimate <= CI high"}
+    words = {
+        "quartiles": "Q1 <= median <= Q3",
+        "iqr": "Q1 <= median <= Q3",
+        "range": "low <= centre <= high",
+        "ci": "CI low <= estimate <= CI high",
+    }
     rule = words.get(spread, "low <= centre <= high")
     claim = f"{measure} {v.text} ({lo.text}, {hi.text}) {unit}".strip()
     if not lo.value <= v.value <= hi.value:
@@ -346,8 +362,16 @@ def _share(row: Row) -> Iterator[Check]:
     d = v.decimals or 0
     ptxt = f"{v.text}%" if not v.text.endswith("%") else v.text
     if not 0 <= v.value <= 100:
-        yield row.check("share", category="share", claim=ptxt, reported=ptxt, recomputed="",
-                        verdict=decide(), detail=f"{ptxt} is not a share (0-100%).", **kind)
+        yield row.check(
+            "share",
+            category="share",
+            claim=ptxt,
+            reported=ptxt,
+            recomputed="",
+            verdict=decide(),
+            detail=f"{ptxt} is not a share (0-100%).",
+            **kind,
+        )
         return
     if n is None or n < 1:
         yield row.check("share", category="share", claim=ptxt, reported=ptxt, recomputed="",
@@ -411,8 +435,11 @@ def _share(row: Row) -> Iterator[Check]:
             smaller.append(f"{got[0]}/{m}")
             if len(smaller) == GRIM_SMALLER_LISTED:
                 break
-    reach = ("; it is reached by " + " or ".join(ways)) if ways else (
-        "; neither truncation nor double rounding reaches it")
+    reach = (
+        ("; it is reached by " + " or ".join(ways))
+        if ways
+        else ("; neither truncation nor double rounding reaches it")
+    )
     den = (f"; the nearest smaller denominators that give it: {', '.join(smaller)}"
            if smaller else "")  # fmt: skip
     yield row.check("grim", category="grim", claim=claim, reported=ptxt, recomputed="no count",
@@ -538,8 +565,12 @@ def _ratio(row: Row, rows: list[Row]) -> Iterator[Check]:
     p_lo, p_hi = rounding_interval(v.value, v.decimals or 0)
     span = f"the inputs' rounding gives {res.ratio_low:.3f}-{res.ratio_high:.3f}"
     detail = msg.RATIO_TEXT[verdict].format(
-        ratio_txt=f"{big.text}/{small.text} = {res.ratio:.3f}", printed_low=p_lo,
-        printed_high=p_hi, printed=f"{v.text}x", span=span, numerator=big.text,
+        ratio_txt=f"{big.text}/{small.text} = {res.ratio:.3f}",
+        printed_low=p_lo,
+        printed_high=p_hi,
+        printed=f"{v.text}x",
+        span=span,
+        numerator=big.text,
         denominator=small.text,
     )
     yield row.check("ratio", category="ratio", claim=f"{v.text}x ({big.text} vs {small.text})",
@@ -605,8 +636,10 @@ def _welch(row: Row, pp: object, p_text: str, sds: list[Row]) -> Iterator[Check]
                                    equal_var=False)  # fmt: skip
     p0 = float(res.pvalue)
     # rounding of the printed means and SDs moves P; allow a factor of 2 either way
-    verdict = decide(reproduced=pp.contains(p0),  # type: ignore[attr-defined]
-                     compatible=pp.intersects(p0 / 2, min(2 * p0, 1.0)))  # type: ignore[attr-defined]
+    verdict = decide(
+        reproduced=pp.contains(p0),  # type: ignore[attr-defined]
+        compatible=pp.intersects(p0 / 2, min(2 * p0, 1.0)),
+    )  # type: ignore[attr-defined]
     yield row.check("comparison_p", category="comparison_p",
                     claim=f"{ma.text} ± {sa.text} (n = {na}) vs {mb.text} ± {sb.text} "
                     f"(n = {nb}), {p_text}", reported=p_text, recomputed=f"p = {format_p(p0)}",
@@ -746,14 +779,14 @@ def check_extracted(
     ...     "p_text": "p = 0.27", "n": "67", "text": "We saw r = 0.20, p = 0.27 (n = 67)."}])
     >>> out = check_extracted(rows)
     >>> out.loc[0, "verdict"], out.loc[0, "recomputed"]
-    ('inconsistent', 'p = 0.1; needs n in [31, 34]')
+    ('inconsistent', 'p = 0.105; needs n in [31, 34]')
     """
     return audit_rows(rows, primary_rows=primary_rows, text=text,
                       primary_text=primary_text).to_frame()  # fmt: skip
 
 
 def row_verdicts(checks: tuple[Check, ...] | list[Check]) -> Mapping[tuple[str, int], str]:
-    """The verdict shown for each extraction row: the first of :data:`PRIORITY` among its checks."""
+    """The verdict shown per extraction row: the first of :data:`PRIORITY` among its checks."""
     out: dict[tuple[str, int], str] = {}
     for c in checks:
         key = (str(c.numbers.get("file")), int(c.numbers.get("row", -1)))

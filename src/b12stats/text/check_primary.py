@@ -139,21 +139,34 @@ def _compare(row: Row, p: Row, primary_file: str) -> Check:
             rel = abs(x1 - x2) / max(x2, 1e-12)
             same_number = rel <= 0.01
             if rel > 0.01:
-                problems.append(f"{row.text('value')} {u1} = {x1:.4g} pmol/L against the "
-                                f"primary's {p.text('value')} {u2} = {x2:.4g} pmol/L")
+                problems.append(
+                    f"{row.text('value')} {u1} = {x1:.4g} pmol/L against the "
+                    f"primary's {p.text('value')} {u2} = {x2:.4g} pmol/L"
+                )
         else:
             problems.append(f"the unit {u1} against the primary's {u2}")
     elif not same_number:
         inside = False
         lo, hi = p.num("low"), p.num("high")
-        if lo is not None and hi is not None and p.text("spread") in ("ci", "quartiles", "iqr",
-                                                                      "range"):
+        if (
+            lo is not None
+            and hi is not None
+            and p.text("spread") in ("ci", "quartiles", "iqr", "range")
+        ):
             inside = lo.value <= mine.value <= hi.value
         if not inside:
             problems.append(f"{row.text('value')} against the primary's {p.text('value')}")
     m1, m2 = row.text("measure"), p.text("measure")
-    if stat in ("location", "correlation") and m1 and m2 and m1 != m2 and "unspecified" not in (
-        m1, m2,
+    if (
+        stat in ("location", "correlation")
+        and m1
+        and m2
+        and m1 != m2
+        and "unspecified"
+        not in (
+            m1,
+            m2,
+        )
     ):
         problems.append(
             f"{_MEASURE_NAMES.get(m1, m1)} set against {_MEASURE_NAMES.get(m2, m2)} of the "
@@ -166,8 +179,10 @@ def _compare(row: Row, p: Row, primary_file: str) -> Check:
         problems.append(f"n = {n1} against the primary's n = {n2}")
     s1, s2 = _significant(_p(row.text("p_text"))), _significant(_p(p.text("p_text")))
     if s1 is not None and s2 is not None and s1 != s2:
-        problems.append(f"{'significant' if s1 else 'not significant'} ({row.text('p_text')}) "
-                        f"against the primary's {p.text('p_text')}")
+        problems.append(
+            f"{'significant' if s1 else 'not significant'} ({row.text('p_text')}) "
+            f"against the primary's {p.text('p_text')}"
+        )
     exact = same_number and not problems
     verdict = decide(reproduced=exact, compatible=not problems, against_primary=True)
     if exact:
@@ -278,4 +293,3 @@ def against_primary(
     if rows:
         out.extend(_claims(rows[0].file, text, primary_text, primary_file))
     return out
-
