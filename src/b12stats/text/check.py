@@ -48,6 +48,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 import pandas as pd
 
@@ -64,7 +65,10 @@ from b12stats.text.check_base import (
     B12_PLAUSIBLE_LOW_PMOL_L,
     EXTRACT_COLUMNS,
     Row,
+    analyte_at,
     analyte_before,
+    compartment_near,
+    nearest_name,
     number,
     to_pmol,
 )
@@ -86,7 +90,7 @@ GRIM_SMALLER_FLOOR = 0.5
 
 _RATIO_MEASURES = ("odds_ratio", "risk_ratio", "prevalence_ratio")
 _CONC_UNIT_RE = re.compile(
-    r"(pmol/l|nmol/l|µmol/l|μmol/l|umol/l|mmol/l|pg/ml|ng/ml|ng/l|µg/l|μg/l|ug/l|pg/dl)",
+    r"(pmol/l|nmol/l|µmol/l|μmol/l|umol/l|mmol/l|pg/ml|ng/ml|ng/l|µg/l|μg/l|ug/l|pg/dl|ng/dl)",
     re.IGNORECASE,
 )
 
@@ -115,10 +119,42 @@ def _needs(iv: object) -> str:
     return f"needs n >= {n_min}" if capped else f"needs n in [{n_min}, {n_max}]"
 
 
-def _correlation(row: Row, study: tuple[int, Row] | None) -> Iterator[Check]:
+def _group_n(row: Row, rows: list[Row]) -> tuple[int, Row, str] | None:
+    """The sample size printed for the group named with ``row`` ("in Cambodia" ... "(n=67)")."""
+    name = nearest_name(row)
+    if name is None:
+        return None
+    found: dict[int, list[Row]] = {}
+    for r in rows:
+        if r.text("statistic") == "sample_size" and nearest_name(r, 40) == name:
+            n = r.whole("value")
+            if n is not None:
+                found.setdefault(n, []).append(r)
+    if not found:
+        return None
+    # the n printed most often for the name, when it outnumbers all others together
+    n, hits = max(found.items(), key=lambda kv: len(kv[1]))
+    if 2 * len(hits) <= sum(len(v) for v in found.values()):
+        return None
+    return n, hits[0], name
+
+
+def _correlation(
+    row: Row, study: tuple[int, Row] | None, rows: list[Row] | None = None
+) -> Iterator[Check]:
     r = row.num("value")
     p_text = row.text("p_text")
     n = row.whole("n")
+    n_from = " (n printed with the correlation.)"
+    used: tuple[str, ...] = (row.row_id,)
+    if n is None and rows is not None and (grp := _group_n(row, rows)) is not None:
+        n, srow, _name = grp
+        words = srow.sentence[max(0, srow.position() - 25) : srow.position() + len(str(n))]
+        n_from = f" (n: the sample size printed for the group named with it, '...{words}'.)"
+        used = (row.row_id, srow.row_id)
+    elif n is None and rows is not None and (grp2 := _implied_n(row, rows, only=False)):
+        n, srow, n_from = grp2
+        used = (row.row_id, srow.row_id)
     kind = {"category": "r_p_n", "source_kind": "", "cited_source_id": None}
     if r is None or abs(r.value) > 1:
         yield row.check("r", claim=f"r = {row.text('value')}", reported=row.text("value"),
@@ -165,7 +201,7 @@ def _correlation(row: Row, study: tuple[int, Row] | None) -> Iterator[Check]:
                         reported=f"r = {rt}, {p_text}, n = {n}",
                         recomputed=f"p = {format_p(p0)}; {needs}", value=p0,
                         value_low=float(res.p_low), value_high=float(res.p_high),
-                        verdict=verdict, detail=detail + " (n printed with the correlation.)",
+                        verdict=verdict, detail=detail + n_from, row_ids=used,
                         **kind)  # fmt: skip
         return
     iv = n_interval_from_r_p(rt, p_text, n_max=N_MAX_SCAN)
@@ -352,9 +388,90 @@ def _reach(pct: float, n: int, d: int, lo_off: float, hi_off: float, trunc: bool
     return out
 
 
-def _share(row: Row) -> Iterator[Check]:
+def _implied_n(row: Row, rows: list[Row], *, only: bool = True) -> tuple[int, Row, str] | None:
+    """The n a statistic printed without one refers to: its compartment's sample size.
+
+    The sample size printed for the same compartment ("196 mothers" for "38.2% of
+    mothers") when there is one such n; else, with ``only``, the text's one sample size.
+    """
+    comp = compartment_near(row)
+    sizes = [
+        (n, r, compartment_near(r))
+        for r in rows
+        if r.text("statistic") == "sample_size" and (n := r.whole("value")) is not None
+    ]
+    same: dict[int, Row] = {}
+    for n, r, c in sizes:
+        if comp is not None and c == comp:
+            same.setdefault(n, r)
+    # several n for the group: only a total printed first (subgroups after it) is its n
+    if same and next(iter(same)) == max(same):
+        n = max(same)
+        r = same[n]
+        at = r.position()
+        words = r.sentence[at : at + 30].split(".")[0]
+        which = "the sample size" if len(same) == 1 else "the first and largest sample size"
+        return n, r, f" (n = {n}: {which} printed for that group, '{words}...'.)"
+    distinct = {n: r for n, r, _ in sizes}
+    if only and len(distinct) == 1:
+        ((n, r),) = distinct.items()
+        return n, r, f" (n = {n}: the only sample size the text prints.)"
+    return None
+
+
+def _share(row: Row, rows: list[Row] | None = None) -> Iterator[Check]:
+    """The checks of a share; without a printed n, at the n of its group (said in the detail)."""
+    yield from _cutoff(row)
+    if row.whole("n") is not None or rows is None:
+        yield from _share_at(row, row.whole("n"))
+        return
+    k, v = row.whole("count"), row.num("value")
+    if k is not None and v is not None and v.value > 0:
+        # a count with its share: the denominators they imply (the group may be a subgroup)
+        lo, hi = rounding_interval(v.value, v.decimals or 0)
+        dens = [m for m in range(max(k, 1), int(100 * k / max(lo, 1e-9)) + 2)
+                if lo <= 100 * k / m <= hi]  # fmt: skip
+        ptxt = f"{v.text}%"
+        yield row.check("count", category="count", claim=f"{k} ({ptxt})",
+                        reported=f"{k} ({ptxt})", recomputed="", verdict=decide(evidence=False),
+                        source_kind="", cited_source_id=None,
+                        detail=f"{k} ({ptxt}) is printed without its n; "
+                        + (f"they imply n in [{dens[0]}, {dens[-1]}]." if dens else
+                           "no whole n gives that share with that count."))  # fmt: skip
+        return
+    got = _implied_n(row, rows)
+    if got is None:
+        yield from _share_at(row, None)
+        return
+    n, srow, note = got
+    for c in _share_at(row, n):
+        yield replace(c, detail=c.detail + note, row_ids=(row.row_id, srow.row_id))
+
+
+def _cutoff(row: Row) -> Iterator[Check]:
+    """A B12 cut-off in a unit or magnitude no human sample has ('< 8 µmol/L')."""
+    cut = row.text("cutoff_text")
+    m = re.search(r"(\d+(?:\.\d+)?)\s*([a-zA-Zµμ]+/[a-zA-Z]+)", cut)
+    if not m:
+        return
+    value, unit = float(m.group(1)), m.group(2)
+    p = to_pmol(value, unit)
+    at = row.sentence.find(m.group(1))
+    if p is None or analyte_at(row.sentence, at if at >= 0 else row.position()) != "b12":
+        return
+    lo, hi = B12_PLAUSIBLE_LOW_PMOL_L, B12_PLAUSIBLE_HIGH_PMOL_L
+    ok = lo <= p <= hi
+    yield row.check("cutoff", category="plausibility", claim=f"B12 cut-off {cut}", reported=cut,
+                    recomputed=f"{p:.4g} pmol/L", value=p, verdict=decide(compatible=ok),
+                    source_kind="", cited_source_id=None,
+                    detail=f"the B12 cut-off {cut} is {p:.4g} pmol/L, "
+                    + (f"within the range human samples have ({lo:g}-{hi:,.0f} pmol/L)." if ok
+                       else f"outside what any human serum, plasma or milk sample has ({lo:g}-"
+                       f"{hi:,.0f} pmol/L): the unit or the magnitude is wrong."))  # fmt: skip
+
+
+def _share_at(row: Row, n: int | None) -> Iterator[Check]:
     v = row.num("value")
-    n = row.whole("n")
     k = row.whole("count")
     kind = {"source_kind": "", "cited_source_id": None}
     if v is None:
@@ -581,15 +698,32 @@ def _ratio(row: Row, rows: list[Row]) -> Iterator[Check]:
 
 
 def _comparison(row: Row, rows: list[Row]) -> Iterator[Check]:
-    p_text = row.text("p_text") or row.text("value")
+    yield from _compare_groups(row, row.text("p_text") or row.text("value"),
+                               _same_sentence(row, rows))  # fmt: skip
+
+
+def _location_pairs(rows: list[Row]) -> Iterator[tuple[Row, Row]]:
+    """Locations printed with one P in one sentence, in pairs (``348 vs 171 pmol/L; P < 0.001``)."""
+    waiting: dict[tuple[str, str], Row] = {}
+    for r in rows:
+        if r.text("statistic") != "location" or not r.text("p_text"):
+            continue
+        key = (r.sentence, r.text("p_text"))
+        if key in waiting:
+            yield waiting.pop(key), r
+        else:
+            waiting[key] = r
+
+
+def _compare_groups(row: Row, p_text: str, cands: list[Row]) -> Iterator[Check]:
     kind = {"source_kind": "", "cited_source_id": None}
-    groups = [r for r in _same_sentence(row, rows) if r.text("spread") == "ci"
+    groups = [r for r in cands if r.text("spread") == "ci"
               and r.num("low") is not None and r.num("high") is not None]  # fmt: skip
     try:
         pp = parse_p(p_text)
     except OptionError:
         pp = None
-    sds = [r for r in _same_sentence(row, rows) if r.text("spread") == "sd"
+    sds = [r for r in cands if r.text("spread") == "sd"
            and r.num("low") is not None and r.whole("n") is not None]  # fmt: skip
     if pp is not None and len(groups) < 2 and len(sds) >= 2:
         yield from _welch(row, pp, p_text, sds)
@@ -681,14 +815,15 @@ def _rows_of(frame: pd.DataFrame) -> dict[str, list[Row]]:
 def _own_checks(rows: list[Row]) -> list[Check]:
     study = _study_n(rows)
     out: list[Check] = []
+    pair_of = {a.index: (a, b) for a, b in _location_pairs(rows)}
     for row in rows:
         stat = row.text("statistic")
         if stat == "correlation":
-            out.extend(_correlation(row, study))
+            out.extend(_correlation(row, study, rows))
         elif stat == "location":
             out.extend(_location(row))
         elif stat == "share":
-            out.extend(_share(row))
+            out.extend(_share(row, rows))
         elif stat == "effect":
             out.extend(_effect(row))
         elif stat == "ratio":
@@ -697,6 +832,10 @@ def _own_checks(rows: list[Row]) -> list[Check]:
             out.extend(_comparison(row, rows))
         elif stat == "sample_size":
             out.extend(_sample_size(row))
+        if row.index in pair_of:
+            a, b = pair_of[row.index]
+            got = list(_compare_groups(a, a.text("p_text"), [a, b]))
+            out.extend(replace(c, row_ids=(a.row_id, b.row_id)) for c in got)
         if not any(c.numbers.get("row") == row.index for c in out):
             out.append(row.check("none", category="none", claim=f"{stat} {row.text('value')}",
                                  reported=row.text("value"), recomputed="",
@@ -727,8 +866,6 @@ def audit_rows(
         ``source_kind`` of the checks: default ``"secondary"`` with a primary,
         else ``"primary"``.
     """
-    from dataclasses import replace
-
     from b12stats.text.check_primary import against_primary
 
     kind = source_kind or ("secondary" if primary_rows is not None else "primary")

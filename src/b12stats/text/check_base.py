@@ -57,10 +57,18 @@ B12_PLAUSIBLE_LOW_PMOL_L = 5.0
 B12_PLAUSIBLE_HIGH_PMOL_L = 100_000.0
 
 #: Units beyond :data:`b12stats.units.UNITS`, as (known unit, factor): mmol/L = 1e6 nmol/L.
-_EXTRA_UNITS = {"mmol/L": ("nmol/L", 1.0e6), "µmol/L": ("nmol/L", 1.0e3)}
+_EXTRA_UNITS = {
+    "mmol/L": ("nmol/L", 1.0e6),
+    "µmol/L": ("nmol/L", 1.0e3),
+    "ng/mL": ("ng/L", 1.0e3),
+    "pg/dL": ("pg/mL", 0.01),
+    "ng/dL": ("ng/L", 10.0),
+    "µg/dL": ("µg/L", 10.0),
+}
 _UNIT_ALIASES = {
     "ug/L": "µg/L", "μg/L": "µg/L", "umol/L": "µmol/L", "μmol/L": "µmol/L", "pmol/l": "pmol/L",
     "pg/ml": "pg/mL", "ng/ml": "ng/mL", "nmol/l": "nmol/L", "mmol/l": "mmol/L",
+    "pg/dl": "pg/dL", "ng/dl": "ng/dL", "ug/dL": "µg/dL", "μg/dL": "µg/dL", "µg/dl": "µg/dL",
 }  # fmt: skip
 
 
@@ -87,8 +95,6 @@ def to_pmol(value: float, unit: Any) -> float | None:
         return None
     if u in UNITS:
         return float(convert(value, u, "pmol/L"))
-    if u == "ng/mL":
-        return float(convert(value * 1000.0, "ng/L", "pmol/L"))
     if u in _EXTRA_UNITS:
         base, factor = _EXTRA_UNITS[u]
         return float(convert(value * factor, base, "pmol/L"))
@@ -257,3 +263,54 @@ def group_words(row: Row) -> frozenset[str]:
         if w not in ("Vitamin", "Median", "Mean", "Geometric", "Serum", "Plasma", "Breast")
     }
     return frozenset(words)
+
+
+_NOT_NAMES = frozenset(
+    "the this these that there among both maternal infant infants mothers women median mean "
+    "geometric serum plasma breast milk vitamin results conclusion conclusions methods however "
+    "moreover while when key findings total overall study group dyads cord blood technical "
+    "analysis details design limitations mother infants babies".split()
+)
+
+
+def nearest_name(row: Row, width: int = 60) -> str | None:
+    """The capitalised name nearest before the value ("Canada" in "in Canada (r = 0.51"), if any.
+
+    Lower-cased and cut to 5 letters so that "Canadian" and "Canada" agree.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = Row(0, "t", pd.Series({"value": "0.51", "text": "It was seen in Canada (r = 0.51)."}))
+    >>> nearest_name(r)
+    'canad'
+    """
+    names = [w for w in re.findall(r"\b([A-Z][a-z]{3,})\b", row.before(width))
+             if w.lower() not in _NOT_NAMES]  # fmt: skip
+    return names[-1].lower()[:5] if names else None
+
+
+def compartment_near(row: Row, width: int = 30) -> str | None:
+    """The compartment named right after the value ("196 mothers", "64.5% of babies"), else before.
+
+    The words after the value are read up to the next number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = Row(0, "t", pd.Series({"value": "196", "text": "We had 204 babies and 196 mothers."}))
+    >>> compartment_near(r)
+    'maternal'
+    """
+    at = row.position() + len(row.text("value"))
+    after = re.split(r"\d", row.sentence[at : at + width], maxsplit=1)[0]
+    for m in re.finditer(r"\w+", after):
+        for name, pat in _COMPARTMENT_WORDS:
+            if re.fullmatch(pat, m.group(0), re.IGNORECASE):
+                return name
+    return compartment_of(row)
+
+
+def analyte_at(sentence: str, at: int, width: int = 140) -> str | None:
+    """b12 / holotc / other: the analyte named nearest before position ``at`` of ``sentence``."""
+    return _last(_ANALYTES, sentence[max(0, at - width) : at])
