@@ -256,17 +256,12 @@ def test_share_without_n_is_unverifiable():
 
 def test_ci_against_p_and_estimate():
     s = "Concentrations were 15.9% higher (95% CI 1.91, 31.9; P = {p})."
-    mk = lambda p, v="15.9": row(
-        s.format(p=p),
-        f"{v}% higher (95% CI 1.91, 31.9",  # noqa: E731
-        statistic="effect",
-        measure="percent_difference",
-        value=v,
-        low="1.91",
-        high="31.9",
-        spread="ci",
-        p_text=f"P = {p}",
-    )
+
+    def mk(p: str, v: str = "15.9") -> dict[str, object]:
+        return row(s.format(p=p), f"{v}% higher (95% CI 1.91, 31.9", statistic="effect",
+                   measure="percent_difference", value=v, low="1.91", high="31.9",
+                   spread="ci", p_text=f"P = {p}")  # fmt: skip
+
     out = checks_of(mk("0.025"), mk("0.60"), mk("0.025", "40.2"))
     assert out["verdict"].tolist() == ["reproduced", "inconsistent", "inconsistent"]
     assert out["category"].tolist() == ["ci_p", "ci_p", "ci"]

@@ -703,7 +703,7 @@ def _comparison(row: Row, rows: list[Row]) -> Iterator[Check]:
 
 
 def _location_pairs(rows: list[Row]) -> Iterator[tuple[Row, Row]]:
-    """Locations printed with one P in one sentence, in pairs (``348 vs 171 pmol/L; P < 0.001``)."""
+    """Locations printed with one P in one sentence, in pairs (``348 vs 171; P < 0.001``)."""
     waiting: dict[tuple[str, str], Row] = {}
     for r in rows:
         if r.text("statistic") != "location" or not r.text("p_text"):

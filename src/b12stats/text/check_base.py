@@ -266,10 +266,52 @@ def group_words(row: Row) -> frozenset[str]:
 
 
 _NOT_NAMES = frozenset(
-    "the this these that there among both maternal infant infants mothers women median mean "
-    "geometric serum plasma breast milk vitamin results conclusion conclusions methods however "
-    "moreover while when key findings total overall study group dyads cord blood technical "
-    "analysis details design limitations mother infants babies".split()
+    {
+        "the",
+        "this",
+        "these",
+        "that",
+        "there",
+        "among",
+        "both",
+        "maternal",
+        "infant",
+        "infants",
+        "mothers",
+        "women",
+        "median",
+        "mean",
+        "geometric",
+        "serum",
+        "plasma",
+        "breast",
+        "milk",
+        "vitamin",
+        "results",
+        "conclusion",
+        "conclusions",
+        "methods",
+        "however",
+        "moreover",
+        "while",
+        "when",
+        "key",
+        "findings",
+        "total",
+        "overall",
+        "study",
+        "group",
+        "dyads",
+        "cord",
+        "blood",
+        "technical",
+        "analysis",
+        "details",
+        "design",
+        "limitations",
+        "mother",
+        "babies",
+    }
 )
 
 
