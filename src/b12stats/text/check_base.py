@@ -201,7 +201,7 @@ class Row:
 
 # --- context words ------------------------------------------------------------------------------
 
-_COMPARTMENT_WORDS = (
+COMPARTMENT_WORDS = (
     ("milk", r"\bmilk\b"),
     ("infant", r"\b(infants?|bab(y|ies)|newborns?|neonat\w*|cord|child(ren)?|toddlers?)\b"),
     ("maternal", r"\b(mothers?|maternal|women|woman|pregnan\w*|lactating)\b"),
@@ -232,9 +232,19 @@ def _last(patterns: tuple[tuple[str, str], ...], text: str) -> str | None:
     return best
 
 
+_DYAD = re.compile(r"\b(mother|maternal)\s*[-–/]\s*(infant|child|baby|newborn)\w*", re.IGNORECASE)
+
+
+def _no_dyads(text: str) -> str:
+    """'mother-infant pairs' names both compartments: neither counts."""
+    return _DYAD.sub("dyad", text)
+
+
 def compartment_of(row: Row) -> str | None:
     """maternal / milk / infant: the nearest such word before the value (else in the sentence)."""
-    return _last(_COMPARTMENT_WORDS, row.before()) or _last(_COMPARTMENT_WORDS, row.sentence)
+    return _last(COMPARTMENT_WORDS, _no_dyads(row.before())) or _last(
+        COMPARTMENT_WORDS, _no_dyads(row.sentence)
+    )
 
 
 def analyte_before(row: Row) -> str | None:
@@ -254,18 +264,14 @@ def time_point(row: Row) -> str | None:
 
 
 def group_words(row: Row) -> frozenset[str]:
-    """Words naming the group: capitalised words inside the sentence and group terms."""
-    before = row.before()
-    words = {w.lower()[:6] for w in re.findall(_GROUP_WORDS, before, re.IGNORECASE)}
-    words |= {
-        w.lower()[:6]
-        for w in re.findall(r"(?<=[a-z,;(] )([A-Z][a-z]{3,})", before)
-        if w not in ("Vitamin", "Median", "Mean", "Geometric", "Serum", "Plasma", "Breast")
-    }
-    return frozenset(words)
+    """Group terms before the value (vegan, supplemented, placebo, ...), cut to 6 letters.
+
+    Capitalised names (countries, cities) are read by :func:`nearest_name`.
+    """
+    return frozenset(w.lower()[:6] for w in re.findall(_GROUP_WORDS, row.before(), re.IGNORECASE))
 
 
-_NOT_NAMES = frozenset(
+NOT_NAMES = frozenset(
     {
         "the",
         "this",
@@ -328,14 +334,15 @@ def nearest_name(row: Row, width: int = 60) -> str | None:
     'canad'
     """
     names = [w for w in re.findall(r"\b([A-Z][a-z]{3,})\b", row.before(width))
-             if w.lower() not in _NOT_NAMES]  # fmt: skip
+             if w.lower() not in NOT_NAMES]  # fmt: skip
     return names[-1].lower()[:5] if names else None
 
 
-def compartment_near(row: Row, width: int = 30) -> str | None:
+def compartment_near(row: Row, width: int = 30, *, before: int | None = None) -> str | None:
     """The compartment named right after the value ("196 mothers", "64.5% of babies"), else before.
 
-    The words after the value are read up to the next number.
+    The words after the value are read up to the next number; then, with ``before``,
+    only that many characters before it (else :func:`compartment_of`).
 
     Examples
     --------
@@ -345,14 +352,22 @@ def compartment_near(row: Row, width: int = 30) -> str | None:
     'maternal'
     """
     at = row.position() + len(row.text("value"))
-    after = re.split(r"\d", row.sentence[at : at + width], maxsplit=1)[0]
+    after = _no_dyads(re.split(r"\d", row.sentence[at : at + width], maxsplit=1)[0])
     for m in re.finditer(r"\w+", after):
-        for name, pat in _COMPARTMENT_WORDS:
+        for name, pat in COMPARTMENT_WORDS:
             if re.fullmatch(pat, m.group(0), re.IGNORECASE):
                 return name
+    if before is not None:
+        return _last(COMPARTMENT_WORDS, _no_dyads(row.before(before)))
     return compartment_of(row)
 
 
 def analyte_at(sentence: str, at: int, width: int = 140) -> str | None:
     """b12 / holotc / other: the analyte named nearest before position ``at`` of ``sentence``."""
     return _last(_ANALYTES, sentence[max(0, at - width) : at])
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalised group names in ``text``, in order, lower-cased and cut to 5 letters."""
+    return [w.lower()[:5] for w in re.findall(r"\b([A-Z][a-z]{3,})\b", text)
+            if w.lower() not in NOT_NAMES]  # fmt: skip
