@@ -380,6 +380,93 @@ def test_supplementation_claim_against_primary():
     assert [c.verdict for c in claim] == ["conflicts_with_primary"]
 
 
+P_TEXT = (
+    "Chilean mothers (n = 80) took a daily B12 supplement; Kenyan mothers (n = 60) were "
+    "unsupplemented. The maternal and milk B12 concentrations (geometric means (95% CI), pmol/L) "
+    "were: in Chile, 500 (450, 550) and 400 (350, 450); in Kenya, 450 (400, 500) and 300 "
+    "(260, 340)."
+)
+S_TEXT = (
+    "Chilean mothers (n=80) and Kenyan mothers (n=66) took part. No B12 supplementation was "
+    "given. Chilean mothers had 1.60x higher median serum B12 than Kenyan mothers (480 pmol/L vs. "
+    "300 pmol/L; p<0.001). Milk B12 geometric means were lower in Kenya (300 pmol/L vs. 400 "
+    "pmol/L)."
+)
+
+
+def _rows_in(text: str, file: str, specs: list[tuple[int, str, dict[str, object]]]):
+    sents = re.split(r"(?<=\.)\s+(?=[A-Z])", text)
+    out = []
+    for i, value, cells in specs:
+        cells = dict(cells)
+        span = str(cells.pop("span", value))
+        r = row(sents[i], span, value=value, **cells)
+        r["file"] = file
+        out.append(r)
+    return frame(*out)
+
+
+def _primary_chile_kenya() -> pd.DataFrame:
+    gm = {"statistic": "location", "measure": "geometric_mean", "spread": "ci"}
+    return _rows_in(P_TEXT, "p.txt", [
+        (0, "80", {"statistic": "sample_size"}), (0, "60", {"statistic": "sample_size"}),
+        (1, "500", {**gm, "low": "450", "high": "550", "span": "500 (450, 550)"}),
+        (1, "400", {**gm, "low": "350", "high": "450", "span": "400 (350, 450)"}),
+        (1, "450", {**gm, "low": "400", "high": "500", "span": "450 (400, 500)"}),
+        (1, "300", {**gm, "low": "260", "high": "340", "span": "300 (260, 340)"}),
+    ])  # fmt: skip
+
+
+def test_against_primary_list_order_vs_pairs_ratio_and_claim():
+    med = {"statistic": "location", "measure": "median", "unit": "pmol/L", "p_text": "p<0.001"}
+    gm = {"statistic": "location", "measure": "geometric_mean", "unit": "pmol/L"}
+    sec = _rows_in(S_TEXT, "s.txt", [
+        (0, "80", {"statistic": "sample_size"}), (0, "66", {"statistic": "sample_size"}),
+        (2, "1.60", {"statistic": "ratio", "measure": "fold"}),
+        (2, "480", med), (2, "300", {**med, "span": "300 pmol/L;"}), (3, "300", gm),
+        (3, "400", gm),
+    ])  # fmt: skip
+    res = audit_rows(sec, primary_rows=_primary_chile_kenya(), text=S_TEXT, primary_text=P_TEXT)
+    vs = {c.check_id: c for c in res.checks if c.check_id.endswith(":vs_primary")}
+    got = {k.split("#")[-1]: c.verdict for k, c in vs.items()}
+    assert got == {
+        "0:vs_primary": "reproduced",  # 80 Chilean mothers on both sides
+        "1:vs_primary": "conflicts_with_primary",  # 66 against 60 Kenyan mothers
+        "2:vs_primary": "conflicts_with_primary",  # 1.60x against 500/450
+        "3:vs_primary": "conflicts_with_primary",  # a median of 480 against a GM of 500
+        "4:vs_primary": "conflicts_with_primary",  # 300 against the Kenyan GM 450
+        "5:vs_primary": "reproduced",  # Kenyan milk 300 (list order: 2nd of Kenya's part)
+        "6:vs_primary": "reproduced",  # Chilean milk 400 (the other group of the vs pair)
+    }
+    by = {k.split("#")[-1]: c for k, c in vs.items()}
+    assert "a median set against a geometric mean" in by["3:vs_primary"].detail
+    # 500/450 = 1.11; its delta-method CI from the two printed CIs excludes 1.60
+    assert by["2:vs_primary"].value == pytest.approx(500 / 450)
+    assert by["2:vs_primary"].value_high < 1.595
+    claim = [c for c in res.checks if c.category == "claim_vs_primary"]
+    assert [c.verdict for c in claim] == ["conflicts_with_primary"]
+
+
+def test_against_primary_unrelated_statistics_are_not_conflicts():
+    prim = frame(
+        row("Of 200 infants, 22% were deficient.", "22", statistic="share", value="22"),
+        row("We studied 200 infants.", "200", statistic="sample_size", value="200"),
+        row("We studied 200 infants.", "200", statistic="sample_size", value="200"),
+    )
+    prim["file"] = "p.txt"
+    sec = frame(
+        row("A total of 200 infants were enrolled, 71% boys.", "71", statistic="share",
+            value="71"),
+        row("A total of 200 infants were enrolled, 71% boys.", "200", statistic="sample_size",
+            value="200"),
+        row("Only 6 infants under four months were suspect.", "6", statistic="sample_size",
+            value="6"),
+    )  # fmt: skip
+    out = check_extracted(sec, primary_rows=prim)
+    vs = out[out["check_id"].str.endswith(":vs_primary")]
+    assert vs["verdict"].tolist() == ["unverifiable", "reproduced", "unverifiable"]
+
+
 # --- presentation -------------------------------------------------------------------------------
 
 TEXT = ("Of 11 infants, 46% were deficient. Serum B12 was 310 (IQR 250, 390) pmol/L. "

@@ -70,6 +70,7 @@ from b12stats.text.check_base import (
     compartment_near,
     nearest_name,
     number,
+    place_rows,
     to_pmol,
 )
 
@@ -808,7 +809,7 @@ def _rows_of(frame: pd.DataFrame) -> dict[str, list[Row]]:
         rows = []
         for i, (_, data) in enumerate(part.iterrows()):
             rows.append(Row(i, str(file), data, f"{file}#{i}"))
-        out[str(file)] = rows
+        out[str(file)] = place_rows(rows)
     return out
 
 

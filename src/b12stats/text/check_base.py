@@ -130,6 +130,7 @@ class Row:
     file: str
     data: pd.Series
     row_id: str = field(default="")
+    at: int = field(default=-1)
 
     def get(self, col: str) -> Any:
         """The cell, ``None`` when empty."""
@@ -174,7 +175,13 @@ class Row:
         return self.text("text")
 
     def position(self) -> int:
-        """Where the row's value stands in its sentence (0 when not found)."""
+        """Where the row's value stands in its sentence (0 when not found).
+
+        From the span when the sentence's offset is known (:func:`place_rows`), else
+        the first occurrence of the value.
+        """
+        if self.at >= 0:
+            return self.at
         s, v = self.sentence, self.text("value")
         at = s.find(v) if v else -1
         return max(at, 0)
@@ -197,6 +204,38 @@ class Row:
             numbers=numbers,
             **kw,
         )
+
+
+def place_rows(rows: list[Row]) -> list[Row]:
+    """The rows with their value's place in the sentence, from the spans.
+
+    All rows of one sentence share the sentence's offset in the text: the offset
+    that puts most of their spans on an occurrence of their value is taken.
+    """
+    from collections import Counter
+    from dataclasses import replace
+
+    offsets: dict[str, int] = {}
+    by_sentence: dict[str, list[Row]] = {}
+    for r in rows:
+        by_sentence.setdefault(r.sentence, []).append(r)
+    for sent, part in by_sentence.items():
+        votes: Counter[int] = Counter()
+        for r in part:
+            v, (start, _end) = r.text("value"), r.span
+            if not v or start < 0:
+                continue
+            for m in re.finditer(re.escape(v), sent):
+                votes[start - m.start()] += 1
+        if votes:
+            offsets[sent] = votes.most_common(1)[0][0]
+    out = []
+    for r in rows:
+        off = offsets.get(r.sentence)
+        start = r.span[0]
+        at = start - off if off is not None and start >= 0 else -1
+        out.append(replace(r, at=at) if 0 <= at < len(r.sentence) else r)
+    return out
 
 
 # --- context words ------------------------------------------------------------------------------
