@@ -537,3 +537,85 @@ def test_page_renders_in_headless_chromium(tmp_path):
     found = re.findall(r'<mark class="stat v-([a-z_]+)"[^>]*>([^<]*)</mark>', dom)
     assert found == [("inconsistent", "46%"), ("consistent", "310 (IQR 250, 390) pmol/L"),
                      ("unverifiable", "16 infants.")]  # fmt: skip
+
+
+# --- the command --------------------------------------------------------------------------------
+
+CLI_TEXT = (
+    "We enrolled 11 infants. Of the 11 infants, 46% were deficient. "
+    "Serum B12 was 310 (IQR 250, 390) pmol/L.\n"
+)
+
+
+def _cli(args: list[str], capsys) -> tuple[int, str, str]:
+    from b12stats.cli import main
+
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_check_writes_csvs_and_page(tmp_path, capsys):
+    src = tmp_path / "a.txt"
+    src.write_text(CLI_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, _ = _cli(["check", str(src), "--out", str(out)], capsys)
+    assert code == 0
+    assert "checks:" in stdout
+    extracted = pd.read_csv(out / "extracted.csv")
+    audit = pd.read_csv(out / "audit.csv")
+    assert list(extracted.columns) == list(EXTRACT_COLUMNS)
+    assert list(audit.columns) == list(COLUMNS)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page.count('<mark class="stat v-') >= 1
+    # 46% of 11 fails GRIM (5/11 = 45.45%, 6/11 = 54.55%): --strict exits 1
+    assert "inconsistent" in set(audit["verdict"])
+    code, _, _ = _cli(["check", str(src), "--strict"], capsys)
+    assert code == 1
+    ok = tmp_path / "ok.txt"
+    ok.write_text("We studied 40 women; 25.0% were deficient.\n", encoding="utf-8")
+    code, _, _ = _cli(["check", str(ok), "--strict"], capsys)
+    assert code == 0
+
+
+def test_cli_check_folder_gives_summary_and_pages(tmp_path, capsys):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text(CLI_TEXT, encoding="utf-8")
+    (texts / "b.txt").write_text("We studied 40 women; 25.0% were deficient.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, _ = _cli(["check", str(texts), "--out", str(out)], capsys)
+    assert code == 0
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["file"].tolist() == ["a.txt", "b.txt"]
+    assert list(summary.columns[2:7]) == list(VERDICTS)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="texts/a.html"' in index and 'href="texts/b.html"' in index
+    assert (out / "texts" / "a.html").exists() and (out / "texts" / "b.html").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\x00\x01\x02binary\x00", "caf\u00e9 B12".encode("latin-1")],
+    ids=["empty", "binary", "not-utf8"],
+)
+def test_cli_check_bad_input_is_one_error_line(tmp_path, capsys, content):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    code, stdout, err = _cli(["check", str(bad), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
+    assert not (tmp_path / "o").exists()  # all outputs or none
+
+
+def test_cli_check_refuses_to_write_over_its_input(tmp_path, capsys):
+    src = tmp_path / "index.html"
+    src.write_text("<p>We enrolled 20 women.</p>", encoding="utf-8")
+    code, _, err = _cli(["check", str(src), "--out", str(tmp_path)], capsys)
+    assert code == 2 and "input" in err
+    assert src.read_text(encoding="utf-8") == "<p>We enrolled 20 women.</p>"
+
+
+def test_cli_check_empty_folder_is_one_error_line(tmp_path, capsys):
+    code, _, err = _cli(["check", str(tmp_path)], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
