@@ -305,6 +305,36 @@ def test_two_groups_with_sd_against_their_p():
     assert comp["verdict"].tolist() == ["reproduced", "inconsistent"]
 
 
+def test_two_counts_against_their_p():
+    s = "Low scores were seen in 20/40 (50%) and 10/100 (10%) infants, respectively ({p})."
+    rows = []
+    for p in ("p = 0.20", "p < 0.001"):
+        sent = s.format(p=p)
+        rows += [row(sent, p, statistic="comparison", measure="p_only", value="", p_text=p),
+                 row(sent, "20/40 (50%)", statistic="share", value="50", count="20", n="40"),
+                 row(sent, "10/100 (10%)", statistic="share", value="10", count="10", n="100")]
+    out = checks_of(*rows)
+    comp = out[out["category"] == "comparison_p"]
+    # Fisher's exact test on [[20, 20], [10, 90]] (scipy, independent of the check's wording)
+    assert comp.iloc[0]["value"] == pytest.approx(
+        sps.fisher_exact([[20, 20], [10, 90]]).pvalue, rel=1e-12
+    )
+    assert comp["verdict"].tolist() == ["inconsistent", "reproduced"]
+
+
+def test_words_against_their_p():
+    s1 = "There was no correlation between intake and B12 (p = 0.02)."
+    s2 = "B12 rose significantly with intake (P = 0.31)."
+    s3 = "There was no difference between the groups (P = 0.45)."
+    out = checks_of(
+        row(s1, "p = 0.02", statistic="comparison", value="0.02", p_text="p = 0.02"),
+        row(s2, "P = 0.31", statistic="comparison", value="0.31", p_text="P = 0.31"),
+        row(s3, "P = 0.45", statistic="comparison", value="0.45", p_text="P = 0.45"),
+    )  # fmt: skip
+    assert out["verdict"].tolist() == ["inconsistent", "inconsistent", "consistent"]
+    assert set(out["category"]) == {"worded_p"}
+
+
 def test_comparison_without_spread_is_unverifiable():
     s = "B12 was 348 pmol/L vs 171 pmol/L (P < 0.001)."
     out = checks_of(row(s, "P < 0.001", statistic="comparison", measure="p_only", value="",
@@ -584,7 +614,7 @@ def test_cli_check_folder_gives_summary_and_pages(tmp_path, capsys):
     (texts / "a.txt").write_text(CLI_TEXT, encoding="utf-8")
     (texts / "b.txt").write_text("We studied 40 women; 25.0% were deficient.\n", encoding="utf-8")
     out = tmp_path / "out"
-    code, stdout, _ = _cli(["check", str(texts), "--out", str(out)], capsys)
+    code, _stdout, _ = _cli(["check", str(texts), "--out", str(out)], capsys)
     assert code == 0
     summary = pd.read_csv(out / "summary.csv")
     assert summary["file"].tolist() == ["a.txt", "b.txt"]
@@ -602,7 +632,7 @@ def test_cli_check_folder_gives_summary_and_pages(tmp_path, capsys):
 def test_cli_check_bad_input_is_one_error_line(tmp_path, capsys, content):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
-    code, stdout, err = _cli(["check", str(bad), "--out", str(tmp_path / "o")], capsys)
+    code, _stdout, err = _cli(["check", str(bad), "--out", str(tmp_path / "o")], capsys)
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
     assert not (tmp_path / "o").exists()  # all outputs or none

@@ -59,7 +59,7 @@ from b12stats.errors import DataValidationError, OptionError
 from b12stats.format import format_p
 from b12stats.stats.correlation import check_r_p_n, n_interval_from_r_p, p_from_r
 from b12stats.stats.effects import check_p_against_ci, check_ratio, ratio_from_cis
-from b12stats.stats.printed import grim_counts, parse_p, rounding_interval
+from b12stats.stats.printed import PrintedP, grim_counts, parse_p, rounding_interval
 from b12stats.text.check_base import (
     B12_PLAUSIBLE_HIGH_PMOL_L,
     B12_PLAUSIBLE_LOW_PMOL_L,
@@ -698,9 +698,88 @@ def _ratio(row: Row, rows: list[Row]) -> Iterator[Check]:
                     row_ids=(row.row_id, a.row_id, b.row_id), **kind)  # fmt: skip
 
 
+_SAYS_NOT = re.compile(
+    r"\b(no|not|nor|without)\s+(any\s+)?(statistically\s+)?(significant(ly)?\s+)?"
+    r"(correlat\w*|associat\w*|differ\w*|relationship|effect|change)|\bdid not differ",
+    re.IGNORECASE,
+)
+_SAYS_SIG = re.compile(r"(?<!no )(?<!not )(?<!non-)(?<!non)\bsignificant(ly)?\b", re.IGNORECASE)
+
+
+def _worded(row: Row, pp: PrintedP, p_text: str) -> Check | None:
+    """A P against the words of its clause ("there was no correlation (p = 0.016)")."""
+    at = row.position()
+    clause = re.split(r"[);]|\b(?:but|whereas|while|although)\b", row.sentence[:at])[-1][-160:]
+    lo, hi = pp.interval()
+    below = hi < ALPHA or (pp.relation in ("<", "<=") and hi <= ALPHA)
+    above = lo >= ALPHA and pp.relation not in ("<", "<=")
+    if _SAYS_NOT.search(clause):
+        says, contradicts = "no correlation, association or difference", below
+    elif _SAYS_SIG.search(clause):
+        says, contradicts = "a significant result", above
+    else:
+        return None
+    if not (below or above):
+        return None
+    words = clause.strip()
+    return row.check("worded_p", category="worded_p", claim=f"'{words}' {p_text}",
+                     reported=p_text, recomputed="", verdict=decide(compatible=not contradicts),
+                     source_kind="", cited_source_id=None,
+                     detail=f"the text says {says} ('...{words[-80:]}') with {p_text}, which is "
+                     f"{'below' if below else 'above'} the conventional {ALPHA:g}"
+                     + (": the words and the P disagree." if contradicts else
+                        ": the words and the P agree."))  # fmt: skip
+
+
+def _two_by_two(row: Row, pp: PrintedP, p_text: str, shares: list[Row]) -> Check | None:
+    """Two printed counts k/n compared by a P: Fisher's exact and the chi-square tests."""
+    from scipy import stats as sps
+
+    near = sorted(shares, key=lambda r: abs(r.position() - row.position()))[:2]
+    a, b = sorted(near, key=lambda r: r.position())
+    (ka, na), (kb, nb) = (a.whole("count"), a.whole("n")), (b.whole("count"), b.whole("n"))
+    if None in (ka, na, kb, nb) or ka > na or kb > nb:  # type: ignore[operator]
+        return None
+    table = [[ka, na - ka], [kb, nb - kb]]  # type: ignore[operator]
+    if min(sum(r) for r in table) == 0 or min(ka + kb, na + nb - ka - kb) == 0:  # type: ignore[operator]
+        return None
+    ps = {
+        "Fisher's exact": float(sps.fisher_exact(table).pvalue),
+        "chi-square": float(sps.chi2_contingency(table, correction=False).pvalue),
+        "chi-square with Yates' correction": float(
+            sps.chi2_contingency(table, correction=True).pvalue
+        ),
+    }
+    exact = any(pp.contains(p) for p in ps.values())
+    # rounding of the printed P: compatible when some test comes within a factor of 2
+    near_ok = pp.intersects(min(ps.values()) / 2, min(1.0, 2 * max(ps.values())))
+    verdict = decide(reproduced=exact, compatible=near_ok)
+    listed = ", ".join(f"{k} p = {format_p(v)}" for k, v in ps.items())
+    return row.check("comparison_p", category="comparison_p",
+                     claim=f"{ka}/{na} vs {kb}/{nb}, {p_text}", reported=p_text,
+                     recomputed=listed, value=ps["Fisher's exact"], verdict=verdict,
+                     detail=f"{ka}/{na} vs {kb}/{nb}: {listed}; "
+                     + ("one of them fits " if verdict != "inconsistent" else "none fits ")
+                     + f"{p_text}.", source_kind="", cited_source_id=None,
+                     row_ids=(row.row_id, a.row_id, b.row_id))  # fmt: skip
+
+
 def _comparison(row: Row, rows: list[Row]) -> Iterator[Check]:
-    yield from _compare_groups(row, row.text("p_text") or row.text("value"),
-                               _same_sentence(row, rows))  # fmt: skip
+    p_text = row.text("p_text") or row.text("value")
+    try:
+        pp: PrintedP | None = parse_p(p_text)
+    except OptionError:
+        pp = None
+    if pp is not None:
+        shares = [r for r in _same_sentence(row, rows, "share")
+                  if r.whole("count") is not None and r.whole("n") is not None]  # fmt: skip
+        if len(shares) >= 2 and (c := _two_by_two(row, pp, p_text, shares)) is not None:
+            yield c
+            return
+        if (w := _worded(row, pp, p_text)) is not None:
+            yield w
+            return
+    yield from _compare_groups(row, p_text, _same_sentence(row, rows))
 
 
 def _location_pairs(rows: list[Row]) -> Iterator[tuple[Row, Row]]:
