@@ -310,9 +310,11 @@ def test_two_counts_against_their_p():
     rows = []
     for p in ("p = 0.20", "p < 0.001"):
         sent = s.format(p=p)
-        rows += [row(sent, p, statistic="comparison", measure="p_only", value="", p_text=p),
-                 row(sent, "20/40 (50%)", statistic="share", value="50", count="20", n="40"),
-                 row(sent, "10/100 (10%)", statistic="share", value="10", count="10", n="100")]
+        rows += [
+            row(sent, p, statistic="comparison", measure="p_only", value="", p_text=p),
+            row(sent, "20/40 (50%)", statistic="share", value="50", count="20", n="40"),
+            row(sent, "10/100 (10%)", statistic="share", value="10", count="10", n="100"),
+        ]
     out = checks_of(*rows)
     comp = out[out["category"] == "comparison_p"]
     # Fisher's exact test on [[20, 20], [10, 90]] (scipy, independent of the check's wording)
