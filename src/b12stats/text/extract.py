@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from b12stats.errors import DataValidationError
+from b12stats.stats.printed import _WORD_FRACTIONS
 from b12stats.text import patterns as pat
 from b12stats.text.numbers import word_to_int
 from b12stats.text.roles import effect_of, find_label, mentions_respectively, spread_of
@@ -326,6 +327,24 @@ def _intervals(s: _Sentence) -> None:
         s.add(row, m.start(), m.end())
 
 
+_RANGE_MEAN = re.compile(
+    rf"(?i)\branged?\s+from\s+(?P<lo>{pat.BOUND})\s*(?:to|-)\s*(?P<hi>{pat.BOUND})\s?"
+    rf"(?P<u1>{CONCENTRATION})?\s*[,;]?\s*(?:with\s+a\s+|and\s+a\s+)?(?P<m>mean|median)\s*"
+    rf"(?:of\s+|was\s+|=\s*|:\s*)?(?P<v>{pat.NUM})\s?(?P<u2>{CONCENTRATION})?"
+)
+
+
+def _range_then_centre(s: _Sentence) -> None:
+    """``ranged from 0.3 to 3.2 ng/ml, mean 0.97 ng/ml``: a location with its range."""
+    for m in _RANGE_MEAN.finditer(s.masked):
+        if not s.free(m.start(), m.end()):
+            continue
+        row = _Row("location", m.group("m").lower(), m.group("v"), m.start("lo"), m.end("v"))
+        row.low, row.high, row.spread = m.group("lo"), m.group("hi"), "range"
+        row.unit = _unit(m.group("u2"), m.group("u1"))
+        s.add(row, m.start(), m.end())
+
+
 def _value_sd(s: _Sentence) -> None:
     for m in pat.VALUE_SD.finditer(s.masked):
         if not s.free(m.start("v"), m.end("s")):
@@ -440,8 +459,6 @@ def _shares(s: _Sentence) -> None:
             if m.group("hi"):
                 hi = m.group("hi")
                 row.low, row.high, row.spread, row.needs_review = value, hi, "range", True
-                if value.startswith("-"):
-                    row.high = "-" + hi
             if rel:
                 row.needs_review = True
             s.add(row, m.start(), b)
@@ -461,7 +478,9 @@ def _shares(s: _Sentence) -> None:
             s.add(row, start, end)
     for m in _FRACTION_SHARE.finditer(s.masked):
         if s.free(m.start("v"), m.end("v")):
-            value = " ".join(m.group("v").split())
+            words = " ".join(m.group("v").lower().replace("-", " ").split())
+            percent = 100 * _WORD_FRACTIONS[words.replace("one half", "half")]
+            value = f"{percent:.1f}".removesuffix(".0")
             row, start, end = _share_row(s, m, value, m.start("v"), m.end("v"))
             s.add(row, start, end)
 
@@ -477,7 +496,7 @@ def _k_of_n(s: _Sentence) -> None:
             k = str(word_to_int(k))
         if int(k) > int(m.group("n")):
             continue
-        row = _Row("share", "percent", "", m.start("k"), m.end("n"), count=k, n=m.group("n"))
+        row = _Row("share", "percent", k, m.start("k"), m.end("n"), count=k, n=m.group("n"))
         row.cutoff_text, row.needs_review = _cutoff_for(s, m.start("k"), m.end("n"))
         s.add(row, m.start("k"), m.end("n"))
 
@@ -536,46 +555,55 @@ def _locations(s: _Sentence) -> None:
             )
 
 
+_OWNERS = ("correlation", "effect", "ratio")
+
+
 def _attach_p(s: _Sentence, ps: list[tuple[int, int, str, bool]]) -> None:
-    """Give each P to the statistics it belongs to, else make it a P-only comparison."""
+    """Give each P to the estimate it tests, else make it a P-only comparison.
+
+    A P belongs to the correlations, effects and ratios printed before it in
+    its bracket, else (a bracket holding no estimate) to those of the same
+    clause before the bracket. A P with only group values (medians, shares)
+    is a ``comparison``/``p_only`` row; the values in its bracket get it as
+    their ``p_text`` too.
+    """
+    off = s.offset
     previous_end = 0
     local = sorted(s.rows, key=lambda r: r.start)
     for a, b, text, lost in ps:
-        bracket = enclosing_bracket(s.text, a)
-        lo = previous_end if bracket is None else max(previous_end, bracket)
-        owners = [
-            r
-            for r in local
-            if r.statistic != "sample_size"
-            and not r.p_text
-            and lo <= r.start - s.offset
-            and r.end - s.offset <= a
-            and (
-                bracket is not None
-                or re.fullmatch(
-                    r"[\s,;:)\]%]*(?:respectively[\s,;]*)?", s.text[r.end - s.offset : a]
-                )
-                or re.fullmatch(r"[^.;()]{0,3}", s.text[r.end - s.offset : a])
-            )
-        ]
-        if bracket is None:
-            owners = owners[-1:]
+        pos = s.text.rfind("(", 0, a) if lost else a
+        bracket = enclosing_bracket(s.text, pos)
+        inside = []
+        if bracket is not None:
+            inside = [
+                r
+                for r in local
+                if max(bracket, previous_end) <= r.start - off and r.end - off <= a
+            ]
+        owners = [r for r in inside if r.statistic in _OWNERS and not r.p_text]
+        if not owners and not any(r.statistic in _OWNERS for r in inside):
+            stop = bracket if bracket is not None else pos
+            clause = max(previous_end, s.text.rfind(";", 0, stop) + 1)
+            owners = [
+                r
+                for r in local
+                if r.statistic in _OWNERS
+                and not r.p_text
+                and clause <= r.start - off
+                and r.end - off <= stop
+                and (bracket is not None or stop - (r.end - off) < 60)
+            ]
         if owners:
             for r in owners:
                 r.p_text = text
                 r.needs_review = r.needs_review or lost
         else:
-            num = re.search(r"\d*\.\d+|\d+", text)
-            row = _Row(
-                "comparison",
-                "p_only",
-                num.group() if num else "",
-                a,
-                b,
-                p_text=text,
-                needs_review=lost,
-            )
-            s.add(row, a, b)
+            num = re.search(r"\d*\.\d+|\d+", s.text[a:b])
+            value = num.group() if num else ""
+            s.add(_Row("comparison", "p_only", value, a, b, p_text=text, needs_review=lost), a, b)
+            for r in inside:
+                if r.statistic in ("location", "share") and not r.p_text:
+                    r.p_text = text
         previous_end = b
 
 
@@ -589,6 +617,7 @@ def _read_sentence(
     _effects_with_ci(s)
     _plus_minus(s)
     _intervals(s)
+    _range_then_centre(s)
     _value_sd(s)
     _ratios(s)
     _shares(s)
