@@ -83,7 +83,7 @@ RATIO = re.compile(rf"(?P<v>{BOUND})\s*(?:x|×|-fold|\s?fold|\s?times)(?![\w]|\s
 
 #: ``63.7%``, ``+26%``, ``16-42%``; the relation before (">40%") is kept
 SHARE = re.compile(
-    rf"(?P<rel>(?:more|fewer|less)\s+than\s+|>|<|≥|≤|~\s?)?(?P<v>[-+]?{BOUND})"
+    rf"(?P<rel>(?i:more|fewer|less)\s+than\s+|>|<|≥|≤|~\s?)?(?P<v>[-+]?{BOUND})"
     rf"(?:\s*-\s*(?P<hi>{BOUND}))?\s*(?:%|\s?per\s?cent\b|\s?percent\b)"
 )
 #: ``Fifteen percent``, ``Three per cent``
