@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-__all__ = ["COLUMNS", "extract_files", "extract_text", "read_text_file"]
+__all__ = ["COLUMNS", "extract_files", "extract_text", "read_text_file", "text_files"]
 
 #: The columns of an extraction, in order.
 COLUMNS = (
@@ -823,7 +823,8 @@ def read_text_file(path: str | Path) -> str:
     return text
 
 
-def _expand(paths: Iterable[str | Path]) -> list[Path]:
+def text_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files ``paths`` stand for: a folder is its ``*.txt``/``*.html`` files, sorted."""
     out: list[Path] = []
     for path in paths:
         p = Path(path)
@@ -854,7 +855,7 @@ def extract_files(paths: Iterable[str | Path]) -> pd.DataFrame:
     """
     import pandas as pd
 
-    frames = [extract_text(read_text_file(p), file=str(p)) for p in _expand(paths)]
+    frames = [extract_text(read_text_file(p), file=str(p)) for p in text_files(paths)]
     if not frames:
         return pd.DataFrame(columns=list(COLUMNS))
     return pd.concat(frames, ignore_index=True)
