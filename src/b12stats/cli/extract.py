@@ -80,8 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from b12stats._io import write_csv
     from b12stats.cli._args import output_plan
     from b12stats.errors import OptionError
-    from b12stats.text import extract_files
-    from b12stats.text import text_files
+    from b12stats.text import extract_files, text_files
 
     if args.to_data is None and (args.source_id or args.kind):
         raise OptionError("--source-id and --kind go with --to-data DIR")

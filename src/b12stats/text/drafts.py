@@ -180,7 +180,7 @@ def draft_tables(
     >>> d = draft_tables(rows, source_id="me2026", kind="primary")
     >>> r = d.tables["correlations"][0]
     >>> r["var_x"], r["var_y"], r["r"], r["p_text"]
-    ('milk', 'infant_blood', 0.4, 'P = 0.01')
+    ('milk', 'infant_blood', '0.4', 'P = 0.01')
     """
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", source_id or ""):
         raise OptionError(
