@@ -494,3 +494,130 @@ def test_missing_file_and_directory(tmp_path) -> None:
         read_text_file(tmp_path)
     with pytest.raises(DataValidationError, match=r"no \.txt"):
         extract_files([tmp_path])
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+ABSTRACT = (
+    "We studied 120 mother-infant pairs. The median (Q1, Q3) milk B12 was 310 pmol/L "
+    "(220, 405 pmol/L) and 41% of mothers had serum B12 <148 pmol/L. Milk and infant serum "
+    "B12 were correlated (r = 0.29, P = 0.002).\n"
+)
+
+
+def cli(*argv: str) -> int:
+    from b12stats.cli import main
+
+    return main(list(argv))
+
+
+@pytest.fixture
+def abstract(tmp_path):
+    p = tmp_path / "abstract.txt"
+    p.write_text(ABSTRACT, encoding="utf-8")
+    return p
+
+
+def test_cli_table_and_csv(abstract, capsys) -> None:
+    assert cli("extract", str(abstract)) == 0
+    out = capsys.readouterr().out
+    assert "correlation" in out and "0.29" in out and "<148 pmol/L" in out
+    assert cli("extract", str(abstract), "--format", "csv") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ",".join(COLUMNS)
+    assert len(lines) == 1 + len(extract_text(ABSTRACT))
+
+
+def test_cli_out_writes_every_column(abstract, tmp_path, capsys) -> None:
+    import pandas as pd
+
+    out = tmp_path / "rows.csv"
+    assert cli("extract", str(abstract), "--out", str(out)) == 0
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(frame.columns) == list(COLUMNS)
+    assert set(frame["statistic"]) >= {"sample_size", "location", "share", "correlation"}
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+def test_cli_out_never_overwrites_an_input(abstract, capsys) -> None:
+    assert cli("extract", str(abstract), "--out", str(abstract)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and len(err.strip().splitlines()) == 1
+    assert abstract.read_text(encoding="utf-8") == ABSTRACT
+
+
+@pytest.mark.parametrize(
+    ("content", "word"),
+    [(b"", "empty"), (b"\x00\xff\x00", "binary"), (b"\xe9t\xe9 r = 0.3", "UTF-8")],
+)
+def test_cli_bad_input_is_one_error_line(tmp_path, capsys, content: bytes, word: str) -> None:
+    p = tmp_path / "bad.txt"
+    p.write_bytes(content)
+    assert cli("extract", str(p)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and word in err[0] and str(p) in err[0]
+
+
+def test_cli_folder_without_texts(tmp_path, capsys) -> None:
+    assert cli("extract", str(tmp_path)) == 2
+    assert "no .txt" in capsys.readouterr().err
+
+
+def test_cli_to_data_writes_validated_drafts(abstract, tmp_path, capsys) -> None:
+    import pandas as pd
+
+    from b12stats import data
+
+    pkg = tmp_path / "pkg"
+    argv = ("extract", str(abstract), "--to-data", str(pkg), "--source-id", "me2026")
+    assert cli(*argv, "--kind", "primary") == 0
+    out = capsys.readouterr().out
+    assert f"wrote {pkg / 'correlations.csv'} (1 rows)" in out
+    sources = pkg / "sources.csv"
+    src = pd.read_csv(sources, dtype=str, keep_default_na=False)
+    assert list(src["verified"]) == ["false"]
+    corr = data.load_table(pkg / "correlations.csv", table="correlations", sources=sources)
+    assert (corr["var_x"].iloc[0], corr["var_y"].iloc[0]) == ("milk", "infant_blood")
+    assert corr["r"].iloc[0] == pytest.approx(0.29)
+    assert corr["location"].iloc[0].startswith("draft")
+    conc = data.load_table(pkg / "concentrations.csv", table="concentrations", sources=sources)
+    assert list(conc[["value", "q1", "q3"]].iloc[0]) == [310, 220, 405]
+    prev = data.load_table(pkg / "prevalences.csv", table="prevalences", sources=sources)
+    assert (prev["percent"].iloc[0], prev["relation"].iloc[0], prev["cutoff"].iloc[0]) == (
+        41,
+        "<",
+        148,
+    )
+    # a second run appends new rows with new ids and keeps the source row once
+    assert cli(*argv, "--kind", "primary") == 0
+    capsys.readouterr()
+    again = pd.read_csv(pkg / "correlations.csv", dtype=str)
+    assert len(again) == 2 and again["row_id"].is_unique
+    assert len(pd.read_csv(sources, dtype=str)) == 1
+
+
+def test_cli_to_data_all_or_none(abstract, tmp_path, capsys) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "effects.csv").write_text("not,the,header\n", encoding="utf-8")
+    argv = ("extract", str(abstract), "--to-data", str(pkg), "--source-id", "me2026")
+    assert cli(*argv, "--kind", "primary") == 2
+    assert "header" in capsys.readouterr().err
+    assert sorted(p.name for p in pkg.iterdir()) == ["effects.csv"]
+
+
+def test_cli_to_data_options(abstract, tmp_path, capsys) -> None:
+    from b12stats import data
+
+    pkg = str(tmp_path / "pkg")
+    assert cli("extract", str(abstract), "--to-data", pkg) == 2
+    assert "--source-id" in capsys.readouterr().err
+    assert cli("extract", str(abstract), "--source-id", "x") == 2
+    assert "--to-data" in capsys.readouterr().err
+    bundled = str(data.load_sources()["source_id"].iloc[0])
+    argv = ("extract", str(abstract), "--to-data", pkg, "--source-id", bundled)
+    assert cli(*argv, "--kind", "primary") == 2
+    assert "bundled source" in capsys.readouterr().err
+    argv = ("extract", str(abstract), "--to-data", str(data.data_dir()), "--source-id", "me2026")
+    assert cli(*argv, "--kind", "primary") == 2
+    assert "bundled data" in capsys.readouterr().err

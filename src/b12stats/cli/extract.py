@@ -156,6 +156,12 @@ def draft_package(
     folder = Path(directory)
     if folder.exists() and not folder.is_dir():
         raise OptionError(f"--to-data must be a folder, got the file {directory!r}")
+    bundled = data.data_dir().resolve()
+    if folder.resolve() == bundled or bundled in folder.resolve().parents:
+        raise OptionError(
+            f"--to-data {directory!r} is inside the bundled data; "
+            "write drafts into your own package (b12stats init DIR)"
+        )
     if source_id in set(data.load_sources()["source_id"]):
         raise OptionError(f"--source-id {source_id!r} is a bundled source; choose another id")
     existing: dict[str, pd.DataFrame] = {}
