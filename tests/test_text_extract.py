@@ -267,6 +267,11 @@ def test_percent_differences_signed_and_worded() -> None:
     assert rows(t, "share") == [] and rows(t, "comparison") == []
 
 
+def test_range_of_falls_keeps_the_sign_on_both_ends() -> None:
+    r = only("Folate fell in both groups (-9-14%; P = 0.01).", "effect")
+    assert (r["value"], r["low"], r["high"]) == ("-9", "-9", "-14")
+
+
 def test_range_of_percent_differences() -> None:
     r = only("Holo-TC rose in all groups (+12-35%; P < 0.01).", "effect")
     assert (r["value"], r["low"], r["high"], r["spread"], r["needs_review"]) == (

@@ -15,6 +15,7 @@ where a symbol was lost in copying ("!150" for "<150"), the row has
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -57,6 +58,11 @@ COLUMNS = (
 )
 
 
+#: How far before a number its label, spread word, count or cut-off is looked for
+#: (characters); bounds the work per number, so a long run of numbers stays linear.
+WINDOW = 400
+
+
 @dataclass
 class _Row:
     statistic: str
@@ -86,9 +92,18 @@ class _Sentence:
     carried: str | None
     rows: list[_Row] = field(default_factory=list)
     claimed: list[bool] = field(default_factory=list)
+    cutoffs: list[_Cutoff] | None = None
 
     def __post_init__(self) -> None:
         self.claimed = [False] * len(self.text)
+
+    def before(self, pos: int) -> str:
+        """The normalised text before ``pos``, at most :data:`WINDOW` characters."""
+        return self.text[max(0, pos - WINDOW) : pos]
+
+    def masked_before(self, pos: int) -> str:
+        """The masked text before ``pos``, at most :data:`WINDOW` characters."""
+        return self.masked[max(0, pos - WINDOW) : pos]
 
     def free(self, a: int, b: int) -> bool:
         return not any(self.claimed[a:b])
@@ -161,7 +176,7 @@ def _unit_after(text: str, end: int) -> str:
 
 def _location_measure(s: _Sentence, pos: int, extra: str = "") -> tuple[str, bool] | None:
     """Measure named before ``pos`` (or in ``extra``), else the carried one (review)."""
-    label = find_label(s.text[:pos] + " " + extra)
+    label = find_label(s.before(pos) + " " + extra)
     if label is not None:
         return label.measure, False
     if s.carried is not None:
@@ -211,7 +226,7 @@ def _correlations(s: _Sentence) -> None:
         if not s.free(m.start("v"), m.end()):
             continue
         label = m.group("label").lower()
-        before = s.text[: m.start()].lower()
+        before = s.before(m.start()).lower()
         if label in ("rho", "ρ", "rs", "r_s") or "spearman" in label or "spearman" in before:
             measure = "spearman"
         elif "pearson" in label or "pearson" in before:
@@ -254,7 +269,7 @@ def _effects_with_ci(s: _Sentence) -> None:
         if m.group("label"):
             statistic, measure = "effect", _EFFECT_LABELS[m.group("label").lower()]
         else:
-            before = s.text[: m.start("v")]
+            before = s.before(m.start("v"))
             effect = effect_of(before)
             label = find_label(before)
             effect_pos = max(
@@ -268,7 +283,7 @@ def _effects_with_ci(s: _Sentence) -> None:
                 statistic, measure = "location", label.measure
             elif re.search(
                 r"^(?:[^.;]|\.(?=\d)){0,80}?\b(?:higher|lower|greater|less|more|difference|increase|decrease)",
-                s.text[m.end() :],
+                s.text[m.end() : m.end() + WINDOW],
             ):
                 statistic, measure = "effect", "difference"
             elif s.carried is not None:
@@ -296,7 +311,7 @@ def _plus_minus(s: _Sentence) -> None:
             continue
         found = _location_measure(s, m.start())
         measure, review = found if found is not None else ("mean", False)
-        spread = "se" if spread_of(s.text[: m.start()]) == "se" else "sd"
+        spread = "se" if spread_of(s.before(m.start())) == "se" else "sd"
         unit = _unit(m.group("u1"), m.group("u2"), m.group("u3")) or _unit_after(s.masked, m.end())
         end = m.end("hi") if m.group("hi") else m.end("s")
         row = _Row("location", measure, m.group("v"), m.start("v"), end, low=m.group("s"))
@@ -315,7 +330,7 @@ def _intervals(s: _Sentence) -> None:
         if found is None:
             continue
         measure, review = found
-        before = s.text[: m.start()]
+        before = s.before(m.start())
         label = find_label(before)
         scope = before[label.position :] if label is not None else before
         spread = spread_of(inner) or spread_of(scope) or _default_spread(measure)
@@ -349,7 +364,7 @@ def _value_sd(s: _Sentence) -> None:
     for m in pat.VALUE_SD.finditer(s.masked):
         if not s.free(m.start("v"), m.end("s")):
             continue
-        before = s.text[: m.start()]
+        before = s.before(m.start())
         if spread_of(before) not in ("sd", "se"):
             continue
         found = _location_measure(s, m.start())
@@ -370,6 +385,43 @@ def _ratios(s: _Sentence) -> None:
             )
 
 
+@dataclass(frozen=True)
+class _Cutoff:
+    start: int
+    end: int
+    text: str
+    lost: bool
+    owner: int | None  # the share printed right before it, which it belongs to
+    prefix: bool  # introduces the shares after it
+
+
+def _cutoffs(s: _Sentence) -> list[_Cutoff]:
+    """The sentence's cut-offs, each with the share it follows or whether it leads."""
+    if s.cutoffs is not None:
+        return s.cutoffs
+    shares = sorted(
+        [m.start() for m in re.finditer(r"\d\s*(?:%|per\s?cent|percent)", s.masked)]
+        + [m.start() for m in pat.SHARE_WORDS.finditer(s.masked)]
+    )
+    found = []
+    previous_end = 0
+    for m in pat.CUTOFF.finditer(s.masked):
+        rest = s.masked[m.end() : m.end() + 60]
+        i = bisect.bisect_left(shares, m.start()) - 1
+        owner = shares[i] if i >= 0 else None
+        if owner is not None and (owner < previous_end or m.start() - owner >= 150):
+            owner = None
+        introduces = re.match(r"^[\s)]*(?:in|among|of|was\s+found\s+in)\s+[\d.]+\s*%", rest)
+        if introduces:
+            owner = None
+        prefix = owner is None or re.match(r"^[\s)]*[;,]\s*[\d.]+\s*%", rest) is not None
+        text = s.original[m.start() : m.end()]
+        found.append(_Cutoff(m.start(), m.end(), text, s.masked[m.start()] == "!", owner, prefix))
+        previous_end = m.end()
+    s.cutoffs = found
+    return found
+
+
 def _cutoff_for(s: _Sentence, a: int, b: int) -> tuple[str, bool]:
     """The cut-off of the share printed at ``[a, b)``.
 
@@ -377,43 +429,30 @@ def _cutoff_for(s: _Sentence, a: int, b: int) -> tuple[str, bool]:
     (<148 pmol/L)"); any other cut-off introduces the shares after it ("(<160
     pg/ml) in 72% of the mothers and 41% of the babies"), up to the next one.
     """
-    shares = sorted(
-        [m.start() for m in re.finditer(r"\d\s*(?:%|per\s?cent|percent)", s.masked)]
-        + [m.start() for m in pat.SHARE_WORDS.finditer(s.masked)]
-    )
-    cutoffs = [
-        (m.start(), m.end(), s.original[m.start() : m.end()], s.masked[m.start()] == "!")
-        for m in pat.CUTOFF.finditer(s.masked)
-    ]
-    own: tuple[str, bool] | None = None
-    prefix: tuple[str, bool] | None = None
-    following: tuple[str, bool] | None = None
-    previous_end = 0
-    for c_start, c_end, text, lost in cutoffs:
-        rest = s.masked[c_end:]
-        owner = max(
-            (x for x in shares if previous_end <= x < c_start and c_start - x < 150), default=None
-        )
-        introduces = re.match(r"^[\s)]*(?:in|among|of|was\s+found\s+in)\s+[\d.]+\s*%", rest)
-        postfix = owner is not None and not introduces
-        if postfix and a <= owner < b + 1 and owner == max(x for x in shares if x < c_start):
-            own = (text, lost)
-        if (not postfix or re.match(r"^[\s)]*[;,]\s*[\d.]+\s*%", rest)) and c_end <= a:
-            prefix = (text, lost)
-        if c_start >= b and following is None and c_start - b < 150:
-            following = (text, lost)
-        previous_end = c_end
-    chosen = own or prefix or following
+    cutoffs = _cutoffs(s)
+    starts = [c.start for c in cutoffs]
+    i = bisect.bisect_left(starts, b)
+    chosen: tuple[str, bool] | None = None
+    if i < len(cutoffs) and cutoffs[i].owner is not None and a <= cutoffs[i].owner < b + 1:
+        chosen = (cutoffs[i].text, cutoffs[i].lost)
     if chosen is None:
-        for m in _LOST_CUTOFF.finditer(s.masked[:a]):
-            chosen = (s.original[m.start("c") : m.end("c")], True)
+        for c in reversed(cutoffs[:i]):
+            if c.prefix and c.end <= a:
+                chosen = (c.text, c.lost)
+                break
+    if chosen is None and i < len(cutoffs) and cutoffs[i].start - b < 150:
+        chosen = (cutoffs[i].text, cutoffs[i].lost)
+    if chosen is None:
+        base = max(0, a - WINDOW)
+        for m in _LOST_CUTOFF.finditer(s.masked_before(a)):
+            chosen = (s.original[base + m.start("c") : base + m.end("c")], True)
     return chosen if chosen is not None else ("", False)
 
 
 def _share_row(
     s: _Sentence, m: re.Match[str], value: str, a: int, b: int
 ) -> tuple[_Row, int, int]:
-    before, after = s.masked[:a], s.masked[b:]
+    before, after = s.masked_before(a), s.masked[b : b + WINDOW]
     row = _Row("share", "percent", value, a, b, unit="%")
     start, end = a, b
     cm = re.search(
@@ -424,7 +463,7 @@ def _share_row(
         row.count, row.n, start = (
             k if k.isdigit() else str(word_to_int(k)),
             cm.group("n") or "",
-            cm.start(),
+            max(0, a - WINDOW) + cm.start(),
         )
     else:
         cm = re.match(r"^\s*\(\s*(?P<k>\d+)\s*(?:/\s*(?P<n>\d+)\s*)?\)", after)
@@ -446,19 +485,26 @@ def _shares(s: _Sentence) -> None:
         if not s.free(a, b):
             continue
         if re.match(
-            r"^\s*(?:CI|confidence|credible|of\s+(?:the\s+)?(?:variance|variation))", s.masked[b:]
+            r"^\s*(?:CI|confidence|credible|of\s+(?:the\s+)?(?:variance|variation))",
+            s.masked[b : b + WINDOW],
         ):
             s.claim(a, b)
             continue
         value = m.group("v")
         rel = (m.group("rel") or "").strip()
-        before = s.masked[: m.start()]
+        before = s.masked_before(m.start())
         signed = value[0] in "+-"
-        if signed or _EFFECT_AFTER.match(s.masked[b:]) or _EFFECT_BEFORE.search(before):
+        if (
+            signed
+            or _EFFECT_AFTER.match(s.masked[b : b + WINDOW])
+            or _EFFECT_BEFORE.search(before)
+        ):
             row = _Row("effect", "percent_difference", value, a, b, unit="%")
             if m.group("hi"):
                 hi = m.group("hi")
                 row.low, row.high, row.spread, row.needs_review = value, hi, "range", True
+                if value.startswith("-"):  # "-16-17%": both ends are falls
+                    row.high = "-" + hi
             if rel:
                 row.needs_review = True
             s.add(row, m.start(), b)
@@ -507,7 +553,7 @@ def _populations(s: _Sentence) -> None:
         if not s.free(a, b):
             continue
         raw = m.group("v")
-        if _POP_BEFORE_SKIP.search(s.masked[:a]):
+        if _POP_BEFORE_SKIP.search(s.masked_before(a)):
             continue
         if raw.replace(",", "").isdigit():
             value = raw
@@ -521,21 +567,25 @@ def _populations(s: _Sentence) -> None:
 def _locations(s: _Sentence) -> None:
     conc = re.compile(CONCENTRATION)
     for m in pat.LIST_VALUES.finditer(s.masked):
+        units = list(conc.finditer(m.group("list")))
+        if not units:  # a list of numbers without a unit: no locations
+            continue
+        listed = m.group("list")[: units[-1].end()]  # up to its last unit
+        end = m.start() + len(listed)
         items = [
             n
-            for n in re.finditer(pat.NUM, m.group("list"))
+            for n in re.finditer(pat.NUM, listed)
             if s.free(m.start() + n.start(), m.start() + n.end())
         ]
         if not items:
             continue
-        before = s.masked[: m.start()]
+        before = s.masked_before(m.start())
         if _CUTOFF_WORDS.search(before) or _CUTOFF_CLAUSE.search(before[-80:]):
             continue
         if re.search(
             r"(?i)(?:deficien\w*|insufficien\w*|level|folate|B\s?-?##)\s*\(\s*$", before
-        ) and re.match(r"^\s*\)", s.masked[m.end() :]):
+        ) and re.match(r"^\s*\)", s.masked[end : end + 20]):
             continue  # "(200 pg/mL)" after a deficiency: a cut-off whose "<" was lost
-        listed = m.group("list")
         vs = re.search(r"\bvs\.?|\bversus\b", listed) is not None
         found = _location_measure(s, m.start())
         if found is None:

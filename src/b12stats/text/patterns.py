@@ -123,8 +123,9 @@ K_OF_N = re.compile(
     rf"(?P<n>\d+)(?:\s+[A-Za-z'-]+){{0,3}}?\s+{NOUNS}\b"
 )
 
-#: a list of values ending in a unit: ``225, 172 and 319 pmol/L``, ``348 pmol/L vs. 171 pmol/L``
+#: a list of values (possessive: linear on long runs of numbers); the extractor keeps it
+#: up to its last unit: ``225, 172 and 319 pmol/L``, ``348 pmol/L vs. 171 pmol/L``
 LIST_VALUES = re.compile(
     rf"(?P<list>{NUM}(?:\s?{CONCENTRATION})?(?:\s*(?:,\s*and|,|and|vs\.?|versus|to)\s*{NUM}"
-    rf"(?:\s?{CONCENTRATION})?)*)(?<=[A-Za-z])"
+    rf"(?:\s?{CONCENTRATION})?)*+)"
 )
