@@ -501,6 +501,74 @@ def test_missing_file_and_directory(tmp_path) -> None:
         extract_files([tmp_path])
 
 
+# --- more ways of printing the same statistics ------------------------------------------------
+
+
+def test_correlation_in_words() -> None:
+    r = only("Spearman's correlation coefficient was 0.32 (p = 0.004).", "correlation")
+    assert (r["measure"], r["value"], r["p_text"]) == ("spearman", "0.32", "p = 0.004")
+
+
+def test_median_with_iqr_word_without_colon() -> None:
+    r = only("Median milk B12 was 250 pmol/L (IQR 180-340).", "location")
+    assert (r["measure"], r["spread"], r["low"], r["high"]) == ("median", "iqr", "180", "340")
+
+
+def test_effect_named_before_a_bare_interval() -> None:
+    t = "Stunted children had an odds ratio of 2.3 (1.1-4.6) and an HR 0.81 (0.62, 1.05)."
+    found = rows(t, "effect")
+    assert [(r["measure"], r["value"], r["low"], r["high"]) for r in found] == [
+        ("odds_ratio", "2.3", "1.1", "4.6"),
+        ("other", "0.81", "0.62", "1.05"),
+    ]
+    assert rows(t, "location") == []
+
+
+def test_ci_written_in_words_with_to() -> None:
+    r = only("The risk ratio was 1.8; 95% confidence interval [CI] 1.2 to 2.7.", "effect")
+    assert (r["measure"], r["value"], r["low"], r["high"]) == ("risk_ratio", "1.8", "1.2", "2.7")
+
+
+def test_sd_named_in_the_bracket() -> None:
+    r = only("Mean serum B12 was 250 pmol/L (SD 80).", "location")
+    assert (r["value"], r["low"], r["spread"], r["unit"]) == ("250", "80", "sd", "pmol/L")
+
+
+def test_single_labelled_age_and_weight() -> None:
+    t = "The mean age was 28.4 years and the median birth weight 3120 g."
+    found = rows(t, "location")
+    assert [(r["measure"], r["value"], r["unit"]) for r in found] == [
+        ("mean", "28.4", "years"),
+        ("median", "3120", "g"),
+    ]
+
+
+def test_values_from_one_time_to_another() -> None:
+    t = "Median B12 fell from 356 to 302 pmol/L (P < 0.001)."
+    assert [r["value"] for r in rows(t, "location")] == ["356", "302"]
+    assert only(t, "comparison")["p_text"] == "P < 0.001"
+
+
+def test_share_with_n_after() -> None:
+    t = "Deficiency was found in 35 (24.1%) of 145 infants and 47.3% (n = 52) of mothers."
+    found = rows(t, "share")
+    assert [(r["value"], r["count"], r["n"]) for r in found] == [
+        ("24.1", "35", "145"),
+        ("47.3", "", "52"),
+    ]
+
+
+def test_p_in_scientific_notation_is_one_p() -> None:
+    r = only("The trend was clear (P = 3.2 × 10-5).", "comparison")
+    assert r["p_text"] == "P = 3.2 × 10-5"
+
+
+def test_n_with_thousands_separator() -> None:
+    assert [r["value"] for r in rows("A cohort (n = 1,234) was followed.", "sample_size")] == [
+        "1,234"
+    ]
+
+
 # --- the command line ---------------------------------------------------------------------------
 
 ABSTRACT = (

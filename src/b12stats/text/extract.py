@@ -124,7 +124,7 @@ _CUTOFF_WORDS = re.compile(
     r"(?i)(?:defined\s+as|limit\s+(?:for\s+[\w\s-]+?\s+)?(?:was\s+|is\s+)?(?:defined\s+as\s+)?|"
     r"cut-?\s?offs?\s+(?:of\s+)?|threshold\s+(?:level\s+)?(?:is\s+|was\s+)?(?:defined\s+as\s+)?|"
     r"RDA\s*=?\s*|AI\s*=?\s*|EAR\s*=?\s*|=\s*|~\s*|[<>≤≥!]\s*|below\s+|above\s+|"
-    r"ranged?\s+from\s+|from\s+|between\s+|dose\s+of\s+|amount\s+)$"
+    r"ranged?\s+from\s+|between\s+|dose\s+of\s+|amount\s+)$"
 )
 _CUTOFF_CLAUSE = re.compile(
     r"(?i)(?:defined\s+as|threshold|cut-?\s?off|lower\s+limit|upper\s+limit|\bRDA\b|recommend)[^;.]*$"
@@ -193,7 +193,7 @@ def _default_spread(measure: str) -> str:
 
 def _sample_sizes_equal(s: _Sentence) -> None:
     for m in pat.N_EQUALS.finditer(s.masked):
-        numbers = list(re.finditer(r"\d+", m.group("list")))
+        numbers = list(re.finditer(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+", m.group("list")))
         base = m.start("list")
         for num in numbers:
             a, b = base + num.start(), base + num.end()
@@ -244,6 +244,18 @@ def _correlations(s: _Sentence) -> None:
         if m.group("rel") != "=":
             row.needs_review = True
         s.add(row, m.start(), m.end())
+    for m in pat.CORRELATION_WORDS.finditer(s.masked):
+        if not s.free(m.start("v"), m.end("v")) or not -1 <= float(m.group("v")) <= 1:
+            continue
+        before = s.before(m.end()).lower()
+        measure = (
+            "spearman"
+            if re.search(r"spearman|\brho\b|ρ", before)
+            else "pearson"
+            if "pearson" in before
+            else "unspecified"
+        )
+        s.add(_Row("correlation", measure, m.group("v"), m.start("v"), m.end("v")), *m.span())
 
 
 _EFFECT_LABELS = {
@@ -319,6 +331,33 @@ def _plus_minus(s: _Sentence) -> None:
         s.add(row, m.start(), m.end())
 
 
+_EFFECT_LABEL_BEFORE = re.compile(
+    r"(?:\b(?P<label>aOR|AOR|OR|aRR|RR|HR|PR|IRR|β|beta)|(?P<words>odds\s+ratio|risk\s+ratio|"
+    r"relative\s+risk|hazard\s+ratio|prevalence\s+ratio|ratio|difference))\s*"
+    r"(?:\([^)]*\)\s*)?(?:of|was|were|is|=|:|,)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _interval_effect(s: _Sentence, m: re.Match[str], before: str, inner: str) -> bool:
+    """``OR 2.3 (1.1-4.6)``: an interval right after an effect's name is its CI."""
+    lab = _EFFECT_LABEL_BEFORE.search(before[-40:])
+    if lab is None:
+        return False
+    if lab.group("label"):
+        statistic, measure = "effect", _EFFECT_LABELS[lab.group("label").lower()]
+    else:
+        named = effect_of(lab.group("words")) or "difference"
+        statistic, measure = ("ratio", "fold") if named == "fold" else ("effect", named)
+    spread = "range" if re.search(r"(?i)\brange\b", inner) else "ci"
+    row = _Row(statistic, measure, m.group("v"), m.start("v"), m.end("hi"), low=m.group("lo"))
+    row.high, row.spread = m.group("hi"), spread
+    row.unit = _unit(m.group("u1"), m.group("u2"), m.group("u3"))
+    row.needs_review = "CI" not in inner and "confidence" not in inner.lower()
+    s.add(row, m.start(), m.end())
+    return True
+
+
 def _intervals(s: _Sentence) -> None:
     for m in pat.INTERVAL.finditer(s.masked):
         if not s.free(m.start("v"), m.end("hi")):
@@ -326,11 +365,13 @@ def _intervals(s: _Sentence) -> None:
         inner = m.group("lab") or ""
         if re.search(r"(?i)\bn\b|\bp\b", inner):
             continue
+        before = s.before(m.start())
+        if _interval_effect(s, m, before, inner):
+            continue
         found = _location_measure(s, m.start(), inner)
         if found is None:
             continue
         measure, review = found
-        before = s.before(m.start())
         label = find_label(before)
         scope = before[label.position :] if label is not None else before
         spread = spread_of(inner) or spread_of(scope) or _default_spread(measure)
@@ -358,6 +399,37 @@ def _range_then_centre(s: _Sentence) -> None:
         row.low, row.high, row.spread = m.group("lo"), m.group("hi"), "range"
         row.unit = _unit(m.group("u2"), m.group("u1"))
         s.add(row, m.start(), m.end())
+
+
+def _value_spread_word(s: _Sentence) -> None:
+    """``250 pmol/L (SD 80)``: a location with its SD or SE named in the bracket."""
+    for m in pat.VALUE_SPREAD_WORD.finditer(s.masked):
+        if not s.free(m.start("v"), m.end("s")):
+            continue
+        found = _location_measure(s, m.start())
+        measure, review = found if found is not None else ("mean", True)
+        spread = (
+            "sd" if m.group("w").lower().startswith("s") and "d" in m.group("w").lower() else "se"
+        )
+        row = _Row("location", measure, m.group("v"), m.start("v"), m.end("s"), low=m.group("s"))
+        row.spread, row.unit, row.needs_review = (
+            spread,
+            _unit(m.group("u1"), m.group("u2")),
+            review,
+        )
+        s.add(row, m.start(), m.end())
+
+
+def _labelled_values(s: _Sentence) -> None:
+    """``the mean age was 28.4 years``: a single value right after its measure."""
+    for m in pat.LABELLED_VALUE.finditer(s.masked):
+        if not s.free(m.start("v"), m.end("v")):
+            continue
+        measure = "geometric_mean" if "geometric" in m.group("m").lower() else m.group("m").lower()
+        measure = "mean" if measure == "average" else measure
+        row = _Row("location", measure, m.group("v"), m.start("v"), m.end("v"))
+        row.unit = normalise_unit(m.group("u"))
+        s.add(row, m.start("v"), m.end("v"))
 
 
 def _value_sd(s: _Sentence) -> None:
@@ -469,6 +541,12 @@ def _share_row(
         cm = re.match(r"^\s*\(\s*(?P<k>\d+)\s*(?:/\s*(?P<n>\d+)\s*)?\)", after)
         if cm:
             row.count, row.n, end = cm.group("k"), cm.group("n") or "", b + cm.end()
+    after_n = re.match(
+        r"^[\s)]*(?:\(\s*n\s*=\s*(?P<n>\d+)\s*\)|(?:of|out\s+of)\s+(?:the\s+|all\s+)?(?P<m>\d+)\b)",
+        s.masked[end : end + 40],
+    )
+    if not row.n and after_n:
+        row.n = after_n.group("n") or after_n.group("m")
     if not row.n and row.count:
         of_n = list(_OF_N.finditer(before))
         if of_n:
@@ -594,7 +672,7 @@ def _locations(s: _Sentence) -> None:
             measure, review = "", True
         else:
             measure, review = found
-        if re.search(r"(?i)ranged?\s+from\s*$|\bfrom\s*$", before):
+        if re.search(r"(?i)ranged?\s+from\s*$|\brange\s*:?\s*$", before):
             continue
         for num in items:
             a, b = m.start() + num.start(), m.start() + num.end()
@@ -668,12 +746,14 @@ def _read_sentence(
     _plus_minus(s)
     _intervals(s)
     _range_then_centre(s)
+    _value_spread_word(s)
     _value_sd(s)
     _ratios(s)
     _shares(s)
     _k_of_n(s)
     _populations(s)
     _locations(s)
+    _labelled_values(s)
     _attach_p(s, ps)
     if mentions_respectively(text) and len(s.rows) > 1:
         for r in s.rows:
