@@ -569,6 +569,49 @@ def test_n_with_thousands_separator() -> None:
     ]
 
 
+def test_median_then_iqr_after_a_semicolon() -> None:
+    r = only("Levels were low (median: 186 pmol/L; IQR: 110-262 pmol/L).", "location")
+    assert (r["value"], r["low"], r["high"], r["spread"]) == ("186", "110", "262", "iqr")
+
+
+def test_percent_change_with_ci_and_share_with_ci() -> None:
+    t = "The supplement increased milk B12 by 23% (95% CI: 12%, 35%)."
+    r = only(t, "effect")
+    assert (r["measure"], r["value"], r["low"], r["high"]) == (
+        "percent_difference",
+        "23",
+        "12",
+        "35",
+    )
+    r = only("The prevalence was 18% (95% CI: 14%, 22%).", "share")
+    assert (r["value"], r["low"], r["high"], r["spread"]) == ("18", "14", "22", "ci")
+
+
+def test_a_dose_after_a_median_sentence_is_not_a_location() -> None:
+    t = "The median B12 was 300 pmol/L. Supplementation with 250 µg/d raised it."
+    assert [r["value"] for r in rows(t, "location")] == ["300"]
+
+
+def test_mean_difference_is_an_effect() -> None:
+    t = "Breastfed infants had lower B12 (mean difference −58 pg/mL; 95% CI −84, −32; P < 0.001)."
+    r = only(t, "effect")
+    assert (r["measure"], r["value"], r["low"], r["high"], r["p_text"]) == (
+        "difference",
+        "-58",
+        "-84",
+        "-32",
+        "P < 0.001",
+    )
+    assert rows(t, "location") == [] and rows(t, "comparison") == []
+
+
+def test_count_with_its_noun_before_the_percent() -> None:
+    t = "Among 420 infants, 46 infants (11.0%) were deficient."
+    r = only(t, "share")
+    assert (r["value"], r["count"], r["n"]) == ("11.0", "46", "420")
+    assert [x["value"] for x in rows(t, "sample_size")] == ["420"]
+
+
 # --- the command line ---------------------------------------------------------------------------
 
 ABSTRACT = (

@@ -124,7 +124,8 @@ _CUTOFF_WORDS = re.compile(
     r"(?i)(?:defined\s+as|limit\s+(?:for\s+[\w\s-]+?\s+)?(?:was\s+|is\s+)?(?:defined\s+as\s+)?|"
     r"cut-?\s?offs?\s+(?:of\s+)?|threshold\s+(?:level\s+)?(?:is\s+|was\s+)?(?:defined\s+as\s+)?|"
     r"RDA\s*=?\s*|AI\s*=?\s*|EAR\s*=?\s*|=\s*|~\s*|[<>≤≥!]\s*|below\s+|above\s+|"
-    r"ranged?\s+from\s+|between\s+|dose\s+of\s+|amount\s+)$"
+    r"ranged?\s+from\s+|between\s+|dose\s+of\s+|amount\s+|with\s+|received\s+|taking\s+|"
+    r"took\s+|given\s+|containing\s+|plus\s+|of\s+up\s+to\s+)$"
 )
 _CUTOFF_CLAUSE = re.compile(
     r"(?i)(?:defined\s+as|threshold|cut-?\s?off|lower\s+limit|upper\s+limit|\bRDA\b|recommend)[^;.]*$"
@@ -135,11 +136,12 @@ _EFFECT_AFTER = re.compile(
     r"elevated|smaller|larger)\b"
 )
 _EFFECT_BEFORE = re.compile(
-    r"(?i)(?:increased|decreased|declined|rose|fell|reduced|higher|lower|changed)\s+by\s*"
+    r"(?i)\b(?:increased|decreased|declined|rose|fell|reduced|higher|lower|changed|raised)\b"
+    r"[^.;,()]{0,40}?\bby\s*"
     r"(?:>|<|≥|≤|more\s+than\s+|less\s+than\s+)?\s*$"
 )
 _OF_N = re.compile(
-    r"(?i)\bof\s+(?:the\s+|all\s+)?(?P<n>\d+)\s+(?:[A-Za-z'-]+\s+){0,3}?"
+    r"(?i)\b(?:of|among)\s+(?:the\s+|all\s+)?(?P<n>\d+)\s+(?:[A-Za-z'-]+\s+){0,3}?"
     r"(?:women|mothers|infants|children|newborns|neonates|babies|patients|participants|"
     r"adolescents|subjects|dyads|pairs)\b"
 )
@@ -278,14 +280,24 @@ def _effects_with_ci(s: _Sentence) -> None:
         a = m.start("label") if m.group("label") else m.start("v")
         unit = _unit_after(s.masked, m.end("v"))
         review = False
+        before = s.before(m.start("v"))
         if m.group("label"):
             statistic, measure = "effect", _EFFECT_LABELS[m.group("label").lower()]
+        elif unit == "%":  # a percent with its CI: a percent difference, else a share
+            changed = _EFFECT_BEFORE.search(before) or _EFFECT_AFTER.match(
+                s.masked[m.end() : m.end() + WINDOW]
+            )
+            statistic, measure = (
+                ("effect", "percent_difference") if changed else ("share", "percent")
+            )
         else:
-            before = s.before(m.start("v"))
             effect = effect_of(before)
             label = find_label(before)
             effect_pos = max(
-                (mm.start() for mm in re.finditer(r"(?i)ratio|odds|risk|β|beta", before)),
+                (
+                    mm.start()
+                    for mm in re.finditer(r"(?i)ratio|odds|risk|β|beta|difference", before)
+                ),
                 default=-1,
             )
             label_pos = -1 if label is None else label.position
@@ -359,7 +371,8 @@ def _interval_effect(s: _Sentence, m: re.Match[str], before: str, inner: str) ->
 
 
 def _intervals(s: _Sentence) -> None:
-    for m in pat.INTERVAL.finditer(s.masked):
+    matches = [*pat.INTERVAL.finditer(s.masked), *pat.SPREAD_AFTER.finditer(s.masked)]
+    for m in sorted(matches, key=lambda m: m.start()):
         if not s.free(m.start("v"), m.end("hi")):
             continue
         inner = m.group("lab") or ""
@@ -528,7 +541,7 @@ def _share_row(
     row = _Row("share", "percent", value, a, b, unit="%")
     start, end = a, b
     cm = re.search(
-        r"(?<![\w.#])(?P<k>\d+)\s*(?:/\s*(?P<n>\d+)\s*)?\(\s*$", before
+        rf"(?<![\w.#])(?P<k>\d+)\s*(?:/\s*(?P<n>\d+)\s*)?(?:\s+{pat.NOUNS}\s*)?\(\s*$", before
     ) or _WORD_COUNT.search(before)
     if cm:
         k = cm.group("k")
@@ -666,8 +679,8 @@ def _locations(s: _Sentence) -> None:
             continue  # "(200 pg/mL)" after a deficiency: a cut-off whose "<" was lost
         vs = re.search(r"\bvs\.?|\bversus\b", listed) is not None
         found = _location_measure(s, m.start())
-        if found is None:
-            if not vs:
+        if found is None or (found[1] and not vs and len(items) < 2):
+            if not vs:  # a single value under a label of an earlier sentence: a dose, a limit
                 continue
             measure, review = "", True
         else:

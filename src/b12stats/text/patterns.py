@@ -32,6 +32,7 @@ __all__ = [
     "RATIO",
     "SHARE",
     "SHARE_WORDS",
+    "SPREAD_AFTER",
     "VALUE_SD",
     "VALUE_SPREAD_WORD",
 ]
@@ -101,6 +102,12 @@ LABELLED_VALUE = re.compile(
 VALUE_SPREAD_WORD = re.compile(
     rf"(?P<v>{NUM})(?P<u1>{_U})?\s*[(\[]\s*(?P<w>SD|SE|SEM|s\.d\.)\s*[:=,]?\s*(?P<s>{BOUND})"
     rf"(?P<u2>{_U})?\s*[)\]]"
+)
+
+#: ``186 pmol/L; IQR: 110-262 pmol/L``: the spread named after a semicolon or comma
+SPREAD_AFTER = re.compile(
+    rf"(?P<v>{NUM})(?P<u1>{_U})?\s*[;,]\s*(?P<lab>{_SPREAD_WORDS}|\d{{2}}\s?%\s*CI)\s*[:=,]?\s*"
+    rf"(?P<lo>{BOUND})(?:{_U})?\s*(?:,|to|-)\s*(?P<hi>{BOUND})(?P<u2>{_U})?(?P<u3>)"
 )
 
 #: ``24 (16) weeks`` after a "mean (SD)" label

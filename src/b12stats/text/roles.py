@@ -32,6 +32,7 @@ _EFFECTS = [
     ("risk_ratio", r"\b(?:relative\s+risks?|risk\s+ratios?|a?RR)\b"),
     ("prevalence_ratio", r"\bprevalence\s+ratios?\b|\bPR\b"),
     ("beta", r"\bβ\b|\bbeta\b|\bregression\s+coefficients?\b"),
+    ("difference", r"\b(?:mean\s+|median\s+)?differences?\b"),
     ("fold", r"\bratios?\b"),
 ]
 _MEASURE_RE = [
