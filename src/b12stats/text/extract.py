@@ -15,6 +15,7 @@ where a symbol was lost in copying ("!150" for "<150"), the row has
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from b12stats.errors import DataValidationError
+from b12stats.stats.printed import _WORD_FRACTIONS
 from b12stats.text import patterns as pat
 from b12stats.text.numbers import word_to_int
 from b12stats.text.roles import effect_of, find_label, mentions_respectively, spread_of
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-__all__ = ["COLUMNS", "extract_files", "extract_text", "read_text_file"]
+__all__ = ["COLUMNS", "extract_files", "extract_text", "read_text_file", "text_files"]
 
 #: The columns of an extraction, in order.
 COLUMNS = (
@@ -54,6 +56,11 @@ COLUMNS = (
     "text",
     "needs_review",
 )
+
+
+#: How far before a number its label, spread word, count or cut-off is looked for
+#: (characters); bounds the work per number, so a long run of numbers stays linear.
+WINDOW = 400
 
 
 @dataclass
@@ -85,9 +92,18 @@ class _Sentence:
     carried: str | None
     rows: list[_Row] = field(default_factory=list)
     claimed: list[bool] = field(default_factory=list)
+    cutoffs: list[_Cutoff] | None = None
 
     def __post_init__(self) -> None:
         self.claimed = [False] * len(self.text)
+
+    def before(self, pos: int) -> str:
+        """The normalised text before ``pos``, at most :data:`WINDOW` characters."""
+        return self.text[max(0, pos - WINDOW) : pos]
+
+    def masked_before(self, pos: int) -> str:
+        """The masked text before ``pos``, at most :data:`WINDOW` characters."""
+        return self.masked[max(0, pos - WINDOW) : pos]
 
     def free(self, a: int, b: int) -> bool:
         return not any(self.claimed[a:b])
@@ -108,7 +124,8 @@ _CUTOFF_WORDS = re.compile(
     r"(?i)(?:defined\s+as|limit\s+(?:for\s+[\w\s-]+?\s+)?(?:was\s+|is\s+)?(?:defined\s+as\s+)?|"
     r"cut-?\s?offs?\s+(?:of\s+)?|threshold\s+(?:level\s+)?(?:is\s+|was\s+)?(?:defined\s+as\s+)?|"
     r"RDA\s*=?\s*|AI\s*=?\s*|EAR\s*=?\s*|=\s*|~\s*|[<>≤≥!]\s*|below\s+|above\s+|"
-    r"ranged?\s+from\s+|from\s+|between\s+|dose\s+of\s+|amount\s+)$"
+    r"ranged?\s+from\s+|between\s+|dose\s+of\s+|amount\s+|with\s+|received\s+|taking\s+|"
+    r"took\s+|given\s+|containing\s+|plus\s+|of\s+up\s+to\s+)$"
 )
 _CUTOFF_CLAUSE = re.compile(
     r"(?i)(?:defined\s+as|threshold|cut-?\s?off|lower\s+limit|upper\s+limit|\bRDA\b|recommend)[^;.]*$"
@@ -119,11 +136,12 @@ _EFFECT_AFTER = re.compile(
     r"elevated|smaller|larger)\b"
 )
 _EFFECT_BEFORE = re.compile(
-    r"(?i)(?:increased|decreased|declined|rose|fell|reduced|higher|lower|changed)\s+by\s*"
+    r"(?i)\b(?:increased|decreased|declined|rose|fell|reduced|higher|lower|changed|raised)\b"
+    r"[^.;,()]{0,40}?\bby\s*"
     r"(?:>|<|≥|≤|more\s+than\s+|less\s+than\s+)?\s*$"
 )
 _OF_N = re.compile(
-    r"(?i)\bof\s+(?:the\s+|all\s+)?(?P<n>\d+)\s+(?:[A-Za-z'-]+\s+){0,3}?"
+    r"(?i)\b(?:of|among)\s+(?:the\s+|all\s+)?(?P<n>\d+)\s+(?:[A-Za-z'-]+\s+){0,3}?"
     r"(?:women|mothers|infants|children|newborns|neonates|babies|patients|participants|"
     r"adolescents|subjects|dyads|pairs)\b"
 )
@@ -160,7 +178,7 @@ def _unit_after(text: str, end: int) -> str:
 
 def _location_measure(s: _Sentence, pos: int, extra: str = "") -> tuple[str, bool] | None:
     """Measure named before ``pos`` (or in ``extra``), else the carried one (review)."""
-    label = find_label(s.text[:pos] + " " + extra)
+    label = find_label(s.before(pos) + " " + extra)
     if label is not None:
         return label.measure, False
     if s.carried is not None:
@@ -177,7 +195,7 @@ def _default_spread(measure: str) -> str:
 
 def _sample_sizes_equal(s: _Sentence) -> None:
     for m in pat.N_EQUALS.finditer(s.masked):
-        numbers = list(re.finditer(r"\d+", m.group("list")))
+        numbers = list(re.finditer(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+", m.group("list")))
         base = m.start("list")
         for num in numbers:
             a, b = base + num.start(), base + num.end()
@@ -210,7 +228,7 @@ def _correlations(s: _Sentence) -> None:
         if not s.free(m.start("v"), m.end()):
             continue
         label = m.group("label").lower()
-        before = s.text[: m.start()].lower()
+        before = s.before(m.start()).lower()
         if label in ("rho", "ρ", "rs", "r_s") or "spearman" in label or "spearman" in before:
             measure = "spearman"
         elif "pearson" in label or "pearson" in before:
@@ -228,6 +246,18 @@ def _correlations(s: _Sentence) -> None:
         if m.group("rel") != "=":
             row.needs_review = True
         s.add(row, m.start(), m.end())
+    for m in pat.CORRELATION_WORDS.finditer(s.masked):
+        if not s.free(m.start("v"), m.end("v")) or not -1 <= float(m.group("v")) <= 1:
+            continue
+        before = s.before(m.end()).lower()
+        measure = (
+            "spearman"
+            if re.search(r"spearman|\brho\b|ρ", before)
+            else "pearson"
+            if "pearson" in before
+            else "unspecified"
+        )
+        s.add(_Row("correlation", measure, m.group("v"), m.start("v"), m.end("v")), *m.span())
 
 
 _EFFECT_LABELS = {
@@ -250,14 +280,24 @@ def _effects_with_ci(s: _Sentence) -> None:
         a = m.start("label") if m.group("label") else m.start("v")
         unit = _unit_after(s.masked, m.end("v"))
         review = False
+        before = s.before(m.start("v"))
         if m.group("label"):
             statistic, measure = "effect", _EFFECT_LABELS[m.group("label").lower()]
+        elif unit == "%":  # a percent with its CI: a percent difference, else a share
+            changed = _EFFECT_BEFORE.search(before) or _EFFECT_AFTER.match(
+                s.masked[m.end() : m.end() + WINDOW]
+            )
+            statistic, measure = (
+                ("effect", "percent_difference") if changed else ("share", "percent")
+            )
         else:
-            before = s.text[: m.start("v")]
             effect = effect_of(before)
             label = find_label(before)
             effect_pos = max(
-                (mm.start() for mm in re.finditer(r"(?i)ratio|odds|risk|β|beta", before)),
+                (
+                    mm.start()
+                    for mm in re.finditer(r"(?i)ratio|odds|risk|β|beta|difference", before)
+                ),
                 default=-1,
             )
             label_pos = -1 if label is None else label.position
@@ -267,7 +307,7 @@ def _effects_with_ci(s: _Sentence) -> None:
                 statistic, measure = "location", label.measure
             elif re.search(
                 r"^(?:[^.;]|\.(?=\d)){0,80}?\b(?:higher|lower|greater|less|more|difference|increase|decrease)",
-                s.text[m.end() :],
+                s.text[m.end() : m.end() + WINDOW],
             ):
                 statistic, measure = "effect", "difference"
             elif s.carried is not None:
@@ -295,7 +335,7 @@ def _plus_minus(s: _Sentence) -> None:
             continue
         found = _location_measure(s, m.start())
         measure, review = found if found is not None else ("mean", False)
-        spread = "se" if spread_of(s.text[: m.start()]) == "se" else "sd"
+        spread = "se" if spread_of(s.before(m.start())) == "se" else "sd"
         unit = _unit(m.group("u1"), m.group("u2"), m.group("u3")) or _unit_after(s.masked, m.end())
         end = m.end("hi") if m.group("hi") else m.end("s")
         row = _Row("location", measure, m.group("v"), m.start("v"), end, low=m.group("s"))
@@ -303,18 +343,48 @@ def _plus_minus(s: _Sentence) -> None:
         s.add(row, m.start(), m.end())
 
 
+_EFFECT_LABEL_BEFORE = re.compile(
+    r"(?:\b(?P<label>aOR|AOR|OR|aRR|RR|HR|PR|IRR|β|beta)|(?P<words>odds\s+ratio|risk\s+ratio|"
+    r"relative\s+risk|hazard\s+ratio|prevalence\s+ratio|ratio|difference))\s*"
+    r"(?:\([^)]*\)\s*)?(?:of|was|were|is|=|:|,)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _interval_effect(s: _Sentence, m: re.Match[str], before: str, inner: str) -> bool:
+    """``OR 2.3 (1.1-4.6)``: an interval right after an effect's name is its CI."""
+    lab = _EFFECT_LABEL_BEFORE.search(before[-40:])
+    if lab is None:
+        return False
+    if lab.group("label"):
+        statistic, measure = "effect", _EFFECT_LABELS[lab.group("label").lower()]
+    else:
+        named = effect_of(lab.group("words")) or "difference"
+        statistic, measure = ("ratio", "fold") if named == "fold" else ("effect", named)
+    spread = "range" if re.search(r"(?i)\brange\b", inner) else "ci"
+    row = _Row(statistic, measure, m.group("v"), m.start("v"), m.end("hi"), low=m.group("lo"))
+    row.high, row.spread = m.group("hi"), spread
+    row.unit = _unit(m.group("u1"), m.group("u2"), m.group("u3"))
+    row.needs_review = "CI" not in inner and "confidence" not in inner.lower()
+    s.add(row, m.start(), m.end())
+    return True
+
+
 def _intervals(s: _Sentence) -> None:
-    for m in pat.INTERVAL.finditer(s.masked):
+    matches = [*pat.INTERVAL.finditer(s.masked), *pat.SPREAD_AFTER.finditer(s.masked)]
+    for m in sorted(matches, key=lambda m: m.start()):
         if not s.free(m.start("v"), m.end("hi")):
             continue
         inner = m.group("lab") or ""
         if re.search(r"(?i)\bn\b|\bp\b", inner):
             continue
+        before = s.before(m.start())
+        if _interval_effect(s, m, before, inner):
+            continue
         found = _location_measure(s, m.start(), inner)
         if found is None:
             continue
         measure, review = found
-        before = s.text[: m.start()]
         label = find_label(before)
         scope = before[label.position :] if label is not None else before
         spread = spread_of(inner) or spread_of(scope) or _default_spread(measure)
@@ -326,11 +396,60 @@ def _intervals(s: _Sentence) -> None:
         s.add(row, m.start(), m.end())
 
 
+_RANGE_MEAN = re.compile(
+    rf"(?i)\branged?\s+from\s+(?P<lo>{pat.BOUND})\s*(?:to|-)\s*(?P<hi>{pat.BOUND})\s?"
+    rf"(?P<u1>{CONCENTRATION})?\s*[,;]?\s*(?:with\s+a\s+|and\s+a\s+)?(?P<m>mean|median)\s*"
+    rf"(?:of\s+|was\s+|=\s*|:\s*)?(?P<v>{pat.NUM})\s?(?P<u2>{CONCENTRATION})?"
+)
+
+
+def _range_then_centre(s: _Sentence) -> None:
+    """``ranged from 0.3 to 3.2 ng/ml, mean 0.97 ng/ml``: a location with its range."""
+    for m in _RANGE_MEAN.finditer(s.masked):
+        if not s.free(m.start(), m.end()):
+            continue
+        row = _Row("location", m.group("m").lower(), m.group("v"), m.start("lo"), m.end("v"))
+        row.low, row.high, row.spread = m.group("lo"), m.group("hi"), "range"
+        row.unit = _unit(m.group("u2"), m.group("u1"))
+        s.add(row, m.start(), m.end())
+
+
+def _value_spread_word(s: _Sentence) -> None:
+    """``250 pmol/L (SD 80)``: a location with its SD or SE named in the bracket."""
+    for m in pat.VALUE_SPREAD_WORD.finditer(s.masked):
+        if not s.free(m.start("v"), m.end("s")):
+            continue
+        found = _location_measure(s, m.start())
+        measure, review = found if found is not None else ("mean", True)
+        spread = (
+            "sd" if m.group("w").lower().startswith("s") and "d" in m.group("w").lower() else "se"
+        )
+        row = _Row("location", measure, m.group("v"), m.start("v"), m.end("s"), low=m.group("s"))
+        row.spread, row.unit, row.needs_review = (
+            spread,
+            _unit(m.group("u1"), m.group("u2")),
+            review,
+        )
+        s.add(row, m.start(), m.end())
+
+
+def _labelled_values(s: _Sentence) -> None:
+    """``the mean age was 28.4 years``: a single value right after its measure."""
+    for m in pat.LABELLED_VALUE.finditer(s.masked):
+        if not s.free(m.start("v"), m.end("v")):
+            continue
+        measure = "geometric_mean" if "geometric" in m.group("m").lower() else m.group("m").lower()
+        measure = "mean" if measure == "average" else measure
+        row = _Row("location", measure, m.group("v"), m.start("v"), m.end("v"))
+        row.unit = normalise_unit(m.group("u"))
+        s.add(row, m.start("v"), m.end("v"))
+
+
 def _value_sd(s: _Sentence) -> None:
     for m in pat.VALUE_SD.finditer(s.masked):
         if not s.free(m.start("v"), m.end("s")):
             continue
-        before = s.text[: m.start()]
+        before = s.before(m.start())
         if spread_of(before) not in ("sd", "se"):
             continue
         found = _location_measure(s, m.start())
@@ -351,6 +470,43 @@ def _ratios(s: _Sentence) -> None:
             )
 
 
+@dataclass(frozen=True)
+class _Cutoff:
+    start: int
+    end: int
+    text: str
+    lost: bool
+    owner: int | None  # the share printed right before it, which it belongs to
+    prefix: bool  # introduces the shares after it
+
+
+def _cutoffs(s: _Sentence) -> list[_Cutoff]:
+    """The sentence's cut-offs, each with the share it follows or whether it leads."""
+    if s.cutoffs is not None:
+        return s.cutoffs
+    shares = sorted(
+        [m.start() for m in re.finditer(r"\d\s*(?:%|per\s?cent|percent)", s.masked)]
+        + [m.start() for m in pat.SHARE_WORDS.finditer(s.masked)]
+    )
+    found = []
+    previous_end = 0
+    for m in pat.CUTOFF.finditer(s.masked):
+        rest = s.masked[m.end() : m.end() + 60]
+        i = bisect.bisect_left(shares, m.start()) - 1
+        owner = shares[i] if i >= 0 else None
+        if owner is not None and (owner < previous_end or m.start() - owner >= 150):
+            owner = None
+        introduces = re.match(r"^[\s)]*(?:in|among|of|was\s+found\s+in)\s+[\d.]+\s*%", rest)
+        if introduces:
+            owner = None
+        prefix = owner is None or re.match(r"^[\s)]*[;,]\s*[\d.]+\s*%", rest) is not None
+        text = s.original[m.start() : m.end()]
+        found.append(_Cutoff(m.start(), m.end(), text, s.masked[m.start()] == "!", owner, prefix))
+        previous_end = m.end()
+    s.cutoffs = found
+    return found
+
+
 def _cutoff_for(s: _Sentence, a: int, b: int) -> tuple[str, bool]:
     """The cut-off of the share printed at ``[a, b)``.
 
@@ -358,59 +514,52 @@ def _cutoff_for(s: _Sentence, a: int, b: int) -> tuple[str, bool]:
     (<148 pmol/L)"); any other cut-off introduces the shares after it ("(<160
     pg/ml) in 72% of the mothers and 41% of the babies"), up to the next one.
     """
-    shares = sorted(
-        [m.start() for m in re.finditer(r"\d\s*(?:%|per\s?cent|percent)", s.masked)]
-        + [m.start() for m in pat.SHARE_WORDS.finditer(s.masked)]
-    )
-    cutoffs = [
-        (m.start(), m.end(), s.original[m.start() : m.end()], s.masked[m.start()] == "!")
-        for m in pat.CUTOFF.finditer(s.masked)
-    ]
-    own: tuple[str, bool] | None = None
-    prefix: tuple[str, bool] | None = None
-    following: tuple[str, bool] | None = None
-    previous_end = 0
-    for c_start, c_end, text, lost in cutoffs:
-        rest = s.masked[c_end:]
-        owner = max(
-            (x for x in shares if previous_end <= x < c_start and c_start - x < 150), default=None
-        )
-        introduces = re.match(r"^[\s)]*(?:in|among|of|was\s+found\s+in)\s+[\d.]+\s*%", rest)
-        postfix = owner is not None and not introduces
-        if postfix and a <= owner < b + 1 and owner == max(x for x in shares if x < c_start):
-            own = (text, lost)
-        if (not postfix or re.match(r"^[\s)]*[;,]\s*[\d.]+\s*%", rest)) and c_end <= a:
-            prefix = (text, lost)
-        if c_start >= b and following is None and c_start - b < 150:
-            following = (text, lost)
-        previous_end = c_end
-    chosen = own or prefix or following
+    cutoffs = _cutoffs(s)
+    starts = [c.start for c in cutoffs]
+    i = bisect.bisect_left(starts, b)
+    chosen: tuple[str, bool] | None = None
+    if i < len(cutoffs) and cutoffs[i].owner is not None and a <= cutoffs[i].owner < b + 1:
+        chosen = (cutoffs[i].text, cutoffs[i].lost)
     if chosen is None:
-        for m in _LOST_CUTOFF.finditer(s.masked[:a]):
-            chosen = (s.original[m.start("c") : m.end("c")], True)
+        for c in reversed(cutoffs[:i]):
+            if c.prefix and c.end <= a:
+                chosen = (c.text, c.lost)
+                break
+    if chosen is None and i < len(cutoffs) and cutoffs[i].start - b < 150:
+        chosen = (cutoffs[i].text, cutoffs[i].lost)
+    if chosen is None:
+        base = max(0, a - WINDOW)
+        for m in _LOST_CUTOFF.finditer(s.masked_before(a)):
+            chosen = (s.original[base + m.start("c") : base + m.end("c")], True)
     return chosen if chosen is not None else ("", False)
 
 
 def _share_row(
     s: _Sentence, m: re.Match[str], value: str, a: int, b: int
 ) -> tuple[_Row, int, int]:
-    before, after = s.masked[:a], s.masked[b:]
+    before, after = s.masked_before(a), s.masked[b : b + WINDOW]
     row = _Row("share", "percent", value, a, b, unit="%")
     start, end = a, b
     cm = re.search(
-        r"(?<![\w.#])(?P<k>\d+)\s*(?:/\s*(?P<n>\d+)\s*)?\(\s*$", before
+        rf"(?<![\w.#])(?P<k>\d+)\s*(?:/\s*(?P<n>\d+)\s*)?(?:\s+{pat.NOUNS}\s*)?\(\s*$", before
     ) or _WORD_COUNT.search(before)
     if cm:
         k = cm.group("k")
         row.count, row.n, start = (
             k if k.isdigit() else str(word_to_int(k)),
             cm.group("n") or "",
-            cm.start(),
+            max(0, a - WINDOW) + cm.start(),
         )
     else:
         cm = re.match(r"^\s*\(\s*(?P<k>\d+)\s*(?:/\s*(?P<n>\d+)\s*)?\)", after)
         if cm:
             row.count, row.n, end = cm.group("k"), cm.group("n") or "", b + cm.end()
+    after_n = re.match(
+        r"^[\s)]*(?:\(\s*n\s*=\s*(?P<n>\d+)\s*\)|(?:of|out\s+of)\s+(?:the\s+|all\s+)?(?P<m>\d+)\b)",
+        s.masked[end : end + 40],
+    )
+    if not row.n and after_n:
+        row.n = after_n.group("n") or after_n.group("m")
     if not row.n and row.count:
         of_n = list(_OF_N.finditer(before))
         if of_n:
@@ -427,20 +576,25 @@ def _shares(s: _Sentence) -> None:
         if not s.free(a, b):
             continue
         if re.match(
-            r"^\s*(?:CI|confidence|credible|of\s+(?:the\s+)?(?:variance|variation))", s.masked[b:]
+            r"^\s*(?:CI|confidence|credible|of\s+(?:the\s+)?(?:variance|variation))",
+            s.masked[b : b + WINDOW],
         ):
             s.claim(a, b)
             continue
         value = m.group("v")
         rel = (m.group("rel") or "").strip()
-        before = s.masked[: m.start()]
+        before = s.masked_before(m.start())
         signed = value[0] in "+-"
-        if signed or _EFFECT_AFTER.match(s.masked[b:]) or _EFFECT_BEFORE.search(before):
+        if (
+            signed
+            or _EFFECT_AFTER.match(s.masked[b : b + WINDOW])
+            or _EFFECT_BEFORE.search(before)
+        ):
             row = _Row("effect", "percent_difference", value, a, b, unit="%")
             if m.group("hi"):
                 hi = m.group("hi")
                 row.low, row.high, row.spread, row.needs_review = value, hi, "range", True
-                if value.startswith("-"):
+                if value.startswith("-"):  # "-16-17%": both ends are falls
                     row.high = "-" + hi
             if rel:
                 row.needs_review = True
@@ -461,7 +615,9 @@ def _shares(s: _Sentence) -> None:
             s.add(row, start, end)
     for m in _FRACTION_SHARE.finditer(s.masked):
         if s.free(m.start("v"), m.end("v")):
-            value = " ".join(m.group("v").split())
+            words = " ".join(m.group("v").lower().replace("-", " ").split())
+            percent = 100 * _WORD_FRACTIONS[words.replace("one half", "half")]
+            value = f"{percent:.1f}".removesuffix(".0")
             row, start, end = _share_row(s, m, value, m.start("v"), m.end("v"))
             s.add(row, start, end)
 
@@ -477,7 +633,7 @@ def _k_of_n(s: _Sentence) -> None:
             k = str(word_to_int(k))
         if int(k) > int(m.group("n")):
             continue
-        row = _Row("share", "percent", "", m.start("k"), m.end("n"), count=k, n=m.group("n"))
+        row = _Row("share", "percent", k, m.start("k"), m.end("n"), count=k, n=m.group("n"))
         row.cutoff_text, row.needs_review = _cutoff_for(s, m.start("k"), m.end("n"))
         s.add(row, m.start("k"), m.end("n"))
 
@@ -488,7 +644,7 @@ def _populations(s: _Sentence) -> None:
         if not s.free(a, b):
             continue
         raw = m.group("v")
-        if _POP_BEFORE_SKIP.search(s.masked[:a]):
+        if _POP_BEFORE_SKIP.search(s.masked_before(a)):
             continue
         if raw.replace(",", "").isdigit():
             value = raw
@@ -502,30 +658,34 @@ def _populations(s: _Sentence) -> None:
 def _locations(s: _Sentence) -> None:
     conc = re.compile(CONCENTRATION)
     for m in pat.LIST_VALUES.finditer(s.masked):
+        units = list(conc.finditer(m.group("list")))
+        if not units:  # a list of numbers without a unit: no locations
+            continue
+        listed = m.group("list")[: units[-1].end()]  # up to its last unit
+        end = m.start() + len(listed)
         items = [
             n
-            for n in re.finditer(pat.NUM, m.group("list"))
+            for n in re.finditer(pat.NUM, listed)
             if s.free(m.start() + n.start(), m.start() + n.end())
         ]
         if not items:
             continue
-        before = s.masked[: m.start()]
+        before = s.masked_before(m.start())
         if _CUTOFF_WORDS.search(before) or _CUTOFF_CLAUSE.search(before[-80:]):
             continue
         if re.search(
             r"(?i)(?:deficien\w*|insufficien\w*|level|folate|B\s?-?##)\s*\(\s*$", before
-        ) and re.match(r"^\s*\)", s.masked[m.end() :]):
+        ) and re.match(r"^\s*\)", s.masked[end : end + 20]):
             continue  # "(200 pg/mL)" after a deficiency: a cut-off whose "<" was lost
-        listed = m.group("list")
         vs = re.search(r"\bvs\.?|\bversus\b", listed) is not None
         found = _location_measure(s, m.start())
-        if found is None:
-            if not vs:
+        if found is None or (found[1] and not vs and len(items) < 2):
+            if not vs:  # a single value under a label of an earlier sentence: a dose, a limit
                 continue
             measure, review = "", True
         else:
             measure, review = found
-        if re.search(r"(?i)ranged?\s+from\s*$|\bfrom\s*$", before):
+        if re.search(r"(?i)ranged?\s+from\s*$|\brange\s*:?\s*$", before):
             continue
         for num in items:
             a, b = m.start() + num.start(), m.start() + num.end()
@@ -536,46 +696,55 @@ def _locations(s: _Sentence) -> None:
             )
 
 
+_OWNERS = ("correlation", "effect", "ratio")
+
+
 def _attach_p(s: _Sentence, ps: list[tuple[int, int, str, bool]]) -> None:
-    """Give each P to the statistics it belongs to, else make it a P-only comparison."""
+    """Give each P to the estimate it tests, else make it a P-only comparison.
+
+    A P belongs to the correlations, effects and ratios printed before it in
+    its bracket, else (a bracket holding no estimate) to those of the same
+    clause before the bracket. A P with only group values (medians, shares)
+    is a ``comparison``/``p_only`` row; the values in its bracket get it as
+    their ``p_text`` too.
+    """
+    off = s.offset
     previous_end = 0
     local = sorted(s.rows, key=lambda r: r.start)
     for a, b, text, lost in ps:
-        bracket = enclosing_bracket(s.text, a)
-        lo = previous_end if bracket is None else max(previous_end, bracket)
-        owners = [
-            r
-            for r in local
-            if r.statistic != "sample_size"
-            and not r.p_text
-            and lo <= r.start - s.offset
-            and r.end - s.offset <= a
-            and (
-                bracket is not None
-                or re.fullmatch(
-                    r"[\s,;:)\]%]*(?:respectively[\s,;]*)?", s.text[r.end - s.offset : a]
-                )
-                or re.fullmatch(r"[^.;()]{0,3}", s.text[r.end - s.offset : a])
-            )
-        ]
-        if bracket is None:
-            owners = owners[-1:]
+        pos = s.text.rfind("(", 0, a) if lost else a
+        bracket = enclosing_bracket(s.text, pos)
+        inside = []
+        if bracket is not None:
+            inside = [
+                r
+                for r in local
+                if max(bracket, previous_end) <= r.start - off and r.end - off <= a
+            ]
+        owners = [r for r in inside if r.statistic in _OWNERS and not r.p_text]
+        if not owners and not any(r.statistic in _OWNERS for r in inside):
+            stop = bracket if bracket is not None else pos
+            clause = max(previous_end, s.text.rfind(";", 0, stop) + 1)
+            owners = [
+                r
+                for r in local
+                if r.statistic in _OWNERS
+                and not r.p_text
+                and clause <= r.start - off
+                and r.end - off <= stop
+                and (bracket is not None or stop - (r.end - off) < 60)
+            ]
         if owners:
             for r in owners:
                 r.p_text = text
                 r.needs_review = r.needs_review or lost
         else:
-            num = re.search(r"\d*\.\d+|\d+", text)
-            row = _Row(
-                "comparison",
-                "p_only",
-                num.group() if num else "",
-                a,
-                b,
-                p_text=text,
-                needs_review=lost,
-            )
-            s.add(row, a, b)
+            num = re.search(r"\d*\.\d+|\d+", s.text[a:b])
+            value = num.group() if num else ""
+            s.add(_Row("comparison", "p_only", value, a, b, p_text=text, needs_review=lost), a, b)
+            for r in inside:
+                if r.statistic in ("location", "share") and not r.p_text:
+                    r.p_text = text
         previous_end = b
 
 
@@ -589,12 +758,15 @@ def _read_sentence(
     _effects_with_ci(s)
     _plus_minus(s)
     _intervals(s)
+    _range_then_centre(s)
+    _value_spread_word(s)
     _value_sd(s)
     _ratios(s)
     _shares(s)
     _k_of_n(s)
     _populations(s)
     _locations(s)
+    _labelled_values(s)
     _attach_p(s, ps)
     if mentions_respectively(text) and len(s.rows) > 1:
         for r in s.rows:
@@ -794,7 +966,8 @@ def read_text_file(path: str | Path) -> str:
     return text
 
 
-def _expand(paths: Iterable[str | Path]) -> list[Path]:
+def text_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files ``paths`` stand for: a folder is its ``*.txt``/``*.html`` files, sorted."""
     out: list[Path] = []
     for path in paths:
         p = Path(path)
@@ -825,7 +998,7 @@ def extract_files(paths: Iterable[str | Path]) -> pd.DataFrame:
     """
     import pandas as pd
 
-    frames = [extract_text(read_text_file(p), file=str(p)) for p in _expand(paths)]
+    frames = [extract_text(read_text_file(p), file=str(p)) for p in text_files(paths)]
     if not frames:
         return pd.DataFrame(columns=list(COLUMNS))
     return pd.concat(frames, ignore_index=True)

@@ -15,10 +15,12 @@ from b12stats.text.units import CONCENTRATION, UNIT
 __all__ = [
     "BOUND",
     "CORRELATION",
+    "CORRELATION_WORDS",
     "CUTOFF",
     "EFFECT_CI",
     "INTERVAL",
     "K_OF_N",
+    "LABELLED_VALUE",
     "LIST_VALUES",
     "NOUNS",
     "NUM",
@@ -30,7 +32,9 @@ __all__ = [
     "RATIO",
     "SHARE",
     "SHARE_WORDS",
+    "SPREAD_AFTER",
     "VALUE_SD",
+    "VALUE_SPREAD_WORD",
 ]
 
 _EDGE = r"(?<![\w.#/])"
@@ -42,7 +46,8 @@ _REL = r"(?:<=|>=|≤|≥|<|>|=)"
 #: ``P < 0.001``, ``p=.03``, ``P-trend = 0.03``, ``p value<.0001``, ``P = <0.001``
 P_VALUE = re.compile(
     rf"(?<![A-Za-z])[Pp](?:[\s-]*(?:values?|trend|for\s+trend|interaction|for\s+interaction))?"
-    rf"\s*(?P<rel>=\s*(?:<|>|≤|≥)|{_REL})\s*(?P<num>\d*\.\d+|\d+(?:\.\d+)?(?:[eE]-?\d+)?)(?![\d#])"
+    rf"\s*(?P<rel>=\s*(?:<|>|≤|≥)|{_REL})\s*"
+    rf"(?P<num>\d*\.\d+(?:\s*[×x*]\s*10\s*[-−]\s*\d+)?|\d+(?:\.\d+)?(?:[eE]-?\d+)?)(?![\d#])"
 )
 #: ``( < 0.001)``: a P whose italic letter was lost.
 P_LOST = re.compile(r"\(\s*(?P<rel><|=|≤)\s*(?P<num>0?\.\d+)\s*\)")
@@ -53,7 +58,13 @@ CORRELATION = re.compile(
     rf"(?P<v>{BOUND})(?:\s*(?:-|to)\s*(?P<hi>{BOUND}))?"
 )
 
-_CI = r"(?:\d{2}\s?%\s*(?:CI|confidence\s+intervals?)(?:\s*\(CI\))?|CI)"
+#: ``Spearman's correlation coefficient was 0.32``, ``correlation coefficient = -0.4``
+CORRELATION_WORDS = re.compile(
+    rf"(?i)\bcorrelation\s+(?:coefficients?\s*)?(?:\(\s*(?:r|rho|ρ|rs)\s*\)\s*)?"
+    rf"(?:was|of|=|:|were)\s*(?P<v>{BOUND})(?![\d%])"
+)
+
+_CI = r"(?:\d{2}\s?%\s*(?:CI|confidence\s+intervals?)(?:\s*[(\[]CI[)\]])?|CI)"
 #: ``aOR 1.51; 95% CI: 1.18, 1.92``, ``0.45 (95% CI 0.19, 0.73)``, ``2.0 (95% CI: 1.94-2.06)``
 EFFECT_CI = re.compile(
     rf"(?:(?P<label>aOR|AOR|OR|aRR|RR|HR|PR|IRR|β|beta)\s*[:=]?\s*)?"
@@ -67,12 +78,36 @@ PLUS_MINUS = re.compile(
     rf"(?:\s*\((?P<lo>{BOUND})\s*-\s*(?P<hi>{BOUND})\))?(?P<u3>{_U})?"
 )
 
+_SPREAD_WORDS = (
+    r"(?i:IQR|inter-?\s?quartile\s+range|inner\s+quartile\s+range|range|Q1\s*[-,]\s*Q3|"
+    r"25th\s*[-,]\s*75th(?:\s+percentiles?)?|quartiles?(?:\s+1\s*(?:,|and)\s*3)?|min\s*[-,]\s*max)"
+)
 #: ``276 pmol/L (193, 399 pmol/L)``, ``245 (175-323) pmol/L``, ``421 [271-502]``,
 #: ``220 (inner quartile range: 167,289) pmol/L``
 INTERVAL = re.compile(
-    rf"(?P<v>{NUM})(?P<u1>{_U})?\s*[(\[]\s*(?:(?P<lab>[A-Za-z][A-Za-z0-9 %]*?)\s*[:=]\s*)?"
+    rf"(?P<v>{NUM})(?P<u1>{_U})?\s*[(\[]\s*(?:(?P<lab>{_SPREAD_WORDS}|[A-Za-z][A-Za-z0-9 %]*?)"
+    rf"(?:\s*[:=,]\s*|\s+(?=[-+.\d])))?"
     rf"(?P<lo>{BOUND})(?:{_U})?\s*(?:,|;|to|-)\s*(?P<hi>{BOUND})(?P<u2>{_U})?\s*[)\]]"
     rf"(?P<u3>{_U})?"
+)
+
+#: ``mean age was 28.4 years``, ``median birth weight of 3120 g``: a labelled single value
+LABELLED_VALUE = re.compile(
+    rf"(?i)\b(?P<m>mean|median|average|geometric\s+mean)\s+(?:[\w()-]+\s+){{0,5}}?"
+    rf"(?:was|were|of|:|=|is)?\s*(?P<v>{NUM})\s?"
+    rf"(?P<u>years?|y|months?|mo|weeks?|wk|days?|g|kg|cm|mL/d|(?:{CONCENTRATION}))(?![\w/])"
+)
+
+#: ``mean 250 pmol/L (SD 80)``, ``4.1 (SE 0.3)``
+VALUE_SPREAD_WORD = re.compile(
+    rf"(?P<v>{NUM})(?P<u1>{_U})?\s*[(\[]\s*(?P<w>SD|SE|SEM|s\.d\.)\s*[:=,]?\s*(?P<s>{BOUND})"
+    rf"(?P<u2>{_U})?\s*[)\]]"
+)
+
+#: ``186 pmol/L; IQR: 110-262 pmol/L``: the spread named after a semicolon or comma
+SPREAD_AFTER = re.compile(
+    rf"(?P<v>{NUM})(?P<u1>{_U})?\s*[;,]\s*(?P<lab>{_SPREAD_WORDS}|\d{{2}}\s?%\s*CI)\s*[:=,]?\s*"
+    rf"(?P<lo>{BOUND})(?:{_U})?\s*(?:,|to|-)\s*(?P<hi>{BOUND})(?P<u2>{_U})?(?P<u3>)"
 )
 
 #: ``24 (16) weeks`` after a "mean (SD)" label
@@ -83,7 +118,7 @@ RATIO = re.compile(rf"(?P<v>{BOUND})\s*(?:x|×|-fold|\s?fold|\s?times)(?![\w]|\s
 
 #: ``63.7%``, ``+26%``, ``16-42%``; the relation before (">40%") is kept
 SHARE = re.compile(
-    rf"(?P<rel>(?:more|fewer|less)\s+than\s+|>|<|≥|≤|~\s?)?(?P<v>[-+]?{BOUND})"
+    rf"(?P<rel>(?i:more|fewer|less)\s+than\s+|>|<|≥|≤|~\s?)?(?P<v>[-+]?{BOUND})"
     rf"(?:\s*-\s*(?P<hi>{BOUND}))?\s*(?:%|\s?per\s?cent\b|\s?percent\b)"
 )
 #: ``Fifteen percent``, ``Three per cent``
@@ -97,7 +132,8 @@ CUTOFF = re.compile(
 
 #: ``n = 26``, ``n=40``, ``n 512``, ``n = 80/68/66``, ``n = 361, 262, 244, and 224``
 N_EQUALS = re.compile(
-    r"(?<![A-Za-z])[nN]\s*(?:=\s*|\s)(?P<list>\d+(?:\s*(?:/|,\s*and|,|and)\s*\d+(?![\d.])"
+    r"(?<![A-Za-z])[nN]\s*(?:=\s*|\s)(?P<list>(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)"
+    r"(?:\s*(?:/|,\s*and|,|and)\s*\d+(?![\d.])"
     r"(?!\s*(?:wk|weeks?|mo|months?|y|years?|days?|d|%)\b))*)(?![\d.])"
 )
 
@@ -123,8 +159,9 @@ K_OF_N = re.compile(
     rf"(?P<n>\d+)(?:\s+[A-Za-z'-]+){{0,3}}?\s+{NOUNS}\b"
 )
 
-#: a list of values ending in a unit: ``225, 172 and 319 pmol/L``, ``348 pmol/L vs. 171 pmol/L``
+#: a list of values (possessive: linear on long runs of numbers); the extractor keeps it
+#: up to its last unit: ``225, 172 and 319 pmol/L``, ``348 pmol/L vs. 171 pmol/L``
 LIST_VALUES = re.compile(
     rf"(?P<list>{NUM}(?:\s?{CONCENTRATION})?(?:\s*(?:,\s*and|,|and|vs\.?|versus|to)\s*{NUM}"
-    rf"(?:\s?{CONCENTRATION})?)*)(?<=[A-Za-z])"
+    rf"(?:\s?{CONCENTRATION})?)*+)"
 )

@@ -32,6 +32,7 @@ _EFFECTS = [
     ("risk_ratio", r"\b(?:relative\s+risks?|risk\s+ratios?|a?RR)\b"),
     ("prevalence_ratio", r"\bprevalence\s+ratios?\b|\bPR\b"),
     ("beta", r"\bβ\b|\bbeta\b|\bregression\s+coefficients?\b"),
+    ("difference", r"\b(?:mean\s+|median\s+)?differences?\b"),
     ("fold", r"\bratios?\b"),
 ]
 _MEASURE_RE = [
@@ -52,12 +53,13 @@ class Label:
 
 
 def _last(patterns: list[tuple[str, re.Pattern[str]]], text: str) -> tuple[str, int] | None:
-    best: tuple[str, int] | None = None
+    """The name matched last (latest end; of two ending together, the longer: "risk ratio")."""
+    best: tuple[str, int, int] | None = None
     for name, rx in patterns:
         for m in rx.finditer(text):
-            if best is None or m.start() > best[1]:
-                best = (name, m.start())
-    return best
+            if best is None or (m.end(), -m.start()) > (best[2], -best[1]):
+                best = (name, m.start(), m.end())
+    return None if best is None else (best[0], best[1])
 
 
 def find_label(before: str) -> Label | None:

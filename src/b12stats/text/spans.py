@@ -51,7 +51,7 @@ _HEADING = re.compile(r"\n")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    m = re.search(r"([A-Za-z.]+)$", text[:dot])
+    m = re.search(r"([A-Za-z.]+)$", text[max(0, dot - 12) : dot])
     return bool(m) and m.group(1).lower().rstrip(".") in _ABBREVIATIONS
 
 
@@ -79,13 +79,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
         line_start = text.rfind("\n", 0, m.start()) + 1
         line = text[line_start : m.start()].rstrip()
         nxt = text[m.end() : m.end() + 1]
-        if (
-            not line
-            or len(line) < 80
-            or line[-1] in ".!?:"
-            or text[m.end() :].startswith("\n")
-            or (nxt and not nxt.strip())
-        ):
+        if not line or len(line) < 80 or line[-1] in ".!?:" or (nxt and not nxt.strip()):
             cuts.add(m.start())
     spans = []
     start = 0
@@ -96,9 +90,31 @@ def sentences(text: str) -> list[tuple[int, int]]:
         while b > a and text[b - 1].isspace():
             b -= 1
         if b > a:
-            spans.append((a, b))
+            spans.extend(_chunks(text, a, b))
         start = max(start, cut)
     return spans
+
+
+#: Longest "sentence" read as one (characters): a table copied as text, with no
+#: full stops, is cut at spaces into pieces this long so the work stays linear.
+MAX_SENTENCE = 2000
+
+
+def _chunks(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    out = []
+    while b - a > MAX_SENTENCE:
+        cut = text.rfind("; ", a, a + MAX_SENTENCE)
+        if cut <= a:
+            cut = text.rfind(" ", a + MAX_SENTENCE // 2, a + MAX_SENTENCE)
+        if cut <= a:
+            cut = a + MAX_SENTENCE
+        out.append((a, cut))
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
+    if b > a:
+        out.append((a, b))
+    return out
 
 
 _NAME_PATTERNS = [
@@ -147,8 +163,10 @@ def mask_names(text: str) -> str:
     return "".join(out)
 
 
-def enclosing_bracket(text: str, pos: int) -> int | None:
+def enclosing_bracket(text: str, pos: int, limit: int = 400) -> int | None:
     """Index of the innermost ``(`` or ``[`` open at ``pos``, else ``None``.
+
+    Looks back at most ``limit`` characters.
 
     Examples
     --------
@@ -156,7 +174,7 @@ def enclosing_bracket(text: str, pos: int) -> int | None:
     (2, None)
     """
     depth = 0
-    for i in range(pos - 1, -1, -1):
+    for i in range(pos - 1, max(-1, pos - 1 - limit), -1):
         ch = text[i]
         if ch in ")]":
             depth += 1
