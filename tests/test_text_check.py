@@ -246,6 +246,17 @@ def test_count_with_share_recomputed():
     assert "truncation" in out.loc[2, "detail"]
 
 
+def test_count_without_a_share_is_not_judged_as_a_percent():
+    # "32 of 36": no percent printed; an extractor may leave value empty or repeat the count
+    s = "At 6 months, 32 of 36 infants were enrolled."
+    out = checks_of(
+        row(s, "32 of 36", statistic="share", value="", count="32", n="36"),
+        row(s, "32 of 36", statistic="share", value="32", count="32", n="36"),
+    )  # fmt: skip
+    assert out["verdict"].tolist() == ["unverifiable", "unverifiable"]
+    assert out["value"].tolist() == pytest.approx([32 / 36, 32 / 36])
+
+
 def test_share_without_n_is_unverifiable():
     out = checks_of(row("About 30.5% were deficient.", statistic="share", value="30.5"))
     assert out.loc[0, "verdict"] == "unverifiable"

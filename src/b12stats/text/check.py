@@ -14,10 +14,11 @@ Checks
 correlation
     r with P and n: the n printed with it (``cor.test``'s t test,
     :func:`b12stats.stats.correlation.check_r_p_n`; an inconsistent pair is
-    told with the n the printed P would need), else the study's n (the largest
-    sample size printed in the text; the pairs analysed may be fewer, so any
-    n up to it that fits is ``consistent``). r with n and no P: the implied P
-    (``unverifiable``: nothing printed to hold it against).
+    told with the n the printed P would need), else the n printed for the group
+    named with it ("in Cambodia ... (n=67)", or its compartment's sample size),
+    else the study's n (the largest sample size printed in the text; the pairs
+    analysed may be fewer, so any n up to it that fits is ``consistent``). The
+    detail says which n. r with n and no P: the implied P (``unverifiable``).
 location
     quartiles, ranges and CIs in order (low <= centre <= high); the numbers of
     one statistic in one unit; ``x ± s`` with s > 0; a geometric mean's CI on
@@ -26,10 +27,11 @@ location
     :data:`~b12stats.text.check_base.B12_PLAUSIBLE_HIGH_PMOL_L` after
     conversion to pmol/L.
 share
-    GRIM at the printed n with standard rounding (an impossible share is
-    ``inconsistent``; the detail names the conventions -- truncation, double
-    rounding -- and the nearest smaller denominators that reach it); a printed
-    count k: k/n recomputed.
+    GRIM at the printed n (else the n printed for its group, said in the
+    detail) with standard rounding (an impossible share is ``inconsistent``;
+    the detail names the conventions -- truncation, double rounding -- and the
+    nearest smaller denominators that reach it); a printed count k: k/n
+    recomputed; a B12 cut-off in an impossible unit or magnitude.
 effect
     the estimate inside its CI; the CI against the printed P
     (:func:`b12stats.stats.effects.check_p_against_ci`).
@@ -38,7 +40,10 @@ ratio
     sentence in one unit (:func:`b12stats.stats.effects.check_ratio`).
 comparison
     against its P when both groups are printed with CIs
-    (:func:`b12stats.stats.effects.ratio_from_cis`), else ``unverifiable``.
+    (:func:`b12stats.stats.effects.ratio_from_cis`), as mean ± SD with n
+    (Welch's t test) or as counts k/n (Fisher's exact and chi-square tests); a
+    P against the words of its clause ("no correlation (p = 0.016)"); else
+    ``unverifiable``.
 With ``primary_rows`` (:mod:`b12stats.text.check_primary`): every statistic is
 also matched to the primary's.
 """
@@ -63,13 +68,11 @@ from b12stats.stats.printed import PrintedP, grim_counts, parse_p, rounding_inte
 from b12stats.text.check_base import (
     B12_PLAUSIBLE_HIGH_PMOL_L,
     B12_PLAUSIBLE_LOW_PMOL_L,
-    EXTRACT_COLUMNS,
     Row,
     analyte_at,
     analyte_before,
     compartment_near,
     nearest_name,
-    number,
     place_rows,
     to_pmol,
 )
@@ -471,10 +474,34 @@ def _cutoff(row: Row) -> Iterator[Check]:
                        f"{hi:,.0f} pmol/L): the unit or the magnitude is wrong."))  # fmt: skip
 
 
+def _k_of_n_only(row: Row) -> bool:
+    """A count printed without its percent ("32 of 36"), whatever the value cell holds."""
+    v, k = row.text("value"), row.text("count")
+    if not k:
+        return False
+    if not v:
+        return True
+    return v == k and not re.search(rf"(?<![\d.]){re.escape(v)}\s*%", row.sentence)
+
+
 def _share_at(row: Row, n: int | None) -> Iterator[Check]:
     v = row.num("value")
     k = row.whole("count")
     kind = {"source_kind": "", "cited_source_id": None}
+    if k is not None and _k_of_n_only(row):
+        if n is None or k > n:
+            yield row.check("count", category="count", claim=f"{k} of {n}", reported=f"{k}",
+                            recomputed="", verdict=decide(evidence=n is not None),
+                            detail=(f"the count {k} exceeds its n = {n}." if n is not None
+                                    else f"a count of {k} without its n or share."),
+                            **kind)  # fmt: skip
+            return
+        yield row.check("count", category="count", claim=f"{k} of {n}", reported=f"{k} of {n}",
+                        recomputed=f"{100 * k / n:.1f}%", value=k / n,
+                        verdict=decide(evidence=False),
+                        detail=f"{k} of {n} = {100 * k / n:.1f}%, printed without a share to "
+                        "hold it against.", **kind)  # fmt: skip
+        return
     if v is None:
         return
     d = v.decimals or 0
@@ -945,6 +972,12 @@ def audit_rows(
     source_kind
         ``source_kind`` of the checks: default ``"secondary"`` with a primary,
         else ``"primary"``.
+
+    Returns
+    -------
+    TextAudit
+        The checks, in the order of the rows; each check's ``numbers`` holds the
+        ``file``, ``row`` and ``start``/``end`` of the statistic it judged.
     """
     from b12stats.text.check_primary import against_primary
 
@@ -1011,6 +1044,3 @@ def row_verdicts(checks: tuple[Check, ...] | list[Check]) -> Mapping[tuple[str, 
         if old is None or PRIORITY.index(c.verdict) < PRIORITY.index(old):
             out[key] = c.verdict
     return out
-
-
-_ = EXTRACT_COLUMNS, number  # re-exported for the presentation
