@@ -374,6 +374,10 @@ def test_lost_n_needs_review() -> None:
         "Infants aged 6 to 24 months were eligible.",
         "Groups were allocated 1:1:1 in blocks of 8.",
         "Funded by grant 2011-67001-30101.",
+        "P values < 0.05 were considered significant.",
+        "The significance level was P < 0.05 throughout.",
+        "With 80% power we needed 60 per arm; the intra-assay CV was 4.5%.",
+        "Capsules were taken 3 times daily.",
         "The RDA is 2.6 µg/d for pregnancy.",
     ],
 )

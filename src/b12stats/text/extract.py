@@ -209,11 +209,23 @@ def _sample_sizes_equal(s: _Sentence) -> None:
             s.add(row, m.start(), m.end())
 
 
+_P_THRESHOLD = re.compile(
+    r"(?i)^[\s,)]*(?:(?:was|were|is|are)\s+)?(?:considered|regarded|taken|defined|deemed|set|used)\b"
+    r"|^[\s,)]*(?:indicat\w*|denot\w*)\s+(?:statistical\s+)?significan"
+)
+_P_THRESHOLD_BEFORE = re.compile(
+    r"(?i)(?:significance|alpha|α)\s+(?:level|threshold)?\s*(?:was|of|at|set\s+at)?\s*$"
+)
+
+
 def _p_values(s: _Sentence) -> list[tuple[int, int, str, bool]]:
     found = []
     for m in pat.P_VALUE.finditer(s.masked):
-        found.append((m.start(), m.end(), s.original[m.start() : m.end()], False))
         s.claim(m.start(), m.end())
+        after = s.masked[m.end() : m.end() + 60]
+        if _P_THRESHOLD.search(after) or _P_THRESHOLD_BEFORE.search(s.masked_before(m.start())):
+            continue  # "P values < 0.05 were considered significant": a method, not a result
+        found.append((m.start(), m.end(), s.original[m.start() : m.end()], False))
     for m in pat.P_LOST.finditer(s.masked):
         if s.free(m.start(), m.end()):
             found.append(
@@ -570,20 +582,26 @@ def _share_row(
     return row, start, end
 
 
+_NOT_A_SHARE_BEFORE = re.compile(
+    r"(?i)(?:\bpower\s+(?:of\s+)?|\bCVs?\b[^.;%]{0,30}|coefficients?\s+of\s+variation[^.;%]{0,30}"
+    r"|(?:intra|inter)-?\s?assay[^.;%]{0,40})$"
+)
+
+
 def _shares(s: _Sentence) -> None:
     for m in pat.SHARE.finditer(s.masked):
         a, b = m.start("v"), m.end()
         if not s.free(a, b):
             continue
+        before = s.masked_before(m.start())
         if re.match(
-            r"^\s*(?:CI|confidence|credible|of\s+(?:the\s+)?(?:variance|variation))",
+            r"(?i)^\s*(?:CI|confidence|credible|power|of\s+(?:the\s+)?(?:variance|variation))",
             s.masked[b : b + WINDOW],
-        ):
+        ) or _NOT_A_SHARE_BEFORE.search(before):
             s.claim(a, b)
             continue
         value = m.group("v")
         rel = (m.group("rel") or "").strip()
-        before = s.masked_before(m.start())
         signed = value[0] in "+-"
         if (
             signed

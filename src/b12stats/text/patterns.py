@@ -114,7 +114,10 @@ SPREAD_AFTER = re.compile(
 VALUE_SD = re.compile(rf"(?P<v>{NUM})(?P<u1>{_U})?\s*\(\s*(?P<s>{BOUND})\s*\)(?P<u2>{_U})?")
 
 #: ``2.03x higher``, ``2.5 times``, ``3-fold``
-RATIO = re.compile(rf"(?P<v>{BOUND})\s*(?:x|×|-fold|\s?fold|\s?times)(?![\w]|\s*\d)")
+RATIO = re.compile(
+    rf"(?P<v>{BOUND})\s*(?:x|×|-fold|\s?fold|\s?times)(?![\w]|\s*\d)"
+    r"(?!\s*(?:daily|a\s+day|a\s+week|per\b|weekly|each|during|over|in\s+\d))"
+)
 
 #: ``63.7%``, ``+26%``, ``16-42%``; the relation before (">40%") is kept
 SHARE = re.compile(
