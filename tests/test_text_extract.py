@@ -145,6 +145,15 @@ def test_plus_minus_sd_and_ascii_plus_minus() -> None:
     ]
 
 
+def test_plus_minus_pair_shares_its_unit() -> None:
+    t = "Serum B12 was 245.6 ± 98.3 vs. 310.2 ± 120.5 pg/mL in the two groups (p=0.01)."
+    assert [r["unit"] for r in rows(t, "location")] == ["pg/mL", "pg/mL"]
+
+
+def test_one_in_four_is_not_a_sample_size() -> None:
+    assert rows("Just one in four mothers met the intake.", "sample_size") == []
+
+
 def test_plus_minus_se() -> None:
     t = "Values are mean ± SE: 4.1 ± 0.3 µmol/L."
     r = only(t, "location")

@@ -16,6 +16,7 @@ where a symbol was lost in copying ("!150" for "<150"), the row has
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -160,6 +161,7 @@ _WORD_COUNT = re.compile(
 _P_LOST_SAMPLE = re.compile(r"\(\s*=\s*(?P<v>\d+)\s*\)")
 _POP_BEFORE_SKIP = re.compile(
     r"(?i)(?:aged?|than|every|per|blocks\s+of|within|after|before|first|last|least|"
+    r"(?:\d+|one|two|three|a)\s+(?:in|out\s+of)\s+|"
     r"[<>≤≥±=~]|-)\s*$"
 )
 
@@ -766,6 +768,15 @@ def _attach_p(s: _Sentence, ps: list[tuple[int, int, str, bool]]) -> None:
         previous_end = b
 
 
+def _share_units(s: _Sentence) -> None:
+    """``245 ± 98 vs. 310 ± 120 pg/mL``: a value without a unit takes the next one's."""
+    locations = sorted((r for r in s.rows if r.statistic == "location"), key=lambda r: r.start)
+    for left, right in reversed(list(itertools.pairwise(locations))):
+        gap = s.text[left.end - s.offset : right.start - s.offset]
+        if not left.unit and right.unit and re.fullmatch(r"\s*(?:vs\.?|versus|and|,)\s*", gap):
+            left.unit = right.unit
+
+
 def _read_sentence(
     text: str, masked: str, original: str, offset: int, carried: str | None
 ) -> _Sentence:
@@ -786,6 +797,7 @@ def _read_sentence(
     _locations(s)
     _labelled_values(s)
     _attach_p(s, ps)
+    _share_units(s)
     if mentions_respectively(text) and len(s.rows) > 1:
         for r in s.rows:
             r.needs_review = True
