@@ -208,10 +208,10 @@ def test_share_with_k_over_n_after() -> None:
     assert (r["value"], r["count"], r["n"]) == ("40.0", "12", "30")
 
 
-def test_k_of_n_without_percent_holds_k() -> None:
+def test_k_of_n_without_percent_has_an_empty_value() -> None:
     t = "Low values were seen in 9 of 14 infants."
     r = only(t, "share")
-    assert (r["value"], r["count"], r["n"]) == ("9", "9", "14")
+    assert (r["value"], r["count"], r["n"]) == ("", "9", "14")
     assert t[r["start"] : r["end"]] == "9 of 14"
 
 

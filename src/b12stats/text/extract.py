@@ -653,7 +653,8 @@ def _k_of_n(s: _Sentence) -> None:
             k = str(word_to_int(k))
         if int(k) > int(m.group("n")):
             continue
-        row = _Row("share", "percent", k, m.start("k"), m.end("n"), count=k, n=m.group("n"))
+        # no percent printed: the value is empty (k and n are the share)
+        row = _Row("share", "percent", "", m.start("k"), m.end("n"), count=k, n=m.group("n"))
         row.cutoff_text, row.needs_review = _cutoff_for(s, m.start("k"), m.end("n"))
         s.add(row, m.start("k"), m.end("n"))
 
