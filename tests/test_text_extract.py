@@ -45,6 +45,16 @@ def test_r_without_df_or_n_and_capital_p() -> None:
     assert rows(t, "comparison") == []  # the P belongs to r
 
 
+def test_apa_style_r_gives_n_from_df() -> None:
+    r = only("Scores were related, r(38) = .51, p = .003.", "correlation")
+    assert (r["value"], r["n"], r["p_text"]) == (".51", "40", "p = .003")
+
+
+def test_count_with_thousands_separator() -> None:
+    r = only("In all, 1,234 (45.6%) were low.", "share")
+    assert (r["value"], r["count"]) == ("45.6", "1,234")
+
+
 def test_r_without_leading_zero_and_semicolon() -> None:
     t = "Intake predicted status (r = .23; p = .01)."
     r = only(t, "correlation")

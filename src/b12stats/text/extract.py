@@ -250,6 +250,8 @@ def _correlations(s: _Sentence) -> None:
         else:
             measure = "unspecified"
         row = _Row("correlation", measure, m.group("v"), m.start("v"), m.end())
+        if m.group("df"):  # APA style: n = df + 2
+            row.n = str(int(m.group("df")) + 2)
         if m.group("hi"):
             row.low, row.high, row.spread, row.needs_review = (
                 m.group("v"),
@@ -555,12 +557,14 @@ def _share_row(
     row = _Row("share", "percent", value, a, b, unit="%")
     start, end = a, b
     cm = re.search(
-        rf"(?<![\w.#])(?P<k>\d+)\s*(?:/\s*(?P<n>\d+)\s*)?(?:\s+{pat.NOUNS}\s*)?\(\s*$", before
+        rf"(?<![\w.#,])(?P<k>\d{{1,3}}(?:,\d{{3}})+|\d+)\s*(?:/\s*(?P<n>\d+)\s*)?"
+        rf"(?:\s+{pat.NOUNS}\s*)?\(\s*$",
+        before,
     ) or _WORD_COUNT.search(before)
     if cm:
         k = cm.group("k")
         row.count, row.n, start = (
-            k if k.isdigit() else str(word_to_int(k)),
+            k if k.replace(",", "").isdigit() else str(word_to_int(k)),
             cm.group("n") or "",
             max(0, a - WINDOW) + cm.start(),
         )

@@ -52,9 +52,10 @@ P_VALUE = re.compile(
 #: ``( < 0.001)``: a P whose italic letter was lost.
 P_LOST = re.compile(r"\(\s*(?P<rel><|=|≤)\s*(?P<num>0?\.\d+)\s*\)")
 
-#: ``r = 0.36``, ``rho = 0.29``, ``r=-0.21``, ``rho = 0.36-0.55``
+#: ``r = 0.36``, ``rho = 0.29``, ``r=-0.21``, ``rho = 0.36-0.55``, APA ``r(38) = .51``
 CORRELATION = re.compile(
-    rf"(?<![A-Za-z])(?P<label>r|R|rho|ρ|r_?s|Spearman's rho|Pearson's r)\s*(?P<rel>{_REL})\s*"
+    rf"(?<![A-Za-z])(?P<label>r|R|rho|ρ|r_?s|Spearman's rho|Pearson's r)"
+    rf"(?:\s*\(\s*(?P<df>\d+)\s*\))?\s*(?P<rel>{_REL})\s*"
     rf"(?P<v>{BOUND})(?:\s*(?:-|to)\s*(?P<hi>{BOUND}))?"
 )
 
