@@ -145,7 +145,7 @@ NOUNS = (
     r"(?:women|woman|mothers?|infants?|children|child|newborns?|neonates?|babies|baby|"
     r"patients?|participants?|adolescents?|girls|boys|subjects|dyads|pairs|individuals|"
     r"pregnan(?:t|cies)|omnivores|vegans|vegetarians|pescatarians|controls|cases|"
-    r"milks|samples|families|households|persons|people|men|adults|volunteers|students)"
+    r"milks|families|households|persons|people|men|adults|volunteers|students)"
 )
 _SKIP_WORDS = (
     r"(?!(?:of|to|and|or|in|at|with|aged?|months?|weeks?|years?|days?|mo|wk|y|h|g|kg|ml|"
