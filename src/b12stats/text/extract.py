@@ -534,7 +534,8 @@ def _cutoff_for(s: _Sentence, a: int, b: int) -> tuple[str, bool]:
     starts = [c.start for c in cutoffs]
     i = bisect.bisect_left(starts, b)
     chosen: tuple[str, bool] | None = None
-    if i < len(cutoffs) and cutoffs[i].owner is not None and a <= cutoffs[i].owner < b + 1:
+    owner = cutoffs[i].owner if i < len(cutoffs) else None
+    if owner is not None and a <= owner < b + 1:
         chosen = (cutoffs[i].text, cutoffs[i].lost)
     if chosen is None:
         for c in reversed(cutoffs[:i]):
