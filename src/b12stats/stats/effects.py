@@ -15,18 +15,25 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from b12stats.errors import OptionError, check_option
+from b12stats._validation import (
+    UNIT_OPEN,
+    Integral,
+    Interval,
+    Options,
+    Real,
+    broadcast,
+    numeric_array,
+    validate_params,
+)
+from b12stats.errors import OptionError
 from b12stats.stats.printed import decimals as _decimals
 from b12stats.stats.printed import parse_number, parse_p, rounding_interval
 
 __all__ = ["check_p_against_ci", "check_ratio", "effect_from_ci", "ratio"]
 
 _SCALES = ("percent_difference", "ratio")
-
-
-def _check_conf_level(conf_level: float) -> None:
-    if not (isinstance(conf_level, int | float) and 0.0 < conf_level < 1.0):
-        raise OptionError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
+_PRINTED = ["str", Interval(Real, None, None)]
+_DECIMALS = [None, Interval(Integral, 0, None)]
 
 
 def _to_log(x: np.ndarray, scale: str, what: str) -> np.ndarray:
@@ -37,6 +44,7 @@ def _to_log(x: np.ndarray, scale: str, what: str) -> np.ndarray:
     return np.log(ratio_)
 
 
+@validate_params({"scale": [Options(_SCALES)], "conf_level": [UNIT_OPEN]})
 def effect_from_ci(
     estimate: Any,
     ci_low: Any,
@@ -68,10 +76,10 @@ def effect_from_ci(
            se  statistic  p_value
     0  0.0658     2.2423   0.0249
     """
-    check_option("scale", scale, _SCALES)
-    _check_conf_level(conf_level)
-    e, lo, hi = np.broadcast_arrays(
-        *(np.asarray(x, dtype=float) for x in (estimate, ci_low, ci_high))
+    e, lo, hi = broadcast(
+        estimate=numeric_array("estimate", estimate),
+        ci_low=numeric_array("ci_low", ci_low),
+        ci_high=numeric_array("ci_high", ci_high),
     )
     e, lo, hi = (np.ravel(x) for x in (e, lo, hi))
     if np.any(~((lo < e) & (e < hi))):
@@ -133,6 +141,21 @@ def _value_interval(x: str | float, decimals: int | None, what: str) -> tuple[fl
     return value, lo, hi
 
 
+@validate_params(
+    {
+        "p_text": ["str"],
+        "estimate": _PRINTED,
+        "ci_low": _PRINTED,
+        "ci_high": _PRINTED,
+        "scale": [Options(_SCALES)],
+        "conf_level": [UNIT_OPEN],
+        "decimals": _DECIMALS,
+        "estimate_decimals": _DECIMALS,
+        "ci_low_decimals": _DECIMALS,
+        "ci_high_decimals": _DECIMALS,
+        "infer_decimals": ["boolean"],
+    }
+)
 def check_p_against_ci(
     p_text: str,
     estimate: str | float,
@@ -175,8 +198,6 @@ def check_p_against_ci(
     >>> bool(row.consistent), round(float(row.p_low), 4), round(float(row.p_high), 4)
     (True, 0.0243, 0.0256)
     """
-    check_option("scale", scale, _SCALES)
-    _check_conf_level(conf_level)
     printed = parse_p(p_text)
 
     def dec(x: str | float, own: int | None) -> int | None:
@@ -228,8 +249,10 @@ def ratio(numerator: Any, denominator: Any) -> float | np.ndarray:
     >>> round(ratio(348, 171), 4)
     2.0351
     """
-    num = np.asarray(numerator, dtype=float)
-    den = np.asarray(denominator, dtype=float)
+    num, den = broadcast(
+        numerator=numeric_array("numerator", numerator),
+        denominator=numeric_array("denominator", denominator),
+    )
     if np.any(den == 0):
         raise OptionError("ratio: denominator is zero")
     out = num / den
@@ -246,6 +269,15 @@ def _num_and_decimals(x: str | float, decimals: int | None, what: str) -> tuple[
     return value, _float_decimals(value) if decimals is None else decimals
 
 
+@validate_params(
+    {
+        "numerator": _PRINTED,
+        "denominator": _PRINTED,
+        "printed_text": ["str"],
+        "numerator_decimals": _DECIMALS,
+        "denominator_decimals": _DECIMALS,
+    }
+)
 def check_ratio(
     numerator: str | float,
     denominator: str | float,
@@ -306,6 +338,16 @@ def check_ratio(
     )
 
 
+@validate_params(
+    {
+        "numerator": [Interval(Real, 0, None, closed="neither")],
+        "numerator_ci": ["sequence"],
+        "denominator": [Interval(Real, 0, None, closed="neither")],
+        "denominator_ci": ["sequence"],
+        "ci_level": [UNIT_OPEN],
+        "conf_level": [UNIT_OPEN],
+    }
+)
 def ratio_from_cis(
     numerator: float,
     numerator_ci: tuple[float, float],
@@ -360,11 +402,10 @@ def ratio_from_cis(
     >>> float(res["p_value"].iloc[0]) < 1e-10
     True
     """
-    _check_conf_level(ci_level)
-    _check_conf_level(conf_level)
     a, b = float(numerator), float(denominator)
     (a_lo, a_hi), (b_lo, b_hi) = (
-        tuple(float(x) for x in ci) for ci in (numerator_ci, denominator_ci)
+        tuple(numeric_array(name, ci, ndim=1).tolist()[:2])
+        for name, ci in (("numerator_ci", numerator_ci), ("denominator_ci", denominator_ci))
     )
     for what, v, lo, hi in (("numerator", a, a_lo, a_hi), ("denominator", b, b_lo, b_hi)):
         if not (np.isfinite(v) and v > 0):

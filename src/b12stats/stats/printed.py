@@ -1,7 +1,7 @@
 """Numbers as printed in papers: decimals, rounding intervals, P values, ratios.
 
 A number printed to ``d`` decimals stands for every true value that rounds to
-it. Following statcheck (Nuijten et al. 2016, Behav Res Methods 48:1205,
+it. Following statcheck (Nuijten et al. 2016, Behav Res Methods 48:1205-1226,
 doi:10.3758/s13428-015-0664-2), the printed ``x`` with ``d`` decimals means the
 closed interval ``[x - 0.5 * 10**-d, x + 0.5 * 10**-d]``. The audit compares
 such intervals, never single rounded numbers.
@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from b12stats._validation import Integral, Interval, Real, validate_params
 from b12stats.errors import OptionError
 
 __all__ = [
@@ -125,6 +126,9 @@ def decimals(text: str) -> int:
     return len(last.split(".")[1]) if "." in last else 0
 
 
+@validate_params(
+    {"value": [Interval(Real, None, None)], "decimals": [Interval(Integral, 0, None)]}
+)
 def rounding_interval(value: float, decimals: int) -> tuple[float, float]:
     """Interval of true values that print as ``value`` with ``decimals`` decimals.
 
@@ -138,8 +142,6 @@ def rounding_interval(value: float, decimals: int) -> tuple[float, float]:
     >>> rounding_interval(276, 0)
     (275.5, 276.5)
     """
-    if int(decimals) != decimals or decimals < 0:
-        raise OptionError(f"decimals must be a non-negative integer, got {decimals!r}")
     # decimal arithmetic so that 0.03 -> (0.025, 0.035) exactly, not 0.024999...
     x = Decimal(repr(float(value)))
     half = Decimal(5).scaleb(-int(decimals) - 1)
