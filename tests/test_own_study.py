@@ -753,3 +753,80 @@ def test_a_bad_design_file_is_one_error_line(
     if with_line:
         assert re.search(rf"{re.escape(str(bad))}, line \d+", error), error
     assert not out.exists()
+
+
+# --- the walk-through in the docs is this study --------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = {
+    "docs/own_study.rst": REPO / "docs" / "own_study.rst",
+    "README.md": REPO / "README.md",
+}
+HEREDOC = re.compile(r"^cat >> my_study/(\w+)\.csv <<'EOF'$")
+
+
+def console_lines(name: str) -> list[str]:
+    """The lines of the console code blocks of the walk-through (README: its section)."""
+    text = DOCS[name].read_text(encoding="utf-8")
+    if name == "README.md":
+        start = text.find("\n## Your own study\n")
+        assert start >= 0, "README.md has no '## Your own study' section"
+        end = text.find("\n## ", start + 1)
+        section_text = text[start : end if end >= 0 else None]
+        blocks = re.findall(r"^```console\n(.*?)^```$", section_text, flags=re.S | re.M)
+        return [line for block in blocks for line in block.splitlines()]
+    lines = []
+    for block in re.split(r"^\.\. code-block:: ", text, flags=re.M)[1:]:
+        language, _, body = block.partition("\n")
+        if language.strip() != "console":
+            continue
+        for line in body.splitlines()[1:]:  # the blank line after the directive
+            if line and not line.startswith("   "):
+                break
+            lines.append(line[3:])
+    return lines
+
+
+def heredocs(lines: list[str]) -> dict[str, list[str]]:
+    """``cat >> my_study/TABLE.csv <<'EOF'`` blocks: table -> its lines."""
+    found: dict[str, list[str]] = {}
+    table = None
+    for line in lines:
+        m = HEREDOC.match(line)
+        if m:
+            table = m.group(1)
+            found[table] = []
+        elif line == "EOF":
+            table = None
+        elif table is not None:
+            found[table].append(line)
+    return found
+
+
+@pytest.mark.parametrize("name", list(DOCS))
+def test_the_walk_through_fills_this_study(name: str, package: Path) -> None:
+    """The rows the docs append, read under init's headers, are the rows tested here."""
+    blocks = heredocs(console_lines(name))
+    assert set(blocks) == set(STUDY), name
+    for table, lines in blocks.items():
+        header = (package / f"{table}.csv").read_text(encoding="utf-8").splitlines()[0]
+        rows = list(csv.DictReader(io.StringIO("\n".join([header, *lines]))))
+        assert [{k: v for k, v in r.items() if v} for r in rows] == STUDY[table], (name, table)
+
+
+@pytest.mark.parametrize("name", list(DOCS))
+def test_the_walk_through_commands_parse(name: str) -> None:
+    """Every ``b12stats`` line of the walk-through is accepted by the parser (not run)."""
+    import shlex
+
+    from b12stats.cli import build_parser
+
+    lines = console_lines(name)
+    commands = [line.split("  #")[0] for line in lines if line.startswith("b12stats ")]
+    used = {shlex.split(c)[1] for c in commands}
+    assert {"init", "data", "reproduce", "meta", "design", "simulate", "power", "report"} <= used
+    for command in commands:
+        try:
+            build_parser().parse_args(shlex.split(command)[1:])
+        except SystemExit:  # argparse printed why on stderr
+            pytest.fail(f"{name}: {command!r} is not accepted")
