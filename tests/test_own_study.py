@@ -441,7 +441,7 @@ def test_design_reads_the_cohorts_published_rows(design_doc: dict[str, object]) 
         assert isinstance(value, dict), (key, value)
         return value
 
-    assert entry("correlation") == {"value": 0.35, "source": GOOD}
+    assert (entry("correlation")["value"], entry("correlation")["source"]) == (0.35, GOOD)
     assert entry("correlation_scale")["value"] == "spearman"  # the row's coefficient
     assert entry("n_dyads")["value"] == 120
     assert entry("adequacy_cutoff")["value"] == 220.0
