@@ -6,7 +6,7 @@ that differ from the primary paper it claims to report (geometric means with
 cannot both be right when the summary's values lie outside the primary CIs.
 
 This module only draws; the values and ratios come from
-:func:`b12stats.reanalysis.analysis_canada_cambodia`."""
+:func:`b12stats.reanalysis.analysis_cohort_comparison`."""
 
 from __future__ import annotations
 
