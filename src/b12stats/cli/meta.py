@@ -94,42 +94,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _summary_text(table: Any) -> str:
-    import pandas as pd
-
-    frame = table.to_frame()
-    level = round(100 * float(frame["conf_level"].iloc[0]))
-
-    def num(x: float, d: int = 3) -> str:
-        return "NA" if pd.isna(x) else f"{x:.{d}f}"
-
-    def pval(p: float) -> str:
-        return "p = NA" if pd.isna(p) else ("p < 0.001" if p < 0.001 else f"p = {p:.3f}")
-
-    lines = []
-    for res, (_, row) in zip(table.results, frame.iterrows(), strict=True):
-        lines.append(f"{row['group']}: k = {row['k']}, n = {row['n_total']}")
-        lines.append(
-            f"  r = {num(row['estimate_r'])} [{level}% CI {num(row['ci_low_r'])}, "
-            f"{num(row['ci_high_r'])}], prediction interval [{num(row['pi_low_r'])}, "
-            f"{num(row['pi_high_r'])}]  ({row['method']}, {row['test']})"
-        )
-        lines.append(
-            f"  tau2 = {num(row['tau2'], 4)} [{num(row['tau2_ci_low'], 4)}, "
-            f"{num(row['tau2_ci_high'], 4)}], I2 = {num(row['i2'], 1)}%, "
-            f"Q = {num(row['q'], 2)} ({pval(row['q_p_value'])})"
-        )
-        lines.extend(f"  note: {note}" for note in res.notes)
-    for group in table.unpooled_groups:
-        lines.append(f"{group}: nothing to pool (every row left out, see below)")
-    if not table.excluded.empty:
-        lines.append("left out:")
-        lines.extend(
-            f"  {row.row}: {row.reason}" for row in table.excluded.itertuples(index=False)
-        )
-    return "\n".join(lines)
-
-
 def run(args: argparse.Namespace) -> int:
     """Pool, print a summary, write the requested files; return the exit status."""
     from b12stats import _io
@@ -150,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         table = _pool(args)
         for row in table.excluded.itertuples(index=False):
             logger.info("left out %s: %s", row.row, row.reason)
-        print(_summary_text(table))
+        print(table.summary())
         if args.out:
             _io.write_csv(args.out, table.to_frame())
         if args.studies:
@@ -177,7 +141,7 @@ def _pool(args: argparse.Namespace) -> Any:
     """Pool the bundled correlations or the user's DATA.csv."""
     from b12stats._csvread import read_csv
     from b12stats.errors import OptionError
-    from b12stats.stats.meta import pool_table
+    from b12stats.pooling import pool_table
 
     if args.data is None:
         from b12stats.data import load_table

@@ -44,7 +44,7 @@ def _fmt_r(x: float) -> str:
 def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
     """All bundled correlations with Fisher-z CIs, pooled where pooling is allowed.
 
-    Pools are formed by :func:`~b12stats.stats.meta.pool_table` per variable
+    Pools are formed by :func:`~b12stats.pooling.pool_table` per variable
     pair from primary sources only, skipping (and listing) rows without r or
     n and adjusted coefficients. When the secondary sources print exactly two
     correlations with n (bundled: one per country of the summary page), they are
@@ -62,8 +62,8 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
     [{'k': 2, 'n_total': 200}]
     """
     from b12stats.data import load_correlations
+    from b12stats.pooling import pool_table
     from b12stats.stats.correlation import compare_correlations, fisher_z_ci
-    from b12stats.stats.meta import pool_table
 
     corr = load_correlations()
     table = pool_table(
