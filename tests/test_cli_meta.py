@@ -90,7 +90,9 @@ def test_bundled_default_pools_primary_rows_by_pair(capsys, tmp_path):
 
 def test_bundled_include_secondary_flags_rows(capsys, tmp_path):
     studies = tmp_path / "studies.csv"
-    code, out, err = _run(capsys, "--include-secondary", "--studies", str(studies))
+    code, out, err = _run(
+        capsys, "--include-secondary", "--include-inconsistent", "--studies", str(studies)
+    )
     assert code == 0, err
     rows = _poolable_bundled(("primary", "secondary"))
     # a secondary row repeating a poolable primary row (same cohort and pair) is dropped
@@ -204,7 +206,7 @@ def _write(tmp_path: Path, text: str) -> Path:
             "mixes adjusted coefficients (rows line 3)",
         ),
         ("r,n\n0.3,40\n", ["--plot", "x.jpg"], "--plot must end in one of"),
-        ("r,n\n0.3,40\n", ["--include-secondary"], "bundled data only"),
+        ("r,n\n0.3,40\n", ["--include-secondary"], "applies to the tables (no DATA.csv)"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(capsys, tmp_path, text, argv, message):

@@ -24,7 +24,7 @@ Examples
 --------
 >>> from b12stats.data import load_table
 >>> corr = load_table("correlations")
->>> row = corr.set_index("row_id").loc["sum_cam_mat_inf"]
+>>> row = corr.loc[corr["p_value"] == 0.27].iloc[0]
 >>> float(row["r"]), int(row["r_decimals"]), row["p_relation"], float(row["p_value"])
 (0.2, 2, '=', 0.27)
 """
@@ -66,8 +66,10 @@ __all__ = [
     "load_sources",
     "load_table",
     "parse_p_text",
+    "schema_version",
     "table_names",
     "table_schema",
+    "vocabulary",
 ]
 
 SOURCE_KINDS = ("primary", "secondary", "lay", "reference")
@@ -239,6 +241,40 @@ def _package() -> dict[str, Any]:
         return dict(json.load(fh))
 
 
+def schema_version() -> str:
+    """The version of the tables' schemas (``b12stats:schema_version``, data/SCHEMA_CHANGES.md).
+
+    Examples
+    --------
+    >>> schema_version().count(".")
+    2
+    """
+    return str(_package()["b12stats:schema_version"])
+
+
+def vocabulary(name: str) -> pd.DataFrame:
+    """The terms of one shared vocabulary (``b12stats:vocabularies`` in datapackage.json).
+
+    ``compartment`` is what a concentration or prevalence was measured in;
+    ``variable`` what a correlation relates. Each compartment names its
+    variable, so the two lists are one vocabulary at two levels of detail.
+    A schema field with ``"b12stats:vocabulary": NAME`` has exactly these
+    terms as its allowed values (checked when the schema is read).
+
+    Examples
+    --------
+    >>> comp = vocabulary("compartment").set_index("name")
+    >>> comp.loc["infant_serum", "variable"]
+    'infant_blood'
+    """
+    vocabularies = _package().get("b12stats:vocabularies", {})
+    if name not in vocabularies:
+        raise OptionError(
+            f"unknown vocabulary {name!r}; expected one of: {', '.join(vocabularies)}"
+        )
+    return pd.DataFrame(vocabularies[name]["terms"]).astype(object)
+
+
 def table_names() -> list[str]:
     """Names of the bundled tables, in the order ``datapackage.json`` lists them."""
     return [r["name"] for r in _package()["resources"]]
@@ -257,6 +293,7 @@ def table_schema(name: str) -> TableSchema:
         if res["name"] == name:
             with open(data_dir() / res["schema"], encoding="utf-8") as fh:
                 raw = json.load(fh)
+            _check_vocabularies(raw, res["schema"])
             return TableSchema(
                 name=name,
                 title=res.get("title", name),
@@ -267,6 +304,22 @@ def table_schema(name: str) -> TableSchema:
                 checks=tuple(raw.get("b12stats:checks", [])),
             )
     raise OptionError(f"unknown table {name!r}; expected one of: {', '.join(table_names())}")
+
+
+def _check_vocabularies(raw: Mapping[str, Any], label: str) -> None:
+    """A field that names a shared vocabulary allows exactly its terms (one list, many tables)."""
+    for f in raw["fields"]:
+        voc = f.get("b12stats:vocabulary")
+        if voc is None:
+            continue
+        terms = vocabulary(voc)["name"].tolist()
+        if f.get("constraints", {}).get("enum") != terms:
+            raise DataValidationError(
+                f"the allowed values differ from the {voc!r} vocabulary of datapackage.json "
+                f"({', '.join(terms)}); a shared vocabulary is one list",
+                file=f"data/{label}",
+                column=f["name"],
+            )
 
 
 # --- reading and validating -------------------------------------------------------------------
@@ -451,13 +504,18 @@ def _check_rules(
                 raise fail(bad[0], b, f"{a} and {b} must name two different variables")
         elif kind == "reference":
             col, table = rule["field"], rule["table"]
-            keys = known.get(table)
+            # a key that is not the referenced table's primary key (cohort) is checked
+            # where the whole package is known (b12stats.packages)
+            primary = rule["key"] in table_schema(table).primary_key
+            keys = known.get(table) if primary else None
             if keys is None:
                 continue
             vals = frame[col]
             bad = np.flatnonzero((vals.notna() & ~vals.isin(keys)).to_numpy())
             if bad.size:
                 raise fail(bad[0], col, f"unknown {table} key {vals.iloc[bad[0]]!r}")
+        elif kind == "row_ids":
+            continue  # ';'-joined row ids of any table: checked by b12stats.packages
         elif kind == "p_text":
             col = rule["field"]
             rel: list[str | None] = []
@@ -514,10 +572,35 @@ def _check_widths(
 def _validate(
     text: str, schema: TableSchema, label: str, known: Mapping[str, set[str]]
 ) -> pd.DataFrame:
+    return _validate_lines(text, schema, label, known)[0]
+
+
+def _validate_lines(
+    text: str,
+    schema: TableSchema,
+    label: str,
+    known: Mapping[str, set[str]],
+    *,
+    allow_empty: bool = False,
+    optional_columns: bool = False,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`_validate`, also returning the line of each row.
+
+    For a package's file (:mod:`b12stats.packages`): ``allow_empty`` accepts
+    a header without rows; ``optional_columns`` lets the header leave out
+    columns whose cells are optional (read as empty), so a file written
+    before an optional column was added still loads.
+    """
     raw, lines, widths = _read_strings(text, label)
     header = [str(c) for c in raw.columns]
     expected = schema.columns
     missing = [c for c in expected if c not in header]
+    left_out: list[str] = []
+    if optional_columns:
+        left_out = [
+            c for c in missing if not schema.field(c).get("constraints", {}).get("required")
+        ]
+        missing = [c for c in missing if c not in left_out]
     if missing:
         raise DataValidationError(
             f"missing column(s) {', '.join(missing)}; the {schema.name} table needs: "
@@ -541,7 +624,9 @@ def _validate(
         raise DataValidationError("duplicate column name", file=label, line=1, column=dup)
     _check_widths(widths, lines, header, expected, label)
     raw = raw[[c for c in header if c not in derived]]  # recomputed below, never trusted
-    if raw.empty:
+    for c in left_out:
+        raw[c] = ""
+    if raw.empty and not allow_empty:
         raise DataValidationError("the file has a header but no data rows", file=label, line=2)
     out: dict[str, pd.Series] = {}
     for f in schema.fields:
@@ -574,7 +659,7 @@ def _validate(
                 line=int(lines[i]),
                 column=col,
             )
-    return _check_rules(frame, schema, label, lines, known)
+    return _check_rules(frame, schema, label, lines, known), lines
 
 
 @functools.cache
@@ -656,9 +741,9 @@ def load_table(
 
     Examples
     --------
-    >>> load_table("concentrations").query("row_id == 'w18_infant'")[["q1", "value", "q3"]]
-          q1  value     q3
-    0  193.0  276.0  399.0
+    >>> conc = load_table("concentrations")
+    >>> sorted(conc["statistic"].dropna().unique())[:2]
+    ['geometric_mean', 'mean']
     """
     if isinstance(name_or_path, str) and name_or_path in table_names() and table is None:
         return _bundled(name_or_path).copy()
@@ -720,7 +805,8 @@ def as_printed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     Examples
     --------
     >>> corr = load_table("correlations")
-    >>> as_printed(corr, "correlations").set_index("row_id").loc["sum_cam_mat_inf", "r"]
+    >>> printed = as_printed(corr, "correlations")
+    >>> printed.loc[corr["p_value"] == 0.27, "r"].iloc[0]
     '0.20'
     """
     out = frame.copy()

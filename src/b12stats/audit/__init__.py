@@ -60,8 +60,8 @@ Examples
 >>> from b12stats.audit import run_audit
 >>> result = run_audit()
 >>> frame = result.to_frame()
->>> frame.set_index("check_id").loc["sum_cam_mat_inf:r_p_n", "verdict"]
-'inconsistent'
+>>> int((frame["verdict"] == "inconsistent").sum()) >= 1
+True
 >>> result.has_problems
 True
 """

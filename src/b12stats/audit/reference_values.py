@@ -38,8 +38,8 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
     Examples
     --------
     >>> c = check_reference_values()[0]
-    >>> c.check_id, c.verdict
-    ('lay_rda_lactation:vs_reference', 'reproduced')
+    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
+    ('vs_reference', 'reproduced')
     """
     out: list[Check] = []
     ref = ctx.rows["reference_values"]

@@ -32,22 +32,22 @@ class AuditResult:
     def to_frame(self) -> pd.DataFrame:
         """One row per check with the columns :data:`COLUMNS`, in that order.
 
-        ========================  ==============================================
-        ``check_id``              unique and stable, ``"<row_id>:<check>"``
-        ``source_id``             the source whose claim is judged
-        ``source_kind``           primary / secondary / lay / reference
-        ``claim``                 what the source claims, short
-        ``reported``              the numbers as printed
-        ``recomputed``            what the audit computed, as text
-        ``verdict``               one of :data:`VERDICTS`
-        ``detail``                what was computed and why the verdict
-        ``category``              the kind of check (e.g. ``r_p_n``, ``ratio``)
-        ``table``                 the data table of the claim
-        ``row_ids``               ';'-joined ids of every data row used
-        ``cited_source_id``       the source compared with, if any (else None)
-        ``value``                 the main recomputed number (float, NaN if none)
-        ``value_low, value_high`` its interval (float, NaN if none)
-        ========================  ==============================================
+        ==========================  ==============================================
+        ``check_id``                unique and stable, ``"<row_id>:<check>"``
+        ``source_id``               the source whose claim is judged
+        ``source_kind``             primary / secondary / lay / reference
+        ``claim``                   what the source claims, short
+        ``reported``                the numbers as printed
+        ``recomputed``              what the audit computed, as text
+        ``verdict``                 one of :data:`VERDICTS`
+        ``detail``                  what was computed and why the verdict
+        ``category``                the kind of check (e.g. ``r_p_n``, ``ratio``)
+        ``table``                   the data table of the claim
+        ``row_ids``                 ';'-joined ids of every data row used
+        ``cited_source_id``         the source compared with, if any (else None)
+        ``value``                   the main recomputed number (float, NaN if none)
+        ``value_low, value_high``   its interval (float, NaN if none)
+        ==========================  ==============================================
 
         Examples
         --------

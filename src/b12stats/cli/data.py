@@ -1,4 +1,8 @@
-"""``b12stats data``: list the bundled tables, print one, or check a user's file."""
+"""``b12stats data``: list the bundled tables, print one, or check a user's file or package.
+
+Also the ``--data DIR`` / ``--data-only`` options shared by ``data``,
+``reproduce`` and ``meta`` (:func:`add_package_options`, :func:`load_packages`).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``data`` subcommand."""
     p = subparsers.add_parser(
         "data",
-        help="list the bundled tables of published numbers, or print one",
+        help="list the tables of published numbers (bundled, --data yours), or print one",
         formatter_class=HelpFormatter,
         epilog=examples(
             "b12stats data                              # the bundled tables",
@@ -22,13 +26,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "b12stats data correlations --format csv > correlations.csv",
             "b12stats data correlations --schema        # its columns, types and units",
             "b12stats data my_study.csv --as correlations  # check your own file",
+            "b12stats data --data my_study/             # check your package (b12stats init)",
+            "b12stats data correlations --data my_study/  # bundled and your correlations",
         ),
         description=(
             "Without TABLE: list the bundled tables with their row counts and descriptions. "
             "With TABLE (a bundled table's name, or the path of your own CSV laid out like one): "
-            "validate it and print it."
+            "validate it and print it. With --data DIR: your data package (a folder of tables, "
+            "see 'b12stats init') is validated as a whole and joined with the bundled tables."
         ),
     )
+    add_package_options(p)
     p.add_argument("table", nargs="?", metavar="TABLE", help="table name or path to a CSV file")
     p.add_argument(
         "--format",
@@ -46,6 +54,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def add_package_options(p: argparse.ArgumentParser) -> None:
+    """Add ``--data DIR`` (repeatable) and ``--data-only`` to a command's parser."""
+    p.add_argument(
+        "--data",
+        dest="data_dirs",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="your data package: a folder of tables laid out like the bundled ones, with its "
+        "own sources.csv (see 'b12stats init'); its rows join the bundled ones (repeatable)",
+    )
+    p.add_argument(
+        "--data-only",
+        action="store_true",
+        help="use the rows of the --data packages alone, without the bundled tables",
+    )
+
+
+def load_packages(args: argparse.Namespace, plan: Any = None) -> Any:
+    """The tables in use (a :class:`b12stats.packages.PackageSet`); package files are inputs.
+
+    Every file of every ``--data`` folder is recorded as an input of ``plan``
+    and the folders are protected, so no output replaces a file of a package.
+    """
+    from b12stats.errors import OptionError
+    from b12stats.packages import load_packages as load
+
+    if args.data_only and not args.data_dirs:
+        raise OptionError("--data-only needs at least one --data DIR")
+    if plan is not None:
+        for d in args.data_dirs:
+            plan.add_protected_dir(f"the data package {d}", d)
+    packages = load(args.data_dirs, data_only=args.data_only)
+    if plan is not None:
+        for f in packages.files:
+            if f.origin != "bundled":
+                plan.add_input(f"--data {f.origin}", f.path)
+    return packages
+
+
 def run(args: argparse.Namespace) -> int:
     """Print what was asked; return the exit status."""
     import pandas as pd
@@ -53,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
     from b12stats import data
     from b12stats.errors import OptionError
 
+    if args.data_dirs or args.data_only:
+        return _run_packages(args)
     if args.table is None:
         if args.as_table is not None:
             raise OptionError("--as NAME needs a file: b12stats data FILE.csv --as NAME")
@@ -81,6 +131,78 @@ def run(args: argparse.Namespace) -> int:
         if cut:
             print(f"(text cut at {TEXT_WIDTH} characters; --format csv prints it whole)")
     return 0
+
+
+def _run_packages(args: argparse.Namespace) -> int:
+    """``data --data DIR [TABLE]``: validate the packages; list them or print a joined table."""
+    import pandas as pd
+
+    from b12stats import data
+    from b12stats.errors import OptionError
+
+    if args.schema:
+        raise OptionError("--schema describes a bundled table; leave out --data")
+    if args.as_table is not None:
+        raise OptionError("--as applies to a single file; a package names its tables by file")
+    packages = load_packages(args)
+    if args.table is None:
+        _print_packages(packages, bundled=not args.data_only)
+        return 0
+    if args.table not in data.table_names():
+        raise OptionError(
+            f"unknown table {args.table!r}; with --data, TABLE is one of: "
+            + ", ".join(data.table_names())
+        )
+    frame = packages.tables[args.table]
+    if args.format == "csv":
+        data.as_printed(frame, args.table).to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif frame.empty:
+        print(f"{args.table}: no rows in the data in use")
+    else:
+        cut = any(
+            frame[c].astype(str).str.len().max() > TEXT_WIDTH
+            for c in frame.columns
+            if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+        )
+        print(_readable(frame).to_string(index=False, justify="left"))
+        if cut:
+            print(f"(text cut at {TEXT_WIDTH} characters; --format csv prints it whole)")
+    return 0
+
+
+def _print_packages(packages: Any, *, bundled: bool) -> None:
+    """Rows per table for the bundled data and each package, then one line per package."""
+    from b12stats import data
+
+    counts = packages.counts()
+    origins = (["bundled"] if bundled else []) + list(packages.directories)
+    width = max(len(n) for n in data.table_names())
+    cols = [max(len(o), 4) for o in origins]
+    print(
+        f"{'table':<{width}}  "
+        + "  ".join(f"{o:>{w}}" for o, w in zip(origins, cols, strict=True))
+    )
+    for name in data.table_names():
+        cells = []
+        for origin, w in zip(origins, cols, strict=True):
+            sel = counts[(counts["table"] == name) & (counts["origin"] == origin)]
+            cells.append(f"{int(sel['rows'].sum()) if len(sel) else '-':>{w}}")
+        print(f"{name:<{width}}  " + "  ".join(cells))
+    print()
+    for d in packages.directories:
+        mine = counts[counts["origin"] == d]
+        rows = int(mine["rows"].sum())
+        files = ", ".join(Path(f).name for f in mine["file"])
+        if rows == 0:
+            print(
+                f"{d}: valid, no rows yet ({len(mine)} table(s) with a header only: {files}); "
+                "fill the CSV files (its README.md says what each column holds)"
+            )
+        else:
+            print(f"{d}: valid, {rows} row(s) in {int((mine['rows'] > 0).sum())} table(s)")
+    if len(counts.groupby(["table", "origin"])) < len(origins) * len(data.table_names()):
+        print("('-': the table is not in the package)")
+    print("b12stats data TABLE --data DIR prints a joined table.")
 
 
 def _bundled(args: argparse.Namespace, names: list[str]) -> bool:

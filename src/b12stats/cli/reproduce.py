@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli.data import add_package_options, load_packages
 
 #: Exit status of ``--strict`` when a claim is inconsistent or conflicts with its primary.
 EXIT_PROBLEMS = 1
@@ -18,21 +19,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``reproduce`` subcommand."""
     p = subparsers.add_parser(
         "reproduce",
-        help="recompute every published claim in the bundled data and judge it",
+        help="recompute every published claim in the data (bundled, --data yours) and judge it",
         formatter_class=HelpFormatter,
         epilog=examples(
             "b12stats reproduce                  # one line per check and a summary",
             "b12stats reproduce --full --width 140",
             "b12stats reproduce --out audit/     # also write audit/audit.csv",
             "b12stats reproduce --strict         # exit status 1 if any claim fails",
+            "b12stats reproduce --data my_study/ --data-only   # audit your own package",
         ),
         description=(
             "Run every audit check on the bundled published numbers and print one line per "
             "check (verdicts: reproduced, consistent, inconsistent, conflicts_with_primary, "
             "unverifiable) and a summary. With --out DIR, also write DIR/audit.csv with the "
-            "full columns."
+            "full columns. With --data DIR: the audit runs on the bundled tables joined with "
+            "your data package (--data-only: your package alone)."
         ),
     )
+    add_package_options(p)
     p.add_argument("--out", metavar="DIR", help="write DIR/audit.csv (created if missing)")
     p.add_argument(
         "--strict",
@@ -73,13 +77,14 @@ def run(args: argparse.Namespace) -> int:
     if args.width < 40:
         raise OptionError(f"--width must be at least 40, got {args.width}")
     plan = output_plan()
+    tables = load_packages(args, plan).tables if args.data_dirs or args.data_only else None
     if args.out is not None:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise OptionError(f"--out must be a directory, got the file {str(out)!r}")
         plan.add_output("--out", str(out / "audit.csv"))
     with plan:
-        result = run_audit()
+        result = run_audit(tables)
         frame = result.to_frame()
         if args.out is not None:
             _io.write_csv(Path(args.out) / "audit.csv", frame)

@@ -18,7 +18,7 @@ _GLM_TOL = 1e-8
 #: A binomial GLM start whose linear predictor exceeds this in absolute value
 #: for some observation (fitted probability within ~3e-7 of 0 or 1) is checked
 #: for (quasi-)complete separation by linear programming (IRLS on separated
-#: data stops with |x'b| around 18-25 on the separated observations).
+#: data stops with ``|x'b|`` around 18-25 on the separated observations).
 SEPARATION_LINPRED = 15.0
 #: A binomial GEE iteration whose linear predictor exceeds this in absolute
 #: value (fitted probability within 2e-22 of 0 or 1) has diverged.
