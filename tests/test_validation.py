@@ -580,8 +580,10 @@ def test_power_tasks_are_generated_lazily(monkeypatch: pytest.MonkeyPatch) -> No
             fut.set_result(fn(*args, **kwargs))
             return fut
 
-    monkeypatch.setattr(PW, "MAX_IN_FLIGHT", 3)
-    monkeypatch.setattr(PW, "_run_chunk", lambda task: task)
+    from b12stats.power import executor as PX
+
+    monkeypatch.setattr(PX, "MAX_IN_FLIGHT", 3)
+    monkeypatch.setattr(PX, "_run_chunk", lambda task: task)
 
     def tasks() -> Any:
         for i in range(10):
@@ -589,7 +591,7 @@ def test_power_tasks_are_generated_lazily(monkeypatch: pytest.MonkeyPatch) -> No
             state["yielded"] += 1
             yield i
 
-    out = PW._execute(tasks(), n_tasks=10, executor=Inline(), workers=1, progress=False)
+    out = PX._execute(tasks(), n_tasks=10, executor=Inline(), workers=1, progress=False)
     assert out == list(range(10))
 
 
