@@ -2,25 +2,8 @@
 
 from __future__ import annotations
 
+from b12stats.models import batch as _batch
 from b12stats.models._batch_engine import _separated as _separated
-from b12stats.models.batch import (
-    DEFAULT_MAXITER,
-    DEFAULT_TOL,
-    DIVERGED_LINPRED,
-    LEVERAGE_COND,
-    SEPARATION_LINPRED,
-    STATUS,
-    BatchGEEResult,
-    fit_gee_batch,
-)
+from b12stats.models.batch import *  # noqa: F403
 
-__all__ = [
-    "DEFAULT_MAXITER",
-    "DEFAULT_TOL",
-    "DIVERGED_LINPRED",
-    "LEVERAGE_COND",
-    "SEPARATION_LINPRED",
-    "STATUS",
-    "BatchGEEResult",
-    "fit_gee_batch",
-]
+__all__ = list(_batch.__all__)

@@ -2,16 +2,6 @@
 
 from __future__ import annotations
 
-__all__ = [
-    "BATCH_COV_TYPES",
-    "COEFFICIENT_COLUMNS",
-    "COV_STRUCTS",
-    "COV_TYPES",
-    "FAMILIES",
-    "FEW_CLUSTERS",
-    "LEVERAGE_COND",
-]
-
 #: Families (with their canonical link: identity, logit).
 FAMILIES = ("gaussian", "binomial")
 #: Working correlations.

@@ -51,6 +51,8 @@ from b12stats.models._options import BATCH_COV_TYPES as COV_TYPES
 from b12stats.models._options import COV_STRUCTS, FAMILIES, LEVERAGE_COND
 
 __all__ = [
+    "DEFAULT_MAXITER",
+    "DEFAULT_TOL",
     "DIVERGED_LINPRED",
     "LEVERAGE_COND",
     "SEPARATION_LINPRED",

@@ -1,19 +1,6 @@
 """The single GEE fit (statsmodels, as R geepack) and the linear model of infant on milk B12.
 
-Mother-infant dyads recruited in clusters (villages, health centres, or repeated
-visits of one dyad) are correlated within a cluster, so the papers' models are
-generalized estimating equations (GEE; Liang & Zeger 1986) with robust
-("sandwich") standard errors:
-
-* :func:`fit_gee` fits any formula (statsmodels/R style, ``C(z)`` for categorical
-  terms) with a Gaussian/identity or binomial/logit family, an exchangeable or
-  independence working correlation, and robust, bias-reduced (Mancl-DeRouen) or
-  naive standard errors.
-* :func:`fit_linear` is infant B12 on milk B12 (+ covariates), optionally on the
-  log-log scale.
-* :func:`fit_trend` is the logistic GEE of adequacy on milk-B12 quartile
-  categories (+ covariates) together with the P-trend from the 0-3 score model.
-* :func:`milk_quartile` cuts a variable at its sample quartiles into 0..3.
+The package docstring (:mod:`b12stats.models`) says which model is for what.
 
 statsmodels (``GEE.from_formula``) is the engine. Its options are set so that the
 estimates are those of R's ``geepack::geeglm`` (``std.err = "san.se"``): the

@@ -2,26 +2,8 @@
 
 from __future__ import annotations
 
-from b12stats.models._options import BATCH_COV_TYPES, COV_STRUCTS
-
-__all__ = [
-    "ALTERNATIVES",
-    "CHUNK_SIZE",
-    "COLUMNS",
-    "COV_STRUCTS",
-    "COV_TYPES",
-    "GEE_DDOF_SCALE",
-    "MAX_CHUNK_CELLS",
-    "MAX_IN_FLIGHT",
-    "MAX_REPLICATES",
-    "MIN_CLUSTERS",
-    "MIN_DYADS",
-    "MODELS",
-    "SCALES",
-    "TRUE_VALUE_DYADS",
-    "TRUE_VALUE_REPS",
-    "TRUE_VALUE_SEED",
-]
+from b12stats.models._options import BATCH_COV_TYPES
+from b12stats.models._options import COV_STRUCTS as COV_STRUCTS
 
 MODELS = ("linear", "trend")
 SCALES = ("log", "raw")

@@ -19,8 +19,8 @@ Layers, from generic to specific:
 Modules: :mod:`~b12stats.stats.meta.tau2` (τ² estimators),
 :mod:`~b12stats.stats.meta.rma` (the model and its inference),
 :mod:`~b12stats.stats.meta.correlations` (Fisher z),
-:mod:`~b12stats.stats.meta.influence` (leave-one-out, subgroups),
-:mod:`~b12stats.stats.meta.table` (several pools).
+:mod:`~b12stats.stats.meta.influence` (leave-one-out),
+:mod:`~b12stats.stats.meta.table` (several pools, subgroups).
 
 Formulas (intercept-only model, ``k`` studies, ``w_i = 1/(v_i + τ²)``)::
 
@@ -77,9 +77,9 @@ from b12stats.stats.meta._options import (
     TESTS,
 )
 from b12stats.stats.meta.correlations import MetaResult, meta_correlations
-from b12stats.stats.meta.influence import leave_one_out, subgroup
+from b12stats.stats.meta.influence import leave_one_out
 from b12stats.stats.meta.rma import RmaFit, rma
-from b12stats.stats.meta.table import MetaTable, pool_groups
+from b12stats.stats.meta.table import MetaTable, pool_groups, subgroup
 
 __all__ = [
     "EXCLUDED_COLUMNS",
