@@ -75,9 +75,6 @@ def plot_correlations(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
     >>> rows = pd.DataFrame({"group": ["maternal vs infant"] * 2, "label": ["A", "pooled"],
     ...     "row_type": ["study", "pooled"], "estimate": [0.5, 0.4],
     ...     "ci_low": [0.2, 0.1], "ci_high": [0.7, 0.6],
