@@ -15,7 +15,6 @@ carries warnings) and 2 for a user error.
 from __future__ import annotations
 
 import argparse
-import ast
 import sys
 from typing import Any
 
@@ -151,30 +150,8 @@ def _why_numeric(cells: Any, col: str) -> str:
     return why
 
 
-class _DropCategorical(ast.NodeTransformer):
-    """Replace every ``C(...)`` term by a constant (its columns are categories)."""
-
-    def visit_Call(self, node: ast.Call) -> ast.AST:
-        if isinstance(node.func, ast.Name) and node.func.id == "C":
-            return ast.copy_location(ast.Constant(1), node)
-        self.generic_visit(node)
-        return node
-
-
 def numeric_columns(formula: str) -> list[str]:
-    """Columns the formula uses as numbers: the outcome and those outside ``C(...)``.
+    """:func:`b12stats.models.formula_numeric_columns` (imported when needed)."""
+    from b12stats.models import formula_numeric_columns
 
-    Examples
-    --------
-    >>> numeric_columns("np.log(y) ~ x + C(sex) + C(site):dose")
-    ['y', 'x', 'dose']
-    """
-    from b12stats.models import formula_columns, formula_names
-
-    formula_columns(formula)  # raises OptionError for a malformed formula
-    lhs, rhs = formula.split("~")
-    found: list[str] = []
-    for side in (lhs, rhs):
-        tree = ast.parse(side.strip().replace(":", "*") or "1", mode="eval")
-        found += formula_names(ast.unparse(_DropCategorical().visit(tree)), formula)
-    return list(dict.fromkeys(found))
+    return formula_numeric_columns(formula)

@@ -17,15 +17,16 @@ generalized estimating equations (GEE; Liang & Zeger 1986) with robust
   categories (+ covariates) together with the P-trend from the 0-3 score model
   (:mod:`b12stats.models.trend`).
 * :func:`milk_quartile` cuts a variable at its sample quartiles into 0..3.
-* :func:`formula_columns` and :func:`formula_names` tell which columns a
-  formula uses (without building it).
+* :func:`formula_columns`, :func:`formula_names` and
+  :func:`formula_numeric_columns` tell which columns a formula uses (without
+  building it).
 * :mod:`b12stats.models.batch` fits one model to many replicate datasets at
   once (simulated power); :func:`b12stats.batch_gee.fit_gee_batch` is the same.
 """
 
 from __future__ import annotations
 
-from b12stats.models._formula import formula_columns, formula_names
+from b12stats.models._formula import formula_columns, formula_names, formula_numeric_columns
 from b12stats.models._options import (
     COEFFICIENT_COLUMNS,
     COV_STRUCTS,
@@ -52,5 +53,6 @@ __all__ = [
     "fit_trend",
     "formula_columns",
     "formula_names",
+    "formula_numeric_columns",
     "milk_quartile",
 ]

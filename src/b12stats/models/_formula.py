@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from b12stats.errors import OptionError
 
-__all__ = ["formula_columns", "formula_names", "terms"]
+__all__ = ["formula_columns", "formula_names", "formula_numeric_columns", "terms"]
 
 # Names a formula may use that are not columns: patsy's contrast classes and
 # stateful transforms, and Python constants.
@@ -102,3 +102,30 @@ def terms(covariates: Sequence[str] | str | None) -> list[str]:
     if isinstance(covariates, str):
         return [covariates]
     return [str(c) for c in covariates]
+
+
+class _DropCategorical(ast.NodeTransformer):
+    """Replace every ``C(...)`` term by a constant (its columns are categories)."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if isinstance(node.func, ast.Name) and node.func.id == "C":
+            return ast.copy_location(ast.Constant(1), node)
+        self.generic_visit(node)
+        return node
+
+
+def formula_numeric_columns(formula: str) -> list[str]:
+    """Columns the formula uses as numbers: the outcome and those outside ``C(...)``.
+
+    Examples
+    --------
+    >>> formula_numeric_columns("np.log(y) ~ x + C(sex) + C(site):dose")
+    ['y', 'x', 'dose']
+    """
+    formula_columns(formula)  # raises OptionError for a malformed formula
+    lhs, rhs = formula.split("~")
+    found: list[str] = []
+    for side in (lhs, rhs):
+        tree = ast.parse(side.strip().replace(":", "*") or "1", mode="eval")
+        found += formula_names(ast.unparse(_DropCategorical().visit(tree)), formula)
+    return list(dict.fromkeys(found))
