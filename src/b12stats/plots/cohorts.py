@@ -86,9 +86,6 @@ def plot_cohort_comparison(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
     >>> v = pd.DataFrame({"compartment": ["milk"] * 2, "country": ["Canada", "Cambodia"],
     ...                   "source_kind": ["primary"] * 2, "statistic": ["geometric_mean"] * 2,
     ...                   "value": [452, 317], "ci_low": [400, 256], "ci_high": [504, 378],
