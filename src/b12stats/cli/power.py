@@ -7,12 +7,9 @@ import sys
 from typing import Any
 
 from b12stats.cli._args import (
-    MAX_POWER_DYADS,
     MAX_REPS,
-    POWER_WHY,
     REPS_WHY,
     bounded_int,
-    bounded_int_list,
     workers,
 )
 from b12stats.cli._help import HelpFormatter, examples
@@ -40,20 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "--out clusters.csv",
         ),
     )
-    add_design_options(p, required=True, listing="b12stats simulate --list")
-    p.add_argument(
-        "--n-dyads",
-        type=bounded_int_list(MAX_POWER_DYADS, POWER_WHY),
-        metavar="N[,N...]",
-        help="numbers of dyads, comma-separated (default: the design's)",
-    )
-    p.add_argument(
-        "--n-clusters",
-        type=bounded_int_list(MAX_POWER_DYADS, POWER_WHY),
-        metavar="K[,K...]",
-        help="numbers of clusters, crossed with --n-dyads (default: keep the design's "
-        "dyads per cluster)",
-    )
+    add_design_options(p, required=True, listing="b12stats simulate --list", scenarios=True)
     p.add_argument(
         "--model",
         choices=("linear", "trend"),

@@ -6,7 +6,14 @@ import argparse
 import sys
 from typing import Any
 
-from b12stats.cli._args import MAX_SIMULATE_DYADS, SIMULATE_WHY, bounded_int
+from b12stats.cli._args import (
+    MAX_POWER_DYADS,
+    MAX_SIMULATE_DYADS,
+    POWER_WHY,
+    SIMULATE_WHY,
+    bounded_int,
+    bounded_int_list,
+)
 from b12stats.cli._help import HelpFormatter, examples
 from b12stats.cli.data import add_package_options
 
@@ -38,18 +45,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     add_design_options(p, required=False, listing="--list")
     p.add_argument(
-        "--n-dyads",
-        type=bounded_int(MAX_SIMULATE_DYADS, SIMULATE_WHY),
-        metavar="N",
-        help=f"number of dyads (default: the design's; at most {MAX_SIMULATE_DYADS})",
-    )
-    p.add_argument(
-        "--n-clusters",
-        type=bounded_int(MAX_SIMULATE_DYADS, SIMULATE_WHY),
-        metavar="K",
-        help="number of clusters (default: the design's)",
-    )
-    p.add_argument(
         "--seed",
         type=int,
         metavar="SEED",
@@ -65,10 +60,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(func=run)
 
 
-def add_design_options(p: argparse.ArgumentParser, *, required: bool, listing: str) -> None:
-    """Add ``--design NAME|FILE.toml`` and the package options ``--data DIR`` / ``--data-only``.
+def add_design_options(
+    p: argparse.ArgumentParser, *, required: bool, listing: str, scenarios: bool = False
+) -> None:
+    """Add ``--design``, ``--data DIR`` / ``--data-only``, ``--n-dyads`` and ``--n-clusters``.
 
     ``listing`` is where the built-in designs are listed (for the help text).
+    ``scenarios``: the counts are comma-separated lists, crossed (``power``),
+    instead of one number each (``simulate``).
     """
     p.add_argument(
         "--design",
@@ -79,6 +78,18 @@ def add_design_options(p: argparse.ArgumentParser, *, required: bool, listing: s
         "your package's",
     )
     add_package_options(p)
+    if scenarios:
+        count = bounded_int_list(MAX_POWER_DYADS, POWER_WHY)
+        dyads = "numbers of dyads, comma-separated (default: the design's)"
+        clusters = "numbers of clusters, crossed with --n-dyads (default: keep the design's "
+        clusters += "dyads per cluster)"
+    else:
+        count = bounded_int(MAX_SIMULATE_DYADS, SIMULATE_WHY)
+        dyads = f"number of dyads (default: the design's; at most {MAX_SIMULATE_DYADS})"
+        clusters = "number of clusters (default: the design's)"
+    n, k = ("N[,N...]", "K[,K...]") if scenarios else ("N", "K")
+    p.add_argument("--n-dyads", type=count, metavar=n, help=dyads)
+    p.add_argument("--n-clusters", type=count, metavar=k, help=clusters)
 
 
 def load_design(args: argparse.Namespace, plan: Any) -> tuple[Any, Any]:
