@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator
 
 from b12stats.audit.core import ALPHA, Check, decide
-from b12stats.errors import OptionError
 from b12stats.format import format_p
 from b12stats.stats.effects import ratio_from_cis
-from b12stats.stats.printed import PrintedP, parse_p
+from b12stats.stats.printed import PrintedP
 from b12stats.text.check_base import (
     Row,
+    printed_p,
 )
 from b12stats.text.check_effects import same_sentence
 
@@ -83,10 +83,7 @@ def _two_by_two(row: Row, pp: PrintedP, p_text: str, shares: list[Row]) -> Check
 
 def comparison_checks(row: Row, rows: list[Row]) -> Iterator[Check]:
     p_text = row.text("p_text") or row.text("value")
-    try:
-        pp: PrintedP | None = parse_p(p_text)
-    except OptionError:
-        pp = None
+    pp = printed_p(p_text)
     if pp is not None:
         shares = [r for r in same_sentence(row, rows, "share")
                   if r.whole("count") is not None and r.whole("n") is not None]  # fmt: skip
@@ -116,10 +113,7 @@ def compare_groups(row: Row, p_text: str, cands: list[Row]) -> Iterator[Check]:
     kind = {"source_kind": "", "cited_source_id": None}
     groups = [r for r in cands if r.text("spread") == "ci"
               and r.num("low") is not None and r.num("high") is not None]  # fmt: skip
-    try:
-        pp = parse_p(p_text)
-    except OptionError:
-        pp = None
+    pp = printed_p(p_text)
     sds = [r for r in cands if r.text("spread") == "sd"
            and r.num("low") is not None and r.whole("n") is not None]  # fmt: skip
     if pp is not None and len(groups) < 2 and len(sds) >= 2:
@@ -141,18 +135,17 @@ def compare_groups(row: Row, p_text: str, cands: list[Row]) -> Iterator[Check]:
     res = ratio_from_cis(na.value, ci_a, nb.value, ci_b).iloc[0]
     p0 = float(res.p_value)
     # the delta method on printed (rounded) CIs: compatible within a factor of 2 in P
-    verdict = decide(reproduced=pp.contains(p0), compatible=pp.intersects(p0 / 2, min(2 * p0, 1)))
-    yield row.check("comparison_p", category="comparison_p",
-                    claim=f"{na.text} ({ci_a[0]:g}, {ci_a[1]:g}) vs {nb.text} ({ci_b[0]:g}, "
-                    f"{ci_b[1]:g}), {p_text}", reported=p_text, recomputed=f"p = {format_p(p0)}",
-                    value=p0, verdict=verdict,
-                    detail=f"the ratio {na.text}/{nb.text} = {res.estimate:.3f} with the printed "
-                    f"CIs (delta method, z test) gives p = {format_p(p0)}, which "
-                    f"{'fits' if verdict != 'inconsistent' else 'does not fit'} {p_text}.",
-                    row_ids=(row.row_id, a.row_id, b.row_id), **kind)  # fmt: skip
+    yield _p_within_twice(
+        row, pp, p_text, p0,
+        claim=f"{na.text} ({ci_a[0]:g}, {ci_a[1]:g}) vs {nb.text} ({ci_b[0]:g}, {ci_b[1]:g}), "
+        f"{p_text}",
+        how=f"the ratio {na.text}/{nb.text} = {res.estimate:.3f} with the printed CIs (delta "
+        "method, z test) gives",
+        row_ids=(row.row_id, a.row_id, b.row_id),
+    )  # fmt: skip
 
 
-def _welch(row: Row, pp: object, p_text: str, sds: list[Row]) -> Iterator[Check]:
+def _welch(row: Row, pp: PrintedP, p_text: str, sds: list[Row]) -> Iterator[Check]:
     """Two groups printed as mean ± SD with their n: Welch's t test against the printed P."""
     from scipy import stats as sps
 
@@ -167,16 +160,28 @@ def _welch(row: Row, pp: object, p_text: str, sds: list[Row]) -> Iterator[Check]
                                    equal_var=False)  # fmt: skip
     p0 = float(res.pvalue)
     # rounding of the printed means and SDs moves P; allow a factor of 2 either way
+    yield _p_within_twice(
+        row, pp, p_text, p0,
+        claim=f"{ma.text} ± {sa.text} (n = {na}) vs {mb.text} ± {sb.text} (n = {nb}), {p_text}",
+        how=f"Welch's t test on the printed means, SDs and n gives t = {res.statistic:.2f},",
+        row_ids=(row.row_id, a.row_id, b.row_id),
+    )  # fmt: skip
+
+
+def _p_within_twice(
+    row: Row, pp: PrintedP, p_text: str, p0: float, *, claim: str, how: str,
+    row_ids: tuple[str, ...],
+) -> Check:  # fmt: skip
+    """A recomputed two-group P against the printed one: compatible within a factor of 2.
+
+    The groups' printed values are rounded, so the P they give moves; a P within half to
+    twice the recomputed one is ``consistent``, one that contains it ``reproduced``.
+    """
     verdict = decide(
-        reproduced=pp.contains(p0),  # type: ignore[attr-defined]
-        compatible=pp.intersects(p0 / 2, min(2 * p0, 1.0)),
-    )  # type: ignore[attr-defined]
-    yield row.check("comparison_p", category="comparison_p",
-                    claim=f"{ma.text} ± {sa.text} (n = {na}) vs {mb.text} ± {sb.text} "
-                    f"(n = {nb}), {p_text}", reported=p_text, recomputed=f"p = {format_p(p0)}",
-                    value=p0, verdict=verdict,
-                    detail=f"Welch's t test on the printed means, SDs and n gives t = "
-                    f"{res.statistic:.2f}, p = {format_p(p0)}, which "
-                    f"{'does not fit' if verdict == 'inconsistent' else 'fits'} {p_text}.",
-                    row_ids=(row.row_id, a.row_id, b.row_id), source_kind="",
-                    cited_source_id=None)  # fmt: skip
+        reproduced=pp.contains(p0), compatible=pp.intersects(p0 / 2, min(2 * p0, 1.0))
+    )
+    fits = "does not fit" if verdict == "inconsistent" else "fits"
+    return row.check("comparison_p", category="comparison_p", claim=claim, reported=p_text,
+                     recomputed=f"p = {format_p(p0)}", value=p0, verdict=verdict,
+                     detail=f"{how} p = {format_p(p0)}, which {fits} {p_text}.",
+                     row_ids=row_ids, source_kind="", cited_source_id=None)  # fmt: skip

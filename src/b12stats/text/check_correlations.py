@@ -7,13 +7,12 @@ from collections.abc import Iterator
 
 from b12stats.audit import messages as msg
 from b12stats.audit.core import ALPHA, N_MAX_SCAN, Check, decide
-from b12stats.errors import OptionError
 from b12stats.format import format_p
 from b12stats.stats.correlation import check_r_p_n, n_interval_from_r_p, p_from_r
-from b12stats.stats.printed import parse_p
 from b12stats.text.check_base import (
     Row,
     nearest_name,
+    printed_p,
 )
 from b12stats.text.check_shares import implied_n
 
@@ -79,12 +78,7 @@ def correlation_checks(
                         **kind)  # fmt: skip
         return
     rt = row.text("value")
-    pp = None
-    if p_text:
-        try:
-            pp = parse_p(p_text)
-        except OptionError:
-            pp = None
+    pp = printed_p(p_text)
     if pp is None:
         use = n if n is not None else (study[0] if study else None)
         if use is None or use < 3:

@@ -9,9 +9,10 @@ from b12stats.audit.core import Check, decide
 from b12stats.errors import OptionError
 from b12stats.format import format_p
 from b12stats.stats.effects import check_p_against_ci, check_ratio
-from b12stats.stats.printed import parse_p, rounding_interval
+from b12stats.stats.printed import rounding_interval
 from b12stats.text.check_base import (
     Row,
+    printed_p,
 )
 
 _RATIO_MEASURES = ("odds_ratio", "risk_ratio", "prevalence_ratio")
@@ -42,12 +43,7 @@ def effect_checks(row: Row) -> Iterator[Check]:
         return
     ratio_scale = measure in _RATIO_MEASURES or row.text("statistic") == "ratio"
     scale = "ratio" if ratio_scale else "percent_difference"
-    pp = None
-    if p_text:
-        try:
-            pp = parse_p(p_text)
-        except OptionError:
-            pp = None
+    pp = printed_p(p_text)
     usable = (ratio_scale and lo.value > 0) or (not ratio_scale and lo.value > -100)
     if measure in ("difference", "beta", "other"):
         usable = False  # on a linear scale: percent_difference's log(1 + x/100) does not apply

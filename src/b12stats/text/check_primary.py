@@ -22,9 +22,8 @@ from collections.abc import Iterator
 import pandas as pd
 
 from b12stats.audit.core import ALPHA, Check, decide
-from b12stats.errors import OptionError
 from b12stats.stats.effects import check_ratio, ratio_from_cis
-from b12stats.stats.printed import PrintedP, parse_p, rounding_interval
+from b12stats.stats.printed import PrintedP, rounding_interval
 from b12stats.text.check_base import (
     COMPARTMENT_WORDS,
     NOT_NAMES,
@@ -35,6 +34,7 @@ from b12stats.text.check_base import (
     names_in,
     nearest_name,
     overlaps,
+    printed_p,
     time_point,
     to_pmol,
 )
@@ -200,15 +200,6 @@ def _best(
     return min(best, key=dist), top
 
 
-def _p(text: str) -> PrintedP | None:
-    if not text:
-        return None
-    try:
-        return parse_p(text)
-    except OptionError:
-        return None
-
-
 def _significant(pp: PrintedP | None) -> bool | None:
     if pp is None:
         return None
@@ -285,7 +276,7 @@ def _compare(row: Row, p: Row, primary_file: str) -> Check:
     n1, n2 = row.whole("n"), p.whole("n")
     if n1 is not None and n2 is not None and n1 != n2:
         problems.append(f"n = {n1} against the primary's n = {n2}")
-    s1, s2 = _significant(_p(row.text("p_text"))), _significant(_p(p.text("p_text")))
+    s1, s2 = _significant(printed_p(row.text("p_text"))), _significant(printed_p(p.text("p_text")))
     if s1 is not None and s2 is not None and s1 != s2:
         problems.append(
             f"{'significant' if s1 else 'not significant'} ({row.text('p_text')}) "
@@ -382,7 +373,7 @@ def _claims(
 
 def _significance(row: Row, p: Row, primary_file: str) -> Check:
     """A correlation against the primary's worded correlation with only its P."""
-    s1, s2 = _significant(_p(row.text("p_text"))), _significant(_p(p.text("p_text")))
+    s1, s2 = _significant(printed_p(row.text("p_text"))), _significant(printed_p(p.text("p_text")))
     sec = _shown(row)
     pri = f"'{p.sentence[max(0, p.position() - 60) : p.position() + len(p.text('value')) + 2]}'"
     known = s1 is not None and s2 is not None
