@@ -190,6 +190,23 @@ def test_implausible_b12_unit_is_inconsistent_and_bounds_are_stated():
     assert B12_PLAUSIBLE_LOW_PMOL_L < 100 < 1000 < B12_PLAUSIBLE_HIGH_PMOL_L
 
 
+def test_cutoff_printed_after_the_shares_is_judged_per_group():
+    # 200 pg/dL = 2 pg/mL = 2 * 1000 / 1355.4 = 1.48 pmol/L (no serum has it); 300 pg/mL = 221
+    s = ("97% of mothers and 25.3% of neonates had B12 deficiency when the threshold level is "
+         "defined as 300 pg/ml for mothers and 200 pg/dl for neonates.")  # fmt: skip
+    share = {"statistic": "share", "measure": "percent", "unit": "%"}
+    out = checks_of(row(s, value="97", **share), row(s, value="25.3", **share))
+    cut = out[out["category"] == "plausibility"].set_index("check_id")
+    assert cut["verdict"].to_dict() == {"t.txt#0:cutoff": "consistent",
+                                        "t.txt#1:cutoff": "inconsistent"}  # fmt: skip
+    assert cut.loc["t.txt#1:cutoff", "reported"] == "200 pg/dl"
+    assert float(cut.loc["t.txt#1:cutoff", "value"]) == pytest.approx(2 * 1000 / 1355.4)
+    # two cut-offs printed for the same group: neither is taken
+    s2 = "25.3% of neonates were below 200 pg/dl for neonates or 150 pg/ml for neonates."
+    out2 = checks_of(row(s2, statistic="share", measure="percent", value="25.3", unit="%"))
+    assert "plausibility" not in set(out2["category"])
+
+
 def test_gm_ci_symmetric_on_the_log_scale_is_reproduced():
     # sqrt(300 x 363) = 330.0
     out = checks_of(row("Plasma B12 GM was 330 (95% CI 300, 363) pmol/L.", "330 (95% CI 300, 363)",

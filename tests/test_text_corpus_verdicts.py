@@ -38,12 +38,6 @@ Key = tuple[str, str, float | None, str]
 #: Labelled verdicts the check does not find today, each with why.
 KNOWN_MISSES: dict[Key, str] = {
     (
-        "guven2012_adc_istanbul_neonates_mothers.txt",
-        "share",
-        25.3,
-        "inconsistent",
-    ): "the cut-off '200 pg/dL' is not carried to the share, so its unit is never judged",
-    (
         "finkelstein_conference_abstract_us_adolescents.txt",
         "comparison",
         0.001,

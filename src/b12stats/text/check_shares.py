@@ -12,6 +12,7 @@ from b12stats.stats.printed import grim_counts, rounding_interval
 from b12stats.text.check_base import (
     B12_PLAUSIBLE_HIGH_PMOL_L,
     B12_PLAUSIBLE_LOW_PMOL_L,
+    COMPARTMENT_WORDS,
     Row,
     analyte_at,
     compartment_near,
@@ -21,6 +22,12 @@ from b12stats.text.check_base import (
 #: How many smaller denominators the GRIM detail lists, and how far down it looks (share of n).
 GRIM_SMALLER_LISTED = 3
 GRIM_SMALLER_FLOOR = 0.5
+
+
+#: "300 pg/ml for mothers": a concentration with its unit printed for a named group.
+_CUT_FOR_RE = re.compile(
+    r"(\d+(?:\.\d+)?\s*[a-zA-Zµμ]+/[a-zA-Z]+)\s+(?:for|in)\s+(?:the\s+)?(\w+)"
+)
 
 
 def _reach(pct: float, n: int, d: int, lo_off: float, hi_off: float, trunc: bool) -> list[int]:
@@ -97,9 +104,25 @@ def share_checks(row: Row, rows: list[Row] | None = None) -> Iterator[Check]:
         yield replace(c, detail=c.detail + note, row_ids=(row.row_id, srow.row_id))
 
 
+def _cutoff_for_group(row: Row) -> str:
+    """A cut-off printed after the share for its group ('... 200 pg/dl for neonates').
+
+    Only where the share names its group ("25.3% of neonates") and one cut-off of the
+    sentence after it is printed for that group; else ``""``.
+    """
+    group = compartment_near(row)
+    if group is None:
+        return ""
+    pattern = dict(COMPARTMENT_WORDS)[group]
+    after = row.sentence[row.position() + len(row.text("value")) :]
+    found = [m.group(1) for m in _CUT_FOR_RE.finditer(after)
+             if re.fullmatch(pattern, m.group(2), re.IGNORECASE)]  # fmt: skip
+    return found[0] if len(found) == 1 else ""
+
+
 def _cutoff(row: Row) -> Iterator[Check]:
     """A B12 cut-off in a unit or magnitude no human sample has ('< 8 µmol/L')."""
-    cut = row.text("cutoff_text")
+    cut = row.text("cutoff_text") or _cutoff_for_group(row)
     m = re.search(r"(\d+(?:\.\d+)?)\s*([a-zA-Zµμ]+/[a-zA-Z]+)", cut)
     if not m:
         return
