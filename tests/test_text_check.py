@@ -527,6 +527,34 @@ def test_against_primary_unrelated_statistics_are_not_conflicts():
     assert vs["verdict"].tolist() == ["unverifiable", "reproduced", "unverifiable"]
 
 
+def test_p_only_comparison_against_the_primarys_p_for_the_same_subject():
+    def cmp(sentence: str, p_text: str, value: str) -> dict[str, object]:
+        return row(sentence, p_text, statistic="comparison", measure="p_only", value=value,
+                   p_text=p_text)  # fmt: skip
+
+    p_s = ("Maternal B12 concentrations (p < 0.001) and B12 deficiency (p = 0.002) at delivery "
+           "were associated with infant B12.")  # fmt: skip
+    prim = frame(cmp(p_s, "p < 0.001", "0.001"), cmp(p_s, "p = 0.002", "0.002"))
+    prim["file"] = "p.txt"
+    verdicts = []
+    for second in ("p<0.001", "p<0.01", "p=0.002"):
+        s_s = (f"Maternal B12 concentrations (p<0.001) and B12 deficiency ({second}) were "
+               "associated with infant B12.")  # fmt: skip
+        later = cmp(s_s, second, second[2:])
+        later["start"] = s_s.rfind(second)  # the second P, also where both print p<0.001
+        later["end"] = later["start"] + len(second)
+        sec = frame(cmp(s_s, "p<0.001", "0.001"), later)
+        out = check_extracted(sec, primary_rows=prim).set_index("check_id")
+        assert out.loc["t.txt#0:vs_primary", "verdict"] == "reproduced"
+        verdicts.append(out.loc["t.txt#1:vs_primary", "verdict"])
+    # the primary's p = 0.002 is in [0.0015, 0.0025): P < 0.001 excludes it, P < 0.01 holds it
+    assert verdicts == ["conflicts_with_primary", "consistent", "reproduced"]
+    # a subject the primary does not print: no match, no conflict
+    other = "Serum folate (p<0.001) was associated with infant folate."
+    out = check_extracted(frame(cmp(other, "p<0.001", "0.001")), primary_rows=prim)
+    assert out.set_index("check_id").loc["t.txt#0:vs_primary", "verdict"] == "unverifiable"
+
+
 # --- presentation -------------------------------------------------------------------------------
 
 TEXT = ("Of 11 infants, 46% were deficient. Serum B12 was 310 (IQR 250, 390) pmol/L. "

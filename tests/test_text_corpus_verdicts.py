@@ -38,12 +38,6 @@ Key = tuple[str, str, float | None, str]
 #: Labelled verdicts the check does not find today, each with why.
 KNOWN_MISSES: dict[Key, str] = {
     (
-        "finkelstein_conference_abstract_us_adolescents.txt",
-        "comparison",
-        0.001,
-        "conflicts_with_primary",
-    ): "a P-only comparison is not matched to the primary's P of the same association",
-    (
         "bae2013_fasebj_conference_abstract.txt",
         "claim",
         None,

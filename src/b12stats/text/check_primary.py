@@ -502,6 +502,53 @@ def _specific(
     return True
 
 
+#: How far before a P-only comparison its subject words are read, and how many it needs.
+SUBJECT_WIDTH = 45
+MIN_SUBJECT_WORDS = 2
+_FILLER = frozenset({"and", "the", "with", "were", "was", "for", "than", "both", "all", "also"})
+
+
+def _subject(r: Row) -> frozenset[str]:
+    """The words that name what a P-only comparison tests: those just before its P.
+
+    Read back to the previous closing parenthesis (the P of the item before it in a
+    list), lower-cased, words of three or more letters other than :data:`_FILLER`.
+    """
+    before = r.before(SUBJECT_WIDTH)
+    before = before[before.rfind(")") + 1 :]
+    words = re.findall(r"[a-z][a-z0-9]{2,}", before.lower())
+    return frozenset(w for w in words if w not in _FILLER)
+
+
+def _same_subject(row: Row, prim: list[Row]) -> Row | None:
+    """The primary's one P-only comparison whose subject words are the text's own."""
+    mine = _subject(row)
+    if len(mine) < MIN_SUBJECT_WORDS:
+        return None
+    hits = [p for p in prim if p.text("statistic") == "comparison" and _subject(p) == mine]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _compare_p(row: Row, p: Row, primary_file: str) -> Check:
+    """A P-only comparison against the primary's P for the same subject: do they overlap?"""
+    t1 = row.text("p_text") or row.text("value")
+    t2 = p.text("p_text") or p.text("value")
+    pp1, pp2 = printed_p(t1), printed_p(t2)
+    if pp1 is None or pp2 is None:
+        fits, evidence = True, False
+    else:
+        fits, evidence = pp1.intersects(*pp2.interval()), True
+    verdict = decide(reproduced=fits and evidence and t1.replace(" ", "") == t2.replace(" ", ""),
+                     compatible=fits, evidence=evidence, against_primary=True)  # fmt: skip
+    what = " ".join(sorted(_subject(row)))
+    detail = (f"{primary_file} prints {t2} for the same comparison ({what}); the text's {t1} "
+              + ("fits it." if fits else "excludes it."))  # fmt: skip
+    return row.check("vs_primary", category="comparison_vs_primary", claim=_shown(row),
+                     reported=_shown(row), recomputed=_shown(p), verdict=verdict, detail=detail,
+                     cited_source_id=primary_file, source_kind="",
+                     row_ids=(row.row_id, p.row_id))  # fmt: skip
+
+
 def against_primary(
     rows: list[Row],
     prim: list[Row],
@@ -517,6 +564,9 @@ def against_primary(
         if row.num("value") is None:
             continue
         stat = row.text("statistic")
+        if stat == "comparison" and (same := _same_subject(row, prim)) is not None:
+            out.append(_compare_p(row, same, primary_file))
+            continue
         got = _best(row, prim, ra, rb) if prim else None
         if stat == "ratio" and got is None and (pair := _ratio_pair(row, rows)):
             ma, mb = _best(pair[0], prim, ra, rb), _best(pair[1], prim, ra, rb)
