@@ -16,6 +16,12 @@ CLAIM_TEXT = {
     "finding": "a primary finding stated without numbers; nothing printed to recompute it from.",
 }
 
+#: A worded claim (a paraphrase, or a claim type the audit does not know) with no judgement.
+UNJUDGED_CLAIM_TEXT = (
+    "a worded claim ({claim_type}) that no code can recompute, and no judgement of it is "
+    "recorded in {table}: nothing to judge it by."
+)
+
 
 # --- cohorts -----------------------------------------------------------------------------------
 
