@@ -53,6 +53,20 @@ COMPARISON_P_TEXT = (
     "recomputed."
 )
 
+_RATIO_VS_PRIMARY = (
+    "{printed_text} ({statistic}s, n = {n_a} vs {n_b}); {cited} prints {primary_statistic}s "
+    "{primary_a:g} (CI {primary_a_low:g}-{primary_a_high:g}) vs {primary_b:g} (CI "
+    "{primary_b_low:g}-{primary_b_high:g}), n = {primary_n_a} vs {primary_n_b}: ratio "
+    "{ratio:.2f} (95% CI {ratio_low:.2f}-{ratio_high:.2f}; z test of the log ratio p = {p}), "
+    "which "
+)
+
+#: Message templates of :func:`check_ratios_vs_primary`, by "the primary's CI contains it".
+RATIO_VS_PRIMARY_TEXT = {
+    True: _RATIO_VS_PRIMARY + "contains {printed:g}.",
+    False: _RATIO_VS_PRIMARY + "excludes {printed:g}.",
+}
+
 RATIO_NO_PRIMARY_TEXT = "{cited} prints no matching summaries with CIs to compare."
 
 

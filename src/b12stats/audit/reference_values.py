@@ -19,6 +19,11 @@ _K_DERIVATION = Kind("reference_derivation", "reference_values", "derivation")
 _K_VS_REFERENCE_PREVALENCES = Kind("reference_value", "prevalences", "vs_reference")
 
 
+def _amount(row: pd.Series) -> str:
+    """A row's value with its unit, as ``"2.4 µg/d"``."""
+    return f"{row['value']:g} {row['unit']}"
+
+
 @register("reference_values", order=200)
 def check_reference_values(ctx: Context) -> Iterator[Check]:
     """Reference values: those repeated by lay/secondary sources, and the cut-offs' coherence.
@@ -63,7 +68,7 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
                 ctx,
                 row,
                 claim=txt,
-                reported=f"{row['value']:g} {row['unit']}",
+                reported=_amount(row),
             )
             out.append(draft.judge(decide(evidence=False), msg.VS_REFERENCE_TEXT["none"]))
             continue
@@ -74,7 +79,7 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
             ctx,
             row,
             claim=txt,
-            reported=f"{row['value']:g} {row['unit']}",
+            reported=_amount(row),
             cited=c["source_id"],
         )
         out.append(
@@ -82,7 +87,7 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
                 decide(reproduced=same, against_primary=True),
                 msg.VS_REFERENCE_TEXT[bool(same)],
                 uses=(c["row_id"],),
-                recomputed=f"{c['source_id']}: {c['value']:g} {c['unit']}",
+                recomputed=f"{c['source_id']}: {_amount(c)}",
                 value=float(c["value"]),
                 cited=c["source_id"],
                 how=how,
@@ -111,8 +116,8 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
         draft = _K_REFERENCE.draft(
             ctx,
             row,
-            claim=f"{row['quantity']} ({row['population']}) = {row['value']:g} {row['unit']}",
-            reported=f"{row['value']:g} {row['unit']}",
+            claim=f"{row['quantity']} ({row['population']}) = {_amount(row)}",
+            reported=_amount(row),
         )
         out.append(draft.judge(decide(evidence=False), msg.UNUSED_REFERENCE_TEXT["dri"]))
     yield from out
@@ -303,7 +308,7 @@ def _ai_checks(ctx: Context) -> list[Check]:
                 decide(reproduced=same),
                 msg.CUTOFF_VS_REFERENCE_TEXT[bool(same)],
                 uses=(r["row_id"],),
-                recomputed=f"{r['source_id']}: {r['value']:g} {r['unit']}",
+                recomputed=f"{r['source_id']}: {_amount(r)}",
                 value=float(r["value"]),
                 source=u["source_id"],
                 cutoff=float(u["cutoff"]),
@@ -338,7 +343,7 @@ def check_other_reference_values(ctx: Context) -> Iterator[Check]:
         draft = _K_REFERENCE.draft(
             ctx,
             row,
-            claim=f"{row['quantity']} = {row['value']:g} {row['unit']}",
-            reported=f"{row['value']:g} {row['unit']}",
+            claim=f"{row['quantity']} = {_amount(row)}",
+            reported=_amount(row),
         )
         yield draft.judge(decide(evidence=False), msg.UNUSED_REFERENCE_TEXT["other"])
