@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from b12stats import data
+from b12stats import _schema, data
 from b12stats.audit import run_audit
 from b12stats.cli import main
 from b12stats.errors import DataValidationError, OptionError
@@ -604,7 +604,7 @@ def test_a_schema_whose_list_differs_from_the_vocabulary_is_refused() -> None:
         ]
     }
     with pytest.raises(DataValidationError, match="differ from the 'compartment' vocabulary"):
-        data._check_vocabularies(raw, "x.schema.json")
+        _schema._check_vocabularies(raw, "x.schema.json")
 
 
 def test_schema_version_and_changes_file() -> None:
