@@ -37,7 +37,7 @@ import io
 import itertools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -410,12 +410,6 @@ def _check_unique(frame: pd.DataFrame, schema: TableSchema, label: str, lines: n
         )
 
 
-def _validate(
-    text: str, schema: TableSchema, label: str, known: Mapping[str, set[str]]
-) -> pd.DataFrame:
-    return _validate_lines(text, schema, label, known)[0]
-
-
 def _validate_lines(
     text: str,
     schema: TableSchema,
@@ -425,7 +419,10 @@ def _validate_lines(
     allow_empty: bool = False,
     optional_columns: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """:func:`_validate`, also returning the line of each row.
+    """Validate a table's CSV text against its schema; the typed frame and each row's line.
+
+    ``known``: the keys other tables define, by table (references to a table
+    not in it are checked elsewhere).
 
     For a package's file (:mod:`b12stats.packages`): ``allow_empty`` accepts
     a header without rows; ``optional_columns`` lets the header leave out
@@ -442,24 +439,17 @@ def _validate_lines(
             c for c in missing if not schema.field(c).get("constraints", {}).get("required")
         ]
         missing = [c for c in missing if c not in left_out]
-    if missing:
-        raise DataValidationError(
-            f"missing column(s) {', '.join(missing)}; the {schema.name} table needs: "
-            + ", ".join(expected),
-            file=label,
-            line=1,
-            column=missing[0],
-        )
     derived = set(schema.derived_columns)
     extra = [c for c in header if c not in expected and c not in derived]
-    if extra:
-        raise DataValidationError(
-            f"unexpected column(s) {', '.join(extra)}; the {schema.name} table has: "
-            + ", ".join(expected),
-            file=label,
-            line=1,
-            column=extra[0],
-        )
+    for cols, what, verb in ((missing, "missing", "needs"), (extra, "unexpected", "has")):
+        if cols:
+            raise DataValidationError(
+                f"{what} column(s) {', '.join(cols)}; the {schema.name} table {verb}: "
+                + ", ".join(expected),
+                file=label,
+                line=1,
+                column=cols[0],
+            )
     if len(set(header)) != len(header):
         dup = next(c for c in header if header.count(c) > 1)
         raise DataValidationError("duplicate column name", file=label, line=1, column=dup)
@@ -496,31 +486,37 @@ def _validate_lines(
 
 @functools.cache
 def _bundled(name: str) -> pd.DataFrame:
-    schema = table_schema(name)
-    path = data_dir() / f"{name}.csv"
-    known: dict[str, set[str]] = {}
-    if name != "sources":
-        known["sources"] = set(_bundled("sources")["source_id"])
-    if name == "comparisons":
-        known["concentrations"] = set(_bundled("concentrations")["row_id"])
     label = f"data/{name}.csv"
-    frame = _validate(_read_text(path, label), schema, label, known)
-    if name == "sources":
-        known_sources = set(frame["source_id"])
-        frame = _check_rules(
-            frame,
-            schema,
-            label,
-            _read_strings(_read_text(path, label), label)[1],
-            {"sources": known_sources},
-        )
-    return _with_kind(frame, name)
+    ids = set() if name == "sources" else set(_bundled("sources")["source_id"])
+    frame = _read_table(data_dir() / f"{name}.csv", table_schema(name), label, ids)
+    return _with_kind(frame, name, None)
 
 
-def _with_kind(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+def _read_table(path: Path, schema: TableSchema, label: str, source_ids: set[str]) -> pd.DataFrame:
+    """Read and validate one file; ``source_ids``: the sources its rows may name.
+
+    A sources table may also name its own rows (``cites_source_id``), checked
+    once they are read.
+    """
+    known: dict[str, set[str]] = {}
+    if schema.name != "sources":
+        known["sources"] = source_ids
+    if schema.name == "comparisons":
+        known["concentrations"] = set(_bundled("concentrations")["row_id"])
+    frame, lines = _validate_lines(_read_text(path, label), schema, label, known)
+    if schema.name == "sources":
+        own = {"sources": source_ids | set(frame["source_id"])}
+        frame = _check_rules(frame, schema, label, lines, own)
+    return frame
+
+
+def _with_kind(
+    frame: pd.DataFrame, name: str, sources: str | Path | pd.DataFrame | None
+) -> pd.DataFrame:
+    """``frame`` with ``source_kind`` after its ``source_id`` (bundled and ``sources``)."""
     if name == "sources" or "source_id" not in frame:
         return frame
-    kinds = _source_kinds(None)
+    kinds = _source_kinds(sources)
     pos = _position(frame, "source_id") + 1
     frame.insert(pos, "source_kind", frame["source_id"].map(kinds).astype("object"))
     return frame
@@ -592,39 +588,13 @@ def load_table(
                 f"command line --as NAME), one of: {', '.join(table_names())}"
             )
         table = path.stem
-    schema = table_schema(table)
-    known: dict[str, set[str]] = {}
-    if table != "sources":
-        ids = set(_bundled("sources")["source_id"])
-        if sources is not None:
-            extra = (
-                sources
-                if isinstance(sources, pd.DataFrame)
-                else load_table(sources, table="sources")
-            )
-            ids |= set(extra["source_id"])
-        known["sources"] = ids
-    if table == "comparisons":
-        known["concentrations"] = set(_bundled("concentrations")["row_id"])
-    label = str(path)
-    frame = _validate(_read_text(path, label), schema, label, known)
-    if table == "sources":
-        ids = set(frame["source_id"]) | set(_bundled("sources")["source_id"])
-        frame = _check_rules(
-            frame,
-            schema,
-            label,
-            _read_strings(_read_text(path, label), label)[1],
-            {"sources": ids},
-        )
-        return frame
-    kinds = _source_kinds(sources)
-    frame.insert(
-        _position(frame, "source_id") + 1,
-        "source_kind",
-        frame["source_id"].map(kinds).astype("object"),
-    )
-    return frame
+    ids = set(_bundled("sources")["source_id"])
+    if sources is not None and table != "sources":
+        if not isinstance(sources, pd.DataFrame):
+            sources = load_table(sources, table="sources")
+        ids |= set(sources["source_id"])
+    frame = _read_table(path, table_schema(table), str(path), ids)
+    return _with_kind(frame, table, sources)
 
 
 def as_printed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -678,46 +648,23 @@ def list_tables() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def load_sources() -> pd.DataFrame:
-    """The sources table (see :func:`load_table`)."""
-    return load_table("sources")
+def _loader(name: str, what: str) -> Callable[[], pd.DataFrame]:
+    """``load_NAME()``: :func:`load_table` of one bundled table, ``what`` its docstring."""
+
+    def load() -> pd.DataFrame:
+        return load_table(name)
+
+    load.__name__ = load.__qualname__ = f"load_{name}"
+    load.__doc__ = f"{what} (see :func:`load_table`)."
+    return load
 
 
-def load_cohorts() -> pd.DataFrame:
-    """Cohort characteristics per source (see :func:`load_table`)."""
-    return load_table("cohorts")
-
-
-def load_concentrations() -> pd.DataFrame:
-    """Concentration summaries (see :func:`load_table`)."""
-    return load_table("concentrations")
-
-
-def load_comparisons() -> pd.DataFrame:
-    """Between-group ratios and tests (see :func:`load_table`)."""
-    return load_table("comparisons")
-
-
-def load_correlations() -> pd.DataFrame:
-    """Published correlations (see :func:`load_table`)."""
-    return load_table("correlations")
-
-
-def load_prevalences() -> pd.DataFrame:
-    """Published prevalences (see :func:`load_table`)."""
-    return load_table("prevalences")
-
-
-def load_effects() -> pd.DataFrame:
-    """Published effect estimates (see :func:`load_table`)."""
-    return load_table("effects")
-
-
-def load_reference_values() -> pd.DataFrame:
-    """Reference values and cut-offs (see :func:`load_table`)."""
-    return load_table("reference_values")
-
-
-def load_claims() -> pd.DataFrame:
-    """Claims: untraceable citations, paraphrases, qualitative findings."""
-    return load_table("claims")
+load_sources = _loader("sources", "The sources table")
+load_cohorts = _loader("cohorts", "Cohort characteristics per source")
+load_concentrations = _loader("concentrations", "Concentration summaries")
+load_comparisons = _loader("comparisons", "Between-group ratios and tests")
+load_correlations = _loader("correlations", "Published correlations")
+load_prevalences = _loader("prevalences", "Published prevalences")
+load_effects = _loader("effects", "Published effect estimates")
+load_reference_values = _loader("reference_values", "Reference values and cut-offs")
+load_claims = _loader("claims", "Claims: untraceable citations, paraphrases, qualitative findings")
