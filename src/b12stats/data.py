@@ -6,7 +6,8 @@ Schema ``NAME.schema.json`` beside it, listed in ``datapackage.json``: field
 names, types, units, meanings, allowed values, the primary key and foreign
 keys. Rules that span several columns (Q1 <= median <= Q3, a CI containing its
 estimate, printed P values that parse) are listed under the schema's
-``b12stats:checks`` key.
+``b12stats:checks`` key. The schemas are read by :mod:`b12stats._schema`
+(re-exported here); a field's ``unique`` constraint is checked like the key.
 
 Every load validates. The first problem found raises one
 :class:`~b12stats.errors.DataValidationError` naming the file, the line in the

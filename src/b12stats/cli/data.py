@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from b12stats.cli._args import add_format_option
 from b12stats.cli._help import HelpFormatter, examples
 
 
@@ -38,12 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_package_options(p)
     p.add_argument("table", nargs="?", metavar="TABLE", help="table name or path to a CSV file")
-    p.add_argument(
-        "--format",
-        choices=("table", "csv"),
-        default="table",
-        help="output format (default: table)",
-    )
+    add_format_option(p, "output format (default: table)")
     p.add_argument("--schema", action="store_true", help="describe the table's columns instead")
     p.add_argument(
         "--as",
