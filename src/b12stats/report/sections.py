@@ -57,6 +57,8 @@ class Section:
     #: Parallel results the finding lists (shown as bullets under its first sentence).
     finding_items: list[str] = field(default_factory=list)
     figures: list[tuple[str, Any, str]] = field(default_factory=list)  # (name, fig, caption)
+    #: the figures drawn (``report.build.RenderedFigure``); ``figures`` is emptied then
+    rendered: list[Any] = field(default_factory=list)
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (caption, frame)
     assumptions: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
