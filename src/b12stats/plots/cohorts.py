@@ -83,11 +83,10 @@ def plot_cohort_comparison(
     Returns
     -------
     Axes
+        The axes with both sources' values by compartment (and the ratios above).
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> v = pd.DataFrame({"compartment": ["milk"] * 2, "country": ["Canada", "Cambodia"],
     ...                   "source_kind": ["primary"] * 2, "statistic": ["geometric_mean"] * 2,

@@ -68,11 +68,10 @@ def plot_milk_infant(
     Returns
     -------
     Axes
+        The axes with the dyads, the fitted line, its band and the cut-offs.
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> d = pd.DataFrame({"milk_b12": [50.0, 100, 200], "infant_b12": [150.0, 250, 300]})
     >>> fig, ax = plt.subplots()
