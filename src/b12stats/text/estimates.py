@@ -152,18 +152,30 @@ def _effects_with_ci(s: _Sentence) -> None:
         s.add(row, a, m.end())
 
 
+def _add_value_with_spread(
+    s: _Sentence, m: re.Match[str], spread: str, unit: str, *, review: bool, end: int | None = None
+) -> None:
+    """Add a location ``v`` with its SD or SE ``s`` (groups of ``m``).
+
+    Its measure is the one named before it, else the carried one (review),
+    else a mean (``review`` says whether that mean needs review).
+    """
+    found = _location_measure(s, m.start())
+    measure, needs_review = found if found is not None else ("mean", review)
+    stop = m.end("s") if end is None else end
+    row = _Row("location", measure, m.group("v"), m.start("v"), stop, low=m.group("s"))
+    row.spread, row.unit, row.needs_review = spread, unit, needs_review
+    s.add(row, m.start(), m.end())
+
+
 def _plus_minus(s: _Sentence) -> None:
     for m in pat.PLUS_MINUS.finditer(s.masked):
         if not s.free(m.start("v"), m.end("s")):
             continue
-        found = _location_measure(s, m.start())
-        measure, review = found if found is not None else ("mean", False)
         spread = "se" if spread_of(s.before(m.start())) == "se" else "sd"
         unit = _unit(m.group("u1"), m.group("u2"), m.group("u3")) or _unit_after(s.masked, m.end())
         end = m.end("hi") if m.group("hi") else m.end("s")
-        row = _Row("location", measure, m.group("v"), m.start("v"), end, low=m.group("s"))
-        row.spread, row.unit, row.needs_review = spread, unit, review
-        s.add(row, m.start(), m.end())
+        _add_value_with_spread(s, m, spread, unit, review=False, end=end)
 
 
 _EFFECT_LABEL_BEFORE = re.compile(
@@ -242,18 +254,9 @@ def _value_spread_word(s: _Sentence) -> None:
     for m in pat.VALUE_SPREAD_WORD.finditer(s.masked):
         if not s.free(m.start("v"), m.end("s")):
             continue
-        found = _location_measure(s, m.start())
-        measure, review = found if found is not None else ("mean", True)
-        spread = (
-            "sd" if m.group("w").lower().startswith("s") and "d" in m.group("w").lower() else "se"
-        )
-        row = _Row("location", measure, m.group("v"), m.start("v"), m.end("s"), low=m.group("s"))
-        row.spread, row.unit, row.needs_review = (
-            spread,
-            _unit(m.group("u1"), m.group("u2")),
-            review,
-        )
-        s.add(row, m.start(), m.end())
+        word = m.group("w").lower()
+        spread = "sd" if word.startswith("s") and "d" in word else "se"
+        _add_value_with_spread(s, m, spread, _unit(m.group("u1"), m.group("u2")), review=True)
 
 
 def _labelled_values(s: _Sentence) -> None:
@@ -275,12 +278,8 @@ def _value_sd(s: _Sentence) -> None:
         before = s.before(m.start())
         if spread_of(before) not in ("sd", "se"):
             continue
-        found = _location_measure(s, m.start())
-        measure, review = found if found is not None else ("mean", True)
         unit = _unit(m.group("u1"), m.group("u2")) or _unit_after(s.masked, m.end())
-        row = _Row("location", measure, m.group("v"), m.start("v"), m.end("s"), low=m.group("s"))
-        row.spread, row.unit, row.needs_review = spread_of(before) or "sd", unit, review
-        s.add(row, m.start(), m.end())
+        _add_value_with_spread(s, m, spread_of(before) or "sd", unit, review=True)
 
 
 def _ratios(s: _Sentence) -> None:
