@@ -360,6 +360,33 @@ def test_sample_sizes_printed_and_in_words() -> None:
     assert [r["value"] for r in rows(t, "sample_size")] == ["212", "212", "31", "183"]
 
 
+def test_population_that_had_a_condition_counts_a_share() -> None:
+    t = "Nine infants had elevated homocysteine. Only 14 women in the second trimester were"
+    t += " anaemic."
+    found = rows(t)
+    assert [(r["statistic"], r["value"], r["count"], r["n"]) for r in found] == [
+        ("share", "", "9", ""),
+        ("share", "", "14", ""),
+    ]
+    assert t[found[0]["start"] : found[0]["end"]] == "Nine"
+
+
+def test_population_without_a_condition_stays_a_sample_size() -> None:
+    t = "We describe 5 children who had low B12. Thirty mothers with low intakes were enrolled."
+    assert [(r["statistic"], r["value"]) for r in rows(t)] == [
+        ("sample_size", "5"),
+        ("sample_size", "30"),
+    ]
+
+
+def test_group_sizes_printed_without_a_noun() -> None:
+    t = "Of these, 52 were vegetarian and 88 were omnivorous."
+    found = rows(t, "sample_size")
+    assert [r["value"] for r in found] == ["52", "88"]
+    assert [t[r["start"] : r["end"]] for r in found] == ["52", "88"]
+    assert rows("Of these, 52 were vegetarian.", "sample_size") == []
+
+
 def test_n_list_respectively() -> None:
     t = "Samples were taken at 2 and 6 mo (n = 150 and 131, respectively)."
     found = rows(t, "sample_size")

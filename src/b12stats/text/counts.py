@@ -34,11 +34,6 @@ _WORD_COUNT = re.compile(
     rf"(?i)(?<![\w-])(?P<k>{pat.WORD_NUMBER})(?:\s+(?:{pat.NOUNS}))?\s*\(\s*$(?P<n>)"
 )
 _P_LOST_SAMPLE = re.compile(r"\(\s*=\s*(?P<v>\d+)\s*\)")
-_POP_BEFORE_SKIP = re.compile(
-    r"(?i)(?:aged?|than|every|per|blocks\s+of|within|after|before|first|last|least|"
-    r"(?:\d+|one|two|three|a)\s+(?:in|out\s+of)\s+|"
-    r"[<>≤≥±=~]|-)\s*$"
-)
 
 
 def _sample_sizes_equal(s: _Sentence) -> None:
@@ -235,6 +230,37 @@ def _k_of_n(s: _Sentence) -> None:
         s.add(row, m.start("k"), m.end("n"))
 
 
+_POP_BEFORE_SKIP = re.compile(
+    r"(?i)(?:aged?|than|every|per|blocks\s+of|within|after|before|first|last|least|"
+    r"(?:\d+|one|two|three|a)\s+(?:in|out\s+of)\s+|"
+    r"[<>≤≥±=~]|-)\s*$"
+)
+
+
+#: after a population (``Twelve mothers``, ``Only 6 children below four months``): it
+#: had a condition, so the number counts a share whose percent is not printed
+_HAD_CONDITION = re.compile(
+    r"(?i)^(?:(?!\b(?:who|that|which|with|and|or)\b)[^.;,()\d]){0,60}?"
+    r"\b(?:had|has|have|showed|developed|were|was)\s+(?:a\s+)?"
+    r"(?:low|high|raised|elevated|reduced|abnormal|suspect(?:ed)?|deficient|insufficient|"
+    r"marginal|subclinical|an(?:a)?emi\w*)\b"
+)
+#: ``of them 39 were deficient and 145 were sufficient``: the sizes of the groups a sample
+#: is split into, printed without a noun
+_GROUP_SIZES = re.compile(
+    r"(?i)\b(?:out\s+)?of\s+(?:them|these|those|whom)\s*,?\s*(?P<a>\d+)\s+were\s+"
+    r"[^.;,()\d]{1,40}?\s+and\s+(?P<b>\d+)\s+were\b"
+)
+
+
+def _group_sizes(s: _Sentence) -> None:
+    for m in _GROUP_SIZES.finditer(s.masked):
+        for g in ("a", "b"):
+            a, b = m.span(g)
+            if s.free(a, b):
+                s.add(_Row("sample_size", "n", m.group(g), a, b), a, b)
+
+
 def _populations(s: _Sentence) -> None:
     for m in pat.POPULATION.finditer(s.masked):
         a, b = m.start("v"), m.end("v")
@@ -249,4 +275,9 @@ def _populations(s: _Sentence) -> None:
             if raw.lower() in ("one", "zero"):
                 continue
             value = str(word_to_int(raw))
-        s.add(_Row("sample_size", "n", value, a, b), a, b)
+        if _HAD_CONDITION.search(s.masked[m.end() : m.end() + WINDOW]):
+            row = _Row("share", "percent", "", a, b, count=value)
+            row.cutoff_text, row.needs_review = _cutoff_for(s, a, b)
+            s.add(row, a, b)
+        else:
+            s.add(_Row("sample_size", "n", value, a, b), a, b)

@@ -18,7 +18,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from b12stats.errors import DataValidationError
-from b12stats.text.counts import _k_of_n, _populations, _sample_sizes_equal, _shares
+from b12stats.text.counts import (
+    _group_sizes,
+    _k_of_n,
+    _populations,
+    _sample_sizes_equal,
+    _shares,
+)
 from b12stats.text.estimates import (
     _correlations,
     _effects_with_ci,
@@ -83,6 +89,7 @@ def _read_sentence(
     _ratios(s)
     _shares(s)
     _k_of_n(s)
+    _group_sizes(s)
     _populations(s)
     _locations(s)
     _labelled_values(s)
