@@ -379,6 +379,16 @@ def test_population_without_a_condition_stays_a_sample_size() -> None:
     ]
 
 
+def test_count_at_the_end_of_a_clause_is_a_share_of_the_earlier_sample() -> None:
+    t = "We followed 64 children. Seizures were observed in 11. Anaemia was noted in 70."
+    found = rows(t, "share")
+    assert [(r["value"], r["count"], r["n"], r["needs_review"]) for r in found] == [
+        ("", "11", "64", True)
+    ]  # 70 of 64 is not a share
+    assert t[found[0]["start"] : found[0]["end"]] == "11"
+    assert rows("Seizures were observed in 11.", "share") == []  # no sample printed before
+
+
 def test_group_sizes_printed_without_a_noun() -> None:
     t = "Of these, 52 were vegetarian and 88 were omnivorous."
     found = rows(t, "sample_size")

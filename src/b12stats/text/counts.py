@@ -237,6 +237,25 @@ _POP_BEFORE_SKIP = re.compile(
 )
 
 
+#: ``involuntary movements were encountered in 18.``: a count at the end of a clause, the
+#: share of the sample printed before (needs review)
+_FOUND_IN = re.compile(
+    r"(?i)\b(?:present|found|seen|observed|encountered|noted|detected|occurred|reported)"
+    r"\s+in\s+(?P<k>\d+)(?=\s*(?:[.;]|$))"
+)
+
+
+def _found_in(s: _Sentence) -> None:
+    for m in _FOUND_IN.finditer(s.masked):
+        a, b = m.span("k")
+        if not s.free(a, b) or not s.sample or int(m.group("k")) > int(s.sample.replace(",", "")):
+            continue
+        row = _Row("share", "percent", "", a, b, count=m.group("k"), n=s.sample)
+        row.cutoff_text, _ = _cutoff_for(s, a, b)
+        row.needs_review = True  # its n is that of an earlier sentence
+        s.add(row, a, b)
+
+
 #: after a population (``Twelve mothers``, ``Only 6 children below four months``): it
 #: had a condition, so the number counts a share whose percent is not printed
 _HAD_CONDITION = re.compile(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from b12stats.errors import DataValidationError
 from b12stats.text.counts import (
+    _found_in,
     _group_sizes,
     _k_of_n,
     _populations,
@@ -74,9 +75,9 @@ COLUMNS = (
 
 
 def _read_sentence(
-    text: str, masked: str, original: str, offset: int, carried: str | None
+    text: str, masked: str, original: str, offset: int, carried: str | None, sample: str = ""
 ) -> _Sentence:
-    s = _Sentence(text, masked, original, offset, carried)
+    s = _Sentence(text, masked, original, offset, carried, sample)
     ps = _p_values(s)
     _sample_sizes_equal(s)
     _correlations(s)
@@ -89,6 +90,7 @@ def _read_sentence(
     _ratios(s)
     _shares(s)
     _k_of_n(s)
+    _found_in(s)
     _group_sizes(s)
     _populations(s)
     _locations(s)
@@ -105,14 +107,17 @@ def _rows(text: str) -> list[tuple[_Row, tuple[int, int]]]:
     norm = normalise(text)
     masked = mask_names(norm)
     carried: str | None = None
+    sample = ""
     out = []
     for a, b in sentences(norm):
-        s = _read_sentence(norm[a:b], masked[a:b], text[a:b], a, carried)
+        s = _read_sentence(norm[a:b], masked[a:b], text[a:b], a, carried, sample)
         label = find_label(norm[a:b])
         if label is not None:
             carried = label.measure
         for row in sorted(s.rows, key=lambda r: (r.start, r.end)):
             out.append((row, (a, b)))
+            if row.statistic == "sample_size":
+                sample = row.value
     return out
 
 

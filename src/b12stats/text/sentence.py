@@ -50,6 +50,7 @@ class _Sentence:
     original: str
     offset: int
     carried: str | None
+    sample: str = ""  # the sample size printed last in an earlier sentence
     rows: list[_Row] = field(default_factory=list)
     claimed: list[bool] = field(default_factory=list)
     cutoffs: list[_Cutoff] | None = None
