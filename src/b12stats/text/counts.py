@@ -34,6 +34,31 @@ _WORD_COUNT = re.compile(
     rf"(?i)(?<![\w-])(?P<k>{pat.WORD_NUMBER})(?:\s+(?:{pat.NOUNS}))?\s*\(\s*$(?P<n>)"
 )
 _P_LOST_SAMPLE = re.compile(r"\(\s*=\s*(?P<v>\d+)\s*\)")
+_POP_BEFORE_SKIP = re.compile(
+    r"(?i)(?:aged?|than|every|per|blocks\s+of|within|after|before|first|last|least|"
+    r"(?:\d+|one|two|three|a)\s+(?:in|out\s+of)\s+|"
+    r"[<>≤≥±=~]|-)\s*$"
+)
+#: ``involuntary movements were encountered in 18.``: a count at the end of a clause, the
+#: share of the sample printed before (needs review)
+_FOUND_IN = re.compile(
+    r"(?i)\b(?:present|found|seen|observed|encountered|noted|detected|occurred|reported)"
+    r"\s+in\s+(?P<k>\d+)(?=\s*(?:[.;]|$))"
+)
+#: after a population (``Twelve mothers``, ``Only 6 children below four months``): it
+#: had a condition, so the number counts a share whose percent is not printed
+_HAD_CONDITION = re.compile(
+    r"(?i)^(?:(?!\b(?:who|that|which|with|and|or)\b)[^.;,()\d]){0,60}?"
+    r"\b(?:had|has|have|showed|developed|were|was)\s+(?:a\s+)?"
+    r"(?:low|high|raised|elevated|reduced|abnormal|suspect(?:ed)?|deficient|insufficient|"
+    r"marginal|subclinical|an(?:a)?emi\w*)\b"
+)
+#: ``of them 39 were deficient and 145 were sufficient``: the sizes of the groups a sample
+#: is split into, printed without a noun
+_GROUP_SIZES = re.compile(
+    r"(?i)\b(?:out\s+)?of\s+(?:them|these|those|whom)\s*,?\s*(?P<a>\d+)\s+were\s+"
+    r"[^.;,()\d]{1,40}?\s+and\s+(?P<b>\d+)\s+were\b"
+)
 
 
 def _sample_sizes_equal(s: _Sentence) -> None:
@@ -230,21 +255,6 @@ def _k_of_n(s: _Sentence) -> None:
         s.add(row, m.start("k"), m.end("n"))
 
 
-_POP_BEFORE_SKIP = re.compile(
-    r"(?i)(?:aged?|than|every|per|blocks\s+of|within|after|before|first|last|least|"
-    r"(?:\d+|one|two|three|a)\s+(?:in|out\s+of)\s+|"
-    r"[<>≤≥±=~]|-)\s*$"
-)
-
-
-#: ``involuntary movements were encountered in 18.``: a count at the end of a clause, the
-#: share of the sample printed before (needs review)
-_FOUND_IN = re.compile(
-    r"(?i)\b(?:present|found|seen|observed|encountered|noted|detected|occurred|reported)"
-    r"\s+in\s+(?P<k>\d+)(?=\s*(?:[.;]|$))"
-)
-
-
 def _found_in(s: _Sentence) -> None:
     for m in _FOUND_IN.finditer(s.masked):
         a, b = m.span("k")
@@ -254,22 +264,6 @@ def _found_in(s: _Sentence) -> None:
         row.cutoff_text, _ = _cutoff_for(s, a, b)
         row.needs_review = True  # its n is that of an earlier sentence
         s.add(row, a, b)
-
-
-#: after a population (``Twelve mothers``, ``Only 6 children below four months``): it
-#: had a condition, so the number counts a share whose percent is not printed
-_HAD_CONDITION = re.compile(
-    r"(?i)^(?:(?!\b(?:who|that|which|with|and|or)\b)[^.;,()\d]){0,60}?"
-    r"\b(?:had|has|have|showed|developed|were|was)\s+(?:a\s+)?"
-    r"(?:low|high|raised|elevated|reduced|abnormal|suspect(?:ed)?|deficient|insufficient|"
-    r"marginal|subclinical|an(?:a)?emi\w*)\b"
-)
-#: ``of them 39 were deficient and 145 were sufficient``: the sizes of the groups a sample
-#: is split into, printed without a noun
-_GROUP_SIZES = re.compile(
-    r"(?i)\b(?:out\s+)?of\s+(?:them|these|those|whom)\s*,?\s*(?P<a>\d+)\s+were\s+"
-    r"[^.;,()\d]{1,40}?\s+and\s+(?P<b>\d+)\s+were\b"
-)
 
 
 def _group_sizes(s: _Sentence) -> None:
