@@ -846,7 +846,12 @@ def test_cli_bad_input(
 
 
 def _trailing_commas(text: str, n: int = 2) -> str:
-    return "".join(line.rstrip("\n") + "," * n + "\n" for line in text.splitlines())
+    """``text`` as a spreadsheet saves it with ``n`` empty columns on the right."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for row in csv.reader(io.StringIO(text)):
+        writer.writerow([*row, *[""] * n])
+    return buf.getvalue()
 
 
 TRAILING_CASES = [
@@ -897,6 +902,48 @@ def test_positive_controls_work(
     code, _, err = _run_cli(argv, capsys)
     assert code == 0, err
     assert (tmp_path / "o.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "needles"),
+    [
+        pytest.param(KeyboardInterrupt(), 130, ["interrupt"], id="ctrl-c"),
+        pytest.param(
+            OSError(28, "No space left on device"), 2, ["f.png", "space"], id="disk-full"
+        ),
+    ],
+)
+def test_failure_while_writing_the_plot_leaves_no_output(
+    raised: BaseException,
+    status: int,
+    needles: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ctrl-C or a full disk while saving the forest plot: no CSV, no temporary file left.
+
+    The figure is the last and slowest output of ``meta``; whatever order the command
+    writes in, ``Figure.savefig`` is where saving it fails.
+    """
+    import matplotlib.figure
+
+    monkeypatch.chdir(tmp_path)
+    _materialise(M, tmp_path)
+    before = _snapshot(tmp_path)
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise raised
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", fail)
+    argv = [*META, "--out", "o.csv", "--studies", "s.csv", "--plot", "f.png"]
+    code, _, err = _run_cli(argv, capsys)
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert code == status and len(lines) == 1 and lines[0].startswith("error: "), (code, err)
+    assert all(_names(lines[0], n) for n in needles), lines[0]
+    assert not re.search(r"\.tmp\b", lines[0]), lines[0]
+    assert _snapshot(tmp_path) == before, "files changed or left behind"
 
 
 def _builtin_designs() -> list[str]:
