@@ -1006,7 +1006,9 @@ def test_power_defaults_work_for_every_builtin_design(
 
 
 def _console() -> list[str]:
-    script = shutil.which("b12stats")
+    """The installed ``b12stats`` script (beside this Python, not a pyenv shim)."""
+    beside = Path(sys.executable).parent / "b12stats"
+    script = str(beside) if beside.is_file() else shutil.which("b12stats")
     return [script] if script else [sys.executable, "-m", "b12stats"]
 
 
