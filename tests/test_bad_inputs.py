@@ -488,7 +488,14 @@ CLI_CASES: list[CliCase] = [
     ),
     _c(
         "fit-formula-syntax",
-        ["fit", "d.csv", "--formula", "infant_b12 ~ (milk_b12", "--groups", "cluster"],
+        [
+            "fit",
+            "d.csv",
+            "re:--formula|formula '",
+            "infant_b12 ~ (milk_b12",
+            "--groups",
+            "cluster",
+        ],
         ["--formula"],
         D,
     ),
