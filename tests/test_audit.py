@@ -17,6 +17,7 @@ from scipy import stats
 
 from b12stats import audit
 from b12stats.data import load_table
+from b12stats.format import format_p
 
 #: closed forms recomputed here with the same formulas: only floating-point noise differs
 CLOSED_FORM_RTOL = 1e-10
@@ -531,5 +532,127 @@ def test_primary_ratio_p_agrees_with_its_interval(
     se_log = math.hypot((a_hi - a_lo) / (2 * Z975) / a, (b_hi - b_lo) / (2 * Z975) / b)
     p = 2 * stats.norm.sf(abs(math.log(a / b)) / se_log)
     row = frame.loc[f"{row_id}:vs_primary"]
-    assert f"log ratio p = {audit._p(p)}" in row["detail"]
+    assert f"log ratio p = {format_p(p)}" in row["detail"]
     assert (row["value_low"] > 1) == (p < 0.05)
+
+
+# --- the audit knows studies only from data ------------------------------------------------------
+
+
+def _bundled_ids() -> set[str]:
+    import csv
+    from pathlib import Path
+
+    ids: set[str] = set()
+    for path in (Path(__file__).resolve().parent.parent / "data").glob("*.csv"):
+        with open(path, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                ids |= {row[c] for c in ("row_id", "source_id") if row.get(c)}
+    return ids
+
+
+def test_no_bundled_id_is_a_string_literal_in_the_audit() -> None:
+    # every string constant in the code (f-string parts included; docstrings, whose
+    # examples name rows on purpose, excluded) is searched for a bundled row or source id
+    import ast
+    from pathlib import Path
+
+    ids = _bundled_ids()
+    assert {"lay_plateau", "wang2024", "molar_mass"} <= ids  # the scan sees the data
+    word = re.compile(r"[A-Za-z0-9_]+")
+    found = []
+    for path in sorted(Path(audit.__file__).parent.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            if id(node) not in docs and (hit := set(word.findall(node.value)) & ids):
+                found.append(f"{path.name}:{node.lineno}: {sorted(hit)}")
+    assert found == []
+
+
+def test_paraphrase_verdicts_and_reasoning_come_from_the_judgement_table(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    jd = load_table("claim_judgements")
+    assert set(jd["claim_row_id"]) == set(
+        tables["claims"].loc[tables["claims"]["claim_type"] == "secondary_paraphrase", "row_id"]
+    )
+    # change the curated verdict and a number the reasoning names: the check follows the data
+    jd2 = jd.copy()
+    i = jd2.index[jd2["claim_row_id"] == "lay_postnatal_sustained"][0]
+    jd2.loc[i, "verdict"] = "consistent"
+    eff = tables["effects"].copy()
+    eff.loc[eff["row_id"] == "wa24_postnatal_7m", "ci_high"] = 99.5
+    res = audit.run_audit({**tables, "effects": eff, "claim_judgements": jd2}).to_frame()
+    row = res.set_index("check_id").loc["lay_postnatal_sustained:paraphrase"]
+    assert row["verdict"] == "consistent"
+    assert "95% CI 1.91-99.5" in row["detail"] and "upper CI bound 99.5%" in row["detail"]
+    # the percent change the reasoning asks for is computed, not typed: 310 / 206 - 1
+    assert f"+{100 * (310 / 206 - 1):.0f}% to reach 310" in row["detail"]
+    assert row["row_ids"].split(";")[1:] == jd.loc[i, "evidence_row_ids"].split(";")
+
+
+def test_a_judgement_naming_a_row_outside_its_evidence_is_an_option_error(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    from b12stats.errors import OptionError
+
+    jd = load_table("claim_judgements")
+    jd.loc[0, "reasoning"] = "see {w18_infant.value:g}"
+    with pytest.raises(OptionError, match="not among its evidence rows"):
+        audit.run_audit({**tables, "claim_judgements": jd})
+    jd.loc[0, "reasoning"] = "{claim.no_such_column}"
+    with pytest.raises(OptionError, match="no column"):
+        audit.run_audit({**tables, "claim_judgements": jd})
+    jd.loc[0, "reasoning"] = "{mean(claim.row_id)}"
+    with pytest.raises(OptionError, match="unknown template function"):
+        audit.run_audit({**tables, "claim_judgements": jd})
+
+
+def test_reference_checks_follow_the_role_column_not_the_wording(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    # reword every quantity: the checks still find the rows by role
+    ref = tables["reference_values"].copy()
+    ref["quantity"] = [f"quantity {i}" for i in range(len(ref))]
+    base = audit.run_audit(tables).to_frame().set_index("check_id")
+    res = audit.run_audit({**tables, "reference_values": ref}).to_frame().set_index("check_id")
+    for cid in (
+        "adequacy_cutoffs:agreement",
+        "deficiency_cutoffs:partition",
+        "w18_milk_ai_level:conversion",
+        "iom_ai_infant:derivation",
+        "w16_intake_ear:vs_reference",
+    ):
+        assert res.loc[cid, "verdict"] == base.loc[cid, "verdict"], cid
+    # a reference value without a role is reported, not skipped
+    ref.loc[ref["row_id"] == "molar_mass", "role"] = None
+    res = audit.run_audit({**tables, "reference_values": ref}).to_frame().set_index("check_id")
+    assert res.loc["molar_mass:reference", "verdict"] == "unverifiable"
+    assert "w18_milk_ai_level:conversion" not in res.index
+
+
+def test_result_has_html_and_summary(result: audit.AuditResult) -> None:
+    html_text = result._repr_html_()
+    assert html_text.startswith("<p>") and "<table" in html_text
+    assert "sum_cam_mat_inf:r_p_n" in html_text  # an inconsistent check is listed
+    assert result.summary_line() in html_text
+
+
+def test_family_registry_runs_in_a_fixed_order() -> None:
+    from b12stats.audit.registry import register
+    from b12stats.errors import OptionError
+
+    names = list(audit.FAMILIES)
+    assert names[0] == "ratios" and names[-1] == "claims" and len(names) == len(set(names))
+    with pytest.raises(OptionError, match="clashes"):
+        register("ratios", order=9999)(lambda tables: [])

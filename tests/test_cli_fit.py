@@ -113,7 +113,10 @@ def test_bias_reduced_option_and_warnings_on_stderr(
     ("argv", "message"),
     [
         (["--formula", "Weight ~ Time + Feedx", "--groups", "Pig"], "unknown column 'Feedx'"),
-        (["--formula", "Weight ~ Time", "--groups", "pig"], "column pig: groups column"),
+        (
+            ["--formula", "Weight ~ Time", "--groups", "pig"],
+            "line 1: no column 'pig' (named by --groups)",
+        ),
         (["--formula", "Weight ~ log(Time)", "--groups", "Pig"], "name 'log' is not defined"),
         (
             ["--formula", "Weight ~ Time", "--groups", "Pig", "--family", "binomial"],
@@ -141,11 +144,13 @@ def test_missing_and_unreadable_files(tmp_path: Path, capsys: pytest.CaptureFixt
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     assert main(["fit", str(empty), *common]) == 2
-    assert "cannot read CSV" in _one_error_line(capsys.readouterr().err)
+    assert "empty.csv: the file is empty" in _one_error_line(capsys.readouterr().err)
     binary = tmp_path / "binary.csv"
     binary.write_bytes(bytes(range(128, 256)) * 4)
     assert main(["fit", str(binary), *common]) == 2
-    assert "cannot read CSV" in _one_error_line(capsys.readouterr().err)
+    assert "binary.csv, line 1: bytes that are not UTF-8" in _one_error_line(
+        capsys.readouterr().err
+    )
     assert main(["fit", str(tmp_path), *common]) == 2
     _one_error_line(capsys.readouterr().err)
 

@@ -74,8 +74,8 @@ def test_sizes_from_options(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--design", "atlantis"], "unknown design 'atlantis'"),
-        (["--design", "kenya", "--n-dyads", "10", "--n-clusters", "20"], "n_clusters"),
-        (["--design", "kenya", "--n-dyads", "1"], "n_dyads must be >= 2"),
+        (["--design", "kenya", "--n-dyads", "10", "--n-clusters", "20"], "--n-clusters must"),
+        (["--design", "kenya", "--n-dyads", "1"], "--n-dyads must be >= 2"),
         (["--design", "kenya", "--seed", "-1"], "--seed"),
         (["--out", "x.csv"], "--design"),
     ],

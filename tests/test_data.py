@@ -197,6 +197,52 @@ def test_malformed_csv(tmp_path: Path) -> None:
         data.load_table(tmp_path / "effects.csv")
 
 
+@pytest.mark.parametrize("change", ["drop_last", "add_one"])
+def test_row_shorter_or_longer_than_header_names_its_line(tmp_path: Path, change: str) -> None:
+    header, _ = _rows("effects")
+    with open(BUNDLED / "effects.csv", encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    # data row 1 (line 3): one value fewer, or one more, than the header has columns
+    table[2] = table[2][:-1] if change == "drop_last" else [*table[2], "x"]
+    with open(tmp_path / "effects.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(table)
+    with pytest.raises(DataValidationError) as info:
+        data.load_table(tmp_path / "effects.csv")
+    got = len(header) - 1 if change == "drop_last" else len(header) + 1
+    assert info.value.file == str(tmp_path / "effects.csv")
+    assert info.value.line == 3
+    assert f"has {got} values but the header has {len(header)} columns" in str(info.value)
+
+
+def test_row_appended_in_schema_order_under_an_exported_header(tmp_path: Path) -> None:
+    # an export carries the derived columns; a row typed in the schema's order lacks them
+    exported = tmp_path / "correlations.csv"
+    data.as_printed(data.load_table("correlations"), "correlations").to_csv(exported, index=False)
+    n_lines = len(exported.read_text(encoding="utf-8").splitlines())
+    header, rows = _rows("correlations")
+    buf = io.StringIO()
+    csv.DictWriter(buf, fieldnames=header, lineterminator="\n").writerow(rows[0])
+    with open(exported, "a", encoding="utf-8") as fh:
+        fh.write(buf.getvalue().replace(rows[0]["row_id"], "my_new_row", 1))
+    with pytest.raises(DataValidationError) as info:
+        data.load_table(exported)
+    assert info.value.line == n_lines + 1
+    assert "as many values as the table's own columns" in str(info.value)
+    assert "source_kind" in str(info.value)
+
+
+def test_line_of_commas_is_a_row_of_empty_cells(tmp_path: Path) -> None:
+    header, rows = _rows("effects")
+    text = _write(tmp_path / "effects.csv", header, rows).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    lines.insert(2, "," * (len(header) - 1))
+    (tmp_path / "effects.csv").write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        data.load_table(tmp_path / "effects.csv")
+    assert (info.value.line, info.value.column) == (3, header[0])
+    assert "required" in str(info.value)
+
+
 def test_user_file_may_use_its_own_sources(tmp_path: Path) -> None:
     sh, srows = _rows("sources")
     mine = dict(srows[0], source_id="mystudy2026", kind="primary")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -509,3 +510,28 @@ def test_pool_table_nothing_left():
     t = _table(r=[np.nan] * 4)
     with pytest.raises(DataValidationError, match="nothing left to pool"):
         pool_table(t, by=["pair"], on_unpoolable="skip")
+
+
+KNHA_IDENTICAL = Path(__file__).parent / "reference" / "metafor_knha_identical.csv"
+
+
+@pytest.mark.parametrize("method", ["DL", "REML", "PM"])
+@pytest.mark.parametrize(
+    ("label", "vi"), [("equal_vi", [0.01, 0.01, 0.01]), ("unequal_vi", [0.01, 0.02, 0.03])]
+)
+def test_knha_identical_effects_match_metafor(method: str, label: str, vi: list[float]) -> None:
+    """Identical effects: KH scale 0, so se 0, statistic Inf and p 0, as metafor."""
+    ref = pd.read_csv(KNHA_IDENTICAL)
+    ref = ref[(ref["input"] == label) & (ref["method"] == method)]
+    want = dict(zip(ref["quantity"], ref["value"].astype(float), strict=True))
+    fit = rma([0.3, 0.3, 0.3], vi, method=method, test="knha")
+    assert want["s2w"] == fit.s2w == 0.0
+    assert want["se"] == fit.se == 0.0
+    assert fit.statistic == want["statistic"] == math.inf
+    assert fit.p_value == want["p_value"] == 0.0
+    np.testing.assert_allclose(
+        [fit.estimate, fit.ci_low, fit.ci_high, fit.tau2],
+        [want["estimate"], want["ci_low"], want["ci_high"], want["tau2"]],
+        rtol=CLOSED_FORM_RTOL,
+        atol=1e-15,
+    )

@@ -296,7 +296,7 @@ def test_sample_size_grid_picks_smallest_reaching() -> None:
         ({"workers": 0}, "workers"),
         ({"n_dyads": 50, "n_clusters": 60}, "cannot exceed"),
         ({"n_dyads": 4}, "n_dyads"),
-        ({"n_dyads": [100], "n_clusters": [100]}, "independence"),
+        ({"n_dyads": [100], "n_clusters": [100], "cov_struct": "exchangeable"}, "--cov-struct"),
         ({"covariates": ["shoe_size"]}, "unknown covariate"),
         ({"executor": "threads"}, "Executor"),
     ],

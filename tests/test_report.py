@@ -12,11 +12,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from b12stats import __version__, report
 from b12stats.cli import main
+from b12stats.reanalysis import loglog_band
+from b12stats.report.build import render_section, render_table
+from b12stats.report.tables import MAX_ROW_COLUMNS, fmt_cell
 
 #: Small Monte Carlo size so the whole report builds in a few seconds in tests.
 TEST_REPS = 20
@@ -114,7 +118,7 @@ def test_report_findings_sources_and_assumptions(parsed):
     # the simulation assumptions, e.g. the assumed number of clusters and ICC
     assert "icc_milk" in text and "n_clusters" in text
     # the summary page's medians lie outside every primary CI: the finding says so
-    assert "None of the summary page&#x27;s 6 medians lies inside" in text
+    assert "None of the summary page&#39;s 6 medians lies inside" in text
 
 
 def test_report_escapes_text(parsed):
@@ -130,10 +134,10 @@ def test_missing_library_piece_gives_not_available_section():
     def broken() -> report.Section:
         raise ImportError("No module named 'b12stats.nothing'")
 
-    sec = report._run_section("power", "Power by simulation", broken)
+    sec = report.run_section("power", "Power by simulation", broken)
     assert not sec.available
     assert "not available in this version" in sec.finding
-    html_text = report._section_html(sec)
+    html_text = render_section(sec)
     assert "not available in this version" in html_text and "<img" not in html_text
 
 
@@ -224,7 +228,7 @@ def test_loglog_band_matches_direct_covariance():
 
     d = simulate_cohort(get_design("kenya"), rng=5)
     grid = np.array([20.0, 100.0, 500.0])
-    line, _ = report._loglog_band(d, groups="cluster", grid=grid)
+    line, _ = loglog_band(d, groups="cluster", grid=grid)
     frame = d.assign(lm=np.log(d["milk_b12"]), li=np.log(d["infant_b12"]))
     fit = sm.GEE.from_formula(
         "li ~ lm", groups="cluster", data=frame, cov_struct=sm.cov_struct.Exchangeable()
@@ -266,11 +270,11 @@ def test_report_tables_are_readable(parsed):
 
 
 def test_fmt_cell_p_values_and_missing():
-    assert report._fmt_cell(3.0661234e-05, p_value=True) == "3.1e-05"
-    assert report._fmt_cell(0.0249411, p_value=True) == "0.025"
-    assert report._fmt_cell(0.1446798) == "0.1447"
-    assert report._fmt_cell(float("nan")) == ""
-    assert report._fmt_cell(True) == "yes"
+    assert fmt_cell(3.0661234e-05, p_value=True) == "3.1e-05"
+    assert fmt_cell(0.0249411, p_value=True) == "0.025"
+    assert fmt_cell(0.1446798) == "0.1447"
+    assert fmt_cell(float("nan")) == ""
+    assert fmt_cell(True) == "yes"
 
 
 def test_distributions_finding_lists_one_comparison_per_share(parsed):
@@ -292,7 +296,7 @@ def test_sources_grouped_by_kind_primary_first(parsed):
     assert section is not None
     headings = re.findall(r"<h3>(.*?)</h3>", section.group(0))
     assert headings[0] == "Primary papers"
-    assert headings == [h for h in report._SOURCE_KIND_HEADINGS.values() if h in headings]
+    assert headings == [h for h in report.SOURCE_KIND_HEADINGS.values() if h in headings]
     from b12stats.data import load_sources
 
     # every source listed once; the secondary page says which paper it claims to report
@@ -301,8 +305,40 @@ def test_sources_grouped_by_kind_primary_first(parsed):
 
 
 def test_one_wide_row_is_shown_down_the_page() -> None:
-    wide = pd.DataFrame([{f"c{i}": i + 0.5 for i in range(report.MAX_ROW_COLUMNS + 1)}])
-    out = report._table_html(wide)
-    assert "<th>quantity</th>" in out and out.count("<tr>") == report.MAX_ROW_COLUMNS + 2
-    narrow = wide.iloc[:, : report.MAX_ROW_COLUMNS]
-    assert "quantity" not in report._table_html(narrow)
+    wide = pd.DataFrame([{f"c{i}": i + 0.5 for i in range(MAX_ROW_COLUMNS + 1)}])
+    out = render_table(wide)
+    assert "<th>quantity</th>" in out and out.count("<tr>") == MAX_ROW_COLUMNS + 2
+    narrow = wide.iloc[:, :MAX_ROW_COLUMNS]
+    assert "quantity" not in render_table(narrow)
+
+
+#: The curve and the shaded share are one closed form evaluated twice: equal to rounding.
+SAME_DISTRIBUTION_RTOL = 1e-12
+
+
+def test_distribution_curve_and_shaded_share_come_from_one_lognormal():
+    # the Cambodian infants' panel once drew its curve with a t-based log-scale sigma
+    # (share above 221 pmol/L 0.818) and shaded the audit's delta-method share (0.815)
+    from numpy.testing import assert_allclose
+
+    res = report.analysis_distributions()
+    checked = 0
+    for panel in res.panels:
+        for share in panel.shares.itertuples():
+            below = float(panel.fit.cdf(share.cutoff))
+            curve = below if share.side in ("below", "at_or_below") else 1.0 - below
+            assert_allclose(curve, share.estimate, rtol=SAME_DISTRIBUTION_RTOL)
+            checked += 1
+    assert checked >= len(res.table)
+    table = res.table.set_index("summary_row_id")
+    assert (table["sigma"] > 0).all()
+
+
+def test_gee_predict_rejects_missing_terms():
+    from b12stats.errors import OptionError
+    from b12stats.simulate import get_design, simulate_cohort
+
+    d = simulate_cohort(get_design("kenya"), rng=5)
+    _, fit = loglog_band(d, groups="cluster", grid=np.array([100.0]))
+    with pytest.raises(OptionError, match="missing terms"):
+        fit.predict({"milk_b12": [1.0]})

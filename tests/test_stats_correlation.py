@@ -287,7 +287,7 @@ def test_n_for_power_matches_r(r: float, power: float, case: str) -> None:
         (lambda: fisher_z_ci(1.0, 30), r"r must lie in \(-1, 1\)"),
         (lambda: fisher_z_ci(0.3, 30, conf_level=1.0), "conf_level"),
         (lambda: compare_correlations(0.3, 30, 0.2, 30, conf_level=0), "conf_level"),
-        (lambda: compare_correlations(0.3, 30, 0.2, 3), "n must be >= 4"),
+        (lambda: compare_correlations(0.3, 30, 0.2, 3), "n2 must be >= 4"),
         (lambda: n_interval_from_r_p("0.3", "p = x"), "cannot read a P value"),
         (lambda: n_interval_from_r_p("about half", "p = 0.1"), "printed with digits"),
         (lambda: n_interval_from_r_p("0.3", "p = 0.1", alternative="both"), "alternative"),

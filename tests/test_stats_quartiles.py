@@ -242,7 +242,7 @@ def test_wan_by_hand() -> None:
         (lambda: lognormal_from_quartiles(-1, 276, 399), "q1 must be > 0"),
         (lambda: lognormal_from_quartiles(193, 276, 276), "q1 < median < q3"),
         (lambda: lognormal_from_quartiles(193, 276, 399, rtol=-1), "rtol"),
-        (lambda: lognormal_from_quartiles([1, 2], [3, 4], [5, 6]), "scalars"),
+        (lambda: lognormal_from_quartiles([1, 2], [3, 4], [5, 6]), "q1 must be a finite number"),
         (lambda: prevalence_from_quartiles(193, 276, 399, 220, side="le"), "unknown side"),
         (lambda: prevalence_from_quartiles(193, 276, 399, 220, conf_level=1.5), "conf_level"),
         (lambda: prevalence_from_quartiles(193, 276, 399, -5), "cutoff"),

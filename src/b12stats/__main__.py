@@ -4,4 +4,5 @@ import sys
 
 from b12stats.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing the module (Sphinx' autosummary does) runs nothing
+    sys.exit(main())

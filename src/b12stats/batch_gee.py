@@ -20,7 +20,6 @@ by replicate (see :func:`fit_gee_batch` for exactly what is mirrored), or
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,18 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from b12stats.errors import OptionError, check_option
+from b12stats._validation import (
+    UNIT_OPEN,
+    Integral,
+    Interval,
+    Options,
+    Real,
+    check_params,
+    cluster_ids,
+    numeric_array,
+    validate_params,
+)
+from b12stats.errors import OptionError
 
 __all__ = ["BatchGEEResult", "fit_gee_batch"]
 
@@ -50,7 +60,7 @@ _GLM_TOL = 1e-8
 #: A binomial GLM start whose linear predictor exceeds this in absolute value
 #: for some observation (fitted probability within ~3e-7 of 0 or 1) is checked
 #: for (quasi-)complete separation by linear programming (IRLS on separated
-#: data stops with |x'b| around 18-25 on the separated observations).
+#: data stops with ``|x'b|`` around 18-25 on the separated observations).
 SEPARATION_LINPRED = 15.0
 #: A binomial GEE iteration whose linear predictor exceeds this in absolute
 #: value (fitted probability within 2e-22 of 0 or 1) has diverged.
@@ -166,8 +176,7 @@ class BatchGEEResult:
         >>> list(frame.columns[:4])
         ['replicate', 'term', 'estimate', 'se']
         """
-        if not 0 < conf_level < 1:
-            raise OptionError(f"conf_level must be in (0, 1), got {conf_level!r}")
+        check_params(conf_level=conf_level, constraints={"conf_level": [UNIT_OPEN]})
         r, p = self.params.shape
         est = self.params.ravel()
         se = self.bse.ravel()
@@ -282,8 +291,10 @@ def _separated(X: np.ndarray, y: np.ndarray) -> bool:
     Separation means some direction b != 0 has s_i x_i'b >= 0 for all i (s_i = +1
     for y_i = 1, -1 for y_i = 0) with at least one strict inequality: then the
     likelihood keeps increasing along b and no finite MLE exists (Albert &
-    Anderson 1984, doi:10.1093/biomet/71.1.1). Linear programme (Konis 2007):
-    maximise sum_i s_i x_i'b subject to s_i x_i'b >= 0 and sum_i s_i x_i'b <= 1;
+    Anderson 1984, doi:10.1093/biomet/71.1.1). Linear programme of Konis K
+    (2007, Linear programming algorithms for detecting separated data in binary
+    logistic regression models, DPhil thesis, University of Oxford): maximise
+    sum_i s_i x_i'b subject to s_i x_i'b >= 0 and sum_i s_i x_i'b <= 1;
     the optimum is 1 under separation and 0 otherwise.
     """
     from scipy.optimize import linprog
@@ -565,22 +576,18 @@ def _finalize(
         out_scale[good] = 1.0
 
 
-def _is_int(v: object) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-
-def _is_posint(v: object) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and bool(v >= 1)
-
-
-def _as_float(name: str, a: Any) -> np.ndarray:
-    try:
-        arr = np.asarray(a, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"{name} must be numeric: {exc}") from None
-    return arr
-
-
+@validate_params(
+    {
+        "family": [Options(FAMILIES)],
+        "cov_struct": [Options(COV_STRUCTS)],
+        "cov_type": [Options(COV_TYPES)],
+        "maxiter": [Interval(Integral, 1, None)],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "chunk_size": [None, Interval(Integral, 1, None)],
+        "term_names": [None, "str-list"],
+        "ddof_scale": [None, Interval(Integral, 0, None)],
+    }
+)
 def fit_gee_batch(
     y: Any,
     X: Any,
@@ -737,31 +744,26 @@ def fit_gee_batch(
     >>> bool(np.max(np.abs(res0.params - res.params)) < 0.05)
     True
     """
-    check_option("family", family, FAMILIES)
-    check_option("cov_struct", cov_struct, COV_STRUCTS)
-    check_option("cov_type", cov_type, COV_TYPES)
-    if not _is_posint(maxiter):
-        raise OptionError(f"maxiter must be a positive integer, got {maxiter!r}")
-    if not (isinstance(tol, (int, float, np.floating)) and math.isfinite(tol) and tol > 0):
-        raise OptionError(f"tol must be a positive number, got {tol!r}")
-
+    maxiter = int(maxiter)
     if term_names is None and isinstance(X, pd.DataFrame):
         term_names = [str(c) for c in X.columns]
-    y = _as_float("y", y)
+    y = numeric_array("y", y)
     if y.ndim == 1:
         y = y[None, :]
     if y.ndim != 2:
         raise OptionError(f"y must have shape (R, N) (replicates x observations), got {y.shape}")
     r, n = y.shape
-    X = _as_float("X", X)
+    X = numeric_array("X", X)
     if X.ndim not in (2, 3):
         raise OptionError(f"X must have shape (N, p) or (R, N, p), got {X.shape}")
     if X.shape[-2] != n or (X.ndim == 3 and X.shape[0] != r):
         want = f"({n}, p) or ({r}, {n}, p)"
         raise OptionError(f"X has shape {X.shape}, but y has shape {y.shape}: expected X {want}")
     p = X.shape[-1]
-    groups = np.asarray(groups)
-    if groups.ndim != 1 or groups.shape[0] != n:
+    if groups is None or isinstance(groups, str):
+        raise OptionError(f"groups must be one cluster id per observation; got {groups!r}")
+    groups = cluster_ids("groups", groups)
+    if groups.shape[0] != n:
         raise OptionError(
             f"groups must be one label per observation (length {n}), got shape {groups.shape}"
         )
@@ -775,12 +777,7 @@ def fit_gee_batch(
         raise OptionError("family='binomial' needs y coded 0/1; y has other values")
     if n <= p:
         raise OptionError(f"need more observations ({n}) than covariates ({p})")
-    if ddof_scale is None:
-        ddof = p  # statsmodels' default
-    elif _is_int(ddof_scale) and ddof_scale >= 0:
-        ddof = int(ddof_scale)
-    else:
-        raise OptionError(f"ddof_scale must be None or a non-negative integer, got {ddof_scale!r}")
+    ddof = p if ddof_scale is None else int(ddof_scale)  # None: statsmodels' default
     if ddof >= n:
         raise OptionError(f"ddof_scale ({ddof}) must be smaller than the observations ({n})")
     if term_names is None:
@@ -789,10 +786,7 @@ def fit_gee_batch(
         names = tuple(str(t) for t in term_names)
         if len(names) != p:
             raise OptionError(f"term_names has {len(names)} names for {p} columns of X")
-    if chunk_size is None:
-        chunk_size = max(1, _CHUNK_BYTES // (8 * n * p))
-    elif not _is_posint(chunk_size):
-        raise OptionError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    chunk_size = max(1, _CHUNK_BYTES // (8 * n * p)) if chunk_size is None else int(chunk_size)
 
     # sort observations by cluster so cluster sums are contiguous segments
     _, codes = np.unique(groups, return_inverse=True)

@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import functools
 import io
 import itertools
@@ -66,6 +67,7 @@ __all__ = [
     "load_table",
     "parse_p_text",
     "table_names",
+    "table_schema",
 ]
 
 SOURCE_KINDS = ("primary", "secondary", "lay", "reference")
@@ -271,61 +273,47 @@ def table_schema(name: str) -> TableSchema:
 
 
 def _read_text(path: Path, label: str) -> str:
+    from b12stats._csvread import read_text
+
+    return read_text(path, label=label)
+
+
+def _read_strings(text: str, label: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Parse CSV text into strings; also the line each data row starts on and its width.
+
+    Returns the frame of strings (rows of the wrong width padded or cut to the
+    header; the caller reports them), the line in the file where each data row
+    starts (header = 1; quoted newlines counted) and the number of values in
+    each row. Blank lines are skipped; a line of commas is a row of empty cells.
+    """
+    reader = csv.reader(io.StringIO(text), strict=True)
+    start = 1
+    rows: list[list[str]] = []
+    lines: list[int] = []
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataValidationError("file not found", file=label) from None
-    except IsADirectoryError:
-        raise DataValidationError("is a directory, not a CSV file", file=label) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataValidationError(
-            f"bytes that are not UTF-8 (0x{raw[exc.start]:02x} at byte {exc.start}); "
-            "save the file as UTF-8",
-            file=label,
-            line=line,
-        ) from None
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise DataValidationError("the file is empty; expected a header line and data", file=label)
-    return text
-
-
-def _read_strings(text: str, label: str) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=True,
-        )
-    except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        line = int(match.group(1)) if match else None
-        raise DataValidationError(
-            f"malformed CSV ({exc}); check quoting and the number of commas", file=label, line=line
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise DataValidationError("the file is empty", file=label) from None
-    return frame
-
-
-def _line_numbers(text: str, n_rows: int) -> np.ndarray:
-    """Line in the file where each data row starts (header = 1), handling quoted newlines."""
-    import csv
-
-    lines = []
-    reader = csv.reader(io.StringIO(text))
-    next(reader, None)
-    start = reader.line_num + 1
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            lines.append(start)
+        header = next(reader, None)
         start = reader.line_num + 1
-    return np.asarray(lines[:n_rows] + [0] * max(0, n_rows - len(lines)), dtype=int)
+        for row in reader:
+            if row and not (len(row) == 1 and not row[0].strip()):
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataValidationError(
+            f"malformed CSV ({exc}); check quoting and the number of commas",
+            file=label,
+            line=start,
+        ) from None
+    if not header:
+        raise DataValidationError("the file is empty", file=label)
+    from b12stats._csvread import check_header
+
+    keep = check_header(header, rows, lines, label)  # repeated names; empty columns dropped
+    width = len(header)
+    widths = np.asarray([len(r) for r in rows], dtype=int)
+    cells = [[(r + [""] * width)[j] for j in keep] for r in rows]
+    frame = pd.DataFrame(cells, columns=[header[j].strip() for j in keep], dtype=object)
+    return frame, np.asarray(lines, dtype=int), widths
 
 
 def _convert(
@@ -501,10 +489,32 @@ def _check_rules(
     return frame
 
 
+def _check_widths(
+    widths: np.ndarray, lines: np.ndarray, header: list[str], expected: list[str], label: str
+) -> None:
+    """Raise for the first data row with more or fewer values than the header has columns."""
+    bad = np.flatnonzero(widths != len(header))
+    if not bad.size:
+        return
+    i = int(bad[0])
+    got = int(widths[i])
+    message = (
+        f"this row has {got} values but the header has {len(header)} columns; "
+        "check the number of commas (a value containing a comma must be quoted)"
+    )
+    if got == len(expected) < len(header):
+        left_out = [c for c in header if c not in expected]
+        message += (
+            f"; the row has as many values as the table's own columns, but the header also "
+            f"has {', '.join(left_out)}: fill those cells or drop those columns"
+        )
+    raise DataValidationError(message, file=label, line=int(lines[i]))
+
+
 def _validate(
     text: str, schema: TableSchema, label: str, known: Mapping[str, set[str]]
 ) -> pd.DataFrame:
-    raw = _read_strings(text, label)
+    raw, lines, widths = _read_strings(text, label)
     header = [str(c) for c in raw.columns]
     expected = schema.columns
     missing = [c for c in expected if c not in header]
@@ -517,7 +527,6 @@ def _validate(
             column=missing[0],
         )
     derived = set(schema.derived_columns)
-    raw = raw[[c for c in header if c not in derived]]  # recomputed below, never trusted
     extra = [c for c in header if c not in expected and c not in derived]
     if extra:
         raise DataValidationError(
@@ -530,9 +539,10 @@ def _validate(
     if len(set(header)) != len(header):
         dup = next(c for c in header if header.count(c) > 1)
         raise DataValidationError("duplicate column name", file=label, line=1, column=dup)
+    _check_widths(widths, lines, header, expected, label)
+    raw = raw[[c for c in header if c not in derived]]  # recomputed below, never trusted
     if raw.empty:
         raise DataValidationError("the file has a header but no data rows", file=label, line=2)
-    lines = _line_numbers(text, len(raw))
     out: dict[str, pd.Series] = {}
     for f in schema.fields:
         col, dec = _convert(raw[f["name"]], f, label, lines)
@@ -576,14 +586,15 @@ def _bundled(name: str) -> pd.DataFrame:
         known["sources"] = set(_bundled("sources")["source_id"])
     if name == "comparisons":
         known["concentrations"] = set(_bundled("concentrations")["row_id"])
-    frame = _validate(_read_text(path, f"data/{name}.csv"), schema, f"data/{name}.csv", known)
+    label = f"data/{name}.csv"
+    frame = _validate(_read_text(path, label), schema, label, known)
     if name == "sources":
         known_sources = set(frame["source_id"])
         frame = _check_rules(
             frame,
             schema,
-            f"data/{name}.csv",
-            _line_numbers(path.read_text("utf-8"), len(frame)),
+            label,
+            _read_strings(_read_text(path, label), label)[1],
             {"sources": known_sources},
         )
     return _with_kind(frame, name)
@@ -686,7 +697,7 @@ def load_table(
             frame,
             schema,
             label,
-            _line_numbers(path.read_text("utf-8"), len(frame)),
+            _read_strings(_read_text(path, label), label)[1],
             {"sources": ids},
         )
         return frame

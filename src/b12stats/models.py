@@ -61,7 +61,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from b12stats.errors import DataValidationError, OptionError, check_option
+from b12stats._validation import (
+    UNIT_OPEN,
+    Integral,
+    Interval,
+    Options,
+    Real,
+    cluster_ids,
+    validate_params,
+)
+from b12stats.errors import DataValidationError, OptionError
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +192,66 @@ class GEEResult:
         out["converged"] = self.converged
         out["method"] = self.method
         return out
+
+    # predict(): helper G (report) -- one self-contained block
+    def predict(self, exog: Any, *, conf_level: float | None = None) -> pd.DataFrame:
+        """Linear predictor at new covariate values, with a pointwise Wald band.
+
+        With coefficients ``b`` and their covariance ``V`` (:attr:`cov_params`, of
+        :attr:`cov_type`), the prediction at a row ``x`` of the design matrix is
+        ``eta = x b`` with ``se = sqrt(x V x')`` and the interval
+        ``eta ± z se``, ``z`` the normal quantile of ``conf_level`` (default: the
+        fit's). On the link scale: apply ``exp`` for a log-scale outcome or the
+        inverse logit for the binomial family to the three columns.
+
+        Parameters
+        ----------
+        exog
+            A DataFrame (or mapping of arrays) with one column per term of
+            :attr:`coefficients` (``"Intercept"`` may be left out: it is 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``estimate, se, ci_low, ci_high``, one row per row of ``exog``.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> d = pd.DataFrame({"x": rng.normal(size=60), "g": np.repeat(np.arange(12), 5)})
+        >>> d["y"] = 1.0 + 0.5 * d["x"] + rng.normal(size=60)
+        >>> res = fit_gee(d, "y ~ x", groups="g")
+        >>> p = res.predict({"x": [0.0]})
+        >>> bool(np.isclose(p["estimate"].iloc[0], res.coefficients["estimate"].iloc[0]))
+        True
+        """
+        from scipy import stats as _st
+
+        from b12stats.errors import OptionError
+
+        if self.cov_params is None:
+            raise OptionError("this fit has no coefficient covariance: cannot predict a band")
+        level = self.conf_level if conf_level is None else float(conf_level)
+        if not 0.0 < level < 1.0:
+            raise OptionError(f"conf_level must be in (0, 1), got {conf_level!r}")
+        frame = pd.DataFrame(exog)
+        terms = [str(t) for t in self.coefficients["term"]]
+        if "Intercept" in terms and "Intercept" not in frame.columns:
+            frame = frame.assign(Intercept=1.0)
+        missing = [t for t in terms if t not in frame.columns]
+        if missing:
+            raise OptionError(f"exog is missing terms: {', '.join(missing)}")
+        x = frame[terms].to_numpy(dtype=float)
+        beta = self.coefficients["estimate"].to_numpy(dtype=float)
+        cov = self.cov_params.loc[terms, terms].to_numpy(dtype=float)
+        eta = x @ beta
+        se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", x, cov, x), 0.0))
+        z = float(_st.norm.ppf(0.5 + level / 2.0))
+        return pd.DataFrame(
+            {"estimate": eta, "se": se, "ci_low": eta - z * se, "ci_high": eta + z * se},
+            index=frame.index,
+        )
 
 
 @dataclass(frozen=True)
@@ -364,6 +433,25 @@ def _tidy(
     return frame.loc[:, list(COEFFICIENT_COLUMNS)]
 
 
+_GEE_OPTIONS: dict[str, list[Any]] = {
+    "data": ["dataframe"],
+    "groups": ["str", Integral],
+    "cov_struct": [Options(COV_STRUCTS)],
+    "cov_type": [Options(COV_TYPES)],
+    "conf_level": [UNIT_OPEN],
+}
+_COLUMN = ["str", Integral]
+
+
+@validate_params(
+    {
+        **_GEE_OPTIONS,
+        "formula": ["str"],
+        "family": [Options(FAMILIES)],
+        "maxiter": [Interval(Integral, 2, None)],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+    }
+)
 def fit_gee(
     data: pd.DataFrame,
     formula: str,
@@ -450,21 +538,8 @@ def fit_gee(
     >>> res.n_clusters, round(res.working_correlation, 2)
     (30, 0.52)
     """
-    check_option("family", family, FAMILIES)
-    check_option("cov_struct", cov_struct, COV_STRUCTS)
-    check_option("cov_type", cov_type, COV_TYPES)
-    if not isinstance(data, pd.DataFrame):
-        raise OptionError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    if not isinstance(formula, str):
-        raise OptionError("formula must be a string such as 'y ~ x + C(z)'")
-    if not (isinstance(conf_level, float | int) and 0 < conf_level < 1):
-        raise OptionError(f"conf_level must be between 0 and 1, got {conf_level!r}")
-    if not (isinstance(maxiter, int) and maxiter >= 2):
-        # statsmodels needs one mean update after the first correlation update.
-        raise OptionError(f"maxiter must be an integer >= 2, got {maxiter!r}")
-    if not (isinstance(tol, float | int) and tol > 0):
-        raise OptionError(f"tol must be positive, got {tol!r}")
-
+    # maxiter >= 2: statsmodels needs one mean update after the first correlation update.
+    maxiter = int(maxiter)
     outcome_cols, predictor_cols = _formula_columns(formula)
     if groups not in data.columns:
         raise DataValidationError("groups column not found in the data", column=str(groups))
@@ -483,6 +558,7 @@ def fit_gee(
         notes.append(f"dropped {n_dropped} of {len(data)} rows with missing values in: {cols}")
     if frame.empty:
         raise DataValidationError("no complete rows: every row has a missing value")
+    cluster_ids("groups", frame[groups], column=str(groups))
     # Stable sort: clusters contiguous, order within a cluster kept.
     frame = frame.iloc[np.argsort(pd.factorize(frame[groups])[0], kind="stable")]
     sizes = frame.groupby(groups, sort=False).size()
@@ -600,6 +676,20 @@ def _statsmodels_fit(
         warnings.simplefilter("always")
 
         def build(spec: str) -> Any:
+            try:
+                rows = patsy.dmatrices(
+                    spec, frame, eval_env=patsy.EvalEnvironment([{"np": np}]), NA_action="drop"
+                )[0].shape[0]
+            except patsy.PatsyError as exc:
+                msg = str(exc).splitlines()[0]
+                raise DataValidationError(
+                    f"cannot build the model from {formula!r}: {msg}"
+                ) from None
+            if rows == 0:
+                raise DataValidationError(
+                    f"{formula!r} is missing (NaN) in every row: check its transformations "
+                    "(np.log of values <= 0, np.sqrt of negative values)"
+                )
             try:
                 return sm.GEE.from_formula(
                     spec,
@@ -766,6 +856,15 @@ def _terms(covariates: Sequence[str] | str | None) -> list[str]:
     return [str(c) for c in covariates]
 
 
+@validate_params(
+    {
+        **_GEE_OPTIONS,
+        "outcome": _COLUMN,
+        "exposure": _COLUMN,
+        "covariates": [None, "str-list"],
+        "log": ["boolean"],
+    }
+)
 def fit_linear(
     data: pd.DataFrame,
     *,
@@ -841,6 +940,9 @@ def fit_linear(
     )
 
 
+@validate_params(
+    {**_GEE_OPTIONS, "outcome": _COLUMN, "exposure": _COLUMN, "covariates": [None, "str-list"]}
+)
 def fit_trend(
     data: pd.DataFrame,
     *,

@@ -31,7 +31,8 @@ Models (``model=``)
     :func:`quartile_scores`) plus the design's covariates; the tested
     coefficient is the score (the P-trend of the papers).
 
-Both use an exchangeable working correlation by default (``cov_struct=``)
+Both use an exchangeable working correlation by default (``cov_struct=``;
+independence when every cluster holds one dyad, :func:`default_cov_struct`)
 and the robust (sandwich) SE of R geepack and ``b12stats fit``
 (``cov_type="robust"``); with fewer than about 40 clusters that SE is biased
 downward and ``cov_type="bias_reduced"`` (Mancl & DeRouen 2001) gives
@@ -66,6 +67,7 @@ models. Biometrika 73:13-22. doi:10.1093/biomet/73.1.13
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import contextlib
 import itertools
@@ -82,12 +84,23 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from b12stats.errors import OptionError, check_option
+from b12stats._validation import (
+    UNIT_OPEN,
+    Interval,
+    Options,
+    Real,
+    as_design,
+    check_params,
+    check_workers,
+    numeric_array,
+)
+from b12stats.errors import OptionError
 
 __all__ = [
     "COLUMNS",
     "MODELS",
     "SampleSizeResult",
+    "default_cov_struct",
     "power",
     "quartile_scores",
     "replicate_estimates",
@@ -127,6 +140,22 @@ TRUE_VALUE_SEED = 20180186
 #: Smallest planned study accepted: the quartile score needs 4 groups and the
 #: robust (sandwich) variance needs a handful of clusters to mean anything.
 MIN_DYADS = 8
+_RUN_CONSTRAINTS: dict[str, list[Any]] = {
+    "model": [Options(MODELS)],
+    "scale": [Options(SCALES)],
+    "cov_struct": [Options(COV_STRUCTS)],
+    "cov_type": [Options(COV_TYPES)],
+    "covariates": [None, "str-list"],
+    "progress": [None, "boolean"],
+}
+#: Most replicates (reps x scenarios) of one call: each keeps its estimate, SE and
+#: convergence flag in memory, and at about a millisecond per fit 10**7 take hours.
+MAX_REPLICATES = 10_000_000
+#: Most simulated values per (chunk_size x n_dyads) array; a chunk holds about ten such
+#: float arrays at once (80 MB each at the limit).
+MAX_CHUNK_CELLS = 10_000_000
+#: Most chunks submitted to an executor and not yet collected.
+MAX_IN_FLIGHT = 64
 MIN_CLUSTERS = 2
 
 #: Columns of :func:`power`, in order.
@@ -183,7 +212,7 @@ def quartile_scores(x: Any) -> np.ndarray:
     >>> quartile_scores([110, 250, 300, 180, 420, 95, 510, 330]).tolist()
     [0.0, 1.0, 2.0, 1.0, 3.0, 0.0, 3.0, 2.0]
     """
-    arr = np.asarray(x, dtype=float)
+    arr = numeric_array("x", x)
     if arr.ndim not in (1, 2) or arr.shape[-1] < 4:
         raise OptionError(f"x must have shape (N,) or (R, N) with N >= 4, got {arr.shape}")
     n = arr.shape[-1]
@@ -205,16 +234,40 @@ def _simulate_arrays(design: Any, *, n_dyads: int, n_clusters: int, reps: int, r
 
 
 def _resolve_design(design: Any) -> Any:
-    if isinstance(design, str):
-        from b12stats.simulate import get_design
+    return as_design("design", design)
 
-        return get_design(design)
-    for attr in ("n_dyads", "n_clusters", "replace"):
-        if not hasattr(design, attr):
-            raise OptionError(
-                f"design must be a design name or a b12stats.simulate.Design, got {design!r}"
-            )
-    return design
+
+def default_cov_struct(
+    design: Any, n_dyads: Any = None, n_clusters: Any = None
+) -> tuple[str, str]:
+    """The default working correlation for a design and scenarios, and why.
+
+    ``"independence"`` when every scenario has one dyad per cluster (no
+    within-cluster pairs to estimate an exchangeable correlation from; by
+    default the scenarios keep the design's dyads per cluster), else
+    ``"exchangeable"``. Returns ``(cov_struct, reason)``.
+
+    Examples
+    --------
+    >>> default_cov_struct("canada")[0], default_cov_struct("kenya")[0]
+    ('independence', 'exchangeable')
+    """
+    design = _resolve_design(design)
+    return _default_cov_struct(design, _scenarios(design, n_dyads, n_clusters))
+
+
+def _default_cov_struct(design: Any, scenarios: list[tuple[int, int]]) -> tuple[str, str]:
+    del design  # the scenarios fitted decide, whatever the design's own clusters
+    if all(c == n for n, c in scenarios):
+        return "independence", (
+            "one dyad per cluster: no within-cluster pairs to estimate an exchangeable "
+            "correlation from"
+        )
+    return "exchangeable", "dyads share clusters"
+
+
+def _default_for(design: Any, scenarios: list[tuple[int, int]]) -> str:
+    return _default_cov_struct(design, scenarios)[0]
 
 
 def _design_name(design: Any) -> str:
@@ -321,20 +374,26 @@ class _NoBar:
 
 
 def _execute(
-    tasks: list[_Chunk],
+    tasks: Iterable[_Chunk],
     *,
+    n_tasks: int,
     executor: cf.Executor | None,
     workers: int,
     progress: bool,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Run the chunks inline, on a process pool, or on ``executor``; results in order."""
+    """Run the chunks inline, on a process pool, or on ``executor``; results in order.
+
+    ``tasks`` is consumed lazily: at most :data:`MAX_IN_FLIGHT` chunks are
+    submitted and not yet collected at any time, so neither the tasks nor
+    their pending futures are all built up front.
+    """
 
     def bar() -> Any:
         if not progress:  # no tqdm object at all: tqdm starts a monitor thread
             return contextlib.nullcontext(_NoBar())
         from tqdm.auto import tqdm
 
-        return tqdm(total=len(tasks), desc="power", unit="chunk")
+        return tqdm(total=n_tasks, desc="power", unit="chunk")
 
     with contextlib.ExitStack() as stack:
         if executor is None and workers > 1:
@@ -348,18 +407,26 @@ def _execute(
                     out.append(_run_chunk(task))
                     pbar.update(1)
             return out
+        todo = iter(tasks)
         # submit (a fork pool starts its processes here) before the progress bar,
         # which may start a monitor thread
-        futures = [executor.submit(_run_chunk, task) for task in tasks]
+        pending = collections.deque(
+            executor.submit(_run_chunk, task) for task in itertools.islice(todo, MAX_IN_FLIGHT)
+        )
+        out = []
         try:
             with bar() as pbar:
-                for _ in cf.as_completed(futures):
+                while pending:
+                    out.append(pending.popleft().result())
                     pbar.update(1)
+                    task = next(todo, None)
+                    if task is not None:
+                        pending.append(executor.submit(_run_chunk, task))
         except BaseException:
-            for fut in futures:
+            for fut in pending:
                 fut.cancel()
             raise
-        return [fut.result() for fut in futures]
+        return out
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -392,9 +459,8 @@ def _int_list(name: str, value: Any, minimum: int) -> list[int]:
 
 def _seed_from(rng: Any) -> int:
     """A non-negative integer seed: ``rng`` itself if an int, else drawn from it."""
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        if rng < 0:
-            raise OptionError(f"a seed must be a non-negative integer, got {rng!r}")
+    check_params(rng=rng, constraints={"rng": ["rng"]})
+    if isinstance(rng, (int, np.integer)):
         return int(rng)
     return int(np.random.default_rng(rng).integers(2**63 - 1))
 
@@ -544,7 +610,7 @@ def power(
     model: str = "linear",
     scale: str = "log",
     covariates: Sequence[str] | str | None = None,
-    cov_struct: str = "exchangeable",
+    cov_struct: str | None = None,
     alpha: float = 0.05,
     alternative: str = "two-sided",
     true_value: float | None = None,
@@ -605,8 +671,9 @@ def power(
         Design covariates added to the model. Default: none for ``"linear"``
         (the papers' unadjusted model), all the design simulates for
         ``"trend"``.
-    cov_struct : {"exchangeable", "independence"}
-        Working correlation.
+    cov_struct : {"exchangeable", "independence"}, optional
+        Working correlation. Default: :func:`default_cov_struct` (exchangeable,
+        or independence when every cluster holds one dyad).
     alpha : float
         Significance level of the test; the intervals for ``coverage`` have
         level ``1 - alpha``.
@@ -731,13 +798,31 @@ def _replicate_arrays(
     Returns the covariates used and, per scenario in order, the arrays
     (estimate, se, converged) of the tested coefficient over its replicates.
     """
-    check_option("model", model, MODELS)
-    check_option("scale", scale, SCALES)
-    check_option("cov_struct", cov_struct, COV_STRUCTS)
-    check_option("cov_type", cov_type, COV_TYPES)
+    check_params(
+        model=model,
+        scale=scale,
+        cov_struct=cov_struct,
+        cov_type=cov_type,
+        covariates=covariates,
+        progress=progress,
+        constraints=_RUN_CONSTRAINTS,
+    )
     reps = _check_int("reps", reps, 1)
-    workers = _check_int("workers", workers, 1)
     chunk_size = _check_int("chunk_size", chunk_size, 1)
+    workers = check_workers(workers)
+    total = reps * len(scenarios)
+    if total > MAX_REPLICATES:
+        raise OptionError(
+            f"reps x scenarios = {total:,} replicates exceeds the limit of {MAX_REPLICATES:,}: "
+            "every replicate's estimate is kept in memory, and so many fits would run for days"
+        )
+    widest = max(n for n, _ in scenarios)
+    if min(chunk_size, reps) * widest > MAX_CHUNK_CELLS:
+        raise OptionError(
+            f"chunk_size x n_dyads = {min(chunk_size, reps) * widest:,} simulated values per "
+            f"array exceeds the limit of {MAX_CHUNK_CELLS:,} (a chunk holds about ten such "
+            "arrays in memory); lower chunk_size or n_dyads"
+        )
     if executor is not None and not hasattr(executor, "submit"):
         raise OptionError(f"executor must be a concurrent.futures.Executor, got {executor!r}")
     covs = _design_covariates(design, covariates, model)
@@ -753,12 +838,12 @@ def _replicate_arrays(
                 raise OptionError(
                     f"n_clusters = n_dyads = {n}: independent dyads have no within-cluster "
                     "pairs to estimate an exchangeable correlation; use "
-                    "cov_struct='independence'"
+                    "cov_struct='independence' (--cov-struct independence on the command line)"
                 )
     simulate = _simulate_arrays
 
     n_chunks = math.ceil(reps / chunk_size)
-    tasks = [
+    tasks = (
         _Chunk(
             design=design,
             model=model,
@@ -775,16 +860,21 @@ def _replicate_arrays(
         )
         for n, c in scenarios
         for k in range(n_chunks)
-    ]
+    )
+    n_tasks = len(scenarios) * n_chunks
     logger.info(
         "power: %d scenarios x %d replicates in %d chunks (seed %d)",
         len(scenarios),
         reps,
-        len(tasks),
+        n_tasks,
         seed,
     )
     results = _execute(
-        tasks, executor=executor, workers=workers, progress=_progress_default(progress)
+        tasks,
+        n_tasks=n_tasks,
+        executor=executor,
+        workers=workers,
+        progress=_progress_default(progress),
     )
     per_scenario = []
     for i in range(len(scenarios)):
@@ -807,7 +897,7 @@ def _power_scenarios(
     model: str,
     scale: str,
     covariates: Sequence[str] | str | None,
-    cov_struct: str,
+    cov_struct: str | None,
     alpha: float,
     alternative: str,
     true_value: float | None,
@@ -819,11 +909,18 @@ def _power_scenarios(
     cov_type: str = "robust",
 ) -> pd.DataFrame:
     """:func:`power` for an explicit list of (n_dyads, n_clusters) pairs."""
-    check_option("alternative", alternative, ALTERNATIVES)
-    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise OptionError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
-    if true_value is not None and not isinstance(true_value, (int, float, np.floating)):
-        raise OptionError(f"true_value must be a number or None, got {true_value!r}")
+    if cov_struct is None:
+        cov_struct = _default_for(design, scenarios)
+    check_params(
+        alpha=alpha,
+        alternative=alternative,
+        true_value=true_value,
+        constraints={
+            "alpha": [UNIT_OPEN],
+            "alternative": [Options(ALTERNATIVES)],
+            "true_value": [None, Real],
+        },
+    )
     covs, per_scenario = _replicate_arrays(
         design,
         scenarios,
@@ -892,7 +989,7 @@ def replicate_estimates(
     model: str = "trend",
     scale: str = "log",
     covariates: Sequence[str] | str | None = None,
-    cov_struct: str = "exchangeable",
+    cov_struct: str | None = None,
     rng: Any = None,
     executor: cf.Executor | None = None,
     workers: int = 1,
@@ -937,6 +1034,8 @@ def replicate_estimates(
     if len(scenarios) != 1:
         raise OptionError("replicate_estimates takes one scenario: one n_dyads and one n_clusters")
     seed = _seed_from(rng)
+    if cov_struct is None:
+        cov_struct = _default_for(design, scenarios)
     _, per_scenario = _replicate_arrays(
         design,
         scenarios,
@@ -1036,7 +1135,7 @@ class SampleSizeResult:
 _POWER_DEFAULTS: dict[str, Any] = {
     "scale": "log",
     "covariates": None,
-    "cov_struct": "exchangeable",
+    "cov_struct": None,
     "alpha": 0.05,
     "alternative": "two-sided",
     "true_value": None,
@@ -1117,19 +1216,18 @@ def sample_size(
     >>> res.n_dyads, res.n_clusters, res.search
     (200, 42, 'grid')
     """
-    if not (isinstance(target_power, (int, float)) and 0 < target_power < 1):
-        raise OptionError(f"target_power must be strictly between 0 and 1, got {target_power!r}")
+    check_params(target_power=target_power, constraints={"target_power": [UNIT_OPEN]})
     if dyads_per_cluster is not None and n_clusters is not None:
         raise OptionError("give dyads_per_cluster or n_clusters, not both")
     design = _resolve_design(design)
     if dyads_per_cluster is None and n_clusters is None:
         dyads_per_cluster = design.n_dyads / design.n_clusters
-    if dyads_per_cluster is not None and not (
-        isinstance(dyads_per_cluster, (int, float)) and dyads_per_cluster >= 1
-    ):
-        raise OptionError(f"dyads_per_cluster must be >= 1, got {dyads_per_cluster!r}")
+    check_params(
+        dyads_per_cluster=dyads_per_cluster,
+        constraints={"dyads_per_cluster": [Interval(Real, 1, None)]},
+    )
     seed = _seed_from(rng)
-    workers = _check_int("workers", workers, 1)
+    workers = check_workers(workers)
     unknown = sorted(set(options) - set(_POWER_DEFAULTS))
     if unknown:
         raise OptionError(

@@ -15,8 +15,8 @@ so 1 pg/mL = 1 ng/L = 0.7378 pmol/L and 1 µg/L = 737.8 pmol/L.
 References
 ----------
 PubChem Compound Summary for CID 5311498, Cyanocobalamin (C63H88CoN14O14P,
-molar mass 1355.4 g/mol). The bundled ``reference_values`` table records it as
-row ``molar_mass``.
+molar mass 1355.4 g/mol). The bundled ``reference_values`` table records it
+(role ``molar_mass_conversion``).
 """
 
 from __future__ import annotations

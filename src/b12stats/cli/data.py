@@ -51,16 +51,18 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from b12stats import data
+    from b12stats.errors import OptionError
 
     if args.table is None:
+        if args.as_table is not None:
+            raise OptionError("--as NAME needs a file: b12stats data FILE.csv --as NAME")
         frame = data.list_tables()
     elif args.schema:
-        frame = data.table_schema(args.as_table or args.table).describe()
+        frame = data.table_schema(_table_name(args, data.table_names())).describe()
     else:
-        frame = data.load_table(args.table, table=args.as_table)
-        name = args.as_table or (
-            args.table if args.table in data.table_names() else Path(args.table).stem
-        )
+        name = _table_name(args, data.table_names())
+        bundled = _bundled(args, data.table_names())
+        frame = data.load_table(args.table, table=None if bundled else name)
         if args.format == "csv":  # numbers as printed, so the file loads back the same
             frame = data.as_printed(frame, name)
     if args.format == "csv":
@@ -79,6 +81,44 @@ def run(args: argparse.Namespace) -> int:
         if cut:
             print(f"(text cut at {TEXT_WIDTH} characters; --format csv prints it whole)")
     return 0
+
+
+def _bundled(args: argparse.Namespace, names: list[str]) -> bool:
+    """TABLE is a bundled table's name (not a file of that name given with --as)."""
+    return args.table in names and (args.as_table is None or not Path(args.table).exists())
+
+
+def _table_name(args: argparse.Namespace, names: list[str]) -> str:
+    """The bundled table TABLE names or follows; one line for every way this can fail.
+
+    Checked in this order: ``--as`` names a bundled table; TABLE is a bundled
+    table or an existing file (a mistyped path is "file not found"); a file's
+    table is ``--as`` or its stem.
+    """
+    from b12stats._csvread import read_text
+    from b12stats.errors import OptionError
+
+    known = ", ".join(names)
+    if args.as_table is not None and args.as_table not in names:
+        raise OptionError(f"--as {args.as_table}: unknown table; expected one of: {known}")
+    if _bundled(args, names):
+        if args.as_table not in (None, args.table):
+            raise OptionError(f"--as applies to a file; {args.table!r} is a bundled table")
+        return str(args.table)
+    path = Path(args.table)
+    if not path.exists() and path.suffix == "" and len(path.parts) == 1:
+        raise OptionError(
+            f"unknown table {args.table!r}; expected one of: {known}, or the path of a CSV file"
+        )
+    if not args.schema or path.exists():
+        read_text(path, label=str(args.table))  # file not found, a directory, not text, empty
+    if args.as_table is not None:
+        return str(args.as_table)
+    if path.stem in names:
+        return path.stem
+    raise OptionError(
+        f"cannot tell which table {args.table} follows; name it with --as NAME, one of: {known}"
+    )
 
 
 #: Text cells longer than this are cut in the readable table (not in CSV).

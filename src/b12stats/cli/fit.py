@@ -15,6 +15,7 @@ carries warnings) and 2 for a user error.
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 from typing import Any
 
@@ -85,20 +86,45 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the CSV, fit, print, optionally write; return the exit status."""
-    import pandas as pd
-
     from b12stats._io import write_csv
+    from b12stats.cli._args import output_plan
+
+    plan = output_plan()
+    plan.add_input("DATA.csv", args.data)
+    plan.add_output("--out", args.out)
+    with plan:
+        result = _fit(args)
+        print(_format(result, args.data))
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if args.out:
+            write_csv(args.out, result.to_frame())
+    if args.out:
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> Any:
+    """Read DATA.csv and fit the model; errors name the user's file."""
+    from b12stats import _csvread
     from b12stats.errors import DataValidationError
     from b12stats.models import fit_gee
 
+    numeric = numeric_columns(args.formula)
+    cells = _csvread.read_csv(args.data)
+    if args.groups not in cells.columns:
+        raise DataValidationError(
+            f"no column {args.groups!r} (named by --groups); the columns are: "
+            + ", ".join(map(str, cells.columns)),
+            file=args.data,
+            line=1,
+        )
+    for col in numeric:
+        if col in cells.columns:
+            _csvread.require_numeric(cells, [col], label=args.data, why=_why_numeric(cells, col))
     try:
-        data = pd.read_csv(args.data)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataValidationError(f"cannot read CSV: {reason}", file=args.data) from None
-    try:
-        result = fit_gee(
-            data,
+        return fit_gee(
+            _csvread.typed(cells),
             args.formula,
             groups=args.groups,
             family=args.family,
@@ -113,13 +139,45 @@ def run(args: argparse.Namespace) -> int:
         raise DataValidationError(
             exc.reason, file=args.data, line=exc.line, column=exc.column
         ) from None
-    print(_format(result, args.data))
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if args.out:
-        write_csv(args.out, result.to_frame())
-        print(f"wrote {args.out}")
-    return 0
+
+
+def _why_numeric(cells: Any, col: str) -> str:
+    """The end of the message for a non-number in ``col``."""
+    import pandas as pd
+
+    why = "a column used numerically must hold numbers only"
+    if pd.to_numeric(cells[col], errors="coerce").isna().all():  # no number at all: a category
+        why += f"; write C({col}) in the formula to use it as categories"
+    return why
+
+
+class _DropCategorical(ast.NodeTransformer):
+    """Replace every ``C(...)`` term by a constant (its columns are categories)."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if isinstance(node.func, ast.Name) and node.func.id == "C":
+            return ast.copy_location(ast.Constant(1), node)
+        self.generic_visit(node)
+        return node
+
+
+def numeric_columns(formula: str) -> list[str]:
+    """Columns the formula uses as numbers: the outcome and those outside ``C(...)``.
+
+    Examples
+    --------
+    >>> numeric_columns("np.log(y) ~ x + C(sex) + C(site):dose")
+    ['y', 'x', 'dose']
+    """
+    from b12stats.models import _formula_columns, _names
+
+    _formula_columns(formula)  # raises OptionError for a malformed formula
+    lhs, rhs = formula.split("~")
+    found: list[str] = []
+    for side in (lhs, rhs):
+        tree = ast.parse(side.strip().replace(":", "*") or "1", mode="eval")
+        found += _names(ast.unparse(_DropCategorical().visit(tree)), formula)
+    return list(dict.fromkeys(found))
 
 
 def _format(result: Any, source: str) -> str:

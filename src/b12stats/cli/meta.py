@@ -94,21 +94,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _read_csv(path: str) -> Any:
-    """Read a user's CSV as text cells; the index counts data lines (blank lines kept)."""
-    import pandas as pd
-
-    from b12stats.errors import DataValidationError
-
-    try:
-        frame = pd.read_csv(path, dtype=str, skip_blank_lines=False)
-    except pd.errors.EmptyDataError:
-        raise DataValidationError("the file is empty", file=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataValidationError(f"not a readable CSV file ({exc})", file=path) from None
-    return frame.dropna(how="all")
-
-
 def _summary_text(table: Any) -> str:
     import pandas as pd
 
@@ -148,13 +133,52 @@ def _summary_text(table: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     """Pool, print a summary, write the requested files; return the exit status."""
     from b12stats import _io
+    from b12stats.cli._args import output_plan
     from b12stats.errors import OptionError
-    from b12stats.stats.meta import pool_table
 
     if args.plot and Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
         raise OptionError(f"--plot must end in one of {', '.join(PLOT_SUFFIXES)}: {args.plot}")
     if not 0.0 < args.level < 1.0:
         raise OptionError(f"--conf-level must be between 0 and 1, not {args.level}")
+    plan = output_plan()
+    plan.add_input("DATA.csv", args.data)
+    plan.add_output("--out", args.out)
+    plan.add_output("--studies", args.studies)
+    plan.add_output("--leave-one-out", args.loo)
+    plan.add_output("--plot", args.plot)
+    with plan:
+        table = _pool(args)
+        for row in table.excluded.itertuples(index=False):
+            logger.info("left out %s: %s", row.row, row.reason)
+        print(_summary_text(table))
+        if args.out:
+            _io.write_csv(args.out, table.to_frame())
+        if args.studies:
+            _io.write_csv(args.studies, table.studies())
+        if args.loo:
+            _io.write_csv(args.loo, table.leave_one_out())
+        if args.plot:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            from b12stats.plots.forest import plot_forest
+
+            ax = plot_forest(table, scale=args.scale)
+            try:
+                _io.save_figure(ax.figure, args.plot)
+            finally:
+                plt.close(ax.figure)
+    return 0
+
+
+def _pool(args: argparse.Namespace) -> Any:
+    """Pool the bundled correlations or the user's DATA.csv."""
+    from b12stats._csvread import read_csv
+    from b12stats.errors import OptionError
+    from b12stats.stats.meta import pool_table
+
     if args.data is None:
         from b12stats.data import load_table
 
@@ -164,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
             kinds = dict(zip(sources["source_id"], sources["kind"], strict=True))
             frame = frame.assign(source_kind=frame["source_id"].map(kinds))
         kinds_pooled = ("primary", "secondary") if args.include_secondary else ("primary",)
-        table = pool_table(
+        return pool_table(
             frame,
             label="row_id",
             by=["pair", *[c for c in args.by if c != "pair"]],
@@ -174,42 +198,18 @@ def run(args: argparse.Namespace) -> int:
             source_kinds=kinds_pooled,
             on_unpoolable="skip",
         )
-    else:
-        if args.include_secondary:
-            raise OptionError("--include-secondary applies to the bundled data only")
-        frame = _read_csv(args.data)
-        table = pool_table(
-            frame,
-            r=args.r_col,
-            n=args.n_col,
-            label=args.label_col,
-            by=args.by,
-            method=args.method,
-            test=args.test,
-            conf_level=args.level,
-            on_unpoolable="skip" if args.skip_unpoolable else "raise",
-            file=args.data,
-        )
-    for row in table.excluded.itertuples(index=False):
-        logger.info("left out %s: %s", row.row, row.reason)
-    print(_summary_text(table))
-    if args.out:
-        _io.write_csv(args.out, table.to_frame())
-    if args.studies:
-        _io.write_csv(args.studies, table.studies())
-    if args.loo:
-        _io.write_csv(args.loo, table.leave_one_out())
-    if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        from b12stats.plots.forest import plot_forest
-
-        ax = plot_forest(table, scale=args.scale)
-        try:
-            _io.save_figure(ax.figure, args.plot)
-        finally:
-            plt.close(ax.figure)
-    return 0
+    if args.include_secondary:
+        raise OptionError("--include-secondary applies to the bundled data only")
+    frame = read_csv(args.data, missing_as_nan=True)
+    return pool_table(
+        frame,
+        r=args.r_col,
+        n=args.n_col,
+        label=args.label_col,
+        by=args.by,
+        method=args.method,
+        test=args.test,
+        conf_level=args.level,
+        on_unpoolable="skip" if args.skip_unpoolable else "raise",
+        file=args.data,
+    )

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
+from b12stats.cli._args import (
+    MAX_POWER_DYADS,
+    MAX_REPS,
+    POWER_WHY,
+    REPS_WHY,
+    bounded_int,
+    bounded_int_list,
+    workers,
+)
 from b12stats.cli._help import HelpFormatter, examples
-
-
-def _int_list(text: str) -> list[int]:
-    """Parse ``"100,200,300"`` into ints (argparse type)."""
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, got {text!r}"
-        ) from None
-    if not values:
-        raise argparse.ArgumentTypeError("expected at least one integer")
-    return values
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,18 +42,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--design",
         required=True,
-        metavar="NAME",
-        help="built-in design, e.g. kenya (see b12stats simulate --list)",
+        metavar="NAME|FILE.toml",
+        help="built-in design, e.g. kenya (see b12stats simulate --list), or a design file",
     )
     p.add_argument(
         "--n-dyads",
-        type=_int_list,
+        type=bounded_int_list(MAX_POWER_DYADS, POWER_WHY),
         metavar="N[,N...]",
         help="numbers of dyads, comma-separated (default: the design's)",
     )
     p.add_argument(
         "--n-clusters",
-        type=_int_list,
+        type=bounded_int_list(MAX_POWER_DYADS, POWER_WHY),
         metavar="K[,K...]",
         help="numbers of clusters, crossed with --n-dyads (default: keep the design's "
         "dyads per cluster)",
@@ -77,8 +74,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--cov-struct",
         choices=("exchangeable", "independence"),
-        default="exchangeable",
-        help="working correlation within clusters (default exchangeable)",
+        default=None,
+        help="working correlation within clusters (default exchangeable; independence when "
+        "every cluster holds one dyad)",
     )
     p.add_argument(
         "--cov-type",
@@ -87,7 +85,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="standard errors of the Wald test: robust sandwich (default) or Mancl-DeRouen "
         "bias-reduced, which keeps the test's size near alpha with few clusters",
     )
-    p.add_argument("--reps", type=int, default=1000, help="replicates per scenario (default 1000)")
+    p.add_argument(
+        "--reps",
+        type=bounded_int(MAX_REPS, REPS_WHY),
+        default=1000,
+        help=f"replicates per scenario (default 1000, at most {MAX_REPS})",
+    )
     p.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     p.add_argument(
         "--target-power",
@@ -96,7 +99,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="also print the smallest --n-dyads reaching this power",
     )
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="processes (default 1: inline)"
+        "--workers",
+        type=workers,
+        default=1,
+        metavar="N",
+        help="processes (default 1: inline; at most 4 per CPU)",
     )
     p.add_argument(
         "--seed",
@@ -110,28 +117,54 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Run the simulation, write the CSV, print the table; return the exit status."""
-    import pandas as pd
-
     from b12stats import power
     from b12stats._io import write_csv
+    from b12stats.cli._args import output_plan
     from b12stats.errors import OptionError
 
     if args.target_power is not None and not 0 < args.target_power < 1:
         raise OptionError(f"--target-power must be between 0 and 1, got {args.target_power}")
-    table = power.power(
+    plan = output_plan()
+    plan.add_input("--design", design_file(args.design))
+    plan.add_output("--out", args.out)
+    cov_struct = args.cov_struct
+    if cov_struct is None:
+        cov_struct, why = power.default_cov_struct(args.design, args.n_dyads, args.n_clusters)
+        print(f"# working correlation {cov_struct} (default: {why}; --cov-struct to change)")
+    with plan:
+        table = _power(args, power, cov_struct)
+        write_csv(args.out, table)
+    _print_table(table, args)
+    print(f"# wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def design_file(design: str | None) -> str | None:
+    """``design`` if it names an existing file (an input to protect), else None."""
+    from pathlib import Path
+
+    return design if design is not None and Path(design).is_file() else None
+
+
+def _power(args: argparse.Namespace, power: Any, cov_struct: str) -> Any:
+    return power.power(
         args.design,
         n_dyads=args.n_dyads,
         n_clusters=args.n_clusters,
         reps=args.reps,
         model=args.model,
         scale=args.scale,
-        cov_struct=args.cov_struct,
+        cov_struct=cov_struct,
         cov_type=args.cov_type,
         alpha=args.alpha,
         rng=args.seed,
         workers=args.workers,
     )
-    write_csv(args.out, table)
+
+
+def _print_table(table: Any, args: argparse.Namespace) -> None:
+    import pandas as pd
+
     shown = table.drop(columns=["method", "design", "alpha", "seed"])
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
@@ -147,5 +180,3 @@ def run(args: argparse.Namespace) -> int:
                 f"{row['n_clusters']} clusters (power {row['power']:.3f}, "
                 f"MC SE {row['power_mcse']:.3f})"
             )
-    print(f"# wrote {args.out}", file=sys.stderr)
-    return 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from b12stats.cli._args import MAX_REPS, REPS_WHY, bounded_int
 from b12stats.cli._help import HelpFormatter, examples
 
 
@@ -38,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--reps",
-        type=int,
+        type=bounded_int(MAX_REPS, REPS_WHY),
         default=None,
         metavar="REPS",
         help=(
@@ -55,10 +57,14 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")  # no display needed; figures are embedded as PNG
 
+    from b12stats.cli._args import output_plan
     from b12stats.report import DEFAULT_REPS, DEFAULT_SEED, build_report
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     reps = DEFAULT_REPS if args.reps is None else args.reps
-    path = build_report(args.out, seed=seed, reps=reps)
+    plan = output_plan()
+    plan.add_output("--out", str(Path(args.out) / "index.html"))
+    with plan:  # checked before the work; written whole or not at all
+        path = build_report(args.out, seed=seed, reps=reps)
     print(path, file=sys.stdout)
     return 0

@@ -67,17 +67,22 @@ def run(args: argparse.Namespace) -> int:
 
     from b12stats import _io
     from b12stats.audit import run_audit
+    from b12stats.cli._args import output_plan
     from b12stats.errors import OptionError
 
     if args.width < 40:
         raise OptionError(f"--width must be at least 40, got {args.width}")
-    result = run_audit()
-    frame = result.to_frame()
+    plan = output_plan()
     if args.out is not None:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise OptionError(f"--out must be a directory, got the file {str(out)!r}")
-        _io.write_csv(out / "audit.csv", frame)
+        plan.add_output("--out", str(out / "audit.csv"))
+    with plan:
+        result = run_audit()
+        frame = result.to_frame()
+        if args.out is not None:
+            _io.write_csv(Path(args.out) / "audit.csv", frame)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:

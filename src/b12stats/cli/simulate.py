@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from b12stats.cli._args import MAX_SIMULATE_DYADS, SIMULATE_WHY, bounded_int
 from b12stats.cli._help import HelpFormatter, examples
 
 
@@ -12,29 +13,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     """Add the ``simulate`` subcommand."""
     p = subparsers.add_parser(
         "simulate",
-        help="simulate a cohort of mother-infant dyads from a built-in design",
+        help="simulate a cohort of mother-infant dyads from a built-in design or a design file",
         formatter_class=HelpFormatter,
         epilog=examples(
             "b12stats simulate --list",
             "b12stats simulate --design kenya --describe",
+            "b12stats simulate --design my_study.toml --describe",
             "b12stats simulate --design kenya --seed 1 --out kenya.csv",
             "b12stats simulate --design kenya --n-dyads 150 --n-clusters 30 --seed 1 "
             "--out small.csv",
         ),
         description=(
             "Simulate one cohort of mother-infant dyads (milk and infant serum B12, pmol/L, "
-            "clusters, covariates) from a built-in design, and write it as CSV with a JSON "
+            "clusters, covariates) from a built-in design or a TOML design file "
+            "(data/designs/README.md), and write it as CSV with a JSON "
             "sidecar (FILE.csv.json) recording the design and the seed. The same seed gives "
             "byte-identical files. --list shows the designs; --describe prints a design's "
             "parameters (published or assumed)."
         ),
     )
-    p.add_argument("--design", metavar="NAME", help="built-in design, e.g. kenya (see --list)")
     p.add_argument(
-        "--n-dyads", type=int, metavar="N", help="number of dyads (default: the design's)"
+        "--design",
+        metavar="NAME|FILE.toml",
+        help="built-in design, e.g. kenya (see --list), or a design file (data/designs/README.md)",
     )
     p.add_argument(
-        "--n-clusters", type=int, metavar="K", help="number of clusters (default: the design's)"
+        "--n-dyads",
+        type=bounded_int(MAX_SIMULATE_DYADS, SIMULATE_WHY),
+        metavar="N",
+        help=f"number of dyads (default: the design's; at most {MAX_SIMULATE_DYADS})",
+    )
+    p.add_argument(
+        "--n-clusters",
+        type=bounded_int(MAX_SIMULATE_DYADS, SIMULATE_WHY),
+        metavar="K",
+        help="number of clusters (default: the design's)",
     )
     p.add_argument(
         "--seed",
@@ -62,18 +75,25 @@ def _print(frame: object) -> None:
         print(frame.to_string(index=False))  # type: ignore[attr-defined]
 
 
+def sidecar_path(out: str) -> str:
+    """The JSON sidecar written beside a simulated cohort ``out`` (``FILE.csv.json``)."""
+    return out + ".json"
+
+
 def run(args: argparse.Namespace) -> int:
     """Simulate and write, or list/describe; return the exit status."""
     import numpy as np
 
     from b12stats import simulate
+    from b12stats.cli._args import output_plan
+    from b12stats.cli.power import design_file
     from b12stats.errors import OptionError
 
     if args.list:
         _print(simulate.list_designs())
         return 0
     if args.design is None:
-        raise OptionError("--design NAME is required (see --list)")
+        raise OptionError("--design NAME or --design FILE.toml is required (see --list)")
     design = simulate.get_design(args.design)
     if args.describe:
         for flag in design.flags:
@@ -84,10 +104,15 @@ def run(args: argparse.Namespace) -> int:
         raise OptionError("--out FILE.csv is required")
     if args.seed is not None and args.seed < 0:
         raise OptionError(f"--seed must be >= 0, got {args.seed}")
+    plan = output_plan()
+    plan.add_input("--design", design_file(args.design))
+    plan.add_output("--out", args.out)
+    plan.add_output("--out's sidecar", sidecar_path(args.out))
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
-    frame = simulate.simulate_cohort(
-        design, n_dyads=args.n_dyads, n_clusters=args.n_clusters, rng=seed
-    )
-    sidecar = simulate.write_cohort(frame, args.out, design=design, seed=seed)
+    with plan:  # the CSV and its sidecar, both or neither
+        frame = simulate.simulate_cohort(
+            design, n_dyads=args.n_dyads, n_clusters=args.n_clusters, rng=seed
+        )
+        sidecar = simulate.write_cohort(frame, args.out, design=design, seed=seed)
     print(f"wrote {args.out} ({len(frame)} dyads, seed {seed}) and {sidecar}", file=sys.stderr)
     return 0

@@ -18,7 +18,7 @@ correlations
 distributions
     Log-normal distributions rebuilt from published summaries, with cut-offs and shares.
 cohorts
-    Canada vs Cambodia: the summary page's medians beside the primary geometric means.
+    A secondary summary's medians beside the primary paper's geometric means.
 effects
     Supplement effects (percent differences with CIs).
 scatter

@@ -1,14 +1,12 @@
-"""Canada vs Cambodia: a summary page's medians beside the primary paper's geometric means.
+"""Two cohorts, two sources: a secondary summary's medians beside the primary paper's means.
 
-The secondary summary of Chebaya et al. 2017 (doi:10.3390/nu9030270) prints
-medians and "2.03x"-style ratios for n = 40 and 67 dyads; the primary abstract
-prints geometric means with 95% CIs for n = 124 and 69. Drawn side by side on
-one axis the two cannot both be right: the summary's Cambodian values lie far
-below the primary paper's confidence intervals.
+A secondary summary may print medians, "2.03x"-style ratios and sample sizes
+that differ from the primary paper it claims to report (geometric means with
+95% CIs). Drawn side by side on one axis, per compartment and country, the two
+cannot both be right when the summary's values lie outside the primary CIs.
 
 This module only draws; the values and ratios come from
-:mod:`b12stats.data` and :func:`b12stats.stats.effects.ratio`.
-"""
+:func:`b12stats.reanalysis.analysis_canada_cambodia`."""
 
 from __future__ import annotations
 
@@ -16,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from b12stats.errors import OptionError
 from b12stats.plots.style import axes_or_current, require_columns
 
 __all__ = ["VALUE_COLUMNS", "plot_cohort_comparison"]
@@ -47,7 +46,7 @@ def plot_cohort_comparison(
     ratios: pd.DataFrame | None = None,
     ax: Axes | None = None,
     unit: str = "pmol/L",
-    countries: tuple[str, str] = ("Canada", "Cambodia"),
+    countries: tuple[str, str] | None = None,
     colors: tuple[str, str] = ("#c0392b", "#2471a3"),
     compartments: tuple[str, ...] = ("maternal", "milk", "infant"),
 ) -> Axes:
@@ -70,7 +69,8 @@ def plot_cohort_comparison(
     unit
         y-axis unit.
     countries, colors
-        The two countries and their colours.
+        The two countries (default: the first two in ``values["country"]``) and
+        their colours.
     compartments
         Groups along the x axis, in order (keys of ``values.compartment``).
 
@@ -96,6 +96,11 @@ def plot_cohort_comparison(
     from matplotlib.lines import Line2D
 
     require_columns(values, VALUE_COLUMNS, name="values")
+    if countries is None:
+        found = list(dict.fromkeys(str(c) for c in values["country"]))
+        if len(found) != 2:
+            raise OptionError(f"values must hold two countries, found {found}")
+        countries = (found[0], found[1])
     ax = axes_or_current(ax)
     offsets = {
         (countries[0], "primary"): -0.3,

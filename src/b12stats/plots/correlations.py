@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from b12stats.plots.forest import draw_diamond, finish_forest_axes, grouped_rows
 from b12stats.plots.style import COLORS, axes_or_current, require_columns
 
 __all__ = ["ROW_COLUMNS", "plot_correlations"]
@@ -88,24 +89,11 @@ def plot_correlations(
     >>> plt.close(fig)
     """
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Polygon
 
     require_columns(rows, ROW_COLUMNS, name="rows")
     ax = axes_or_current(ax)
     data = rows.reset_index(drop=True)
-    y = 0.0
-    ypos = []
-    headers = []
-    last = None
-    for row in _rows(data):
-        if row.group != last:
-            y -= 0.6 if last is None else 1.4
-            headers.append((y, str(row.group)))
-            y -= 0.9
-            last = row.group
-        else:
-            y -= 1.0
-        ypos.append(y)
+    ypos, headers = grouped_rows(data["group"], first_gap=0.6, group_gap=1.4, header_gap=0.9)
     ax.axvline(0.0, color=COLORS["reference"], lw=0.8, ls="--", zorder=0)
     for yy, row in zip(ypos, _rows(data), strict=True):
         est = float(row.estimate)
@@ -113,14 +101,7 @@ def plot_correlations(
         secondary = row.source_kind == "secondary"
         col = COLORS["secondary"] if secondary else COLORS["study"]
         if row.row_type == "pooled":
-            h = 0.35
-            ax.add_patch(
-                Polygon(
-                    [(lo, yy), (est, yy + h), (hi, yy), (est, yy - h)],
-                    closed=True,
-                    color=COLORS["pooled"],
-                )
-            )
+            draw_diamond(ax, yy, est, lo, hi, height=0.35, color=COLORS["pooled"])
         elif np.isfinite(est):
             if row.row_type == "difference":
                 col = COLORS["pooled"]
@@ -149,30 +130,19 @@ def plot_correlations(
             fontsize=7.5,
             color=col if (secondary or not np.isfinite(est)) else "black",
         )
-    for hy, name in headers:
-        ax.annotate(
-            name,
-            (-0.01, hy),
-            xycoords=("axes fraction", "data"),
-            fontweight="bold",
-            fontsize=8.5,
-            ha="right",
-            va="center",
-        )
-    ax.set_yticks(ypos)
-    ax.set_yticklabels([str(lab) for lab in data["label"]])
-    ax.tick_params(axis="y", length=0)
-    ax.set_ylim(min(ypos) - 0.9, 0.3)
     ax.set_xlim(*xlim)
     ax.set_xlabel(xlabel)
-    ax.annotate(
-        "as printed / recomputed",
-        (1.02, 0.0),
-        xycoords=("axes fraction", "data"),
-        va="top",
-        ha="left",
-        fontsize=7.5,
-        fontstyle="italic",
+    finish_forest_axes(
+        ax,
+        ypos,
+        data["label"],
+        headers,
+        header_x=-0.01,
+        header_fontsize=8.5,
+        text_heading="as printed / recomputed",
+        text_x=1.02,
+        text_fontsize=7.5,
+        ylim=(min(ypos) - 0.9, 0.3),
     )
     ax.spines["left"].set_visible(False)
     handles = []

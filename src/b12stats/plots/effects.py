@@ -1,15 +1,13 @@
-"""Supplement effects with confidence intervals (Wang et al. 2024, Tanzania).
+"""Supplement effects with confidence intervals, by period and timepoint.
 
-Wang et al. 2024 (doi:10.1016/j.ajcnut.2023.07.023) print the effect of the
-prenatal and the postnatal B12 supplement on milk B12 as a percent difference
-with a 95% CI at one timepoint each, and say in words that the prenatal effect
-was absent at 7 months. The figure draws every (period, timepoint) cell: the
-printed estimates with their CIs, and cells with a verbal finding only as text,
-so no number is drawn that was not printed.
+A trial may print the effect of a supplement as a percent difference with a
+95% CI at some timepoints and say in words what it found at others. The figure
+draws every (period, timepoint) cell: the printed estimates with their CIs, and
+cells with a verbal finding only as text, so no number is drawn that was not
+printed.
 
 This module only draws; P values recomputed from the CIs come from
-:func:`b12stats.stats.effects.effect_from_ci`.
-"""
+:func:`b12stats.stats.effects.effect_from_ci`."""
 
 from __future__ import annotations
 
@@ -20,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from b12stats.plots.forest import finish_forest_axes, grouped_rows
 from b12stats.plots.style import COLORS, axes_or_current, require_columns
 
 __all__ = ["EFFECT_COLUMNS", "plot_effects"]
@@ -82,21 +81,8 @@ def plot_effects(
     require_columns(effects, EFFECT_COLUMNS, name="effects")
     ax = axes_or_current(ax)
     rows = effects.reset_index(drop=True)
-    ypos: list[float] = []
-    labels: list[str] = []
-    y = 0.0
-    group_y: list[tuple[float, str]] = []
-    last_group = None
-    for row in _rows(rows):
-        if row.group != last_group:
-            y -= 0.4 if last_group is None else 0.9
-            group_y.append((y, str(row.group)))
-            y -= 0.7
-            last_group = row.group
-        else:
-            y -= 1.0
-        ypos.append(y)
-        labels.append(str(row.label))
+    ypos, group_y = grouped_rows(rows["group"], first_gap=0.4, group_gap=0.9, header_gap=0.7)
+    labels = [str(lab) for lab in rows["label"]]
     finite = rows[["ci_low", "ci_high", "estimate"]].to_numpy(dtype=float)
     finite = finite[np.isfinite(finite)]
     xmin = min(float(finite.min()) if finite.size else -10.0, reference)
@@ -134,30 +120,19 @@ def plot_effects(
             ha="left",
             fontsize=8,
         )
-    for gy, name in group_y:
-        ax.annotate(
-            name,
-            (-0.02, gy),
-            xycoords=("axes fraction", "data"),
-            fontweight="bold",
-            fontsize=9,
-            va="center",
-            ha="right",
-        )
-    ax.set_yticks(ypos)
-    ax.set_yticklabels(labels)
-    ax.tick_params(axis="y", length=0)
-    ax.set_ylim(min(ypos) - 0.8, 0.2)
     ax.set_xlim(xmin, xmax)
     ax.set_xlabel(xlabel)
-    ax.annotate(
-        "printed estimate (95% CI); P",
-        (1.03, 0.0),
-        xycoords=("axes fraction", "data"),
-        va="top",
-        ha="left",
-        fontsize=8,
-        fontstyle="italic",
+    finish_forest_axes(
+        ax,
+        ypos,
+        labels,
+        group_y,
+        header_x=-0.02,
+        header_fontsize=9,
+        text_heading="printed estimate (95% CI); P",
+        text_x=1.03,
+        text_fontsize=8,
+        ylim=(min(ypos) - 0.8, 0.2),
     )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

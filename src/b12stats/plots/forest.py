@@ -23,12 +23,96 @@ from b12stats.errors import OptionError, check_option
 from b12stats.plots.style import COLORS, style_axes, style_context
 from b12stats.stats.meta import MetaResult, MetaTable
 
-__all__ = ["plot_forest"]
+__all__ = ["draw_diamond", "finish_forest_axes", "grouped_rows", "plot_forest"]
 
 _TEST_NAMES = {"z": "z", "knha": "Knapp-Hartung"}
 #: horizontal offsets (points, right of the Axes) of the text columns
 _COL_ESTIMATE = 8.0
 _COL_WEIGHT = 128.0
+
+
+# ---- the forest primitive: shared by plot_forest, plot_correlations, plot_effects ----
+
+
+def grouped_rows(
+    groups: Sequence[Any], *, first_gap: float, group_gap: float, header_gap: float
+) -> tuple[list[float], list[tuple[float, str]]]:
+    """y positions of forest rows (one unit apart) under a header per new group.
+
+    Returns the row positions and ``(y, name)`` of each group header: the first
+    header sits ``first_gap`` below 0, later ones ``group_gap`` below the
+    previous row, and the group's first row ``header_gap`` below its header.
+
+    Examples
+    --------
+    >>> grouped_rows(["a", "a", "b"], first_gap=0.5, group_gap=1.5, header_gap=1.0)
+    ([-1.5, -2.5, -5.0], [(-0.5, 'a'), (-4.0, 'b')])
+    """
+    y = 0.0
+    ypos: list[float] = []
+    headers: list[tuple[float, str]] = []
+    last: Any = None
+    for i, group in enumerate(groups):
+        if i == 0 or group != last:
+            y -= first_gap if i == 0 else group_gap
+            headers.append((y, str(group)))
+            y -= header_gap
+            last = group
+        else:
+            y -= 1.0
+        ypos.append(y)
+    return ypos, headers
+
+
+def draw_diamond(ax: Any, y: float, estimate: float, lo: float, hi: float, *, height: float,
+                 **kwargs: Any) -> Any:  # fmt: skip
+    """A pooled estimate: a diamond from ``lo`` to ``hi`` peaking at ``estimate``."""
+    from matplotlib.patches import Polygon
+
+    diamond = Polygon(
+        [(lo, y), (estimate, y + height), (hi, y), (estimate, y - height)], closed=True, **kwargs
+    )
+    ax.add_patch(diamond)
+    return diamond
+
+
+def finish_forest_axes(
+    ax: Any,
+    ypos: Sequence[float],
+    labels: Sequence[str],
+    headers: Sequence[tuple[float, str]],
+    *,
+    header_x: float,
+    header_fontsize: float,
+    text_heading: str,
+    text_x: float,
+    text_fontsize: float,
+    ylim: tuple[float, float],
+) -> None:
+    """Row labels as y ticks, bold group headers left of the axes, the text column's heading."""
+    for hy, name in headers:
+        ax.annotate(
+            name,
+            (header_x, hy),
+            xycoords=("axes fraction", "data"),
+            fontweight="bold",
+            fontsize=header_fontsize,
+            ha="right",
+            va="center",
+        )
+    ax.set_yticks(list(ypos))
+    ax.set_yticklabels([str(lab) for lab in labels])
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(*ylim)
+    ax.annotate(
+        text_heading,
+        (text_x, 0.0),
+        xycoords=("axes fraction", "data"),
+        va="top",
+        ha="left",
+        fontsize=text_fontsize,
+        fontstyle="italic",
+    )
 
 
 def _fmt(x: float, digits: int = 2) -> str:
@@ -124,7 +208,6 @@ def plot_forest(
     n_rows -= 1
 
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Polygon
     from matplotlib.transforms import blended_transform_factory
 
     with style_context():
@@ -217,15 +300,18 @@ def plot_forest(
                             [end, end], [y - 0.18, y + 0.18], color=COLORS["prediction"], lw=1.4
                         )
                     xs_all.extend([plo, phi])
-                diamond = Polygon(
-                    [(clo, y), (est, y + 0.34), (chi, y), (est, y - 0.34)],
-                    closed=True,
+                diamond = draw_diamond(
+                    ax,
+                    y,
+                    est,
+                    clo,
+                    chi,
+                    height=0.34,
                     facecolor=COLORS["pooled"],
                     edgecolor=COLORS["pooled"],
                     zorder=4,
                 )
                 diamond.set_gid("pooled_diamond")
-                ax.add_patch(diamond)
                 xs_all.extend([clo, chi])
                 right_text(
                     y,

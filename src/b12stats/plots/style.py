@@ -49,18 +49,24 @@ COLORS: Mapping[str, str] = {
     "grid": "#DDDDDD",
 }
 
-#: rc settings applied inside :func:`style_context` only.
+#: rc settings applied inside :func:`style_context` only: the one style of every
+#: b12stats figure (report, analyses scripts, CLI plots). PNGs are saved at 150 dpi.
 RC: Mapping[str, Any] = {
     "font.size": 9.0,
     "axes.titlesize": 10.0,
     "axes.labelsize": 9.0,
     "xtick.labelsize": 8.0,
     "ytick.labelsize": 8.0,
+    "legend.fontsize": 8.0,
     "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
     "lines.linewidth": 1.0,
     "xtick.direction": "out",
     "ytick.direction": "out",
-    "savefig.dpi": 200,
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
     "savefig.bbox": "tight",
     "svg.fonttype": "none",
     "pdf.fonttype": 42,

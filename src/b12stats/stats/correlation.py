@@ -13,7 +13,18 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, stats
 
-from b12stats.errors import OptionError, check_option
+from b12stats._validation import (
+    UNIT_OPEN,
+    Integral,
+    Interval,
+    Limit,
+    Options,
+    Real,
+    broadcast,
+    numeric_array,
+    validate_params,
+)
+from b12stats.errors import OptionError
 from b12stats.stats.printed import PrintedP, parse_number, parse_p, rounding_interval
 
 __all__ = [
@@ -30,30 +41,29 @@ __all__ = [
 ]
 
 _ALTERNATIVES = ("two-sided", "less", "greater")
+_ALTERNATIVE = [Options(_ALTERNATIVES)]
+#: Largest n_max of :func:`n_interval_from_r_p`: it evaluates P at every n up to n_max
+#: (a few float arrays of that length, 80 MB each at the limit).
+N_SCAN_MAX = 10_000_000
 
 
-def _check_conf_level(conf_level: float) -> None:
-    if not (isinstance(conf_level, int | float) and 0.0 < conf_level < 1.0):
-        raise OptionError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
-
-
-def _check_r(r: Any, *, open_interval: bool = False) -> np.ndarray:
-    arr = np.asarray(r, dtype=float)
+def _check_r(r: Any, *, open_interval: bool = False, name: str = "r") -> np.ndarray:
+    arr = numeric_array(name, r)
     if np.any(np.isnan(arr)):
-        raise OptionError("r contains NaN")
+        raise OptionError(f"{name} contains NaN")
     bad = (np.abs(arr) >= 1.0) if open_interval else (np.abs(arr) > 1.0)
     if np.any(bad):
         rng = "(-1, 1)" if open_interval else "[-1, 1]"
-        raise OptionError(f"r must lie in {rng}; got {arr[bad].ravel()[:3].tolist()}")
+        raise OptionError(f"{name} must lie in {rng}; got {arr[bad].ravel()[:3].tolist()}")
     return arr
 
 
-def _check_n(n: Any, minimum: int, why: str) -> np.ndarray:
-    arr = np.asarray(n, dtype=float)
-    if np.any(np.isnan(arr)) or np.any(arr != np.round(arr)):
-        raise OptionError(f"n must be whole numbers, got {np.ravel(arr)[:3].tolist()}")
+def _check_n(n: Any, minimum: int, why: str, name: str = "n") -> np.ndarray:
+    arr = numeric_array(name, n, finite=True)
+    if np.any(arr != np.round(arr)):
+        raise OptionError(f"{name} must be whole numbers, got {np.ravel(arr)[:3].tolist()}")
     if np.any(arr < minimum):
-        raise OptionError(f"n must be >= {minimum} ({why}); got {np.ravel(arr)[:3].tolist()}")
+        raise OptionError(f"{name} must be >= {minimum} ({why}); got {np.ravel(arr)[:3].tolist()}")
     return arr
 
 
@@ -82,9 +92,10 @@ def z_to_r(z: Any) -> float | np.ndarray:
     >>> round(z_to_r(r_to_z(0.36)), 12)
     0.36
     """
-    return _scalar_or_array(np.tanh(np.asarray(z, dtype=float)))
+    return _scalar_or_array(np.tanh(numeric_array("z", z)))
 
 
+@validate_params({"conf_level": [UNIT_OPEN]})
 def fisher_z_ci(r: Any, n: Any, *, conf_level: float = 0.95) -> pd.DataFrame:
     """Confidence interval for a correlation via Fisher's z.
 
@@ -102,9 +113,8 @@ def fisher_z_ci(r: Any, n: Any, *, conf_level: float = 0.95) -> pd.DataFrame:
        estimate  ci_low  ci_high
     0      0.51   0.236   0.7089
     """
-    _check_conf_level(conf_level)
-    r_arr, n_arr = np.broadcast_arrays(
-        _check_r(r, open_interval=True), _check_n(n, 4, "Fisher z needs n - 3 > 0")
+    r_arr, n_arr = broadcast(
+        r=_check_r(r, open_interval=True), n=_check_n(n, 4, "Fisher z needs n - 3 > 0")
     )
     se = 1.0 / np.sqrt(n_arr - 3.0)
     crit = stats.norm.ppf(0.5 + conf_level / 2.0)
@@ -134,6 +144,7 @@ def _p_from_r(r: np.ndarray, n: np.ndarray, alternative: str) -> np.ndarray:
     return stats.t.cdf(t, df)
 
 
+@validate_params({"alternative": _ALTERNATIVE})
 def p_from_r(r: Any, n: Any, *, alternative: str = "two-sided") -> float | np.ndarray:
     """P value of Pearson's r under H0: rho = 0, as R's ``cor.test``.
 
@@ -146,10 +157,9 @@ def p_from_r(r: Any, n: Any, *, alternative: str = "two-sided") -> float | np.nd
     >>> round(p_from_r(0.20, 67), 3)
     0.105
     """
-    check_option("alternative", alternative, _ALTERNATIVES)
     r_arr = _check_r(r)
     n_arr = _check_n(n, 3, "the t test needs n - 2 >= 1 degrees of freedom")
-    r_arr, n_arr = np.broadcast_arrays(r_arr, n_arr)
+    r_arr, n_arr = broadcast(r=r_arr, n=n_arr)
     return _scalar_or_array(_p_from_r(r_arr, n_arr, alternative))
 
 
@@ -252,6 +262,17 @@ def _compatible(printed: PrintedP, p_low: np.ndarray, p_high: np.ndarray) -> np.
     return (p_low <= hi) & (p_high >= lo)
 
 
+_R_TEXT = ["str", Interval(Real, -1, 1)]
+
+
+@validate_params(
+    {
+        "r_text": _R_TEXT,
+        "p_text": ["str"],
+        "alternative": _ALTERNATIVE,
+        "n_max": [Limit(3, N_SCAN_MAX, "every n up to n_max is evaluated")],
+    }
+)
 def n_interval_from_r_p(
     r_text: str,
     p_text: str,
@@ -284,9 +305,6 @@ def n_interval_from_r_p(
     >>> iv.n_min, iv.n_max, iv.contains(67)
     (31, 34, False)
     """
-    check_option("alternative", alternative, _ALTERNATIVES)
-    if int(n_max) != n_max or n_max < 3:
-        raise OptionError(f"n_max must be an integer >= 3, got {n_max!r}")
     printed = parse_p(p_text)
     _, r_lo, r_hi = _r_interval(r_text)
     n = np.arange(3, int(n_max) + 1, dtype=float)
@@ -308,6 +326,15 @@ def n_interval_from_r_p(
     )
 
 
+@validate_params(
+    {
+        "r_text": _R_TEXT,
+        "p_text": ["str"],
+        "n": [Interval(Integral, 3, None)],
+        "alternative": _ALTERNATIVE,
+        "n_max": [Limit(3, N_SCAN_MAX, "every n up to n_max is evaluated")],
+    }
+)
 def check_r_p_n(
     r_text: str,
     p_text: str,
@@ -332,8 +359,7 @@ def check_r_p_n(
     >>> bool(row.consistent), round(float(row.p_recomputed), 5)
     (False, 0.00077)
     """
-    check_option("alternative", alternative, _ALTERNATIVES)
-    n_arr = _check_n(n, 3, "the t test needs n - 2 >= 1 degrees of freedom")
+    n_arr = np.asarray(n, dtype=float)
     printed = parse_p(p_text)
     value, r_lo, r_hi = _r_interval(r_text)
     n1 = np.atleast_1d(n_arr.astype(float))
@@ -358,6 +384,7 @@ def check_r_p_n(
     )
 
 
+@validate_params({"conf_level": [UNIT_OPEN], "alternative": _ALTERNATIVE})
 def compare_correlations(
     r1: Any,
     n1: Any,
@@ -394,13 +421,11 @@ def compare_correlations(
        statistic  p_value  ci_low  ci_high
     0     1.7431   0.0813 -0.0414   0.6234
     """
-    _check_conf_level(conf_level)
-    check_option("alternative", alternative, _ALTERNATIVES)
-    a1, m1, a2, m2 = np.broadcast_arrays(
-        _check_r(r1, open_interval=True),
-        _check_n(n1, 4, "Fisher z needs n - 3 > 0"),
-        _check_r(r2, open_interval=True),
-        _check_n(n2, 4, "Fisher z needs n - 3 > 0"),
+    a1, m1, a2, m2 = broadcast(
+        r1=_check_r(r1, open_interval=True, name="r1"),
+        n1=_check_n(n1, 4, "Fisher z needs n - 3 > 0", name="n1"),
+        r2=_check_r(r2, open_interval=True, name="r2"),
+        n2=_check_n(n2, 4, "Fisher z needs n - 3 > 0", name="n2"),
     )
     z = (np.arctanh(a1) - np.arctanh(a2)) / np.sqrt(1.0 / (m1 - 3.0) + 1.0 / (m2 - 3.0))
     if alternative == "two-sided":
@@ -471,6 +496,15 @@ def _power_exact(r: float, n: int, alpha: float, alternative: str) -> float:
     return float(val)
 
 
+@validate_params(
+    {
+        "r": [Interval(Real, -1, 1, closed="neither")],
+        "n": [Interval(Integral, 4, None)],
+        "alpha": [UNIT_OPEN],
+        "alternative": _ALTERNATIVE,
+        "method": [Options(_POWER_METHODS)],
+    }
+)
 def power_correlation(
     r: float,
     n: int,
@@ -497,12 +531,7 @@ def power_correlation(
     >>> round(power_correlation(0.3, 84, method="exact"), 3)
     0.8
     """
-    check_option("alternative", alternative, _ALTERNATIVES)
-    check_option("method", method, _POWER_METHODS)
-    if not 0.0 < alpha < 1.0:
-        raise OptionError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
-    r = float(_check_r(r, open_interval=True))
-    n = int(_check_n(n, 4, "Fisher z needs n - 3 > 0"))
+    r, n = float(r), int(n)
     if method == "exact":
         return _power_exact(r, n, alpha, alternative)
     delta = np.arctanh(r) * np.sqrt(n - 3.0)
@@ -513,6 +542,16 @@ def power_correlation(
     return float(stats.norm.cdf(delta - zc if alternative == "greater" else -delta - zc))
 
 
+@validate_params(
+    {
+        "r": [Interval(Real, -1, 1, closed="neither")],
+        "power": [UNIT_OPEN],
+        "alpha": [UNIT_OPEN],
+        "alternative": _ALTERNATIVE,
+        "method": [Options(_POWER_METHODS)],
+        "n_max": [Interval(Integral, 4, None)],
+    }
+)
 def n_for_power_correlation(
     r: float,
     power: float,
@@ -532,13 +571,7 @@ def n_for_power_correlation(
     >>> n_for_power_correlation(0.3, 0.8), n_for_power_correlation(0.3, 0.8, method="exact")
     (85, 84)
     """
-    check_option("alternative", alternative, _ALTERNATIVES)
-    check_option("method", method, _POWER_METHODS)
-    if not 0.0 < power < 1.0:
-        raise OptionError(f"power must be strictly between 0 and 1, got {power!r}")
-    if not 0.0 < alpha < 1.0:
-        raise OptionError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
-    r = float(_check_r(r, open_interval=True))
+    r = float(r)
     if r == 0.0:
         raise OptionError("r = 0: no sample size gives power above alpha")
     if (alternative == "greater" and r < 0) or (alternative == "less" and r > 0):
@@ -557,3 +590,41 @@ def n_for_power_correlation(
         if n > n_max:
             raise OptionError(f"power {power} not reached with n <= {n_max}")
     return n
+
+
+@validate_params({"alpha": [UNIT_OPEN]})
+def r_critical(n: Any, *, alpha: float = 0.05) -> float | np.ndarray:
+    """Smallest ``|r|`` with two-sided P < ``alpha`` at sample size ``n``.
+
+    Inverting ``cor.test``'s t test (``t = r sqrt(df / (1 - r^2))``, ``df =
+    n - 2``, solved for ``r``): ``r_c = t_c / sqrt(df + t_c^2)`` with
+    ``t_c = t_{1 - alpha/2, df}``, the values tabulated as critical values of
+    the correlation coefficient.
+
+    Parameters
+    ----------
+    n
+        Sample size (scalar or array, each > 2; need not be whole, e.g. for
+        a partial r the effective ``n - k``).
+    alpha
+        Two-sided level, strictly between 0 and 1.
+
+    Returns
+    -------
+    float or ndarray
+        The critical ``|r|``; ``p_from_r(r_critical(n), n) == alpha``.
+
+    Examples
+    --------
+    >>> round(r_critical(10), 4), round(r_critical(30, alpha=0.01), 4)
+    (0.6319, 0.4629)
+    """
+    n_arr = numeric_array("n", n, finite=True)
+    if np.any(n_arr <= 2):
+        raise OptionError(f"n must be > 2, got {np.ravel(n_arr)[:3].tolist()}")
+    df = n_arr - 2.0
+    t = stats.t.isf(alpha / 2.0, df)
+    return _scalar_or_array(t / np.sqrt(df + t * t))
+
+
+__all__ += ["r_critical"]

@@ -8,24 +8,32 @@ difference, ``1 + p/100``) work on the log scale, ``SE = (log hi - log lo) /
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from b12stats.errors import OptionError, check_option
+from b12stats._validation import (
+    UNIT_OPEN,
+    Integral,
+    Interval,
+    Options,
+    Real,
+    broadcast,
+    numeric_array,
+    validate_params,
+)
+from b12stats.errors import OptionError
 from b12stats.stats.printed import decimals as _decimals
 from b12stats.stats.printed import parse_number, parse_p, rounding_interval
 
 __all__ = ["check_p_against_ci", "check_ratio", "effect_from_ci", "ratio"]
 
 _SCALES = ("percent_difference", "ratio")
-
-
-def _check_conf_level(conf_level: float) -> None:
-    if not (isinstance(conf_level, int | float) and 0.0 < conf_level < 1.0):
-        raise OptionError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
+_PRINTED = ["str", Interval(Real, None, None)]
+_DECIMALS = [None, Interval(Integral, 0, None)]
 
 
 def _to_log(x: np.ndarray, scale: str, what: str) -> np.ndarray:
@@ -36,6 +44,7 @@ def _to_log(x: np.ndarray, scale: str, what: str) -> np.ndarray:
     return np.log(ratio_)
 
 
+@validate_params({"scale": [Options(_SCALES)], "conf_level": [UNIT_OPEN]})
 def effect_from_ci(
     estimate: Any,
     ci_low: Any,
@@ -67,10 +76,10 @@ def effect_from_ci(
            se  statistic  p_value
     0  0.0658     2.2423   0.0249
     """
-    check_option("scale", scale, _SCALES)
-    _check_conf_level(conf_level)
-    e, lo, hi = np.broadcast_arrays(
-        *(np.asarray(x, dtype=float) for x in (estimate, ci_low, ci_high))
+    e, lo, hi = broadcast(
+        estimate=numeric_array("estimate", estimate),
+        ci_low=numeric_array("ci_low", ci_low),
+        ci_high=numeric_array("ci_high", ci_high),
     )
     e, lo, hi = (np.ravel(x) for x in (e, lo, hi))
     if np.any(~((lo < e) & (e < hi))):
@@ -132,6 +141,21 @@ def _value_interval(x: str | float, decimals: int | None, what: str) -> tuple[fl
     return value, lo, hi
 
 
+@validate_params(
+    {
+        "p_text": ["str"],
+        "estimate": _PRINTED,
+        "ci_low": _PRINTED,
+        "ci_high": _PRINTED,
+        "scale": [Options(_SCALES)],
+        "conf_level": [UNIT_OPEN],
+        "decimals": _DECIMALS,
+        "estimate_decimals": _DECIMALS,
+        "ci_low_decimals": _DECIMALS,
+        "ci_high_decimals": _DECIMALS,
+        "infer_decimals": ["boolean"],
+    }
+)
 def check_p_against_ci(
     p_text: str,
     estimate: str | float,
@@ -174,8 +198,6 @@ def check_p_against_ci(
     >>> bool(row.consistent), round(float(row.p_low), 4), round(float(row.p_high), 4)
     (True, 0.0243, 0.0256)
     """
-    check_option("scale", scale, _SCALES)
-    _check_conf_level(conf_level)
     printed = parse_p(p_text)
 
     def dec(x: str | float, own: int | None) -> int | None:
@@ -227,8 +249,10 @@ def ratio(numerator: Any, denominator: Any) -> float | np.ndarray:
     >>> round(ratio(348, 171), 4)
     2.0351
     """
-    num = np.asarray(numerator, dtype=float)
-    den = np.asarray(denominator, dtype=float)
+    num, den = broadcast(
+        numerator=numeric_array("numerator", numerator),
+        denominator=numeric_array("denominator", denominator),
+    )
     if np.any(den == 0):
         raise OptionError("ratio: denominator is zero")
     out = num / den
@@ -245,6 +269,15 @@ def _num_and_decimals(x: str | float, decimals: int | None, what: str) -> tuple[
     return value, _float_decimals(value) if decimals is None else decimals
 
 
+@validate_params(
+    {
+        "numerator": _PRINTED,
+        "denominator": _PRINTED,
+        "printed_text": ["str"],
+        "numerator_decimals": _DECIMALS,
+        "denominator_decimals": _DECIMALS,
+    }
+)
 def check_ratio(
     numerator: str | float,
     denominator: str | float,
@@ -303,3 +336,104 @@ def check_ratio(
             "consistent_with_rounding": [bool(r_lo <= p_hi and r_hi >= p_lo)],
         }
     )
+
+
+@validate_params(
+    {
+        "numerator": [Interval(Real, 0, None, closed="neither")],
+        "numerator_ci": ["sequence"],
+        "denominator": [Interval(Real, 0, None, closed="neither")],
+        "denominator_ci": ["sequence"],
+        "ci_level": [UNIT_OPEN],
+        "conf_level": [UNIT_OPEN],
+    }
+)
+def ratio_from_cis(
+    numerator: float,
+    numerator_ci: tuple[float, float],
+    denominator: float,
+    denominator_ci: tuple[float, float],
+    *,
+    ci_level: float = 0.95,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Ratio of two independent estimates printed with CIs: delta-method CI and z test.
+
+    Each CI is read as symmetric on the linear scale, ``se = (hi - lo) /
+    (2 z_c)`` with ``z_c = Phi^-1(1/2 + ci_level/2)``. By the delta method
+    ``se(log a) = se(a) / a`` (Oehlert 1992), and for independent estimates
+    the variances of the logs add (Altman & Bland 2003)::
+
+        se(log a/b) = sqrt((se_a / a)**2 + (se_b / b)**2)
+        CI = (a/b) exp(± z se),   z_stat = log(a/b) / se,   P = 2 Phi(-|z_stat|)
+
+    with ``z = Phi^-1(1/2 + conf_level/2)``. The interval excludes 1 exactly
+    when ``P < 1 - conf_level``.
+
+    Parameters
+    ----------
+    numerator, denominator
+        The two estimates (positive).
+    numerator_ci, denominator_ci
+        Their ``(low, high)`` confidence bounds, ``low <= high``.
+    ci_level
+        Level of the printed CIs.
+    conf_level
+        Level of the interval returned.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``estimate, se, ci_low, ci_high, statistic, p_value,
+        conf_level, method``; ``se`` is that of ``log(a/b)``.
+
+    References
+    ----------
+    Oehlert GW (1992) A note on the delta method. Am Stat 46(1). Altman DG, Bland JM (2003)
+    Interaction revisited: the difference between two estimates. BMJ 326:219,
+    doi:10.1136/bmj.326.7382.219.
+
+    Examples
+    --------
+    >>> res = ratio_from_cis(200.0, (180.4, 219.6), 100.0, (90.2, 109.8))
+    >>> res[["estimate", "ci_low", "ci_high"]].round(3)
+       estimate  ci_low  ci_high
+    0       2.0   1.741    2.297
+    >>> float(res["p_value"].iloc[0]) < 1e-10
+    True
+    """
+    a, b = float(numerator), float(denominator)
+    (a_lo, a_hi), (b_lo, b_hi) = (
+        tuple(numeric_array(name, ci, ndim=1).tolist()[:2])
+        for name, ci in (("numerator_ci", numerator_ci), ("denominator_ci", denominator_ci))
+    )
+    for what, v, lo, hi in (("numerator", a, a_lo, a_hi), ("denominator", b, b_lo, b_hi)):
+        if not (np.isfinite(v) and v > 0):
+            raise OptionError(f"{what} must be a positive number, got {v!r}")
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo <= hi):
+            raise OptionError(
+                f"{what}_ci must be finite (low, high) with low <= high, got {(lo, hi)}"
+            )
+    zl = float(stats.norm.ppf(0.5 + ci_level / 2.0))
+    sa, sb = (a_hi - a_lo) / (2.0 * zl), (b_hi - b_lo) / (2.0 * zl)
+    est = a / b
+    se_log = math.hypot(sa / a, sb / b)
+    if se_log <= 0:
+        raise OptionError("the CIs have zero width: the ratio has no standard error")
+    zc = float(stats.norm.ppf(0.5 + conf_level / 2.0))
+    z = math.log(est) / se_log
+    return pd.DataFrame(
+        {
+            "estimate": [est],
+            "se": [se_log],
+            "ci_low": [est * math.exp(-zc * se_log)],
+            "ci_high": [est * math.exp(zc * se_log)],
+            "statistic": [z],
+            "p_value": [float(2.0 * stats.norm.sf(abs(z)))],
+            "conf_level": [conf_level],
+            "method": ["delta_log_ratio"],
+        }
+    )
+
+
+__all__ += ["ratio_from_cis"]

@@ -60,6 +60,7 @@ Higgins JPT, Thompson SG (2002). Quantifying heterogeneity in a meta-analysis.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,7 +69,16 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from b12stats.errors import DataValidationError, OptionError, check_option
+from b12stats._validation import (
+    UNIT_OPEN,
+    Integral,
+    Interval,
+    Options,
+    cluster_ids,
+    numeric_array,
+    validate_params,
+)
+from b12stats.errors import DataValidationError, OptionError
 
 __all__ = [
     "METHODS",
@@ -246,11 +256,35 @@ class RmaFit:
         return pd.DataFrame([row])
 
 
-def _p_matrix(vi: np.ndarray, tau2: float) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(w, P)`` with ``w = 1/(vi + tau2)`` and ``P = W - w w'/Σw``."""
+@dataclass(frozen=True)
+class _PStats:
+    """What the fits need of ``P = W - w w'/Σw`` (``w = 1/(v + τ²)``), in O(k) memory.
+
+    P is never formed (k x k would need 8 k² bytes: 18 GiB at k = 50,000). For
+    the intercept-only model, with ``s = Σ w``:
+    ``P y = w (y - μ̂)``, ``y'Py = Σ w (y - μ̂)²``, ``tr P = Σ w - Σ w²/s`` and
+    ``tr(PP) = Σ w² - 2 Σ w³/s + (Σ w²)²/s²``.
+    """
+
+    py: np.ndarray
+    ypy: float
+    trace: float
+    trace_pp: float
+
+
+def _p_stats(yi: np.ndarray, vi: np.ndarray, tau2: float) -> _PStats:
     w = 1.0 / (vi + tau2)
-    p = np.diag(w) - np.outer(w, w) / w.sum()
-    return w, p
+    s = float(w.sum())
+    mu = float(np.sum(w * yi) / s)
+    resid = yi - mu
+    py = w * resid
+    sw2 = float(np.sum(w * w))
+    return _PStats(
+        py=py,
+        ypy=float(np.sum(py * resid)),
+        trace=s - sw2 / s,
+        trace_pp=sw2 - 2.0 * float(np.sum(w**3)) / s + sw2 * sw2 / (s * s),
+    )
 
 
 def _q_gen(yi: np.ndarray, vi: np.ndarray, tau2: float) -> float:
@@ -296,10 +330,8 @@ def _tau2_reml(yi: np.ndarray, vi: np.ndarray, notes: list[str]) -> tuple[float,
     tr_pv = float(vi.sum() * (k - 1) / k)
     tau2 = max(0.0, (rss - tr_pv) / (k - 1))
     for _ in range(REML_MAXITER):
-        _, p = _p_matrix(vi, tau2)
-        py = p @ yi
-        pp_trace = float(np.sum(p * p))  # tr(PP), P symmetric
-        adj = (float(py @ py) - float(np.trace(p))) / pp_trace
+        ps = _p_stats(yi, vi, tau2)
+        adj = (float(ps.py @ ps.py) - ps.trace) / ps.trace_pp
         if tau2 + adj < 0.0:
             if tau2 == 0.0:
                 break  # score points below the boundary: maximum at τ² = 0
@@ -315,20 +347,18 @@ def _tau2_reml(yi: np.ndarray, vi: np.ndarray, notes: list[str]) -> tuple[float,
         )
     if 0.0 < tau2 < 1e3 * REML_THRESHOLD:
         # iterating towards the boundary: settle at 0 if the score there is <= 0
-        _, p0 = _p_matrix(vi, 0.0)
-        py0 = p0 @ yi
-        if float(py0 @ py0) - float(np.trace(p0)) <= 0.0:
+        ps0 = _p_stats(yi, vi, 0.0)
+        if float(ps0.py @ ps0.py) - ps0.trace <= 0.0:
             tau2 = 0.0
     if tau2 > 0.0 and _reml_loglik(yi, vi, 0.0) > _reml_loglik(yi, vi, tau2) + 1e-10:
         notes.append("REML: Fisher scoring stopped at a local maximum; τ² set to 0 (as metafor)")
         tau2 = 0.0
-    _, p = _p_matrix(vi, tau2)
-    return tau2, math.sqrt(2.0 / float(np.sum(p * p)))
+    return tau2, math.sqrt(2.0 / _p_stats(yi, vi, tau2).trace_pp)
 
 
 def _check_arrays(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
-    y = np.asarray(yi, dtype=float).ravel()
-    v = np.asarray(vi, dtype=float).ravel()
+    y = numeric_array("yi", yi, ndim=(0, 1), error=DataValidationError).ravel()
+    v = numeric_array("vi", vi, ndim=(0, 1), error=DataValidationError).ravel()
     if y.shape != v.shape:
         raise OptionError(f"yi and vi differ in length ({y.size} vs {v.size})")
     if y.size == 0:
@@ -342,6 +372,15 @@ def _check_arrays(yi: Any, vi: Any) -> tuple[np.ndarray, np.ndarray]:
     return y, v
 
 
+_POOL_OPTIONS: dict[str, list[Any]] = {
+    "method": [Options(METHODS)],
+    "test": [Options(TESTS)],
+    "conf_level": [UNIT_OPEN],
+}
+_LABELS = [None, "sequence"]
+
+
+@validate_params(_POOL_OPTIONS)
 def rma(
     yi: Sequence[float] | np.ndarray,
     vi: Sequence[float] | np.ndarray,
@@ -384,10 +423,6 @@ def rma(
     >>> round(fit.estimate, 4), round(fit.tau2, 4), fit.k
     (0.1837, 0.0077, 4)
     """
-    check_option("method", method, METHODS)
-    check_option("test", test, TESTS)
-    if not 0.0 < conf_level < 1.0:
-        raise OptionError(f"conf_level must be between 0 and 1, not {conf_level!r}")
     y, v = _check_arrays(yi, vi)
     k = y.size
     alpha = 1.0 - conf_level
@@ -396,12 +431,12 @@ def rma(
     is_ee = method == "EE"
 
     # --- heterogeneity statistics (equal-effects weights) -----------------
-    _, p0 = _p_matrix(v, 0.0)
+    p0 = _p_stats(y, v, 0.0)
     if k > 1:
-        q = max(0.0, float(y @ p0 @ y))
+        q = max(0.0, p0.ypy)
         q_df = float(k - 1)
         q_p = float(stats.chi2.sf(q, k - 1))
-        vt = (k - 1) / float(np.trace(p0))
+        vt = (k - 1) / p0.trace
     else:
         q = q_df = q_p = vt = nan
 
@@ -414,11 +449,9 @@ def rma(
         tau2 = nan
         notes.append("k = 1: τ², Q, I², H² and the prediction interval cannot be estimated")
     elif method == "DL":
-        tr_p = float(np.trace(p0))
+        tr_p = p0.trace
         tau2 = max(0.0, (q - (k - 1)) / tr_p)
-        tau2_se = math.sqrt(
-            (2 * (k - 1) + 4 * tau2 * tr_p + 2 * tau2**2 * float(np.sum(p0 * p0))) / tr_p**2
-        )
+        tau2_se = math.sqrt((2 * (k - 1) + 4 * tau2 * tr_p + 2 * tau2**2 * p0.trace_pp) / tr_p**2)
     elif method == "PM":
         tau2 = _solve_q(y, v, float(k - 1))
         wt = 1.0 / (v + tau2)
@@ -445,7 +478,10 @@ def rma(
         df = nan
         crit = float(stats.norm.ppf(1 - alpha / 2))
     se = math.sqrt(var * s2w) if not math.isnan(s2w) else nan
-    statistic = estimate / se if se > 0 else nan
+    if se > 0 or math.isnan(se):
+        statistic = estimate / se
+    else:  # Knapp-Hartung scale 0 (identical effects): as R (and metafor), est / 0 = ±Inf
+        statistic = math.copysign(math.inf, estimate) if estimate != 0 else nan
     if test == "knha":
         p_value = float(2 * stats.t.sf(abs(statistic), df)) if k > 1 else nan
     else:
@@ -667,8 +703,8 @@ class MetaResult:
 def _check_correlations(
     r: Any, n: Any, labels: Sequence[str] | None
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    r_arr = np.asarray(r, dtype=float).ravel()
-    n_arr = np.asarray(n, dtype=float).ravel()
+    r_arr = numeric_array("r", r, ndim=(0, 1), error=DataValidationError).ravel()
+    n_arr = numeric_array("n", n, ndim=(0, 1), error=DataValidationError).ravel()
     if r_arr.shape != n_arr.shape:
         raise OptionError(f"r and n differ in length ({r_arr.size} vs {n_arr.size})")
     if r_arr.size == 0:
@@ -689,8 +725,9 @@ def _check_correlations(
                 "(Fisher z is infinite at ±1)"
             )
         if not np.isfinite(ni):
+            what = "missing" if np.isnan(ni) else f"not finite ({ni:g})"
             raise DataValidationError(
-                f"{where}: n is missing; a correlation without n cannot be pooled"
+                f"{where}: n is {what}; a correlation without n cannot be pooled"
             )
         if ni != math.floor(ni) or ni < 4:
             raise DataValidationError(
@@ -699,6 +736,7 @@ def _check_correlations(
     return r_arr, n_arr, labs
 
 
+@validate_params({**_POOL_OPTIONS, "labels": _LABELS, "group": ["str"]})
 def meta_correlations(
     r: Sequence[float] | np.ndarray,
     n: Sequence[float] | np.ndarray,
@@ -752,6 +790,7 @@ def meta_correlations(
     return MetaResult(fit=fit, r=r_arr, n=n_arr.astype(int), labels=labs, group=group)
 
 
+@validate_params({**_POOL_OPTIONS, "labels": _LABELS})
 def leave_one_out(
     r: Sequence[float] | np.ndarray,
     n: Sequence[float] | np.ndarray,
@@ -796,6 +835,7 @@ def leave_one_out(
     return pd.concat(rows, ignore_index=True)
 
 
+@validate_params({**_POOL_OPTIONS, "labels": _LABELS, "groups": ["sequence"]})
 def subgroup(
     r: Sequence[float] | np.ndarray,
     n: Sequence[float] | np.ndarray,
@@ -826,6 +866,7 @@ def subgroup(
     """
     r_arr, n_arr, labs = _check_correlations(r, n, labels)
     g_arr = np.asarray(list(groups), dtype=object)
+    cluster_ids("groups", g_arr)
     if g_arr.size != r_arr.size:
         raise OptionError(f"groups has {g_arr.size} entries for {r_arr.size} correlations")
     if pd.isna(g_arr).any():
@@ -941,6 +982,20 @@ def _truthy(value: Any) -> bool:
     return bool(value)
 
 
+@validate_params(
+    {
+        **_POOL_OPTIONS,
+        "frame": ["dataframe"],
+        "r": ["str"],
+        "n": ["str"],
+        "label": [None, "str"],
+        "by": [None, "str-list"],
+        "source_kinds": [None, "str-list"],
+        "on_unpoolable": [Options(("raise", "skip"))],
+        "file": [None, "str", os.PathLike],
+        "first_line": [Interval(Integral, 0, None)],
+    }
+)
 def pool_table(
     frame: pd.DataFrame,
     *,
@@ -1008,8 +1063,7 @@ def pool_table(
     >>> out.excluded["reason"].tolist()
     ['no n (sample size not reported)']
     """
-    check_option("on_unpoolable", on_unpoolable, ("raise", "skip"))
-    by_cols = list(by or [])
+    by_cols = [by] if isinstance(by, str) else list(by or [])
     has_pair = "var_x" in frame.columns and "var_y" in frame.columns
     needed = [r, n] + ([label] if label else []) + [c for c in by_cols if c != "pair"]
     for col in needed:

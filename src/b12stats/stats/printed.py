@@ -1,7 +1,7 @@
 """Numbers as printed in papers: decimals, rounding intervals, P values, ratios.
 
 A number printed to ``d`` decimals stands for every true value that rounds to
-it. Following statcheck (Nuijten et al. 2016, Behav Res Methods 48:1205,
+it. Following statcheck (Nuijten et al. 2016, Behav Res Methods 48:1205-1226,
 doi:10.3758/s13428-015-0664-2), the printed ``x`` with ``d`` decimals means the
 closed interval ``[x - 0.5 * 10**-d, x + 0.5 * 10**-d]``. The audit compares
 such intervals, never single rounded numbers.
@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from b12stats._validation import Integral, Interval, Real, validate_params
 from b12stats.errors import OptionError
 
 __all__ = [
@@ -125,6 +126,9 @@ def decimals(text: str) -> int:
     return len(last.split(".")[1]) if "." in last else 0
 
 
+@validate_params(
+    {"value": [Interval(Real, None, None)], "decimals": [Interval(Integral, 0, None)]}
+)
 def rounding_interval(value: float, decimals: int) -> tuple[float, float]:
     """Interval of true values that print as ``value`` with ``decimals`` decimals.
 
@@ -138,8 +142,6 @@ def rounding_interval(value: float, decimals: int) -> tuple[float, float]:
     >>> rounding_interval(276, 0)
     (275.5, 276.5)
     """
-    if int(decimals) != decimals or decimals < 0:
-        raise OptionError(f"decimals must be a non-negative integer, got {decimals!r}")
     # decimal arithmetic so that 0.03 -> (0.025, 0.035) exactly, not 0.024999...
     x = Decimal(repr(float(value)))
     half = Decimal(5).scaleb(-int(decimals) - 1)
@@ -368,3 +370,59 @@ def parse_number(text: str) -> PrintedNumber:
     return PrintedNumber(
         float(m.group("num")), decimals(m.group("num")), qualifier, unit, label, rel, text
     )
+
+
+#: Slack on the count bounds of :func:`grim_counts` so that a bound that is a
+#: whole number up to floating-point error (e.g. 33.35 * 3 / 100) still counts.
+GRIM_EPS = 1e-9
+
+
+def grim_counts(percent: float, n: int, *, decimals: int) -> tuple[int, ...]:
+    """Whole counts ``k`` out of ``n`` whose share rounds to a printed percentage (GRIM).
+
+    A percentage ``p`` printed with ``d`` decimals stands for ``[p - 0.5
+    10^-d, p + 0.5 10^-d]`` (:func:`rounding_interval`); the counts are the
+    integers ``k`` in ``[ceil(lo n / 100), floor(hi n / 100)]`` within
+    ``[0, n]``. None means the percentage cannot arise from a whole count
+    out of ``n`` (Brown & Heathers 2017). The test has power only when one
+    count moves the share by more than the printed unit (``100 / n >
+    10^-d``); otherwise every printed value is reachable.
+
+    Parameters
+    ----------
+    percent
+        The printed percentage.
+    n
+        The denominator (>= 1).
+    decimals
+        Decimals the percentage was printed with (>= 0).
+
+    Returns
+    -------
+    tuple of int
+        The possible counts, increasing (empty when none).
+
+    References
+    ----------
+    Brown NJL, Heathers JAJ (2017) The GRIM test: a simple technique detects
+    numerous anomalies in the reporting of results in psychology. Soc Psychol
+    Personal Sci 8:363-369, doi:10.1177/1948550616673876.
+
+    Examples
+    --------
+    >>> grim_counts(33.3, 3, decimals=1), grim_counts(50.0, 3, decimals=1)
+    ((1,), ())
+    >>> grim_counts(10, 200, decimals=0)
+    (19, 20, 21)
+    """
+    if not (isinstance(n, int) and n >= 1):
+        raise OptionError(f"n must be a whole number >= 1, got {n!r}")
+    if not (isinstance(decimals, int) and decimals >= 0):
+        raise OptionError(f"decimals must be a whole number >= 0, got {decimals!r}")
+    lo, hi = rounding_interval(float(percent), decimals)
+    a = math.ceil(lo * n / 100 - GRIM_EPS)
+    b = math.floor(hi * n / 100 + GRIM_EPS)
+    return tuple(range(max(a, 0), min(b, n) + 1))
+
+
+__all__ += ["GRIM_EPS", "grim_counts"]

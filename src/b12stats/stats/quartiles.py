@@ -7,6 +7,7 @@ quartiles (Q1, median, Q3). On the log scale a log-normal's quartiles are
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from b12stats.errors import OptionError, check_option
+from b12stats._validation import (
+    UNIT_OPEN,
+    Interval,
+    Options,
+    Real,
+    broadcast,
+    numeric_array,
+    validate_params,
+)
+from b12stats.errors import OptionError
 
 __all__ = [
     "LognormalFit",
@@ -35,15 +45,12 @@ DEFAULT_RTOL = 0.02
 
 
 def _check_quartiles(q1: Any, median: Any, q3: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    a, m, b = (np.asarray(x, dtype=float) for x in (q1, median, q3))
+    a, m, b = _quartile_arrays(q1, median, q3)
     for name, x in (("q1", a), ("median", m), ("q3", b)):
-        if np.any(~np.isfinite(x)):
-            raise OptionError(f"{name} must be finite numbers, got {np.ravel(x)[:3].tolist()}")
         if np.any(x <= 0):
             raise OptionError(
                 f"{name} must be > 0 for a log-normal fit, got {np.ravel(x)[:3].tolist()}"
             )
-    a, m, b = np.broadcast_arrays(a, m, b)
     if np.any(~((a < m) & (m < b))):
         bad = np.flatnonzero(~((a < m) & (m < b)))[0]
         raise OptionError(
@@ -53,9 +60,15 @@ def _check_quartiles(q1: Any, median: Any, q3: Any) -> tuple[np.ndarray, np.ndar
     return a, m, b
 
 
-def _check_conf_level(conf_level: float) -> None:
-    if not (isinstance(conf_level, int | float) and 0.0 < conf_level < 1.0):
-        raise OptionError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
+def _quartile_arrays(q1: Any, median: Any, q3: Any) -> tuple[np.ndarray, ...]:
+    """The quartiles as finite float arrays of one shape (or an error naming one)."""
+    return tuple(
+        broadcast(
+            q1=numeric_array("q1", q1, finite=True),
+            median=numeric_array("median", median, finite=True),
+            q3=numeric_array("q3", q3, finite=True),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,14 @@ class LognormalFit:
         )
 
 
+@validate_params(
+    {
+        "q1": [Interval(Real, None, None)],
+        "median": [Interval(Real, None, None)],
+        "q3": [Interval(Real, None, None)],
+        "rtol": [Interval(Real, 0, None)],
+    }
+)
 def lognormal_from_quartiles(
     q1: float, median: float, q3: float, *, rtol: float = DEFAULT_RTOL
 ) -> LognormalFit:
@@ -161,11 +182,7 @@ def lognormal_from_quartiles(
     >>> lognormal_from_quartiles(61, 113, 199).method
     'least_squares'
     """
-    if not (isinstance(rtol, int | float) and rtol >= 0):
-        raise OptionError(f"rtol must be a non-negative number, got {rtol!r}")
     a, m, b = _check_quartiles(q1, median, q3)
-    if a.ndim != 0:
-        raise OptionError("lognormal_from_quartiles fits one set of quartiles (scalars)")
     y = np.log([float(a), float(m), float(b)])
     asym = float((y[2] - 2 * y[1] + y[0]) / (y[2] - y[0]))
     sigma = float((y[2] - y[0]) / (2 * _Z[2]))
@@ -204,6 +221,15 @@ def _quantile_cov(sigma: np.ndarray, n: np.ndarray) -> np.ndarray:
     return base * (sigma**2 / n)[..., None, None]
 
 
+@validate_params(
+    {
+        "side": [Options(_SIDES)],
+        "conf_level": [UNIT_OPEN],
+        "method": [Options(_PREV_METHODS)],
+        "fit": [Options(_FIT_METHODS)],
+        "rtol": [Interval(Real, 0, None)],
+    }
+)
 def prevalence_from_quartiles(
     q1: Any,
     median: Any,
@@ -267,19 +293,21 @@ def prevalence_from_quartiles(
        estimate  ci_low  ci_high
     0     0.879   0.834    0.915
     """
-    check_option("side", side, _SIDES)
-    check_option("method", method, _PREV_METHODS)
-    check_option("fit", fit, _FIT_METHODS)
-    _check_conf_level(conf_level)
     a, m, b = _check_quartiles(q1, median, q3)
-    c = np.asarray(cutoff, dtype=float)
-    if np.any(~np.isfinite(c)) or np.any(c <= 0):
+    c = numeric_array("cutoff", cutoff, finite=True)
+    if np.any(c <= 0):
         raise OptionError(f"cutoff must be a positive number, got {np.ravel(c)[:3].tolist()}")
-    n_arr = np.asarray(np.nan if n is None else n, dtype=float)
-    known = np.isfinite(n_arr)
-    if np.any(n_arr[known] < 2) or np.any(n_arr[known] != np.round(n_arr[known])):
-        raise OptionError(f"n must be a whole number >= 2, got {np.ravel(n_arr)[:3].tolist()}")
-    a, m, b, c, n_arr = np.broadcast_arrays(a, m, b, c, n_arr)
+    n_arr = numeric_array("n", np.nan if n is None else n)
+    known = ~np.isnan(n_arr)
+    if (
+        np.any(np.isinf(n_arr))
+        or np.any(n_arr[known] < 2)
+        or np.any(n_arr[known] != np.round(n_arr[known]))
+    ):
+        raise OptionError(
+            f"n must be a whole number >= 2 (NaN: unknown), got {np.ravel(n_arr)[:3].tolist()}"
+        )
+    a, m, b, c, n_arr = broadcast(q1=a, median=m, q3=b, cutoff=c, n=n_arr)
     a, m, b, c, n_arr = (np.ravel(x) for x in (a, m, b, c, n_arr))
     y = np.log(np.stack([a, m, b], axis=-1))
     asym = (y[:, 2] - 2 * y[:, 1] + y[:, 0]) / (y[:, 2] - y[:, 0])
@@ -332,6 +360,7 @@ def prevalence_from_quartiles(
 _MEAN_SD_METHODS = ("wan", "luo_wan", "shi_lognormal")
 
 
+@validate_params({"method": [Options(_MEAN_SD_METHODS)]})
 def mean_sd_from_quartiles(
     q1: Any,
     median: Any,
@@ -352,7 +381,7 @@ def mean_sd_from_quartiles(
     27:1785, doi:10.1177/0962280216669183), ``w = 0.7 + 0.39 / n``,
     ``mean = w (q1 + q3) / 2 + (1 - w) m``; SD of Wan. (metafor's normal default.)
 
-    ``method="shi_lognormal"``: Shi et al. (2020) for log-normal data, as
+    ``method="shi_lognormal"``: Shi, Tong, Wang & Genton (2020) for log-normal data, as
     metafor's ``conv.fivenum(..., dist="lnorm", transf=TRUE)`` computes it for
     the quartile case (source of wviechtb/metafor, ``R/conv.fivenum.r``): on the
     log scale ``mu = w (y1 + y3) / 2 + (1 - w) y2`` (Luo weight above),
@@ -361,12 +390,17 @@ def mean_sd_from_quartiles(
     ``mean = exp(mu + s^2/2) / (1 + 0.57 s^2/n + 0.75 s4/n)`` and
     ``sd^2 = exp(2mu + 2s^2) / (1 + 2.28 s^2/n + 12 s4/n)
     - exp(2mu + s^2) / (1 + 2.28 s^2/n + 3 s4/n)``.
-    Shi J, Tong T, Wang Y, Genton MG (2020) Res Synth Methods 11:641-654,
-    doi:10.1002/jrsm.1429. metafor by default (``test=TRUE``) returns NA when
-    the skewness test below is significant; here the estimates are always
-    returned and the test is reported in ``skew_statistic``, ``skew_critical``,
-    ``skew_significant`` (``|y1 + y3 - 2 y2| / (y3 - y1)`` on the analysis scale
-    against ``2.65 / sqrt(n) - 6 / n^2``).
+    Shi J, Tong T, Wang Y, Genton MG (2020) Estimating the mean and variance
+    from the five-number summary of a log-normal distribution. Stat Interface
+    13:519-531, doi:10.4310/sii.2020.v13.n4.a9. metafor by default
+    (``test=TRUE``) returns NA when the skewness test below is significant;
+    here the estimates are always returned and the test is reported in
+    ``skew_statistic``, ``skew_critical``, ``skew_significant``
+    (``|y1 + y3 - 2 y2| / (y3 - y1)`` on the analysis scale against
+    ``2.65 / sqrt(n) - 6 / n^2``): Shi J, Luo D, Wan X, Liu Y, Liu J, Bian Z,
+    Tong T (2023) Detecting the skewness of data from the five-number summary
+    and its application in meta-analysis. Stat Methods Med Res 32:1338-1360,
+    doi:10.1177/09622802231172043.
 
     Returns
     -------
@@ -379,21 +413,19 @@ def mean_sd_from_quartiles(
          mean      sd
     0  289.33  154.95
     """
-    check_option("method", method, _MEAN_SD_METHODS)
     lognormal = method == "shi_lognormal"
     if lognormal:
         a, m, b = _check_quartiles(q1, median, q3)
     else:
-        a, m, b = (np.asarray(x, dtype=float) for x in (q1, median, q3))
-        a, m, b = np.broadcast_arrays(a, m, b)
+        a, m, b = _quartile_arrays(q1, median, q3)
         if np.any(~((a < m) & (m < b))):
             raise OptionError("quartiles must satisfy q1 < median < q3")
-    n_arr = np.asarray(n, dtype=float)
-    if np.any(~np.isfinite(n_arr)) or np.any(n_arr < 5) or np.any(n_arr != np.round(n_arr)):
+    n_arr = numeric_array("n", n, finite=True)
+    if np.any(n_arr < 5) or np.any(n_arr != np.round(n_arr)):
         raise OptionError(
             f"n must be a whole number >= 5 (as in metafor), got {np.ravel(n_arr)[:3].tolist()}"
         )
-    a, m, b, n_arr = (np.ravel(x) for x in np.broadcast_arrays(a, m, b, n_arr))
+    a, m, b, n_arr = (np.ravel(x) for x in broadcast(q1=a, median=m, q3=b, n=n_arr))
     if lognormal:
         a, m, b = np.log(a), np.log(m), np.log(b)
     eta = 2.0 * stats.norm.ppf((0.75 * n_arr - 0.125) / (n_arr + 0.25))
@@ -427,3 +459,123 @@ def mean_sd_from_quartiles(
             "method": method,
         }
     )
+
+
+@validate_params(
+    {
+        "gm": [Interval(Real, None, None)],
+        "ci_low": [Interval(Real, None, None)],
+        "ci_high": [Interval(Real, None, None)],
+        "n": [Interval(Real, None, None)],
+        "cutoff": [Interval(Real, None, None)],
+        "side": [Options(_SIDES)],
+        "ci_level": [UNIT_OPEN],
+        "conf_level": [UNIT_OPEN],
+    }
+)
+def prevalence_from_gm_ci(
+    gm: float,
+    ci_low: float,
+    ci_high: float,
+    n: int,
+    cutoff: float,
+    *,
+    side: str = "below",
+    ci_level: float = 0.95,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Share beyond a cut-off implied by a geometric mean, its CI and n (log-normal values).
+
+    The log-scale SD ``sigma`` comes from the CI. A CI symmetric on the
+    linear scale (``GM ± z_c SE``, the delta method with ``SE(GM) = GM sigma
+    / sqrt(n)``) gives ``sigma = (hi - lo) / (2 z_c) sqrt(n) / GM``; one
+    symmetric on the log scale gives ``sigma = (log hi - log lo) / (2 z_c)
+    sqrt(n)``, ``z_c = Phi^-1(1/2 + ci_level/2)``. The CI is read as linear
+    when its midpoint is at least as close to the GM as ``sqrt(lo hi)`` is.
+
+    With ``mu = log GM`` and ``w = (log cutoff - mu) / sigma`` the share
+    below is ``Phi(w)``. As ``Var(mu) = sigma^2 / n`` and ``Var(sigma) ~
+    sigma^2 / (2 n)`` (the large-sample variance of a normal quantile
+    estimate, as for Bland & Altman's limits of agreement),
+    ``se(w) = sqrt((1 + w^2 / 2) / n)`` and the interval is
+    ``Phi(w ± z se(w))`` with ``z = Phi^-1(1/2 + conf_level/2)``.
+
+    Parameters
+    ----------
+    gm, ci_low, ci_high
+        Geometric mean and its CI (positive, same unit as ``cutoff``).
+    n
+        Sample size behind the CI (>= 2).
+    cutoff
+        The cut-off (positive).
+    side
+        ``"below"``, ``"at_or_below"``, ``"above"`` or ``"at_or_above"``.
+    ci_level
+        Level of the printed CI.
+    conf_level
+        Level of the interval returned.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``estimate, ci_low, ci_high, n, cutoff, side, mu, sigma,
+        ci_scale`` (``"linear"`` or ``"log"``), ``conf_level, method``.
+
+    References
+    ----------
+    Bland JM, Altman DG (1986) Statistical methods for assessing agreement
+    between two methods of clinical measurement. Lancet (1986, i) (the SE of
+    the limits ``mean ± z SD``, ``sqrt((1 + z^2/2) s^2 / n)``, about
+    ``sqrt(3 s^2 / n)`` for ``z = 1.96``).
+
+    Examples
+    --------
+    >>> res = prevalence_from_gm_ci(100.0, 90.2, 109.8, 100, 100.0)
+    >>> res[["estimate", "ci_low", "ci_high"]].round(3)
+       estimate  ci_low  ci_high
+    0       0.5   0.422    0.578
+    >>> res["ci_scale"].iloc[0], round(float(res["sigma"].iloc[0]), 3)
+    ('linear', 0.5)
+    """
+    gm, lo, hi, c = float(gm), float(ci_low), float(ci_high), float(cutoff)
+    if not all(np.isfinite(x) and x > 0 for x in (gm, lo, hi, c)):
+        raise OptionError(
+            f"gm, ci_low, ci_high and cutoff must be positive numbers, got {(gm, lo, hi, c)}"
+        )
+    if not lo < hi:
+        raise OptionError(f"ci_low must be below ci_high, got {lo!r} and {hi!r}")
+    if not (isinstance(n, int | np.integer) and n >= 2):
+        raise OptionError(f"n must be a whole number >= 2, got {n!r}")
+    zc = float(stats.norm.ppf(0.5 + ci_level / 2.0))
+    linear = abs((lo + hi) / 2.0 - gm) <= abs(math.sqrt(lo * hi) - gm)
+    if linear:
+        sigma = (hi - lo) / (2.0 * zc) * math.sqrt(n) / gm
+    else:
+        sigma = (math.log(hi) - math.log(lo)) / (2.0 * zc) * math.sqrt(n)
+    w = (math.log(c) - math.log(gm)) / sigma
+    se_w = math.sqrt((1.0 + w * w / 2.0) / n)
+    zcrit = stats.norm.ppf(0.5 + conf_level / 2.0)
+    if side in ("below", "at_or_below"):
+        est = float(stats.norm.cdf(w))
+        ci_lo, ci_hi = (float(stats.norm.cdf(w + k * zcrit * se_w)) for k in (-1, 1))
+    else:
+        est = float(stats.norm.sf(w))
+        ci_lo, ci_hi = (float(stats.norm.sf(w + k * zcrit * se_w)) for k in (1, -1))
+    return pd.DataFrame(
+        {
+            "estimate": [est],
+            "ci_low": [ci_lo],
+            "ci_high": [ci_hi],
+            "n": [int(n)],
+            "cutoff": [c],
+            "side": [side],
+            "mu": [math.log(gm)],
+            "sigma": [sigma],
+            "ci_scale": ["linear" if linear else "log"],
+            "conf_level": [conf_level],
+            "method": ["lognormal_gm_ci"],
+        }
+    )
+
+
+__all__ += ["prevalence_from_gm_ci"]

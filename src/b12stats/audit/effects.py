@@ -1,0 +1,97 @@
+"""Effects printed with a CI: the P the CI implies against the printed P."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from scipy import stats
+
+from b12stats.audit import messages as msg
+from b12stats.audit.core import CONF_LEVEL, Check, Context, Kind, decide, flag, isnum
+from b12stats.audit.registry import register
+from b12stats.format import format_p, format_printed
+from b12stats.stats.effects import check_p_against_ci
+from b12stats.stats.printed import parse_p
+
+_P_ONLY = Kind("effect_ci", "effects", "p_only")
+_FROM_CI = Kind("effect_ci", "effects", "p_from_ci")
+
+
+@register("effects", order=160)
+def check_effects(ctx: Context) -> Iterator[Check]:
+    """Effects with a CI: the P the CI implies against the printed P (or the word "significant").
+
+    Ratio-type effects (percent difference, ratio): log scale with rounding
+    (:func:`~b12stats.stats.effects.check_p_against_ci`, Altman & Bland
+    2011). Additive effects (regression coefficients): ``se = (hi - lo) /
+    (2 z)``, ``P = 2 Phi(-|est| / se)``; without a printed P, a source calling
+    the effect significant (the ``significant`` column; its words in
+    ``significance_words``) is ``consistent`` when the CI excludes 0.
+    Effects with a P only: ``unverifiable``.
+
+    Examples
+    --------
+    >>> c = check_effects()[0]
+    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
+    ('p_from_ci', 'reproduced')
+    """
+    eff = ctx.rows["effects"]
+    zc = stats.norm.ppf(0.5 + CONF_LEVEL / 2.0)
+    for _, row in eff.iterrows():
+        has_ci = isnum(row["ci_low"]) and isnum(row["ci_high"]) and isnum(row["estimate"])
+        if not has_ci:
+            draft = _P_ONLY.draft(
+                ctx, row, claim=f"{row['contrast']}: {row['p_text']}", reported=str(row["p_text"])
+            )
+            yield draft.judge(decide(evidence=False), msg.P_ONLY_TEXT, printed_p=row["p_text"])
+            continue
+        e, lo, hi = (
+            format_printed(row[c], row[f"{c}_decimals"]) for c in ("estimate", "ci_low", "ci_high")
+        )
+        level = float(row["ci_level"]) if isnum(row["ci_level"]) else CONF_LEVEL
+        ci_txt = f"{e} ({round(level * 100)}% CI {lo}, {hi})"
+        if row["measure"] in ("percent_difference", "ratio"):
+            p_text = row["p_text"] if isinstance(row["p_text"], str) else "P < 0.05"
+            res = check_p_against_ci(p_text, e, lo, hi, scale=row["measure"], conf_level=level)
+            r0 = res.iloc[0]
+            p0 = float(r0.p_recomputed)
+            pp = parse_p(p_text)
+            rng = f"{format_p(r0.p_low)}-{format_p(r0.p_high)} with the bounds' rounding"
+            verdict = decide(reproduced=pp.contains(p0), compatible=bool(r0.consistent))
+            detail = msg.LOG_TEXT[verdict].format(p=format_p(p0), p_range=rng, printed_p=p_text)
+            value, vlo, vhi = p0, float(r0.p_low), float(r0.p_high)
+        else:
+            est, l_, h_ = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
+            se = (h_ - l_) / (2 * zc)
+            p0 = float(2 * stats.norm.sf(abs(est) / se))
+            mid = (l_ + h_) / 2
+            excludes = l_ > 0 or h_ < 0
+            value, vlo, vhi = p0, math.nan, math.nan
+            sym = f"CI midpoint {mid:g} vs estimate {est:g}"
+            if isinstance(row["p_text"], str):
+                pp = parse_p(row["p_text"])
+                verdict = decide(compatible=pp.contains(p0))
+                detail = f"SE from the CI {se:.3g}, p = {format_p(p0)} vs {row['p_text']} ({sym})."
+                p_text = row["p_text"]
+            else:
+                says_sig = flag(row["significant"]) is True
+                p_text = "significant" if says_sig else "no P"
+                if says_sig:
+                    verdict = decide(compatible=excludes)
+                    detail = (
+                        f"no P printed; SE = (hi - lo)/(2 x 1.96) = {se:.3g} gives "
+                        f"p = {format_p(p0)}: "
+                        f"the CI {'excludes' if excludes else 'includes'} 0, "
+                        f"{'matching' if excludes else 'contradicting'} "
+                        f"'{row['significance_words']}' ({sym})."
+                    )
+                else:
+                    verdict = decide(evidence=False)
+                    detail = f"no P printed; the CI implies p = {format_p(p0)} ({sym})."
+        claim = f"{row['contrast']}: {ci_txt}, {p_text}"
+        draft = _FROM_CI.draft(ctx, row, claim=claim, reported=f"{ci_txt}; {p_text}")
+        yield draft.judge(
+            verdict, "{text}", recomputed=f"p = {format_p(value)}", value=value, low=vlo,
+            high=vhi, text=detail, p_value=value,
+        )  # fmt: skip

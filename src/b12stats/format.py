@@ -1,0 +1,157 @@
+"""The one place numbers and P values become text.
+
+Every sentence b12stats writes about a number (audit details, report prose,
+command-line summaries) goes through these functions, so that a P value
+reads the same wherever it appears.
+
+P values (:func:`format_p`)
+    three decimals from 0.01 up (``0.105``), two significant digits between
+    1e-4 and 0.01 (``0.0031``), scientific notation with two significant
+    digits below 1e-4 (``7.7e-05``). This is the convention of the audit's
+    prose, which reports every bundled P already; it keeps the digits that
+    a reader needs to compare a recomputed P with a printed threshold
+    (``0.047`` against ``P < 0.05``) without false precision.
+Numbers (:func:`format_number`)
+    ``digits`` significant digits, trailing zeros dropped (``%g``).
+Printed numbers (:func:`format_printed`)
+    with the decimals they were printed with, when known.
+Shares (:func:`format_pct`)
+    a proportion as a percentage with fixed decimals (``0.337 -> '33.7%'``).
+Intervals (:func:`format_interval`)
+    two numbers joined by ``-`` (``'0.83-0.92'``), each formatted alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "MISSING",
+    "format_count",
+    "format_interval",
+    "format_number",
+    "format_p",
+    "format_pct",
+    "format_printed",
+    "shorten",
+]
+
+#: Text for a missing count (:func:`format_count`).
+MISSING = "n/a"
+
+
+def _is_missing(x: Any) -> bool:
+    return x is None or bool(pd.isna(x))
+
+
+def format_p(p: float) -> str:
+    """A P value for reading.
+
+    Parameters
+    ----------
+    p
+        The P value (a float in [0, 1]; NaN and infinities give ``'nan'``).
+
+    Returns
+    -------
+    str
+        ``f"{p:.3f}"`` for ``p >= 0.01``, ``f"{p:.2g}"`` for
+        ``1e-4 <= p < 0.01`` and ``f"{p:.1e}"`` below.
+
+    Examples
+    --------
+    >>> format_p(0.10512), format_p(0.0031), format_p(7.7e-5), format_p(float("nan"))
+    ('0.105', '0.0031', '7.7e-05', 'nan')
+    """
+    if not math.isfinite(p):
+        return "nan"
+    if p < 1e-4:
+        return f"{p:.1e}"
+    if p < 0.01:
+        return f"{p:.2g}"
+    return f"{p:.3f}"
+
+
+def format_number(x: float, digits: int = 4) -> str:
+    """``x`` with ``digits`` significant digits, trailing zeros dropped.
+
+    Examples
+    --------
+    >>> format_number(2.0346), format_number(220.0), format_number(0.81512, 3)
+    ('2.035', '220', '0.815')
+    """
+    return f"{x:.{digits}g}"
+
+
+def format_printed(value: float, decimals: Any) -> str:
+    """A number as it was printed: with its decimals when known, else compactly.
+
+    Parameters
+    ----------
+    value
+        The number.
+    decimals
+        How many decimals it was printed with; ``None`` or NaN when unknown
+        (then :func:`format_number` with 4 significant digits).
+
+    Examples
+    --------
+    >>> format_printed(276.0, 0), format_printed(0.4, 2), format_printed(2.0346, None)
+    ('276', '0.40', '2.035')
+    """
+    if _is_missing(decimals):
+        return format_number(value)
+    return f"{value:.{int(decimals)}f}"
+
+
+def format_pct(x: float, decimals: int = 1) -> str:
+    """A proportion as a percentage with ``decimals`` decimals.
+
+    Examples
+    --------
+    >>> format_pct(0.33712), format_pct(0.5, 0)
+    ('33.7%', '50%')
+    """
+    return f"{100 * x:.{decimals}f}%"
+
+
+def format_interval(
+    low: float, high: float, fmt: Callable[[float], str] = format_number, *, sep: str = "-"
+) -> str:
+    """Two bounds formatted by ``fmt`` and joined by ``sep``.
+
+    Examples
+    --------
+    >>> format_interval(0.8312, 0.9151, lambda x: f"{x:.2f}")
+    '0.83-0.92'
+    >>> format_interval(0.2, 0.3, format_pct)
+    '20.0%-30.0%'
+    """
+    return f"{fmt(low)}{sep}{fmt(high)}"
+
+
+def format_count(x: Any) -> str:
+    """A whole number, or :data:`MISSING` when it is missing.
+
+    Examples
+    --------
+    >>> format_count(67.0), format_count(float("nan")), format_count(None)
+    ('67', 'n/a', 'n/a')
+    """
+    return MISSING if _is_missing(x) else str(int(x))
+
+
+def shorten(text: Any, width: int) -> str:
+    """One line of at most ``width`` characters (whitespace collapsed), cut with '…'.
+
+    Examples
+    --------
+    >>> shorten("a  long\\nline of text", 10)
+    'a long li…'
+    """
+    s = " ".join(str(text).split())
+    return s if len(s) <= width else s[: max(width - 1, 0)] + "…"

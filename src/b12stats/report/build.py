@@ -1,0 +1,239 @@
+"""Assemble the report: run the sections, render the Jinja2 template, write ``index.html``."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as _dt
+import io
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from b12stats._version import __version__
+from b12stats.reanalysis import DEFAULT_REPS, DEFAULT_SEED
+from b12stats.reanalysis._common import rows as _rows
+from b12stats.report import sections as _sec
+from b12stats.report.sections import Section
+from b12stats.report.tables import table_view
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SOURCE_KIND_HEADINGS", "Section", "build_report", "render_html", "run_section"]
+
+NOT_AVAILABLE = "not available in this version"
+
+#: Source kinds in the order the report lists them, with their headings.
+SOURCE_KIND_HEADINGS = {
+    "primary": "Primary papers",
+    "secondary": "Secondary summaries",
+    "lay": "Lay articles",
+    "reference": "Reference values and constants",
+}
+
+#: Resolution of the figures embedded in the page.
+EMBED_DPI = 110
+
+
+def _template_env() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("b12stats.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _asset(name: str) -> str:
+    return resources.files("b12stats.report").joinpath("templates", name).read_text("utf-8")
+
+
+def _fig_to_base64(fig: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=EMBED_DPI, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class _Figure:
+    name: str
+    caption: str
+    png_base64: str
+
+
+def _section_view(sec: Section) -> dict[str, Any]:
+    return {
+        "key": sec.key,
+        "title": sec.title,
+        "available": sec.available,
+        "finding": sec.finding,
+        "finding_items": sec.finding_items,
+        "notes": sec.notes,
+        "rendered_figures": [_Figure(n, c, _fig_to_base64(f)) for n, f, c in sec.figures],
+        "table_views": [(caption, table_view(frame)) for caption, frame in sec.tables],
+    }
+
+
+def _sources_view() -> list[tuple[str, list[dict[str, str]]]]:
+    from b12stats.data import load_sources
+
+    def text(x: Any) -> str:
+        return x.strip() if isinstance(x, str) else ""
+
+    groups: dict[str, list[dict[str, str]]] = {}
+    for s in _rows(load_sources()):
+        authors = text(s.authors)
+        journal = text(s.journal)
+        groups.setdefault(str(s.kind), []).append(
+            {
+                "source_id": str(s.source_id),
+                "authors": "" if authors.lower() == "unknown" else authors,
+                "year": f"{int(s.year)}" if pd.notna(s.year) else "",
+                "title": text(s.title),
+                "journal": f"{journal} {text(s.volume_pages)}".strip() if journal else "",
+                "doi": text(s.doi),
+                "pmid": str(s.pmid).strip() if pd.notna(s.pmid) else "",
+                "cites": text(s.cites_source_id),
+            }
+        )
+    order = [k for k in SOURCE_KIND_HEADINGS if k in groups]
+    order += sorted(k for k in groups if k not in SOURCE_KIND_HEADINGS)
+    return [(SOURCE_KIND_HEADINGS.get(k, k), groups[k]) for k in order]
+
+
+def run_section(key: str, title: str, fn: Callable[[], Section]) -> Section:
+    """Run one section; an :class:`ImportError` gives a "not available" section instead."""
+    t0 = time.perf_counter()
+    try:
+        sec = fn()
+    except ImportError as exc:  # a library piece missing from this installation
+        logger.warning("section %s: %s", key, exc)
+        sec = Section(key, title, available=False, finding=f"{title}: {NOT_AVAILABLE} ({exc}).")
+    sec.seconds = time.perf_counter() - t0
+    return sec
+
+
+def render_section(sec: Section) -> str:
+    """One section as HTML (the ``section`` macro of ``templates/macros.html.j2``)."""
+    macros = _template_env().get_template("macros.html.j2").module
+    return str(macros.section(_section_view(sec)))  # type: ignore[attr-defined]
+
+
+def render_table(frame: pd.DataFrame) -> str:
+    """One DataFrame as HTML (the ``table`` macro of ``templates/macros.html.j2``)."""
+    macros = _template_env().get_template("macros.html.j2").module
+    return str(macros.table(table_view(frame)))  # type: ignore[attr-defined]
+
+
+def render_html(
+    sections: list[Section],
+    assumptions: list[tuple[str, pd.DataFrame]],
+    *,
+    seed: int,
+    reps: int,
+    meta: str,
+) -> str:
+    """The whole page from finished sections (template ``templates/report.html.j2``)."""
+    return str(
+        _template_env()
+        .get_template("report.html.j2")
+        .render(
+            css=_asset("report.css"),
+            script=_asset("report.js"),
+            meta=meta,
+            seed=seed,
+            reps=reps,
+            sections=[_section_view(s) for s in sections],
+            assumptions=[(name, table_view(frame)) for name, frame in assumptions],
+            not_available=NOT_AVAILABLE,
+            sources=_sources_view(),
+        )
+    )
+
+
+def build_report(
+    out: str | Path = "report",
+    *,
+    seed: int = DEFAULT_SEED,
+    reps: int = DEFAULT_REPS,
+    progress: bool | None = None,
+) -> Path:
+    """Run every analysis and write one self-contained ``out/index.html``.
+
+    Parameters
+    ----------
+    out
+        Output directory (created if missing).
+    seed
+        Seed of every simulation (the simulated cohort, the P-trend and the power curves).
+    reps
+        Monte Carlo replicates per point of the power curves.
+    progress
+        Print one line per section on stderr; default: only when stderr is a
+        terminal.
+
+    Returns
+    -------
+    Path
+        The path of ``index.html``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = build_report(tempfile.mkdtemp(), reps=20)  # doctest: +SKIP
+    """
+    import matplotlib
+
+    from b12stats._io import write_text
+    from b12stats.errors import OptionError
+
+    if not isinstance(reps, int | np.integer) or reps < 1:
+        raise OptionError(f"reps must be a whole number >= 1, got {reps!r}")
+    if not isinstance(seed, int | np.integer) or seed < 0:
+        raise OptionError(f"seed must be a non-negative whole number, got {seed!r}")
+    if progress is None:
+        progress = sys.stderr.isatty()
+    t_start = time.perf_counter()
+    started = _dt.datetime.now(_dt.UTC)
+    plan = _sec.plan(seed=seed, reps=reps)
+    sections = []
+    for i, (key, title, fn) in enumerate(plan, 1):
+        if progress:
+            print(f"[{i}/{len(plan)}] {title} ...", file=sys.stderr, flush=True)
+        sections.append(run_section(key, title, fn))
+    assumptions: list[tuple[str, pd.DataFrame]] = []
+    for sec in sections:  # the same design used twice is listed once
+        for name, frame in sec.assumptions:
+            same = [n for n, f in assumptions if f.equals(frame)]
+            if same:
+                sec.notes.append(f"{name}: the same design as '{same[0]}'.")
+                continue
+            assumptions.append((name, frame))
+    elapsed = time.perf_counter() - t_start
+    meta = (
+        f"b12stats {__version__} · seed {seed} · {reps} Monte Carlo replicates "
+        f"per power point · generated {started:%Y-%m-%d %H:%M:%S} UTC · "
+        f"numpy {np.__version__}, pandas {pd.__version__}, matplotlib "
+        f"{matplotlib.__version__}, Python {sys.version.split()[0]} · {elapsed:.1f} s"
+    )
+    doc = render_html(sections, assumptions, seed=seed, reps=reps, meta=meta)
+    path = Path(out) / "index.html"
+    write_text(path, doc)
+    with contextlib.suppress(OSError):  # temp files are created 0600; a report is for sharing
+        path.chmod(0o644)
+    if progress:
+        print(f"wrote {path} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
+    return path

@@ -1,0 +1,262 @@
+"""The report's figures: each lays a reanalysis result out with :mod:`b12stats.plots`."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from b12stats.plots.style import RC
+from b12stats.plots.style import style_context as _shared_style_context
+from b12stats.reanalysis._common import country as _country
+from b12stats.reanalysis.audit_summary import AuditResult
+from b12stats.reanalysis.cohorts import CohortsResult
+from b12stats.reanalysis.correlations import CorrelationsResult
+from b12stats.reanalysis.distributions import _COMPARTMENT_NAME, DistributionsResult
+from b12stats.reanalysis.effects import EffectsResult
+from b12stats.reanalysis.power import PowerResult
+from b12stats.reanalysis.ptrend import PTrendResult
+from b12stats.reanalysis.simulated_cohort import KenyaResult
+
+#: The figure style: :data:`b12stats.plots.style.RC`, the one style source.
+STYLE = RC
+
+
+@contextlib.contextmanager
+def style_context() -> Iterator[None]:
+    """Apply the b12stats figure style inside a ``with`` block only.
+
+    :func:`b12stats.plots.style.style_context`; rcParams are restored on exit.
+    """
+    with _shared_style_context():
+        yield
+
+
+#: Largest PNG written by :func:`save_figure_set` (committed figures stay small).
+MAX_PNG_BYTES = 300_000
+
+
+def save_figure_set(
+    fig: Any,
+    directory: str | Path,
+    name: str,
+    *,
+    formats: Sequence[str] = ("png", "pdf"),
+    dpi: int = 150,
+    max_png_bytes: int = MAX_PNG_BYTES,
+) -> list[Path]:
+    """Save ``fig`` as ``directory/name.<fmt>`` for every format, atomically.
+
+    PNGs are drawn at ``dpi``; if the file would exceed ``max_png_bytes`` the
+    resolution is lowered step by step (to no less than 72 dpi). Vector formats
+    (PDF, SVG) are resolution-independent.
+    """
+    from b12stats._io import save_figure, write_bytes
+
+    paths = []
+    for fmt in formats:
+        path = Path(directory) / f"{name}.{fmt}"
+        if fmt == "png":
+            res = dpi
+            while True:
+                buf = io.BytesIO()
+                fig.savefig(buf, format="png", dpi=res, bbox_inches="tight")
+                if buf.tell() <= max_png_bytes or res <= 72:
+                    break
+                res = max(72, int(res * 0.85))
+            write_bytes(path, buf.getvalue())
+        else:  # no creation date in the file, so regenerated figures diff only when they change
+            meta = (
+                {"CreationDate": None} if fmt == "pdf" else {"Date": None} if fmt == "svg" else {}
+            )
+            save_figure(fig, path, bbox_inches="tight", metadata=meta)
+        paths.append(path)
+    return paths
+
+
+def figure_distributions(res: DistributionsResult) -> Any:
+    """Infant blood (left), milk (right), a row per cohort (:func:`plot_quartile_distribution`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.distributions import plot_quartile_distribution
+
+    countries = list(dict.fromkeys(p.country for p in res.panels)) or ["none"]
+    kinds = ("infant", "milk")
+    with style_context():
+        fig, axes = plt.subplots(
+            len(countries), len(kinds), figsize=(10.5, 3.5 * len(countries)), squeeze=False
+        )
+        for j, kind in enumerate(kinds):
+            col_panels = [p for p in res.panels if p.compartment.startswith(kind)]
+            if col_panels:  # one x range per column so the cohorts compare at a glance
+                lo = min(float(p.fit.quantile(0.002)) for p in col_panels)
+                hi = max(float(p.fit.quantile(0.998)) for p in col_panels)
+            for i, country in enumerate(countries):
+                ax = axes[i][j]
+                match = [p for p in col_panels if p.country == country]
+                if not match:
+                    ax.set_axis_off()
+                    ax.text(
+                        0.5,
+                        0.5,
+                        f"{country}: no {kind} summary published",
+                        ha="center",
+                        va="center",
+                        transform=ax.transAxes,
+                    )
+                    continue
+                panel = match[0]
+                plot_quartile_distribution(
+                    panel.fit,
+                    shares=panel.shares,
+                    marks=panel.marks,
+                    ax=ax,
+                    unit=panel.unit,
+                    quantity=_COMPARTMENT_NAME.get(panel.compartment, panel.compartment),
+                    title=panel.title,
+                    xlim=(lo, hi),
+                )
+            # and one density scale per column: equal heights mean equal densities
+            drawn = [axes[i][j] for i in range(len(countries)) if axes[i][j].axison]
+            if drawn:
+                top = max(ax.get_ylim()[1] for ax in drawn)
+                for ax in drawn:
+                    ax.set_ylim(0, top)
+        fig.tight_layout()
+    return fig
+
+
+def figure_canada_cambodia(res: CohortsResult) -> Any:
+    """The two sources on one axis (:func:`plot_cohort_comparison`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.cohorts import plot_cohort_comparison
+
+    with style_context():
+        fig, ax = plt.subplots(figsize=(7.5, 4.6))
+        plot_cohort_comparison(res.values, ratios=res.ratios, ax=ax, countries=res.countries)
+        num, den = res.countries
+        ax.set_title(
+            f"{num} vs {den} ({res.primary_label}): primary abstract vs summary page", loc="left"
+        )
+        fig.tight_layout()
+    return fig
+
+
+def figure_supplement_effects(res: EffectsResult) -> Any:
+    """Percent differences by period and timepoint (:func:`plot_effects`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.effects import plot_effects
+
+    with style_context():
+        fig, ax = plt.subplots(figsize=(7.5, 2.8))
+        plot_effects(res.table, ax=ax)
+        places = sorted({_country(c) for c in res.cohorts})
+        what = ", ".join(res.outcomes)
+        ax.set_title(
+            f"{', '.join(res.labels)} ({', '.join(places)}): {what}, supplement vs placebo",
+            loc="left",
+        )
+        fig.tight_layout()
+    return fig
+
+
+def figure_correlations(res: CorrelationsResult) -> Any:
+    """Grouped forest plot (:func:`b12stats.plots.correlations.plot_correlations`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.correlations import plot_correlations
+
+    n_lines = len(res.rows) + 1.4 * res.rows["group"].nunique()
+    with style_context():
+        fig, ax = plt.subplots(figsize=(9.5, 0.3 * n_lines + 1.0))
+        plot_correlations(res.rows, ax=ax, xlabel="correlation r, or difference in r (95% CI)")
+        ax.set_title(
+            "Published correlations of B12 between mother, milk and infant", loc="left", pad=12
+        )
+        fig.tight_layout()
+    return fig
+
+
+def figure_kenya(res: KenyaResult) -> Any:
+    """Scatter with GEE fit and cut-offs (:func:`b12stats.plots.scatter.plot_milk_infant`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.scatter import plot_milk_infant
+
+    s = res.summary.iloc[0]
+    with style_context():
+        fig, ax = plt.subplots(figsize=(7.8, 4.6))
+        plot_milk_infant(
+            res.cohort,
+            line=res.line,
+            target_r=float(s["target_r"]),
+            simulated_r=float(s["simulated_r"]),
+            r_label="r (log scale)",
+            line_label="GEE fit, log-log (95% CI)",
+            milk_cutoff=res.milk_level,
+            infant_cutoff=res.adequacy_cutoff,
+            ax=ax,
+        )
+        ax.set_title(
+            f"Simulated {res.design_label}-like cohort ({int(s['n_dyads'])} dyads, "
+            f"{int(s['n_clusters'])} clusters; seed {res.seed})",
+            loc="left",
+        )
+        fig.tight_layout()
+    return fig
+
+
+def figure_power(res: PowerResult) -> Any:
+    """Power curves (:func:`b12stats.plots.power.plot_power`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.power import plot_power
+
+    with style_context():
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        plot_power(res.table, ax=ax, mark_n=res.design_n, mark_label=res.design_n_label)
+        design = res.design_label
+        ax.set_title(
+            f"Power at alpha = 0.05, {design}-like design (clusters scale with dyads)", loc="left"
+        )
+        fig.tight_layout()
+    return fig
+
+
+def figure_ptrend(res: PTrendResult) -> Any:
+    """The simulated P-trend distributions (:func:`b12stats.plots.ptrend.plot_p_distribution`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.ptrend import plot_p_distribution
+
+    with style_context():
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        plot_p_distribution(
+            res.pvalues,
+            published_p=res.published_p,
+            published_label=f"{res.published_label} {res.published_text.split('=')[0].strip()}",
+            ax=ax,
+        )
+        ax.set_title(
+            f"Milk-quartile trend test in simulated {res.design_label}-like cohorts", loc="left"
+        )
+        fig.tight_layout()
+    return fig
+
+
+def figure_audit(res: AuditResult) -> Any:
+    """Verdict counts by source kind (:func:`b12stats.plots.audit.plot_audit`)."""
+    import matplotlib.pyplot as plt
+
+    from b12stats.plots.audit import plot_audit
+
+    with style_context():
+        fig, ax = plt.subplots(figsize=(7.5, 2.8))
+        plot_audit(res.table, ax=ax, verdict_order=res.verdicts or None)
+        ax.set_title(f"Audit: {len(res.table)} checks of published claims", loc="left")
+        fig.tight_layout()
+    return fig
