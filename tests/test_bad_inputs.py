@@ -1234,6 +1234,9 @@ class SchemaCase:
     columns: tuple[str, ...]  # the message names at least one of these
     needles: tuple[str, ...] = ()
     not_needles: tuple[str, ...] = ()
+    # a reference to another table is checked where every table in use is known:
+    # ``b12stats data --data DIR`` with the file as DIR/TABLE.csv
+    package: bool = False
 
 
 def _schema_cases() -> tuple[list[SchemaCase], list[SchemaCase]]:
@@ -1277,9 +1280,13 @@ def _schema_cases() -> tuple[list[SchemaCase], list[SchemaCase]]:
             not_needles: Sequence[str] = (),
             table: str = table,
             header: list[str] = header,
+            package: bool = False,
         ) -> None:
             if row is None:  # every rule gets a case: build one by hand if this fires
                 raise AssertionError(f"{table}-{rule}: no bundled row to build the case from")
+            if package:  # beside the bundled tables the row needs an id of its own
+                key = "source_id" if table == "sources" else "row_id"
+                row = row | {key: f"mine_{row[key]}"}
             text = _table_csv(hdr or header, [row, *extra_rows])
             bad.append(
                 SchemaCase(
@@ -1290,6 +1297,7 @@ def _schema_cases() -> tuple[list[SchemaCase], list[SchemaCase]]:
                     tuple(columns),
                     tuple(needles),
                     tuple(not_needles),
+                    package,
                 )
             )
 
@@ -1371,7 +1379,13 @@ def _schema_cases() -> tuple[list[SchemaCase], list[SchemaCase]]:
                 row = pick([])
                 if row is not None:
                     row[col] = "no_such_key_zz"
-                add(f"reference-{col}", row, [col], needles=["no_such_key_zz"])
+                add(f"reference-{col}", row, [col], needles=["no_such_key_zz"], package=True)
+            elif kind == "row_ids":
+                col = rule["field"]
+                row = pick([col])
+                if row is not None:
+                    row[col] = "no_such_row_zz"
+                add(f"row-ids-{col}", row, [col], needles=["no_such_row_zz"], package=True)
             elif kind == "p_text":
                 col = rule["field"]
                 for label, value in (("unparsable", "P is small"), ("above-1", "P = 1.5")):
@@ -1440,11 +1454,18 @@ def test_data_schema_rule(
 ) -> None:
     """``b12stats data mine.csv --as TABLE``: the file, the line and the column."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "mine.csv").write_text(case.text, encoding="utf-8")
+    if case.package:
+        (tmp_path / "mine").mkdir()
+        name = f"mine/{case.table}.csv"
+        argv = ["data", "--data", "mine"]
+    else:
+        name = "mine.csv"
+        argv = ["data", name, "--as", case.table]
+    (tmp_path / name).write_text(case.text, encoding="utf-8")
     before = _snapshot(tmp_path)
-    code, _, err = _run_cli(["data", "mine.csv", "--as", case.table], capsys)
+    code, _, err = _run_cli(argv, capsys)
     line = _error_line(code, err)
-    assert "mine.csv" in line, line
+    assert name in line, line
     if case.line is not None:
         assert re.search(rf"\bline {case.line}\b", line), line
     assert any(_names(line, _column(c)) for c in case.columns), (
