@@ -909,6 +909,26 @@ def test_trailing_empty_columns_warn_and_work(
     assert "Unnamed: " not in out + said
 
 
+def test_trailing_empty_columns_some_rows_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Trailing commas on some rows and not others load; a value past the header does not."""
+    monkeypatch.chdir(tmp_path)
+    text = (DATA / "correlations.csv").read_text("utf-8")
+    header, first, *rest = text.splitlines()
+    mixed = "\n".join([header + ",,", first, *(r + ",," for r in rest[:1])]) + "\n"
+    (tmp_path / "mine.csv").write_text(mixed, encoding="utf-8")
+    code, _, err = _run_cli(
+        ["data", "mine.csv", "--as", "correlations", "--format", "csv"], capsys
+    )
+    assert code == 0, err
+    wide = "\n".join([header + ",,", first + ",,,x"]) + "\n"  # x past the 16 cells
+    (tmp_path / "mine.csv").write_text(wide, encoding="utf-8")
+    code, _, err = _run_cli(["data", "mine.csv", "--as", "correlations"], capsys)
+    line = _error_line(code, err)
+    assert re.search(r"mine\.csv, line 2\b", line), line
+
+
 @pytest.mark.parametrize("name", ["fit", "meta"])
 def test_positive_controls_work(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
