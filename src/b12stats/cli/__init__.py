@@ -25,7 +25,10 @@ from b12stats.cli._args import flag_spelling
 from b12stats.errors import B12StatsError, OptionError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("init", "data", "reproduce", "simulate", "fit", "meta", "power", "report")
+COMMANDS = (
+    "init", "data", "reproduce", "design", "simulate", "fit", "meta", "power", "report",
+    "extract", "check",
+)  # fmt: skip
 
 EXIT_USAGE = 2
 

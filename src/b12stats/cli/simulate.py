@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from b12stats.cli._args import MAX_SIMULATE_DYADS, SIMULATE_WHY, bounded_int
 from b12stats.cli._help import HelpFormatter, examples
@@ -65,7 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(func=run)
 
 
-def _print(frame: object) -> None:
+def print_frame(frame: object) -> None:
+    """Print a table in full (every row and column, long cells cut at 80 characters)."""
     import pandas as pd
 
     with pd.option_context(
@@ -73,6 +75,13 @@ def _print(frame: object) -> None:
         "display.max_colwidth", 80,
     ):  # fmt: skip
         print(frame.to_string(index=False))  # type: ignore[attr-defined]
+
+
+def print_description(design: Any, *, source_kind: Any = None) -> None:
+    """The flags of a design, then its parameters (``Design.describe``): ``--describe``."""
+    for flag in design.flags:
+        print(f"flag: {flag}")
+    print_frame(design.describe(source_kind=source_kind))
 
 
 def sidecar_path(out: str) -> str:
@@ -90,15 +99,15 @@ def run(args: argparse.Namespace) -> int:
     from b12stats.errors import OptionError
 
     if args.list:
-        _print(simulate.list_designs())
+        from b12stats.designs import list_designs
+
+        print_frame(list_designs())
         return 0
     if args.design is None:
         raise OptionError("--design NAME or --design FILE.toml is required (see --list)")
     design = simulate.get_design(args.design)
     if args.describe:
-        for flag in design.flags:
-            print(f"flag: {flag}")
-        _print(design.describe())
+        print_description(design)
         return 0
     if args.out is None:
         raise OptionError("--out FILE.csv is required")

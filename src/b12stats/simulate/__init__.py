@@ -13,7 +13,15 @@ are the files in ``data/designs/``; any assumption can be changed with
 Modules: :mod:`~b12stats.simulate.correlation` (correlation scales),
 :mod:`~b12stats.simulate.design` (the design object),
 :mod:`~b12stats.simulate.engine` (simulation), :mod:`~b12stats.simulate.files`
-(design files and the built-in designs).
+(design files), :mod:`~b12stats.simulate.registry` (plugin hooks).
+
+This package is the simulation *core*: it reads no data table. Design names,
+the data rows a design file cites and the built-in designs come from the
+domain module :mod:`b12stats.designs`, registered through
+:mod:`~b12stats.simulate.registry` (imported on first use). ``get_design``
+takes a Design, a built-in name or a ``.toml`` path; ``DESIGN_NAMES``,
+``design_dir``, ``design_names`` and ``list_designs`` are re-exported from
+:mod:`b12stats.designs` on first access.
 
 Model
 -----
@@ -75,6 +83,8 @@ doi:10.1002/9781118150740
 
 from __future__ import annotations
 
+from typing import Any
+
 from b12stats.simulate.correlation import (
     CORRELATION_SCALES,
     latent_correlation,
@@ -97,7 +107,8 @@ from b12stats.simulate.engine import (
     simulate_cohort,
     write_cohort,
 )
-from b12stats.simulate.files import design_dir, design_names, get_design, list_designs
+from b12stats.simulate.registry import hook as _hook
+from b12stats.simulate.registry import resolve_design as get_design
 
 __all__ = [
     "CLUSTER_SIZE_MODELS",
@@ -123,5 +134,11 @@ __all__ = [
     "write_cohort",
 ]
 
-#: names of the built-in designs (the files in ``data/designs``), sorted
-DESIGN_NAMES: tuple[str, ...] = design_names()
+#: names re-exported from the design provider (:mod:`b12stats.designs`) on first access
+_FROM_PROVIDER = ("DESIGN_NAMES", "design_dir", "design_names", "list_designs")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_PROVIDER:
+        return getattr(_hook("builtin"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -389,18 +389,20 @@ class Design:
 
     # -- design files -------------------------------------------------------------
     @classmethod
-    def from_toml(cls, path: str | Path) -> Design:
+    def from_toml(cls, path: str | Path, *, rows: Any = None) -> Design:
         """Read a design file (format: ``data/designs/README.md``).
 
-        Published numbers are read from the data rows the file names
-        (through :func:`b12stats.data.load_table`); assumed numbers are taken
-        with their reasons. Any problem raises one
+        Published numbers are read from the data rows the file names, through
+        ``rows`` (a :data:`~b12stats.simulate.files.RowLookup` or a mapping
+        ``{table: {row_id: row}}``; by default the registered provider's,
+        :mod:`b12stats.simulate.registry`: the bundled tables); assumed
+        numbers are taken with their reasons. Any problem raises one
         :class:`~b12stats.errors.DataValidationError` naming the file, the key
         and, where it can be found, the line.
 
         Examples
         --------
-        >>> from b12stats.simulate import design_dir
+        >>> from b12stats.designs import design_dir
         >>> d = Design.from_toml(design_dir() / "kenya.toml")
         >>> d.name, d.n_dyads, "correlation" in d.sources
         ('kenya', 286, True)
@@ -409,14 +411,14 @@ class Design:
         """
         from b12stats.simulate.files import read_design
 
-        return read_design(path)
+        return read_design(path, rows=rows)
 
     def to_toml(self, path: str | Path | None = None) -> str:
         """The design as a resolved TOML design file; written to ``path`` when given.
 
         Every number is written as its value, with the data row it was read
         from (``source``) and the reason it was assumed (``reason``), so the
-        file does not depend on the bundled tables; :meth:`from_toml` reads it
+        file does not depend on any data table; :meth:`from_toml` reads it
         back to an equal design.
 
         Examples
@@ -534,10 +536,13 @@ class Design:
         """
         return self.replace(effects=effects)
 
-    def describe(self) -> pd.DataFrame:
+    def describe(self, *, source_kind: Callable[[str], str | None] | None = None) -> pd.DataFrame:
         """One row per parameter: value, status (published / assumed / set by user), source, why.
 
         Columns: ``parameter, value, status, source_row, explanation``.
+        ``source_kind`` maps a row id to the kind of its source (default: the
+        registered provider's, :mod:`b12stats.simulate.registry`: the bundled
+        tables; give your own for rows of your data package).
         ``status`` is ``"published"`` for a number read from a primary (or
         reference) source row, ``"published (secondary)"`` or ``"published
         (lay)"`` when its row comes from a secondary or lay source (e.g. the
@@ -567,9 +572,10 @@ class Design:
                 status = _USER if by_user else _ASSUMED
                 explanation = self.assumptions[key][1]
             elif src is not None:
-                from b12stats.simulate.files import source_kind
+                from b12stats.simulate.registry import hook
 
-                kind = source_kind(src)
+                kinds = source_kind or hook("source_kind", required=False)
+                kind = kinds(src) if kinds is not None else None
                 # a number printed only by a secondary or lay source is not a
                 # primary published number: say so in the status itself
                 status = (

@@ -16,7 +16,7 @@ from b12stats._io import write_csv, write_text
 from b12stats._version import __version__
 from b12stats.errors import OptionError, check_option
 from b12stats.simulate.design import CLUSTER_SIZE_MODELS, Design, _check_n_dyads_clusters
-from b12stats.simulate.files import get_design
+from b12stats.simulate.registry import resolve_design as get_design
 
 __all__ = [
     "FLOAT_FORMAT",

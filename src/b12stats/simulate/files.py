@@ -1,15 +1,17 @@
-"""Design files: a :class:`~b12stats.simulate.design.Design` as TOML, and the built-in designs.
+"""Design files: a :class:`~b12stats.simulate.design.Design` as TOML.
 
 A design file (format: ``data/designs/README.md``) holds every number of a
 design. A published number names the data row it is read from
-(``{table = "concentrations", row_id = "..."}``, read through
-:func:`b12stats.data.load_table`); an assumed number holds its value and the
-reason (``{value = 0.05, reason = "..."}``). Every ``*.toml`` file in
-``data/designs/`` is a built-in design named after its file stem.
+(``{table = "concentrations", row_id = "..."}``, looked up through a
+:data:`RowLookup` the caller gives, by default the registered provider's:
+:mod:`b12stats.designs` reads the data tables); an assumed number holds its
+value and the reason (``{value = 0.05, reason = "..."}``). The built-in
+designs (the files in ``data/designs/``) live in the domain layer,
+:mod:`b12stats.designs`.
 
 :meth:`Design.to_toml` writes the *resolved* form: every number as a value,
 with the row it was read from (``source``) and the reason it was assumed
-(``reason``), so a file it writes does not depend on the bundled tables and
+(``reason``), so a file it writes does not depend on any data table and
 :meth:`Design.from_toml` reads it back to an equal design. Text fields are
 templates (:meth:`str.format`) filled from the design's numbers; the writer
 doubles literal braces.
@@ -17,17 +19,13 @@ doubles literal braces.
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
-from scipy import stats
 
 from b12stats.errors import DataValidationError, OptionError
 from b12stats.simulate.correlation import CORRELATION_SCALES
@@ -38,12 +36,12 @@ from b12stats.simulate.design import (
     Design,
     LognormalMarginal,
 )
+from b12stats.stats.correlation import r_critical
 
 __all__ = [
-    "design_dir",
-    "design_names",
-    "get_design",
-    "list_designs",
+    "RowLookup",
+    "RowMapping",
+    "design_to_dict",
     "read_design",
     "write_design",
 ]
@@ -94,47 +92,45 @@ _FITS = ("quartiles", "geometric_mean_ci")
 
 
 # --------------------------------------------------------------------------- #
-# bundled rows
+# data rows (looked up by the caller: the core reads no data table)
 # --------------------------------------------------------------------------- #
-def _isna(v: Any) -> bool:
+#: a row lookup: ``(table, row_id) -> row`` (column -> value, None for an empty
+#: cell) or None when the table has no such row; raises :class:`LookupError`
+#: (message: what tables there are) for an unknown table
+RowLookup = Callable[[str, str], "Mapping[str, Any] | None"]
+
+#: a row lookup as a mapping ``{table: {row_id: row}}``
+RowMapping = Mapping[str, Mapping[str, Mapping[str, Any]]]
+
+
+def _empty(v: Any) -> bool:
+    """None, NaN or pandas' NA (an empty cell)."""
+    if v is None:
+        return True
     try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
+        return bool(v != v)  # NaN
+    except TypeError:  # pandas.NA
+        return True
 
 
-@functools.cache
-def _row(table: str, row_id: str) -> tuple[tuple[str, Any], ...] | None:
-    """The bundled row ``row_id`` of ``table`` (None values for empty cells), or None."""
-    from b12stats.data import load_table
+def _as_lookup(rows: RowLookup | RowMapping | None) -> RowLookup | None:
+    """A callable row lookup: ``rows`` itself, one over a mapping, or the registered default."""
+    if rows is None:
+        from b12stats.simulate.registry import hook
 
-    frame = load_table(table)
-    hit = frame[frame["row_id"] == row_id]
-    if len(hit) != 1:
-        return None
-    rec = hit.iloc[0].to_dict()
-    return tuple((str(k), (None if _isna(v) else v)) for k, v in rec.items())
+        return hook("rows", required=False)
+    if callable(rows):
+        return rows
+    if not isinstance(rows, Mapping):
+        raise OptionError(f"rows must be a callable or a mapping of tables, got {rows!r}")
+    mapping = rows
 
+    def lookup(table: str, row_id: str) -> Mapping[str, Any] | None:
+        if table not in mapping:
+            raise LookupError(f"unknown table {table!r}; expected one of: {', '.join(mapping)}")
+        return mapping[table].get(row_id)
 
-@functools.cache
-def source_kind(row_id: str) -> str | None:
-    """``source_kind`` (primary / secondary / lay / reference) of a bundled data row, if any."""
-    from b12stats.data import load_table, table_names
-
-    for table in table_names():
-        frame = load_table(table)
-        if "source_kind" not in frame.columns or "row_id" not in frame.columns:
-            continue
-        hit = frame.loc[frame["row_id"] == row_id, "source_kind"]
-        if len(hit) == 1:
-            return str(hit.iloc[0])
-    return None
-
-
-def _critical_r(n: int, alpha: float) -> float:
-    # TODO(helper F): use the critical r of b12stats.stats.correlation once it is there
-    t = float(stats.t.ppf(1 - alpha / 2, n - 2))
-    return t / math.sqrt(n - 2 + t * t)
+    return lookup
 
 
 # --------------------------------------------------------------------------- #
@@ -150,8 +146,9 @@ def _dotted(path: tuple[Any, ...]) -> str:
 class _Reader:
     """Turns one file's parsed TOML into Design arguments; errors name file, key and line."""
 
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, rows: RowLookup | None = None) -> None:
         self.path = path
+        self.rows = rows
         self.lines = text.splitlines()
         self.assumptions: dict[str, tuple[Any, str]] = {}
         self.sources: dict[str, str] = {}
@@ -232,20 +229,24 @@ class _Reader:
 
     # -- numbers --------------------------------------------------------------------
     def _cell(self, spec: Mapping[str, Any], keypath: tuple[Any, ...]) -> tuple[dict, str]:
-        from b12stats.data import table_names
-
         table, row_id = spec["table"], spec["row_id"]
-        if table not in table_names():
-            raise self.fail(
-                (*keypath, "table"),
-                f"unknown table {table!r}; expected one of: {', '.join(table_names())}",
-            )
+        if not isinstance(table, str):
+            raise self.fail((*keypath, "table"), f"must be a string, got {table!r}")
         if not isinstance(row_id, str):
             raise self.fail((*keypath, "row_id"), f"must be a string, got {row_id!r}")
-        row = _row(table, row_id)
+        if self.rows is None:
+            raise self.fail(
+                keypath,
+                "a row reference needs data rows: read the file with "
+                "b12stats.designs.read_design (or pass rows= to Design.from_toml)",
+            )
+        try:
+            row = self.rows(table, row_id)
+        except LookupError as exc:
+            raise self.fail((*keypath, "table"), str(exc.args[0] if exc.args else exc)) from None
         if row is None:
             raise self.fail((*keypath, "row_id"), f"row {row_id!r} not found in table {table!r}")
-        return dict(row), row_id
+        return {str(k): (None if _empty(v) else v) for k, v in row.items()}, row_id
 
     def _number(self, row: dict, column: str, keypath: tuple[Any, ...], row_id: str) -> Any:
         if column not in row:
@@ -411,9 +412,16 @@ class _Reader:
             raise self.fail(kp, str(exc)) from None
 
 
-def read_design(path: str | Path) -> Design:
-    """Read a design file (:meth:`Design.from_toml`)."""
+def read_design(path: str | Path, *, rows: RowLookup | RowMapping | None = None) -> Design:
+    """Read a design file (:meth:`Design.from_toml`).
+
+    ``rows`` looks up the data rows the file names (:data:`RowLookup`, or a
+    mapping ``{table: {row_id: row}}``); by default the registered provider's
+    (:mod:`b12stats.simulate.registry`: the bundled tables). A resolved file
+    (as :func:`write_design` writes it) needs no rows.
+    """
     path = Path(path)
+    lookup = _as_lookup(rows)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -434,7 +442,7 @@ def read_design(path: str | Path) -> Design:
             file=path,
             line=line,
         ) from None
-    rd = _Reader(path, text)
+    rd = _Reader(path, text, lookup)
     rd.table(doc, (), _REQUIRED, _OPTIONAL)
     # numbers first (text templates may use them), in a fixed order
     values: dict[str, Any] = {}
@@ -451,7 +459,7 @@ def read_design(path: str | Path) -> Design:
         )
     rd.names.update(values)
     if values["n_dyads"] > 2:
-        rd.names["critical_r"] = _critical_r(values["n_dyads"], _CRITICAL_ALPHA)
+        rd.names["critical_r"] = float(r_critical(values["n_dyads"], alpha=_CRITICAL_ALPHA))
     milk = rd.marginal("milk", doc["milk"])
     infant = rd.marginal("infant", doc["infant"])
     covs = doc.get("covariates", [])
@@ -580,68 +588,3 @@ def write_design(design: Design, path: str | Path | None = None) -> str:
 
         write_text(Path(path), text)
     return text
-
-
-# --------------------------------------------------------------------------- #
-# built-in designs
-# --------------------------------------------------------------------------- #
-def design_dir() -> Path:
-    """The folder of the built-in design files (``data/designs``)."""
-    from b12stats.data import data_dir
-
-    return data_dir() / "designs"
-
-
-def design_names() -> tuple[str, ...]:
-    """Names of the built-in designs: the stems of ``data/designs/*.toml``, sorted."""
-    return tuple(sorted(p.stem for p in design_dir().glob("*.toml")))
-
-
-def get_design(name_or_path: str | Path | Design) -> Design:
-    """A design: a built-in name, the path of a ``.toml`` design file, or a Design (returned).
-
-    Examples
-    --------
-    >>> d = get_design("canada")
-    >>> d.n_dyads, round(d.milk.median), d.flags[0][:40]
-    (40, 347, "rests on the secondary summary page's un")
-    """
-    if isinstance(name_or_path, Design):
-        return name_or_path
-    if not isinstance(name_or_path, str | Path):
-        raise OptionError(
-            f"design must be a design name, a .toml path or a Design, got {name_or_path!r}"
-        )
-    names = design_names()
-    if isinstance(name_or_path, str) and name_or_path in names:
-        return read_design(design_dir() / f"{name_or_path}.toml")
-    path = Path(name_or_path)
-    if path.suffix.lower() == ".toml" or path.is_file():
-        return read_design(path)
-    raise OptionError(
-        f"unknown design {str(name_or_path)!r}; expected one of: {', '.join(names)}, "
-        "or the path of a .toml design file"
-    )
-
-
-def list_designs() -> pd.DataFrame:
-    """The built-in designs: ``name, n_dyads, n_clusters, flags, description``.
-
-    Examples
-    --------
-    >>> list(list_designs()["name"])[:3]
-    ['cambodia', 'cambodia_primary', 'canada']
-    """
-    rows = []
-    for name in design_names():
-        d = get_design(name)
-        rows.append(
-            {
-                "name": name,
-                "n_dyads": d.n_dyads,
-                "n_clusters": d.n_clusters,
-                "flags": len(d.flags),
-                "description": d.description,
-            }
-        )
-    return pd.DataFrame(rows, columns=["name", "n_dyads", "n_clusters", "flags", "description"])

@@ -1,0 +1,556 @@
+"""A text's statistics against the primary source it reports (``b12stats check --primary``).
+
+Each statistic is matched to the primary's rows of the same statistic whose
+context agrees: the compartment (maternal / milk / infant) named before the
+value, the time point and the group words
+(:func:`~b12stats.text.check_base.compartment_of`, ``time_point``,
+``group_words``). Among the candidates with the best context the one nearest
+in value is taken (the match most favourable to the text), so a conflict is
+reported only when even that one disagrees. Sample sizes, values (converted
+to pmol/L; a median set against a geometric mean is named as such), units and
+significance are compared; worded claims about supplementation are compared
+on the full texts when given.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterator
+
+import pandas as pd
+
+from b12stats.audit.core import ALPHA, Check, decide
+from b12stats.errors import OptionError
+from b12stats.stats.effects import check_ratio, ratio_from_cis
+from b12stats.stats.printed import PrintedP, parse_p, rounding_interval
+from b12stats.text.check_base import (
+    COMPARTMENT_WORDS,
+    NOT_NAMES,
+    Row,
+    compartment_near,
+    compartment_of,
+    group_words,
+    names_in,
+    nearest_name,
+    overlaps,
+    time_point,
+    to_pmol,
+)
+
+__all__ = ["against_primary", "supplementation_stance"]
+
+_MEASURE_NAMES = {
+    "median": "a median",
+    "geometric_mean": "a geometric mean",
+    "mean": "an arithmetic mean",
+    "pearson": "a Pearson r",
+    "spearman": "a Spearman rho",
+}
+
+
+def _list_roles(rows: list[Row]) -> dict[int, tuple[str | None, str | None]]:
+    """Compartment and name of values given in list order.
+
+    "The maternal, milk and infant concentrations were: in Canada, a, b, c; in
+    Cambodia, d, e, f": when a sentence names k compartments before its first value
+    and every ';'-part holds k values, the i-th value of a part is the i-th compartment
+    of the group named at the start of that part.
+    """
+    out: dict[int, tuple[str | None, str | None]] = {}
+    by_sentence: dict[str, list[Row]] = {}
+    for r in rows:
+        if r.text("statistic") in ("location", "share", "correlation") and r.num("value"):
+            by_sentence.setdefault(r.sentence, []).append(r)
+    for sent, part in by_sentence.items():
+        if len(part) < 2:
+            continue
+        first = min(r.position() for r in part)
+        comps: list[str] = []
+        hits = []
+        for name, pat in COMPARTMENT_WORDS:
+            hits += [(m.start(), name) for m in re.finditer(pat, sent[:first], re.IGNORECASE)]
+        for _, name in sorted(hits):
+            if name not in comps:
+                comps.append(name)
+        bounds = [m.start() for m in re.finditer(";", sent)] + [len(sent)]
+        if len(comps) < 2 or (len(bounds) < 2 and "respectively" not in sent.lower()):
+            continue
+        groups: dict[int, list[Row]] = {}
+        for r in sorted(part, key=lambda r: r.position()):
+            seg = next(i for i, b in enumerate(bounds) if r.position() < b)
+            groups.setdefault(seg, []).append(r)
+        if not all(len(g) == len(comps) for g in groups.values()):
+            continue
+        for seg, g in groups.items():
+            start = bounds[seg - 1] if seg > 0 else max(0, g[0].position() - 60)
+            names = [w for w in re.findall(r"\b([A-Z][a-z]{3,})\b", sent[start : g[0].position()])
+                     if w.lower() not in NOT_NAMES]  # fmt: skip
+            label = names[-1].lower()[:5] if names else None
+            for comp, r in zip(comps, g, strict=True):
+                out[r.index] = (comp, label)
+    return out
+
+
+def _name(r: Row) -> str | None:
+    """The group name of a row; none for the second of "A vs. B" (its group is named elsewhere)."""
+    at = r.position()
+    if re.search(r"\b(vs\.?|versus|compared (with|to))\s*$", r.sentence[max(0, at - 14) : at]):
+        return None
+    return nearest_name(r)
+
+
+def _vs_names(rows: list[Row]) -> dict[int, str | None]:
+    """Group names of "A ... than B (x vs. y)" pairs: x takes the first name, y the other one."""
+    out: dict[int, str | None] = {}
+    locs = sorted((r for r in rows if r.text("statistic") == "location" and r.num("value")),
+                  key=lambda r: (r.sentence, r.position()))  # fmt: skip
+    for a, b in itertools.pairwise(locs):
+        if a.sentence != b.sentence or _name(b) is not None:
+            continue
+        gap = a.sentence[a.position() : b.position()]
+        if not re.search(r"\b(vs\.?|versus)\s*$", gap):
+            continue
+        before = names_in(a.sentence[: a.position()])
+        first = before[0] if before else None
+        others = [n for n in names_in(a.sentence) if n != first]
+        out[a.index] = first
+        out[b.index] = others[0] if others and first is not None else None
+    return out
+
+
+class _Roles:
+    """Compartment, group name and time point of every row of one text (list order first)."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        listed = _list_roles(rows)
+        paired = _vs_names(rows)
+        self.of: dict[int, tuple[str | None, str | None, str | None]] = {}
+        for r in rows:
+            comp, name = listed.get(r.index, (None, None))
+            if r.index not in listed:
+                if r.text("statistic") == "sample_size":
+                    at = r.position()
+                    comp = compartment_near(r, before=30)
+                    after = re.split(r"[\d.;(]", r.sentence[at + len(r.text("value")) :][:50])[0]
+                    inside = re.search(r"\bn\s*=\s*$", r.sentence[max(0, at - 6) : at])
+                    name = nearest_name(r, 40) if inside else (
+                        (names_in(after) or [None])[-1] or nearest_name(r, 40))  # fmt: skip
+                else:
+                    comp = compartment_of(r)
+                    name = paired[r.index] if r.index in paired else (
+                        _name(r) or nearest_name(r, 200))  # fmt: skip
+            self.of[r.index] = (comp, name, time_point(r))
+
+
+def _score(a: Row, b: Row, ra: _Roles, rb: _Roles) -> int | None:
+    """Context agreement of two rows; ``None`` when a named compartment or group disagrees."""
+    ca, na, ta = ra.of[a.index]
+    cb, nb, tb = rb.of[b.index]
+    score = 0
+    if ca is not None and cb is not None:
+        if ca != cb:
+            return None
+        score += 2
+    if na is not None and nb is not None:
+        if na != nb:
+            return None
+        score += 3
+    if ta is not None and tb is not None:
+        score += 1 if ta == tb else -1
+    ga, gb = group_words(a), group_words(b)
+    score += len(ga & gb)
+    return score
+
+
+def _value(r: Row) -> float | None:
+    v = r.num("value")
+    if v is None:
+        return None
+    p = to_pmol(abs(v.value), r.text("unit")) if r.text("unit") else None
+    return p if p is not None else v.value
+
+
+def _best(
+    row: Row, prim: list[Row], ra: _Roles, rb: _Roles, stat: str | None = None
+) -> tuple[Row, int] | None:
+    stat = stat or row.text("statistic")
+    cands = []
+    for p in prim:
+        if p.text("statistic") != stat or p.num("value") is None:
+            continue
+        if stat == "comparison" and not re.search(r"correlat", p.sentence, re.IGNORECASE):
+            continue
+        s = _score(row, p, ra, rb)
+        if s is not None:
+            cands.append((p, s))
+    if not cands:
+        return None
+    top = max(s for _, s in cands)
+    best = [p for p, s in cands if s == top]
+    mine = _value(row)
+    if mine is None:
+        return best[0], top
+
+    def dist(p: Row) -> float:
+        x = _value(p)
+        return math.inf if x is None else abs(math.log(max(x, 1e-12) / max(mine, 1e-12)))
+
+    return min(best, key=dist), top
+
+
+def _p(text: str) -> PrintedP | None:
+    if not text:
+        return None
+    try:
+        return parse_p(text)
+    except OptionError:
+        return None
+
+
+def _significant(pp: PrintedP | None) -> bool | None:
+    if pp is None:
+        return None
+    lo, hi = pp.interval()
+    if hi <= ALPHA and (pp.relation in ("<", "<=") or hi < ALPHA):
+        return True
+    if lo >= ALPHA:
+        return False
+    return None
+
+
+def _shown(r: Row) -> str:
+    parts = [r.text("value")]
+    if r.text("low") and r.text("high"):
+        parts.append(f"({r.text('low')}, {r.text('high')})")
+    if r.text("unit"):
+        parts.append(r.text("unit"))
+    if r.text("p_text"):
+        parts.append(r.text("p_text"))
+    if r.text("n"):
+        parts.append(f"n = {r.text('n')}")
+    return " ".join(parts)
+
+
+def _compare(row: Row, p: Row, primary_file: str) -> Check:
+    stat = row.text("statistic")
+    mine, theirs = row.num("value"), p.num("value")
+    assert mine is not None and theirs is not None
+    sec, pri = _shown(row), _shown(p)
+    problems: list[str] = []
+    same_number = overlaps(mine, theirs)
+    u1, u2 = row.text("unit"), p.text("unit")
+    x1, x2 = _value(row), _value(p)
+    if u1 and u2 and u1 != u2:
+        if x1 is not None and x2 is not None and to_pmol(1, u1) and to_pmol(1, u2):
+            rel = abs(x1 - x2) / max(x2, 1e-12)
+            same_number = rel <= 0.01
+            if rel > 0.01:
+                problems.append(
+                    f"{row.text('value')} {u1} = {x1:.4g} pmol/L against the "
+                    f"primary's {p.text('value')} {u2} = {x2:.4g} pmol/L"
+                )
+        else:
+            problems.append(f"the unit {u1} against the primary's {u2}")
+    elif not same_number:
+        inside = False
+        lo, hi = p.num("low"), p.num("high")
+        if (
+            lo is not None
+            and hi is not None
+            and p.text("spread") in ("ci", "quartiles", "iqr", "range")
+        ):
+            inside = lo.value <= mine.value <= hi.value
+        if not inside:
+            problems.append(f"{row.text('value')} against the primary's {p.text('value')}")
+    m1, m2 = row.text("measure"), p.text("measure")
+    if (
+        stat in ("location", "correlation")
+        and m1
+        and m2
+        and m1 != m2
+        and "unspecified"
+        not in (
+            m1,
+            m2,
+        )
+    ):
+        problems.append(
+            f"{_MEASURE_NAMES.get(m1, m1)} set against {_MEASURE_NAMES.get(m2, m2)} of the "
+            "primary" + (" (for a log-normal the median equals the geometric mean, but they "
+                         "are different statistics)" if {m1, m2} == {"median", "geometric_mean"}
+                         else "")
+        )  # fmt: skip
+    n1, n2 = row.whole("n"), p.whole("n")
+    if n1 is not None and n2 is not None and n1 != n2:
+        problems.append(f"n = {n1} against the primary's n = {n2}")
+    s1, s2 = _significant(_p(row.text("p_text"))), _significant(_p(p.text("p_text")))
+    if s1 is not None and s2 is not None and s1 != s2:
+        problems.append(
+            f"{'significant' if s1 else 'not significant'} ({row.text('p_text')}) "
+            f"against the primary's {p.text('p_text')}"
+        )
+    exact = same_number and not problems
+    verdict = decide(reproduced=exact, compatible=not problems, against_primary=True)
+    if exact:
+        detail = f"{primary_file} prints the same: {pri}."
+    elif not problems:
+        detail = f"{primary_file} prints {pri}; {sec} lies inside its interval."
+    else:
+        detail = f"the text says {sec}; {primary_file} says {pri}: " + "; ".join(problems) + "."
+    return row.check(
+        "vs_primary", category=f"{stat}_vs_primary", claim=sec, reported=sec,
+        recomputed=pri, verdict=verdict, detail=detail, cited_source_id=primary_file,
+        source_kind="", row_ids=(row.row_id, p.row_id),
+        value=float(theirs.value),
+    )  # fmt: skip
+
+
+_NEG = re.compile(
+    r"\b(no|not|without|never|didn't|did not|unsupplemented|non-?supplemented)\b[^.;]{0,60}"
+    r"supplement|\bunsupplemented\b|\bnon-?supplemented\b",
+    re.IGNORECASE,
+)
+_POS = re.compile(
+    r"\b(supplemented with|(took|received|consumed|were given|was given|were assigned)\b"
+    r"[^.;]{0,60}supplement|supplement(s|ation)? (was|were) (given|administered|provided)|"
+    r"b[- ]?12[- ]supplemented)",
+    re.IGNORECASE,
+)
+
+
+def supplementation_stance(text: str) -> tuple[str, int, int] | None:
+    """What a text says about B12 supplementation: ``("none" | "given", start, end)``.
+
+    Read clause by clause (sentences split at ';'); a clause must name B12 (or
+    cobalamin) or follow one that does in its sentence. Any affirmative clause
+    ("mothers consumed a B12-containing supplement") makes it ``"given"``; else
+    a negated one ("no vitamin B12 supplementation was administered") makes it
+    ``"none"``; ``None`` when it says neither.
+
+    Examples
+    --------
+    >>> supplementation_stance("No vitamin B12 supplementation was given.")[0]
+    'none'
+    >>> supplementation_stance("Mothers took a B12 supplement; controls were unsupplemented.")[0]
+    'given'
+    >>> supplementation_stance("B12 was measured.") is None
+    True
+    """
+    found: dict[str, tuple[int, int]] = {}
+    for sm in re.finditer(r"[^.!?]+[.!?]?", text):
+        sent = sm.group(0)
+        if not re.search(r"b\s?-?\s?12|cobalamin", sent, re.IGNORECASE):
+            continue
+        for cm in re.finditer(r"[^;]+", sent):
+            clause, off = cm.group(0), sm.start() + cm.start()
+            neg, pos = _NEG.search(clause), _POS.search(clause)
+            if neg and "none" not in found:
+                found["none"] = (off + neg.start(), off + neg.end())
+            elif pos and not neg and "given" not in found:
+                found["given"] = (off + pos.start(), off + pos.end())
+    for stance in ("given", "none"):
+        if stance in found:
+            return (stance, *found[stance])
+    return None
+
+
+def _claims(
+    file: str, text: str | None, primary_text: str | None, primary_file: str
+) -> Iterator[Check]:
+    if not text or not primary_text:
+        return
+    mine, theirs = supplementation_stance(text), supplementation_stance(primary_text)
+    if mine is None or theirs is None:
+        return
+    words = {"none": "no B12 supplement was given", "given": "B12 supplements were given"}
+    agree = mine[0] == theirs[0]
+    said, said_p = text[mine[1] : mine[2]], primary_text[theirs[1] : theirs[2]]
+    cell = pd.Series({"start": mine[1], "end": mine[2], "text": said})
+    row = Row(-1, file, cell, f"{file}@{mine[1]}")
+    yield row.check(
+        "supplementation", category="claim_vs_primary", claim=words[mine[0]],
+        reported=f"'{said}'", recomputed=f"primary: '{said_p}'",
+        verdict=decide(reproduced=agree, against_primary=True),
+        detail=(f"both say {words[mine[0]]}." if agree else
+                f"the text says {words[mine[0]]} ('{said}'); {primary_file} says "
+                f"{words[theirs[0]]} ('{said_p}')."),
+        cited_source_id=primary_file, source_kind="",
+    )  # fmt: skip
+
+
+def _significance(row: Row, p: Row, primary_file: str) -> Check:
+    """A correlation against the primary's worded correlation with only its P."""
+    s1, s2 = _significant(_p(row.text("p_text"))), _significant(_p(p.text("p_text")))
+    sec = _shown(row)
+    pri = f"'{p.sentence[max(0, p.position() - 60) : p.position() + len(p.text('value')) + 2]}'"
+    known = s1 is not None and s2 is not None
+    verdict = decide(evidence=known, compatible=s1 == s2, against_primary=True)
+    words = {True: "significant", False: "not significant", None: "of unstated significance"}
+    detail = (
+        f"the text calls it {words[s1]} ({row.text('p_text')}); {primary_file} calls it "
+        f"{words[s2]} ({p.text('p_text')}; {pri}); the primary prints no r to compare."
+    )
+    return row.check("vs_primary", category="correlation_vs_primary", claim=sec, reported=sec,
+                     recomputed=p.text("p_text"), verdict=verdict, detail=detail,
+                     cited_source_id=primary_file, source_kind="",
+                     row_ids=(row.row_id, p.row_id))  # fmt: skip
+
+
+def _ratio_vs(row: Row, a: Row, b: Row, pa: Row, pb: Row, primary_file: str) -> Check | None:
+    """A printed fold ratio of two values against the ratio of the primary's matching values."""
+    v, xa, xb = row.num("value"), pa.num("value"), pb.num("value")
+    if v is None or xa is None or xb is None or xa.value <= 0 or xb.value <= 0:
+        return None
+    big, small = (pa, pb) if (a.num("value").value >= b.num("value").value) else (pb, pa)  # type: ignore[union-attr]
+    nb, ns = big.num("value"), small.num("value")
+    assert nb is not None and ns is not None
+    lo_b, hi_b, lo_s, hi_s = (big.num("low"), big.num("high"), small.num("low"), small.num("high"))
+    p_lo, p_hi = rounding_interval(v.value, v.decimals or 0)
+    if None not in (lo_b, hi_b, lo_s, hi_s):
+        res = ratio_from_cis(
+            nb.value,
+            (lo_b.value, hi_b.value),
+            ns.value,  # type: ignore[union-attr]
+            (lo_s.value, hi_s.value),
+        ).iloc[0]  # type: ignore[union-attr]
+        est, lo, hi = float(res.estimate), float(res.ci_low), float(res.ci_high)
+        inside = lo <= p_hi and p_lo <= hi
+        how = f"{nb.text}/{ns.text} = {est:.2f} (95% CI {lo:.2f}-{hi:.2f}, delta method)"
+        exact = p_lo <= est <= p_hi
+    else:
+        chk = check_ratio(nb.text, ns.text, v.text).iloc[0]
+        est, lo, hi = float(chk.ratio), float(chk.ratio_low), float(chk.ratio_high)
+        inside, exact = bool(chk.consistent_with_rounding), bool(chk.reproduced_exact)
+        how = f"{nb.text}/{ns.text} = {est:.3f}"
+    verdict = decide(reproduced=exact, compatible=inside, against_primary=True)
+    detail = (
+        f"the text's {v.text}x divides {a.text('value')} by {b.text('value')}; "
+        f"{primary_file}'s matching values give {how}, which "
+        f"{'meets' if inside else 'excludes'} {v.text}."
+    )
+    return row.check("vs_primary", category="ratio_vs_primary", claim=f"{v.text}x",
+                     reported=f"{v.text}x", recomputed=f"{est:.2f}", value=est, value_low=lo,
+                     value_high=hi, verdict=verdict, detail=detail, cited_source_id=primary_file,
+                     source_kind="", row_ids=(row.row_id, pa.row_id, pb.row_id))  # fmt: skip
+
+
+def _ratio_pair(row: Row, rows: list[Row]) -> tuple[Row, Row] | None:
+    cands = [r for r in rows if r.text("statistic") == "location" and r.sentence == row.sentence
+             and r.num("value") is not None]  # fmt: skip
+    pairs = [(a, b) for a in cands for b in cands
+             if a.index < b.index and a.text("unit") == b.text("unit")]  # fmt: skip
+    if not pairs:
+        return None
+    return min(pairs, key=lambda ab: abs(ab[0].position() - row.position()))
+
+
+#: Least context agreement (:func:`_score`) for a match: a compartment (2) or a group name (3).
+MIN_MATCH_SCORE = 2
+
+_STOP = frozenset(
+    [
+        "which",
+        "their",
+        "there",
+        "these",
+        "those",
+        "were",
+        "with",
+        "from",
+        "that",
+        "than",
+        "have",
+        "had",
+        "among",
+        "about",
+        "after",
+        "before",
+        "while",
+        "other",
+        "women",
+        "mothers",
+        "infants",
+        "children",
+    ]
+)
+
+
+def _condition(r: Row) -> frozenset[str]:
+    """Content words around a share ("were B12-deficient", "had normal results"), 6 letters."""
+    at = r.position()
+    after = re.split(r"\d", r.sentence[at + len(r.text("value")) :][:60], maxsplit=1)[0]
+    words = re.findall(r"[a-z]{5,}", (r.sentence[max(0, at - 40) : at] + " " + after).lower())
+    return frozenset(w[:6] for w in words if w not in _STOP)
+
+
+def _largest(r: Row, rows: list[Row]) -> bool:
+    sizes = [x.whole("value") for x in rows if x.text("statistic") == "sample_size"]
+    known = [n for n in sizes if n is not None]
+    return bool(known) and r.whole("value") == max(known)
+
+
+def _specific(
+    row: Row, got: tuple[Row, int], rows: list[Row], prim: list[Row], ra: _Roles, rb: _Roles
+) -> bool:
+    """Whether a match is close enough to call a disagreement a conflict.
+
+    At least :data:`MIN_MATCH_SCORE` of context; a sample size matched by its group
+    name, or the largest of each text; a share with a word of its condition in common.
+    """
+    p, score = got
+    if score < MIN_MATCH_SCORE:
+        return False
+    stat = row.text("statistic")
+    if stat == "sample_size":
+        na, nb = ra.of[row.index][1], rb.of[p.index][1]
+        return (na is not None and na == nb) or (_largest(row, rows) and _largest(p, prim))
+    if stat == "share":
+        return bool(_condition(row) & _condition(p))
+    return True
+
+
+def against_primary(
+    rows: list[Row],
+    prim: list[Row],
+    *,
+    text: str | None = None,
+    primary_text: str | None = None,
+) -> list[Check]:
+    """One ``vs_primary`` check per statistic of ``rows`` (plus worded claims)."""
+    primary_file = prim[0].file if prim else "the primary"
+    ra, rb = _Roles(rows), _Roles(prim)
+    out: list[Check] = []
+    for row in rows:
+        if row.num("value") is None:
+            continue
+        stat = row.text("statistic")
+        got = _best(row, prim, ra, rb) if prim else None
+        if stat == "ratio" and got is None and (pair := _ratio_pair(row, rows)):
+            ma, mb = _best(pair[0], prim, ra, rb), _best(pair[1], prim, ra, rb)
+            if ma and mb and ma[0] is not mb[0]:
+                c = _ratio_vs(row, pair[0], pair[1], ma[0], mb[0], primary_file)
+                if c is not None:
+                    out.append(c)
+                    continue
+        if stat == "correlation" and got is None:
+            sig = _best(row, prim, ra, rb, stat="comparison")
+            if sig is not None:
+                out.append(_significance(row, sig[0], primary_file))
+                continue
+        if got is not None and not _specific(row, got, rows, prim, ra, rb):
+            got = None
+        if got is None:
+            out.append(row.check(
+                "vs_primary", category=f"{stat}_vs_primary",
+                claim=_shown(row), reported=_shown(row), recomputed="",
+                verdict=decide(evidence=False), cited_source_id=primary_file, source_kind="",
+                detail=f"{primary_file} prints no {stat} with the same "
+                "compartment, group and time point to compare.",
+            ))  # fmt: skip
+            continue
+        out.append(_compare(row, got[0], primary_file))
+    if rows:
+        out.extend(_claims(rows[0].file, text, primary_text, primary_file))
+    return out
