@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats._validation import check_params
 from b12stats.errors import DataValidationError, OptionError
 
 __all__ = [
@@ -808,6 +809,11 @@ def as_printed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     ``0.2``, so a file written from this frame loads back with the same
     printed precision (columns with ``b12stats:decimals`` in the schema).
 
+    Raises
+    ------
+    OptionError
+        When ``frame`` is not a DataFrame or ``table`` names no table.
+
     Examples
     --------
     >>> corr = load_table("correlations")
@@ -815,6 +821,7 @@ def as_printed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     >>> printed.loc[corr["p_value"] == 0.27, "r"].iloc[0]
     '0.20'
     """
+    check_params(frame=frame, constraints={"frame": ["dataframe"]})
     out = frame.copy()
     for f in table_schema(table).fields:
         name = f["name"]
