@@ -28,11 +28,11 @@ TEST_SEED = 7
 #: Sections the report must have, in order.
 SECTIONS = (
     "audit",
-    "canada_cambodia",
+    "cohort_comparison",
     "distributions",
     "correlations",
     "supplementation",
-    "kenya",
+    "simulated_cohort",
     "ptrend",
     "power",
     "assumptions",
@@ -118,7 +118,7 @@ def test_report_findings_sources_and_assumptions(parsed):
     # the simulation assumptions, e.g. the assumed number of clusters and ICC
     assert "icc_milk" in text and "n_clusters" in text
     # the summary page's medians lie outside every primary CI: the finding says so
-    assert "None of the summary page&#39;s 6 medians lies inside" in text
+    assert "None of the 6 medians of the summary page lies inside" in text
 
 
 def test_report_escapes_text(parsed):
@@ -144,16 +144,39 @@ def test_missing_library_piece_gives_not_available_section():
 def test_cli_passes_options(monkeypatch, tmp_path, capsys):
     seen = {}
 
-    def fake(out, *, seed, reps):
-        seen.update(out=out, seed=seed, reps=reps)
+    def fake(out, *, tables, designs, seed, reps, command):
+        seen.update(out=out, tables=tables, designs=designs, seed=seed, reps=reps)
+        seen["command"] = command
         return Path(out) / "index.html"
 
     monkeypatch.setattr(report, "build_report", fake)
-    assert main(["report", "--out", str(tmp_path), "--seed", "3", "--reps", "11"]) == 0
-    assert seen == {"out": str(tmp_path), "seed": 3, "reps": 11}
+    args = ["report", "--out", str(tmp_path), "--seed", "3", "--reps", "11"]
+    assert main([*args, "--design", "kenya", "--design", "canada"]) == 0
+    assert seen == {
+        "out": str(tmp_path),
+        "tables": None,
+        "designs": ["kenya", "canada"],
+        "seed": 3,
+        "reps": 11,
+        "command": "b12stats report --design kenya --design canada --seed 3 --reps 11",
+    }
     assert capsys.readouterr().out.strip() == str(tmp_path / "index.html")
     assert main(["report"]) == 0
-    assert seen == {"out": "report", "seed": report.DEFAULT_SEED, "reps": report.DEFAULT_REPS}
+    assert (seen["seed"], seen["reps"], seen["designs"]) == (
+        report.DEFAULT_SEED,
+        report.DEFAULT_REPS,
+        None,
+    )
+
+
+def test_cli_rejects_unknown_design_before_work(monkeypatch, tmp_path, capsys):
+    def fake(*args, **kwargs):  # pragma: no cover - must not be reached
+        raise AssertionError("the report was built")
+
+    monkeypatch.setattr(report, "build_report", fake)
+    assert main(["report", "--out", str(tmp_path), "--design", "atlantis"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown design 'atlantis'" in err and err.count("\n") == 1
 
 
 def test_cli_rejects_bad_reps(tmp_path, capsys):

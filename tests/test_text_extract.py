@@ -45,6 +45,16 @@ def test_r_without_df_or_n_and_capital_p() -> None:
     assert rows(t, "comparison") == []  # the P belongs to r
 
 
+def test_apa_style_r_gives_n_from_df() -> None:
+    r = only("Scores were related, r(38) = .51, p = .003.", "correlation")
+    assert (r["value"], r["n"], r["p_text"]) == (".51", "40", "p = .003")
+
+
+def test_count_with_thousands_separator() -> None:
+    r = only("In all, 1,234 (45.6%) were low.", "share")
+    assert (r["value"], r["count"]) == ("45.6", "1,234")
+
+
 def test_r_without_leading_zero_and_semicolon() -> None:
     t = "Intake predicted status (r = .23; p = .01)."
     r = only(t, "correlation")
@@ -145,6 +155,15 @@ def test_plus_minus_sd_and_ascii_plus_minus() -> None:
     ]
 
 
+def test_plus_minus_pair_shares_its_unit() -> None:
+    t = "Serum B12 was 245.6 ± 98.3 vs. 310.2 ± 120.5 pg/mL in the two groups (p=0.01)."
+    assert [r["unit"] for r in rows(t, "location")] == ["pg/mL", "pg/mL"]
+
+
+def test_one_in_four_is_not_a_sample_size() -> None:
+    assert rows("Just one in four mothers met the intake.", "sample_size") == []
+
+
 def test_plus_minus_se() -> None:
     t = "Values are mean ± SE: 4.1 ± 0.3 µmol/L."
     r = only(t, "location")
@@ -199,10 +218,10 @@ def test_share_with_k_over_n_after() -> None:
     assert (r["value"], r["count"], r["n"]) == ("40.0", "12", "30")
 
 
-def test_k_of_n_without_percent_holds_k() -> None:
+def test_k_of_n_without_percent_has_an_empty_value() -> None:
     t = "Low values were seen in 9 of 14 infants."
     r = only(t, "share")
-    assert (r["value"], r["count"], r["n"]) == ("9", "9", "14")
+    assert (r["value"], r["count"], r["n"]) == ("", "9", "14")
     assert t[r["start"] : r["end"]] == "9 of 14"
 
 
@@ -374,6 +393,10 @@ def test_lost_n_needs_review() -> None:
         "Infants aged 6 to 24 months were eligible.",
         "Groups were allocated 1:1:1 in blocks of 8.",
         "Funded by grant 2011-67001-30101.",
+        "P values < 0.05 were considered significant.",
+        "The significance level was P < 0.05 throughout.",
+        "With 80% power we needed 60 per arm; the intra-assay CV was 4.5%.",
+        "Capsules were taken 3 times daily.",
         "The RDA is 2.6 µg/d for pregnancy.",
     ],
 )

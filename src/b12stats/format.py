@@ -11,8 +11,14 @@ P values (:func:`format_p`)
     prose, which reports every bundled P already; it keeps the digits that
     a reader needs to compare a recomputed P with a printed threshold
     (``0.047`` against ``P < 0.05``) without false precision.
+    ``style="threshold"`` reads P below 0.001 as ``< 0.001`` (figure labels,
+    where a reader compares with the printed thresholds);
+    :func:`format_p_statement` writes ``P = 0.081`` / ``P < 0.001``.
 Numbers (:func:`format_number`)
     ``digits`` significant digits, trailing zeros dropped (``%g``).
+Fixed decimals (:func:`format_fixed`)
+    correlations, slopes, ratios: ``decimals`` decimals, never ``-0.00``;
+    figures use the typographic minus (:data:`MINUS`).
 Printed numbers (:func:`format_printed`)
     with the decimals they were printed with, when known.
 Shares (:func:`format_pct`)
@@ -30,11 +36,15 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "MINUS",
     "MISSING",
+    "P_STYLES",
     "format_count",
+    "format_fixed",
     "format_interval",
     "format_number",
     "format_p",
+    "format_p_statement",
     "format_pct",
     "format_printed",
     "shorten",
@@ -42,19 +52,28 @@ __all__ = [
 
 #: Text for a missing count (:func:`format_count`).
 MISSING = "n/a"
+#: The typographic minus sign (U+2212), for figure labels.
+MINUS = "\u2212"
+#: Styles of :func:`format_p`: every digit needed (``value``), or ``< 0.001`` below 0.001.
+P_STYLES = ("value", "threshold")
+#: Below this, ``style="threshold"`` writes ``< 0.001``.
+P_THRESHOLD = 0.001
 
 
 def _is_missing(x: Any) -> bool:
     return x is None or bool(pd.isna(x))
 
 
-def format_p(p: float) -> str:
+def format_p(p: float, *, style: str = "value") -> str:
     """A P value for reading.
 
     Parameters
     ----------
     p
         The P value (a float in [0, 1]; NaN and infinities give ``'nan'``).
+    style
+        ``"value"`` (default) or ``"threshold"``: below 0.001 the latter
+        gives ``'< 0.001'``.
 
     Returns
     -------
@@ -66,14 +85,63 @@ def format_p(p: float) -> str:
     --------
     >>> format_p(0.10512), format_p(0.0031), format_p(7.7e-5), format_p(float("nan"))
     ('0.105', '0.0031', '7.7e-05', 'nan')
+    >>> format_p(7.7e-5, style="threshold"), format_p(0.0031, style="threshold")
+    ('< 0.001', '0.0031')
     """
+    if style not in P_STYLES:
+        from b12stats.errors import OptionError
+
+        raise OptionError(f"style must be one of {', '.join(P_STYLES)}, got {style!r}")
     if not math.isfinite(p):
         return "nan"
+    if style == "threshold" and p < P_THRESHOLD:
+        return f"< {P_THRESHOLD:g}"
     if p < 1e-4:
         return f"{p:.1e}"
     if p < 0.01:
         return f"{p:.2g}"
     return f"{p:.3f}"
+
+
+def format_p_statement(p: float, *, style: str = "value", name: str = "P") -> str:
+    """``P = 0.081``, or ``P < 0.001`` with ``style="threshold"`` (:func:`format_p`).
+
+    Examples
+    --------
+    >>> format_p_statement(0.0812), format_p_statement(3e-5, style="threshold")
+    ('P = 0.081', 'P < 0.001')
+    """
+    text = format_p(p, style=style)
+    return f"{name} {text}" if text.startswith("<") else f"{name} = {text}"
+
+
+def format_fixed(x: float, decimals: int = 2, *, minus: str = "-", missing: str = "nan") -> str:
+    """``x`` with ``decimals`` decimals; ``-0.00`` reads ``0.00``; ``minus`` is the sign.
+
+    Parameters
+    ----------
+    x
+        The number.
+    decimals
+        Decimals shown.
+    minus
+        The minus sign (:data:`MINUS` in figures).
+    missing
+        Text for NaN, infinities and missing values.
+
+    Examples
+    --------
+    >>> format_fixed(0.3612), format_fixed(-0.031, minus=MINUS), format_fixed(-0.001)
+    ('0.36', '−0.03', '0.00')
+    >>> format_fixed(float("nan"), missing="NA")
+    'NA'
+    """
+    if _is_missing(x) or not math.isfinite(float(x)):
+        return missing
+    text = f"{float(x):.{decimals}f}"
+    if text.startswith("-") and float(text) == 0.0:
+        text = text[1:]
+    return minus + text[1:] if text.startswith("-") else text
 
 
 def format_number(x: float, digits: int = 4) -> str:

@@ -179,10 +179,11 @@ def draft_package(
             existing[name] = table
     ids = [i for t in existing.values() if "row_id" in t for i in t["row_id"]]
     drafts = draft_tables(frame, source_id=source_id, kind=kind, existing_ids=ids)
+    load_tables: Any = None
     try:
-        from b12stats.packages import load_tables  # type: ignore[import-not-found]
+        from b12stats.packages import load_tables
     except ImportError:  # data packages not available: validate table by table
-        load_tables = None
+        pass
         if drafts.tables["comparisons"]:
             n = len(drafts.tables["comparisons"])
             drafts.skipped.extend(

@@ -10,11 +10,14 @@ This module only draws; the values and ratios come from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from b12stats.errors import OptionError
+from b12stats.format import format_fixed
 from b12stats.plots.style import axes_or_current, require_columns
 
 __all__ = ["VALUE_COLUMNS", "plot_cohort_comparison"]
@@ -46,9 +49,10 @@ def plot_cohort_comparison(
     ratios: pd.DataFrame | None = None,
     ax: Axes | None = None,
     unit: str = "pmol/L",
-    countries: tuple[str, str] | None = None,
-    colors: tuple[str, str] = ("#c0392b", "#2471a3"),
+    countries: Sequence[str] | None = None,
+    colors: Sequence[str] = ("#c0392b", "#2471a3", "#1e8449", "#7d3c98", "#b9770e"),
     compartments: tuple[str, ...] = ("maternal", "milk", "infant"),
+    secondary_label: str = "secondary source",
 ) -> Axes:
     """Draw both sources' values per compartment and country, with their ratios.
 
@@ -69,10 +73,12 @@ def plot_cohort_comparison(
     unit
         y-axis unit.
     countries, colors
-        The two countries (default: the first two in ``values["country"]``) and
-        their colours.
+        The countries, in order (default: those in ``values["country"]``), and
+        their colours (cycled when there are more countries).
     compartments
         Groups along the x axis, in order (keys of ``values.compartment``).
+    secondary_label
+        How the legend names the secondary source ("summary page").
 
     Returns
     -------
@@ -97,17 +103,18 @@ def plot_cohort_comparison(
 
     require_columns(values, VALUE_COLUMNS, name="values")
     if countries is None:
-        found = list(dict.fromkeys(str(c) for c in values["country"]))
-        if len(found) != 2:
-            raise OptionError(f"values must hold two countries, found {found}")
-        countries = (found[0], found[1])
+        countries = list(dict.fromkeys(str(c) for c in values["country"]))
+    countries = list(countries)
+    if not countries:
+        raise OptionError("values must hold at least one country")
+    if not colors:
+        raise OptionError("colors must name at least one colour")
+    color_of = {c: colors[i % len(colors)] for i, c in enumerate(countries)}
     ax = axes_or_current(ax)
-    offsets = {
-        (countries[0], "primary"): -0.3,
-        (countries[0], "secondary"): -0.1,
-        (countries[1], "primary"): 0.1,
-        (countries[1], "secondary"): 0.3,
-    }
+    # two slots (primary, secondary) per country, spread over 0.8 of each group
+    step = 0.8 / (2 * len(countries))
+    slots = [(c, kind) for c in countries for kind in ("primary", "secondary")]
+    offsets = {slot: -0.4 + step / 2 + step * i for i, slot in enumerate(slots)}
     top = 0.0
     for g, comp in enumerate(compartments):
         for (country, kind), dx in offsets.items():
@@ -119,7 +126,7 @@ def plot_cohort_comparison(
             if sel.empty:
                 continue
             row = sel.iloc[0]
-            col = colors[countries.index(country)]
+            col = color_of[country]
             x = g + dx
             y = float(row["value"])
             top = max(top, y)
@@ -132,7 +139,7 @@ def plot_cohort_comparison(
             else:
                 ax.plot([x], [y], marker="D", ls="none", mfc="white", mec=col, mew=2, ms=7)
             ax.annotate(
-                f"{y:.0f}",
+                format_fixed(y, 0),
                 (x, y),
                 xytext=(7, 0),
                 textcoords="offset points",
@@ -148,7 +155,7 @@ def plot_cohort_comparison(
     if ratios is not None and len(ratios):
         for g, comp in enumerate(compartments):
             parts = []
-            for kind, name in (("secondary", "summary"), ("primary", "primary")):
+            for kind, name in (("secondary", secondary_label), ("primary", "primary")):
                 sel = ratios[(ratios["compartment"] == comp) & (ratios["source_kind"] == kind)]
                 if not sel.empty:
                     parts.append(f"{name}: {sel.iloc[0]['ratio_text']}")
@@ -161,11 +168,25 @@ def plot_cohort_comparison(
                     fontsize=7.5,
                 )
     ax.set_ylabel(f"vitamin B12 ({unit})")
+
+    def stat_words(kind: str) -> str:
+        stats = values.loc[values["source_kind"] == kind, "statistic"]
+        return " / ".join(dict.fromkeys(str(v).replace("_", " ") for v in stats))
+
+    primary_ci = values.loc[values["source_kind"] == "primary", "ci_low"].notna().any()
     handles = [
-        Line2D([], [], color=colors[0], marker="s", ls="none", ms=7, label=countries[0]),
-        Line2D([], [], color=colors[1], marker="s", ls="none", ms=7, label=countries[1]),
+        *(
+            Line2D([], [], color=color_of[c], marker="s", ls="none", ms=7, label=c)
+            for c in countries
+        ),
         Line2D(
-            [], [], color="0.3", marker="o", ls="-", ms=6, label="primary: geometric mean (95% CI)"
+            [],
+            [],
+            color="0.3",
+            marker="o",
+            ls="-",
+            ms=6,
+            label=f"primary: {stat_words('primary')}" + (" (95% CI)" if primary_ci else ""),
         ),
         Line2D(
             [],
@@ -175,14 +196,14 @@ def plot_cohort_comparison(
             mfc="white",
             ls="none",
             ms=6,
-            label="summary page: median",
+            label=f"{secondary_label}: {stat_words('secondary')}",
         ),
     ]
     ax.legend(
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.1),
-        ncol=4,
+        ncol=min(len(handles), 4),
         fontsize=8,
         frameon=False,
     )

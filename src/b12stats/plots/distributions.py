@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from b12stats.format import format_number, format_pct
 from b12stats.plots.style import axes_or_current, plain_log_ticks, require_columns
 
 __all__ = ["SHARE_COLUMNS", "plot_quartile_distribution"]
@@ -46,10 +47,6 @@ SHARE_COLUMNS = (
 
 _BELOW = ("below", "at_or_below")
 _SIDE_SYMBOL = {"below": "<", "at_or_below": "≤", "above": ">", "at_or_above": "≥"}
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
 
 
 def plot_quartile_distribution(
@@ -131,7 +128,7 @@ def plot_quartile_distribution(
     for q, name in marks:
         ax.plot([q, q], [0, 0.06 * ymax], color=color, lw=1.5)
         ax.annotate(
-            f"{name}\n{q:g}",
+            f"{name}\n{format_number(q)}",
             (q, 0.065 * ymax),
             ha="center",
             va="bottom",
@@ -154,10 +151,10 @@ def plot_quartile_distribution(
             ax.fill_between(x[mask], 0, dens[mask], color=col, alpha=0.25, lw=0)
             ax.axvline(cut, color=col, ls="--", lw=1.5)
             sym = _SIDE_SYMBOL.get(str(row.side), "")
-            implied = f"implied {_pct(row.estimate)}"
+            implied = f"implied {format_pct(row.estimate, 0)}"
             if np.isfinite(row.ci_low) and np.isfinite(row.ci_high):
-                implied += f" ({_pct(row.ci_low)}–{_pct(row.ci_high)})"
-            lines = [f"{sym} {cut:g} {unit}", implied]
+                implied += f" ({format_pct(row.ci_low, 0)}–{format_pct(row.ci_high, 0)})"
+            lines = [f"{sym} {format_number(cut)} {unit}", implied]
             if pd.notna(row.published):
                 # several printed shares (one per source): one line each
                 lines.extend(f"printed {t}" for t in str(row.published_text).split("; "))

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from b12stats.format import format_number
 from b12stats.plots.forest import finish_forest_axes, grouped_rows
 from b12stats.plots.style import COLORS, axes_or_current, require_columns
 
@@ -105,7 +106,10 @@ def plot_effects(
                 lw=1.8,
             )
             ci = getattr(row, "ci_text", "") if has_text else ""
-            txt = ci or f"{row.estimate:g} ({row.ci_low:g}, {row.ci_high:g})"
+            txt = ci or (
+                f"{format_number(row.estimate)} "
+                f"({format_number(row.ci_low)}, {format_number(row.ci_high)})"
+            )
             if isinstance(row.p_text, str) and row.p_text:
                 txt += f"; {row.p_text}"
         else:

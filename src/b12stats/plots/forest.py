@@ -13,6 +13,7 @@ per pool), ``"pooled_diamond"`` (Polygon), ``"prediction_interval"``
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from b12stats.errors import OptionError, check_option
+from b12stats.format import MISSING, format_fixed, format_p_statement, format_pct
 from b12stats.plots.style import COLORS, style_axes, style_context
 from b12stats.stats.meta import MetaResult, MetaTable
 
@@ -115,23 +117,16 @@ def finish_forest_axes(
     )
 
 
-def _fmt(x: float, digits: int = 2) -> str:
-    if not np.isfinite(x):
-        return "NA"
-    text = f"{x:.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0.0 else text  # no "-0.00"
+#: Numbers beside the forest: fixed decimals, missing ones as :data:`b12stats.format.MISSING`.
+_num = functools.partial(format_fixed, missing=MISSING)
+#: Heterogeneity P: ``P = 0.012``, ``P < 0.001``.
+_p = functools.partial(format_p_statement, style="threshold")
 
 
 def _pooled_label(res: MetaResult) -> str:
     f = res.fit
     model = "equal-effects" if f.method == "EE" else f.method
     return f"Pooled ({model}, {_TEST_NAMES[f.test]}), k = {f.k}"
-
-
-def _p_text(p: float) -> str:
-    if not np.isfinite(p):
-        return "NA"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def _as_results(result: Any) -> list[MetaResult]:
@@ -241,8 +236,8 @@ def plot_forest(
             )
 
         y = float(n_rows - 1)
-        level = round(100 * results[0].fit.conf_level)
-        right_text(y, f"{scale} [{level}% CI]", _COL_ESTIMATE, fontweight="bold")
+        level = format_pct(results[0].fit.conf_level, 0)
+        right_text(y, f"{scale} [{level} CI]", _COL_ESTIMATE, fontweight="bold")
         if show_weights:
             right_text(y, "Weight", _COL_WEIGHT, fontweight="bold")
         y -= 1
@@ -270,9 +265,9 @@ def plot_forest(
             pts = ax.scatter(pt, ys, s=sizes, marker="s", color=COLORS["study"], zorder=3)
             pts.set_gid("study_points")
             for yi, a, b, c, w in zip(ys, pt, lo, hi, wts, strict=True):
-                right_text(yi, f"{_fmt(a)} [{_fmt(b)}, {_fmt(c)}]", _COL_ESTIMATE)
+                right_text(yi, f"{_num(a)} [{_num(b)}, {_num(c)}]", _COL_ESTIMATE)
                 if show_weights:
-                    right_text(yi, f"{w:.1f}%", _COL_WEIGHT)
+                    right_text(yi, f"{format_fixed(w, 1)}%", _COL_WEIGHT)
             ticks.extend(ys.tolist())
             tick_labels.extend(res.labels)
             xs_all.extend(lo.tolist() + hi.tolist())
@@ -315,30 +310,30 @@ def plot_forest(
                 xs_all.extend([clo, chi])
                 right_text(
                     y,
-                    f"{_fmt(est)} [{_fmt(clo)}, {_fmt(chi)}]",
+                    f"{_num(est)} [{_num(clo)}, {_num(chi)}]",
                     _COL_ESTIMATE,
                     fontweight="bold",
                     color=COLORS["pooled"],
                 )
             else:
-                right_text(y, f"{_fmt(est)} (no CI)", _COL_ESTIMATE, fontweight="bold")
+                right_text(y, f"{_num(est)} (no CI)", _COL_ESTIMATE, fontweight="bold")
             y -= 1
 
             # heterogeneity line
             if f.method == "EE":
-                het = f"Q = {_fmt(f.q)} ({_fmt(f.q_df, 0)} df), {_p_text(f.q_p_value)}; "
-                het += f"I² = {_fmt(f.i2, 0)}%; τ² assumed 0"
+                het = f"Q = {_num(f.q)} ({_num(f.q_df, 0)} df), {_p(f.q_p_value)}; "
+                het += f"I² = {_num(f.i2, 0)}%; τ² assumed 0"
             elif f.k == 1:
                 het = "k = 1: heterogeneity not estimable"
             else:
                 het = (
-                    f"τ² = {_fmt(f.tau2, 4)} "
-                    f"[{_fmt(f.tau2_ci_low, 4)}, {_fmt(f.tau2_ci_high, 4)}]; "
-                    f"I² = {_fmt(f.i2, 0)}%; Q = {_fmt(f.q)} ({_fmt(f.q_df, 0)} df), "
-                    f"{_p_text(f.q_p_value)}"
+                    f"τ² = {_num(f.tau2, 4)} "
+                    f"[{_num(f.tau2_ci_low, 4)}, {_num(f.tau2_ci_high, 4)}]; "
+                    f"I² = {_num(f.i2, 0)}%; Q = {_num(f.q)} ({_num(f.q_df, 0)} df), "
+                    f"{_p(f.q_p_value)}"
                 )
                 if show_prediction and np.isfinite(f.pi_low):
-                    het += f"; PI [{_fmt(tf(f.pi_low))}, {_fmt(tf(f.pi_high))}]"
+                    het += f"; PI [{_num(tf(f.pi_low))}, {_num(tf(f.pi_high))}]"
             ax.text(
                 0.0,
                 y,

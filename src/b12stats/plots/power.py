@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from b12stats.format import format_number, format_pct
 from b12stats.plots.style import axes_or_current, require_columns
 
 __all__ = ["POWER_COLUMNS", "plot_power"]
@@ -98,13 +99,15 @@ def plot_power(
             label=f"{names.get(str(model), str(model))}; {rep_txt} reps",
         )
     if target is not None:
-        ax.axhline(target, color="0.5", ls="--", lw=1, label=f"{target:.0%} power")
+        ax.axhline(target, color="0.5", ls="--", lw=1, label=f"{format_pct(target, 0)} power")
     if mark_n is not None and np.isfinite(mark_n):
-        ax.axvline(mark_n, color="0.3", ls=":", lw=1.2, label=f"{mark_label} ({mark_n:g})")
+        ax.axvline(
+            mark_n, color="0.3", ls=":", lw=1.2, label=f"{mark_label} ({format_number(mark_n)})"
+        )
     ax.set_ylim(0.0, 1.04)  # room for the markers and error bars at 100%
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("number of mother-infant dyads")
-    ax.set_ylabel(f"power (error bars ±{z:g} Monte Carlo SE)")
+    ax.set_ylabel(f"power (error bars ±{format_number(z)} Monte Carlo SE)")
     # legend below the axes, never over the curves or the reference lines
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=7.5, frameon=False)
     return ax

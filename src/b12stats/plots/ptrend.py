@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from b12stats.errors import OptionError
+from b12stats.format import format_number
 from b12stats.plots.style import COLORS, axes_or_current, require_columns, style_axes
 
 __all__ = ["plot_p_distribution"]
@@ -92,7 +93,7 @@ def plot_p_distribution(
         color=COLORS["study"],
         ls="--",
         lw=1.2,
-        label=f"{published_label} = {published_p:g}",
+        label=f"{published_label} = {format_number(published_p)}",
     )
     ax.set_ylim(0.0, 1.02)
     # the axis holds log10 P; its ticks are labelled as P (10^-k) for a reader

@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from b12stats.errors import OptionError
+from b12stats.format import format_fixed, format_number
 from b12stats.plots.style import COLORS, axes_or_current, plain_log_ticks, require_columns
 
 __all__ = ["LINE_COLUMNS", "plot_milk_infant"]
@@ -101,7 +102,7 @@ def plot_milk_infant(
             color=COLORS["prediction"],
             ls="--",
             lw=1.2,
-            label=f"milk {milk_cutoff:g} {unit}\n(level behind the Adequate Intake)",
+            label=f"milk {format_number(milk_cutoff)} {unit}\n(level behind the Adequate Intake)",
         )
     if infant_cutoff is not None:
         ax.axhline(
@@ -109,7 +110,7 @@ def plot_milk_infant(
             color="#009E73",
             ls=":",
             lw=1.5,
-            label=f"infant {infant_cutoff:g} {unit} (adequacy)",
+            label=f"infant {format_number(infant_cutoff)} {unit} (adequacy)",
         )
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -119,9 +120,9 @@ def plot_milk_infant(
     ax.set_ylabel(f"infant serum B12 ({unit}, log scale)")
     parts = []
     if target_r is not None:
-        parts.append(f"target {r_label} = {target_r:.2f}")
+        parts.append(f"target {r_label} = {format_fixed(target_r)}")
     if simulated_r is not None:
-        parts.append(f"simulated {r_label} = {simulated_r:.2f}")
+        parts.append(f"simulated {r_label} = {format_fixed(simulated_r)}")
     if parts:
         ax.text(
             0.02,

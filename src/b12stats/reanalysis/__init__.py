@@ -4,13 +4,16 @@ Each ``analysis_*`` function gathers published numbers (:mod:`b12stats.data`),
 computes through the core (:mod:`b12stats.stats`, :mod:`b12stats.models`,
 :mod:`b12stats.simulate`, :mod:`b12stats.power`, :mod:`b12stats.audit`) and
 returns a small frozen result of tidy tables plus the numbers the report's prose
-needs. Nothing here writes text for a reader or draws: :mod:`b12stats.report`
-and the scripts in ``analyses/`` both call these functions, so they cannot
-disagree.
+needs. Each takes ``tables`` (name -> DataFrame, as
+:func:`b12stats.packages.load_tables` returns the bundled tables joined with a
+researcher's data packages; ``None``: the bundled ones) and raises
+:class:`NothingToShow` when those hold nothing it can show. Nothing here
+writes text for a reader or draws: :mod:`b12stats.report` and the scripts in
+``analyses/`` both call these functions, so they cannot disagree.
 
 =========================================  ============================================
 :func:`analysis_audit`                     every published claim recomputed and judged
-:func:`analysis_canada_cambodia`           a secondary source against the primary it cites
+:func:`analysis_cohort_comparison`         a secondary source against the primary it cites
 :func:`analysis_distributions`             log-normals behind printed summaries, shares
 :func:`analysis_correlations`              correlations, Fisher-z CIs, pools, comparison
 :func:`analysis_supplement_effects`        printed effects with P recomputed from the CI
@@ -22,9 +25,20 @@ disagree.
 
 from __future__ import annotations
 
-from b12stats.reanalysis._common import DEFAULT_REPS, DEFAULT_SEED, milk_ai_level
+from b12stats.reanalysis._common import (
+    DEFAULT_REPS,
+    DEFAULT_SEED,
+    NothingToShow,
+    Tables,
+    milk_ai_level,
+)
 from b12stats.reanalysis.audit_summary import AuditResult, analysis_audit
-from b12stats.reanalysis.cohorts import CohortsResult, analysis_canada_cambodia
+from b12stats.reanalysis.cohorts import (
+    CohortsResult,
+    analysis_canada_cambodia,
+    analysis_cohort_comparison,
+    comparison_pairs,
+)
 from b12stats.reanalysis.correlations import CorrelationsResult, analysis_correlations
 from b12stats.reanalysis.distributions import (
     DistributionPanel,
@@ -54,16 +68,20 @@ __all__ = [
     "DistributionsResult",
     "EffectsResult",
     "KenyaResult",
+    "NothingToShow",
     "PTrendResult",
     "PowerResult",
+    "Tables",
     "analysis_audit",
     "analysis_canada_cambodia",
+    "analysis_cohort_comparison",
     "analysis_correlations",
     "analysis_distributions",
     "analysis_kenya",
     "analysis_power",
     "analysis_ptrend",
     "analysis_supplement_effects",
+    "comparison_pairs",
     "loglog_band",
     "milk_ai_level",
 ]

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from b12stats.reanalysis._common import NothingToShow, Tables, table
+
 
 @dataclass(frozen=True)
 class AuditResult:
@@ -16,13 +18,23 @@ class AuditResult:
     verdicts: tuple[str, ...]
 
 
-def analysis_audit() -> AuditResult:
-    """Every published claim recomputed and judged (:func:`b12stats.audit.run_audit`)."""
-    from b12stats import audit
+def analysis_audit(*, tables: Tables = None) -> AuditResult:
+    """Every published claim recomputed and judged (:func:`b12stats.audit.run_audit`).
 
-    res = audit.run_audit()
+    ``tables``: the tables in use (``None``: the bundled ones). Raises
+    :class:`~b12stats.reanalysis._common.NothingToShow` when they hold no
+    claim the audit can check.
+    """
+    from b12stats import audit, data
+
+    if tables is not None:  # every table the audit reads, empty where the data have none
+        tables = {name: table(tables, name) for name in data.table_names()}
+    res = audit.run_audit(tables)
+    frame = res.to_frame()
+    if frame.empty:
+        raise NothingToShow("the data in use hold no published claim the audit checks")
     return AuditResult(
-        table=res.to_frame(),
+        table=frame,
         summary=res.summary(),
         verdicts=tuple(getattr(audit, "VERDICTS", ())),
     )

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.format import MINUS, format_fixed, format_p_statement
+from b12stats.reanalysis._common import NothingToShow, Tables, source_phrase, table
 from b12stats.reanalysis._common import country as _country
 from b12stats.reanalysis._common import rows as _rows
 from b12stats.reanalysis._common import source_label as _source_label
@@ -18,6 +20,17 @@ _PAIR_NAME = {
     frozenset({"maternal_blood", "milk"}): "maternal blood vs milk B12",
     frozenset({"maternal_intake", "milk"}): "maternal B12 intake vs milk B12",
 }
+
+
+def _r_text(x: float) -> str:
+    """A correlation in a figure label: two decimals, typographic minus."""
+    return format_fixed(x, 2, minus=MINUS)
+
+
+#: Fewest correlations a pool is formed from.
+MIN_POOL = 2
+#: Why a pair's only poolable correlation is not pooled.
+NOTHING_TO_POOL_WITH = "the only correlation of its pair with r and n: nothing to pool with"
 
 
 @dataclass(frozen=True)
@@ -35,23 +48,24 @@ class CorrelationsResult:
     pooled: pd.DataFrame
     excluded: pd.DataFrame
     comparison: pd.DataFrame
+    #: who printed each compared pair, one per row of ``comparison`` ("the summary page")
+    comparison_sources: tuple[str, ...] = ()
 
 
-def _fmt_r(x: float) -> str:
-    return f"{x:.2f}".replace("-", "−")
-
-
-def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
-    """All bundled correlations with Fisher-z CIs, pooled where pooling is allowed.
+def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> CorrelationsResult:
+    """All correlations in use with Fisher-z CIs, pooled where pooling is allowed.
 
     Pools are formed by :func:`~b12stats.stats.meta.pool_table` per variable
     pair from primary sources only, skipping (and listing) rows without r or
-    n and adjusted coefficients. When the secondary sources print exactly two
-    correlations with n (bundled: one per country of the summary page), they are
-    compared with
+    n and adjusted coefficients. When a secondary source prints exactly two
+    correlations with r and n of one variable pair (bundled: one per country of
+    the summary page), they are compared with
     :func:`~b12stats.stats.correlation.compare_correlations` (Fisher's z test,
     Zou 2007 interval, doi:10.1037/1082-989X.12.4.399). Study CIs are Fisher-z
-    intervals ``tanh(atanh r ± z / sqrt(n - 3))``.
+    intervals ``tanh(atanh r ± z / sqrt(n - 3))``. ``tables``: the tables in
+    use (``None``: the bundled ones); raises
+    :class:`~b12stats.reanalysis._common.NothingToShow` when they hold no
+    correlation.
 
     Examples
     --------
@@ -61,12 +75,13 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
     >>> res.pooled[["k", "n_total"]].to_dict("records")
     [{'k': 2, 'n_total': 200}]
     """
-    from b12stats.data import load_correlations
     from b12stats.stats.correlation import compare_correlations, fisher_z_ci
     from b12stats.stats.meta import pool_table
 
-    corr = load_correlations()
-    table = pool_table(
+    corr = table(tables, "correlations")
+    if corr.empty:
+        raise NothingToShow("the data in use hold no correlation")
+    pools = pool_table(
         corr,
         by=["pair"],
         label="row_id",
@@ -74,11 +89,23 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
         on_unpoolable="skip",
         method=method,
     )
-    pooled = table.to_frame() if table.results else pd.DataFrame()
-    excluded = table.excluded
+    # a "pool" of one correlation pools nothing: its row is listed as not pooled
+    results = [res for res in pools.results if res.k >= MIN_POOL]
+    alone = [
+        {"row": lab, "label": lab, "group": res.group, "reason": NOTHING_TO_POOL_WITH}
+        for res in pools.results
+        if res.k < MIN_POOL
+        for lab in res.labels
+    ]
+    pooled = pools.to_frame() if pools.results else pd.DataFrame()
+    if len(pooled):
+        pooled = pooled[pooled["k"] >= MIN_POOL].reset_index(drop=True)
+    excluded = pools.excluded
+    if alone:
+        excluded = pd.concat([excluded, pd.DataFrame(alone)], ignore_index=True)
     reason = dict(zip(excluded["row"], excluded["reason"], strict=True))
     pool_by_pair = {}
-    for res in table.results:
+    for res in results:
         pool_by_pair[frozenset(res.group.removeprefix("pair=").split("~"))] = res
     pairs: list[Any] = [frozenset({x, y}) for x, y in zip(corr.var_x, corr.var_y, strict=True)]
     corr = corr.assign(pair=pairs)
@@ -91,7 +118,7 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
             continue
         group = _PAIR_NAME.get(pair, " vs ".join(sorted(pair)))
         for c in _rows(sub):
-            label = f"{_source_label(c.source_id)}, {_country(c.cohort)}"
+            label = f"{_source_label(c.source_id, tables)}, {_country(c.cohort, tables)}"
             lo = hi = np.nan
             has_r, has_n = pd.notna(c.r), pd.notna(c.n)
             if has_r and has_n:
@@ -99,9 +126,9 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
                 lo, hi = float(ci["ci_low"]), float(ci["ci_high"])
             parts = []
             if has_r:
-                parts.append(f"r = {_fmt_r(float(c.r))}")
+                parts.append(f"r = {_r_text(float(c.r))}")
                 if has_n:
-                    parts[-1] += f" ({_fmt_r(lo)}, {_fmt_r(hi)})"
+                    parts[-1] += f" ({_r_text(lo)}, {_r_text(hi)})"
             else:
                 parts.append("no r printed")
             parts.append(f"n = {int(c.n)}" if has_n else "n not printed")
@@ -135,11 +162,12 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
         if pool is not None:
             f = pool.to_frame().iloc[0]
             txt = (
-                f"{_fmt_r(f['estimate_r'])} ({_fmt_r(f['ci_low_r'])}, {_fmt_r(f['ci_high_r'])}); "
+                f"{_r_text(f['estimate_r'])} "
+                f"({_r_text(f['ci_low_r'])}, {_r_text(f['ci_high_r'])}); "
                 f"k = {int(f['k'])}, n = {int(f['n_total'])}"
             )
             if np.isfinite(f["i2"]):
-                txt += f"; I² = {f['i2']:.0f}%"
+                txt += f"; I² = {format_fixed(f['i2'], 0)}%"
             rows.append(
                 {
                     "row_id": "",
@@ -158,29 +186,39 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
                     "pooling": "",
                 }
             )
+    comparisons, whos = [], []
     summ = corr[(corr["source_kind"] == "secondary") & corr["r"].notna() & corr["n"].notna()]
-    comparison = pd.DataFrame()
-    if len(summ) == 2:
-        a, b = summ.iloc[0], summ.iloc[1]
-        comparison = compare_correlations(float(a["r"]), int(a["n"]), float(b["r"]), int(b["n"]))
-        comparison.insert(0, "row_id_2", b["row_id"])
-        comparison.insert(0, "row_id_1", a["row_id"])
-        cmp = comparison.iloc[0]
+    n_sources = summ["source_id"].nunique()
+    for (sid, _pair), both in summ.groupby(["source_id", "pair"], sort=False):
+        if len(both) != 2:
+            continue
+        a, b = both.iloc[0], both.iloc[1]
+        cmp_frame = compare_correlations(float(a["r"]), int(a["n"]), float(b["r"]), int(b["n"]))
+        cmp_frame.insert(0, "row_id_2", b["row_id"])
+        cmp_frame.insert(0, "row_id_1", a["row_id"])
+        comparisons.append(cmp_frame)
+        cmp = cmp_frame.iloc[0]
+        who = source_phrase(str(sid), tables)
+        group = f"difference between {who}'s two r"
+        if n_sources > 1:  # which secondary source: by its id
+            who += f" ({sid})"
+            group = f"difference between the two r of {who}"
+        whos.append(who)
         rows.append(
             {
                 "row_id": "",
-                "group": "difference between the summary page's two r",
-                "label": f"{_country(a['cohort'])} − {_country(b['cohort'])}",
+                "group": group,
+                "label": f"{_country(a['cohort'], tables)} − {_country(b['cohort'], tables)}",
                 "row_type": "difference",
                 "estimate": float(cmp["estimate"]),
                 "ci_low": float(cmp["ci_low"]),
                 "ci_high": float(cmp["ci_high"]),
                 "source_kind": "",
                 "text": (
-                    f"{_fmt_r(float(a['r']))} − {_fmt_r(float(b['r']))} = "
-                    f"{_fmt_r(float(cmp['estimate']))} ({_fmt_r(float(cmp['ci_low']))}, "
-                    f"{_fmt_r(float(cmp['ci_high']))}); z = {float(cmp['statistic']):.2f}, "
-                    f"P = {float(cmp['p_value']):.3f}"
+                    f"{_r_text(float(a['r']))} − {_r_text(float(b['r']))} = "
+                    f"{_r_text(float(cmp['estimate']))} ({_r_text(float(cmp['ci_low']))}, "
+                    f"{_r_text(float(cmp['ci_high']))}); z = {_r_text(float(cmp['statistic']))}, "
+                    f"{format_p_statement(float(cmp['p_value']))}"
                 ),
                 "r": np.nan,
                 "n": pd.NA,
@@ -189,6 +227,11 @@ def analysis_correlations(*, method: str = "REML") -> CorrelationsResult:
                 "pooling": "",
             }
         )
+    comparison = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
     return CorrelationsResult(
-        rows=pd.DataFrame(rows), pooled=pooled, excluded=excluded, comparison=comparison
+        rows=pd.DataFrame(rows),
+        pooled=pooled,
+        excluded=excluded,
+        comparison=comparison,
+        comparison_sources=tuple(whos),
     )

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.format import format_number, format_pct
+from b12stats.reanalysis._common import NothingToShow, Tables, milk_ai_level, table
 from b12stats.reanalysis._common import country as _country
-from b12stats.reanalysis._common import milk_ai_level
 from b12stats.reanalysis._common import rows as _rows
 
 
@@ -25,6 +26,7 @@ class DistributionPanel:
     fit: Any
     marks: tuple[tuple[float, str], ...]
     shares: pd.DataFrame
+    cohort: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ _SIDE = {"<": "below", "<=": "at_or_below", ">": "above", ">=": "at_or_above"}
 def _printed_share(row: Any) -> tuple[float, str]:
     if pd.notna(row.percent):
         pct = float(row.percent)
-        return pct / 100.0, f"{pct:g}%"
+        return pct / 100.0, f"{format_number(pct)}%"
     frac = str(row.fraction)
     num, den = (float(x) for x in frac.split("/"))
     qual = "≈ " if str(row.qualifier) == "approximately" else ""
@@ -77,7 +79,10 @@ def lognormal_from_gm_ci(
     from b12stats.stats.quartiles import prevalence_from_gm_ci
 
     fit = prevalence_from_gm_ci(gm, ci_low, ci_high, n, gm, ci_level=conf_level).iloc[0]
-    method = f"geometric mean {gm:g} ({100 * conf_level:g}% CI {ci_low:g}, {ci_high:g}"
+    method = (
+        f"geometric mean {format_number(gm)} ({format_pct(conf_level, 0)} CI "
+        f"{format_number(ci_low)}, {format_number(ci_high)}"
+    )
     return LognormalMarginal(
         mu=float(fit["mu"]),
         sigma=float(fit["sigma"]),
@@ -85,7 +90,7 @@ def lognormal_from_gm_ci(
     )
 
 
-def analysis_distributions() -> DistributionsResult:
+def analysis_distributions(*, tables: Tables = None) -> DistributionsResult:
     """Log-normal distributions behind printed summaries, with shares beyond cut-offs.
 
     Two kinds of printed summary give a distribution (pmol/L; infant blood and milk):
@@ -103,6 +108,9 @@ def analysis_distributions() -> DistributionsResult:
       (:func:`~b12stats.reanalysis.milk_ai_level`) is the curve's, without CI.
 
     Each row of ``table`` is one (summary, cut-off, printed share) triple.
+    ``tables``: the tables in use (``None``: the bundled ones); raises
+    :class:`~b12stats.reanalysis._common.NothingToShow` when no summary of
+    infant blood or milk gives a distribution.
 
     Examples
     --------
@@ -111,16 +119,15 @@ def analysis_distributions() -> DistributionsResult:
     >>> round(float(row["implied"]), 3), round(float(row["printed"]), 3)
     (0.337, 0.333)
     """
-    from b12stats.data import load_concentrations, load_prevalences
     from b12stats.stats.quartiles import (
         lognormal_from_quartiles,
         prevalence_from_gm_ci,
         prevalence_from_quartiles,
     )
 
-    conc = load_concentrations()
-    prev = load_prevalences()
-    milk_level = milk_ai_level()
+    conc = table(tables, "concentrations")
+    prev = table(tables, "prevalences")
+    milk_level = milk_ai_level(tables, required=False)
     blood_or_milk = conc["compartment"].str.startswith("infant") | (conc["compartment"] == "milk")
     pmol = conc["unit"] == "pmol/L"
     quart = conc[conc["q1"].notna() & conc["q3"].notna() & pmol & blood_or_milk]
@@ -199,7 +206,7 @@ def analysis_distributions() -> DistributionsResult:
                         "printed_source_id": r.source_id,
                     }
                 )
-        if not share_rows and c.compartment == "milk":
+        if not share_rows and c.compartment == "milk" and np.isfinite(milk_level):
             share_rows.append(
                 {
                     "cutoff": milk_level,
@@ -211,7 +218,7 @@ def analysis_distributions() -> DistributionsResult:
                     "published_text": "",
                 }
             )
-        country = _country(c.cohort)
+        country = _country(c.cohort, tables)
         name = _COMPARTMENT_NAME.get(c.compartment, c.compartment)
         n_txt = f", n = {n}" if n is not None else ""
         panels.append(
@@ -224,11 +231,17 @@ def analysis_distributions() -> DistributionsResult:
                 fit=fit,
                 marks=tuple((float(v), lab) for v, lab in marks),
                 shares=pd.DataFrame(share_rows),
+                cohort=str(c.cohort),
             )
         )
     used = set(quart.index) | set(gms.index)
     others = conc[~conc.index.isin(used) & blood_or_milk]
     without = others[["row_id", "source_id", "cohort", "compartment", "statistic", "value", "n"]]
+    if not panels:
+        raise NothingToShow(
+            "no summary of infant blood or milk B12 in pmol/L with quartiles, or with a "
+            "geometric mean, CI and n, in the data in use"
+        )
     return DistributionsResult(
         panels=tuple(panels),
         table=pd.DataFrame(rows),

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from b12stats.format import format_printed
+from b12stats.reanalysis._common import NothingToShow, Tables, country, source_label, table
 from b12stats.reanalysis._common import rows as _rows
-from b12stats.reanalysis._common import source_label
 
 
 @dataclass(frozen=True)
@@ -22,17 +23,31 @@ class EffectsResult:
     outcomes: tuple[str, ...] = ()  # the outcomes of the estimates ("milk B12")
     worded: tuple[tuple[str, str, str], ...] = ()  # (group, timepoint, words) of worded cells
     cohorts: tuple[str, ...] = ()  # the cohorts of the estimates
+    places: tuple[str, ...] = ()  # the countries of those cohorts
+    #: every other effects row (another measure, or no CI), as printed
+    other: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _fmt_printed(value: float, decimals: Any) -> str:
-    d = 0 if pd.isna(decimals) else int(decimals)
-    return f"{value:.{d}f}"
+#: Columns of :attr:`EffectsResult.other`.
+OTHER_COLUMNS = [
+    "row_id",
+    "source_id",
+    "cohort",
+    "outcome",
+    "contrast",
+    "timepoint",
+    "measure",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_text",
+]
 
 
 def _printed_ci(e: Any) -> str:
-    est = _fmt_printed(e.estimate, e.estimate_decimals)
-    lo = _fmt_printed(e.ci_low, e.ci_low_decimals)
-    hi = _fmt_printed(e.ci_high, e.ci_high_decimals)
+    est = format_printed(e.estimate, e.estimate_decimals)
+    lo = format_printed(e.ci_low, e.ci_low_decimals)
+    hi = format_printed(e.ci_high, e.ci_high_decimals)
     return f"{est} ({lo}, {hi})"
 
 
@@ -58,14 +73,18 @@ def _verbal_cell(subject: str, timepoints: list[str]) -> tuple[str, str] | None:
     return (group, time) if group and time else None
 
 
-def analysis_supplement_effects() -> EffectsResult:
-    """Printed percent differences (every effects row with a CI), with P recomputed.
+def analysis_supplement_effects(*, tables: Tables = None) -> EffectsResult:
+    """Printed percent differences (every such effects row with a CI), with P recomputed.
 
     Cells of the same design with a verbal finding only (claims of type
     ``finding`` from an effects source whose subject is "<period> supplement at
     <timepoint>", e.g. "no effect") are rows with NaN estimate and the words as
     ``note``. ``p_from_ci`` is :func:`~b12stats.stats.effects.effect_from_ci`'s P
     and ``p_consistent`` :func:`~b12stats.stats.effects.check_p_against_ci`'s verdict.
+    Every other effects row (another measure, or no CI) is in ``other`` as
+    printed. ``tables``: the tables in use (``None``: the bundled ones); raises
+    :class:`~b12stats.reanalysis._common.NothingToShow` when they hold no
+    effects row.
 
     Examples
     --------
@@ -73,11 +92,14 @@ def analysis_supplement_effects() -> EffectsResult:
     >>> res.table["group"].tolist()[:2], res.labels
     (['Prenatal supplement', 'Prenatal supplement'], ('Wang 2024',))
     """
-    from b12stats.data import load_claims, load_effects
     from b12stats.stats.effects import check_p_against_ci, effect_from_ci
 
-    eff = load_effects()
-    eff = eff[(eff["measure"] == "percent_difference") & eff["ci_low"].notna()]
+    all_eff = table(tables, "effects")
+    if all_eff.empty:
+        raise NothingToShow("the data in use hold no effects row")
+    drawn = (all_eff["measure"] == "percent_difference") & all_eff["ci_low"].notna()
+    eff = all_eff[drawn]
+    other = all_eff.loc[~drawn, OTHER_COLUMNS].reset_index(drop=True)
     sources = tuple(dict.fromkeys(str(x) for x in eff["source_id"]))
     rows = []
     worded = []
@@ -101,7 +123,7 @@ def analysis_supplement_effects() -> EffectsResult:
                 "note": "",
             }
         )
-    claims = load_claims()
+    claims = table(tables, "claims")
     findings = claims[(claims["claim_type"] == "finding") & claims["source_id"].isin(sources)]
     timepoints = [str(t) for t in dict.fromkeys(eff["timepoint"])]
     for c in _rows(findings):
@@ -125,16 +147,34 @@ def analysis_supplement_effects() -> EffectsResult:
                 "note": f'"{c.value_text}" (in words; no estimate printed)',
             }
         )
-    table = pd.DataFrame(rows)
-    order = {g: i for i, g in enumerate(dict.fromkeys([*PERIODS.values(), *table["group"]]))}
-    table = table.sort_values(
+    out = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
+    order = {g: i for i, g in enumerate(dict.fromkeys([*PERIODS.values(), *out["group"]]))}
+    out = out.sort_values(
         ["group", "label"], key=lambda s: s.map(order) if s.name == "group" else s
     ).reset_index(drop=True)
     return EffectsResult(
-        table=table,
+        table=out,
         sources=sources,
-        labels=tuple(map(source_label, sources)),
+        labels=tuple(source_label(s, tables) for s in sources),
         outcomes=tuple(dict.fromkeys(str(o) for o in eff["outcome"])),
         worded=tuple(worded),
         cohorts=tuple(dict.fromkeys(str(c) for c in eff["cohort"])),
+        other=other,
+        places=tuple(dict.fromkeys(country(str(c), tables) for c in eff["cohort"])),
     )
+
+
+_TABLE_COLUMNS = [
+    "row_id",
+    "group",
+    "label",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_text",
+    "ci_text",
+    "p_from_ci",
+    "p_consistent",
+    "n",
+    "note",
+]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from b12stats.reanalysis._common import (
     DEFAULT_REPS,
     DEFAULT_SEED,
+    Tables,
     design_label,
     published_row,
     source_label,
@@ -35,7 +37,8 @@ def analysis_power(
     seed: int = DEFAULT_SEED,
     reps: int = DEFAULT_REPS,
     n_dyads: Sequence[int] | None = None,
-    design: str = "kenya",
+    design: Any = "kenya",
+    tables: Tables = None,
     models: Sequence[str] = ("linear", "trend"),
     progress: bool | None = False,
 ) -> PowerResult:
@@ -43,7 +46,9 @@ def analysis_power(
 
     :func:`b12stats.power.power` for ``model="linear"`` (log-log slope) and
     ``model="trend"`` (milk-quartile score), the design's dyads per cluster
-    kept, ``reps`` replicates per point, seeded by ``seed``.
+    kept, ``reps`` replicates per point, seeded by ``seed``. ``design``: a
+    built-in name, a ``.toml`` path or a Design; ``tables`` (``None``: the
+    bundled ones) name where the design's n comes from.
     """
     from b12stats.power import power
     from b12stats.simulate import get_design
@@ -55,11 +60,11 @@ def analysis_power(
         power(d, n_dyads=list(n_dyads), reps=reps, model=m, rng=seed, progress=progress)
         for m in models
     ]
-    n_row = published_row(d.sources.get("n_dyads"))
+    n_row = published_row(d.sources.get("n_dyads"), tables)
     n_label = "design's n"
     if n_row is not None:
         unit = n_row.get("unit")
-        n_label = source_label(str(n_row["source_id"])) + (
+        n_label = source_label(str(n_row["source_id"]), tables) + (
             f" {unit}" if isinstance(unit, str) else ""
         )
     return PowerResult(
@@ -67,5 +72,5 @@ def analysis_power(
         design_n=d.n_dyads,
         assumptions=d.describe(),
         design_n_label=n_label,
-        design_label=design_label(d),
+        design_label=design_label(d, tables),
     )

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from b12stats.errors import DataValidationError
 from b12stats.reanalysis._common import (
     DEFAULT_REPS,
     DEFAULT_SEED,
+    NothingToShow,
+    Tables,
     design_label,
     published_row,
     source_label,
+    table,
 )
 
 #: (n_dyads, n_clusters) of the cohorts smaller than the design's own that the
@@ -46,7 +49,8 @@ def analysis_ptrend(
     seed: int = DEFAULT_SEED,
     reps: int = DEFAULT_REPS * PTREND_REPS_FACTOR,
     scenarios: Sequence[tuple[int, int]] | None = None,
-    design: str = "kenya",
+    design: Any = "kenya",
+    tables: Tables = None,
     progress: bool | None = False,
 ) -> PTrendResult:
     """How plausible is the published P-trend given the design's r in a cohort like it?
@@ -58,9 +62,10 @@ def analysis_ptrend(
     of its P with the published P-trend: the effects row with ``measure ==
     "trend_test"`` printed by the source of the design's correlation. The share
     of simulated P at or above the published one has Monte Carlo SE
-    ``sqrt(s (1 - s) / reps)``.
+    ``sqrt(s (1 - s) / reps)``. ``tables``: the tables in use (``None``: the
+    bundled ones); raises :class:`~b12stats.reanalysis._common.NothingToShow`
+    when they hold no published trend test of the design's correlation source.
     """
-    from b12stats.data import load_effects
     from b12stats.power import replicate_estimates
     from b12stats.simulate import get_design
     from b12stats.stats.simulation_metrics import tail_share
@@ -68,15 +73,21 @@ def analysis_ptrend(
     d = get_design(design)
     if scenarios is None:  # the design's own size first, then the smaller cohorts
         scenarios = ((int(d.n_dyads), int(d.n_clusters)), *PTREND_SMALLER)
-    r_row = published_row(d.sources.get("correlation"))
+    r_row = published_row(d.sources.get("correlation"), tables)
     if r_row is None:
-        raise DataValidationError(f"design {d.name!r}: its correlation names no published row")
-    effects = load_effects()
+        raise NothingToShow(
+            f"design {d.name}: its correlation is not a published row of the data in use, so "
+            "there is no published P-trend to set it against"
+        )
+    effects = table(tables, "effects")
     row = effects[
         (effects["measure"] == "trend_test") & (effects["source_id"] == r_row["source_id"])
     ]
     if row.empty:
-        raise DataValidationError(f"{r_row['source_id']}: no trend_test row in effects.csv")
+        raise NothingToShow(
+            f"design {d.name}: the source of its correlation, {r_row['source_id']}, printed "
+            "no trend test (effects table) to set it against"
+        )
     published = float(row["p_value"].to_numpy(dtype=float)[0])
     published_text = str(row["p_text"].to_numpy()[0])
     parts, rows = [], []
@@ -112,6 +123,6 @@ def analysis_ptrend(
         correlation=float(d.correlation),
         assumptions=d.describe(),
         published_row_id=str(row["row_id"].iloc[0]),
-        published_label=source_label(str(r_row["source_id"])),
-        design_label=design_label(d),
+        published_label=source_label(str(r_row["source_id"]), tables),
+        design_label=design_label(d, tables),
     )

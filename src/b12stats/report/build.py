@@ -9,7 +9,7 @@ import io
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from b12stats._version import __version__
-from b12stats.reanalysis import DEFAULT_REPS, DEFAULT_SEED
+from b12stats.format import format_fixed
+from b12stats.reanalysis import DEFAULT_REPS, DEFAULT_SEED, NothingToShow, Tables
 from b12stats.reanalysis._common import rows as _rows
+from b12stats.reanalysis._common import table
 from b12stats.report import sections as _sec
 from b12stats.report.sections import Section
 from b12stats.report.tables import table_view
@@ -38,6 +40,9 @@ SOURCE_KIND_HEADINGS = {
     "lay": "Lay articles",
     "reference": "Reference values and constants",
 }
+
+#: The design of the simulation sections when none is given.
+DEFAULT_DESIGN = "kenya"
 
 #: Resolution of the figures embedded in the page.
 EMBED_DPI = 110
@@ -87,14 +92,12 @@ def _section_view(sec: Section) -> dict[str, Any]:
     }
 
 
-def _sources_view() -> list[tuple[str, list[dict[str, str]]]]:
-    from b12stats.data import load_sources
-
+def _sources_view(tables: Tables = None) -> list[tuple[str, list[dict[str, str]]]]:
     def text(x: Any) -> str:
         return x.strip() if isinstance(x, str) else ""
 
     groups: dict[str, list[dict[str, str]]] = {}
-    for s in _rows(load_sources()):
+    for s in _rows(table(tables, "sources")):
         authors = text(s.authors)
         journal = text(s.journal)
         groups.setdefault(str(s.kind), []).append(
@@ -115,13 +118,21 @@ def _sources_view() -> list[tuple[str, list[dict[str, str]]]]:
 
 
 def run_section(key: str, title: str, fn: Callable[[], Section]) -> Section:
-    """Run one section; an :class:`ImportError` gives a "not available" section instead."""
+    """Run one section under ``key``.
+
+    An :class:`ImportError` gives a "not available" section instead;
+    :class:`~b12stats.reanalysis.NothingToShow` an omitted one whose
+    ``finding`` is the reason (listed under "Not shown").
+    """
     t0 = time.perf_counter()
     try:
         sec = fn()
+        sec.key = key
     except ImportError as exc:  # a library piece missing from this installation
         logger.warning("section %s: %s", key, exc)
         sec = Section(key, title, available=False, finding=f"{title}: {NOT_AVAILABLE} ({exc}).")
+    except NothingToShow as exc:  # the data in use hold nothing for it
+        sec = Section(key, title, available=False, omitted=True, finding=exc.reason)
     sec.seconds = time.perf_counter() - t0
     return sec
 
@@ -145,6 +156,8 @@ def render_html(
     seed: int,
     reps: int,
     meta: str,
+    tables: Tables = None,
+    command: str = "",
 ) -> str:
     """The whole page from finished sections (template ``templates/report.html.j2``)."""
     return str(
@@ -156,10 +169,12 @@ def render_html(
             meta=meta,
             seed=seed,
             reps=reps,
-            sections=[_section_view(s) for s in sections],
+            command=command or f"b12stats report --seed {seed} --reps {reps}",
+            sections=[_section_view(s) for s in sections if not s.omitted],
+            not_shown=[(s.title, s.finding) for s in sections if s.omitted],
             assumptions=[(name, table_view(frame)) for name, frame in assumptions],
             not_available=NOT_AVAILABLE,
-            sources=_sources_view(),
+            sources=_sources_view(tables),
         )
     )
 
@@ -167,16 +182,31 @@ def render_html(
 def build_report(
     out: str | Path = "report",
     *,
+    tables: Tables = None,
+    designs: Sequence[Any] | None = None,
     seed: int = DEFAULT_SEED,
     reps: int = DEFAULT_REPS,
     progress: bool | None = None,
+    command: str = "",
 ) -> Path:
-    """Run every analysis and write one self-contained ``out/index.html``.
+    """Run every analysis on the data in use and write one self-contained ``out/index.html``.
+
+    The report covers what ``tables`` hold: a section whose analysis finds
+    nothing to show is left out and listed with its reason under "Not shown".
 
     Parameters
     ----------
     out
         Output directory (created if missing).
+    tables
+        The tables in use, by name (as :func:`b12stats.packages.load_tables`
+        returns the bundled tables joined with data packages); ``None``: the
+        bundled tables. A table missing from the mapping counts as empty.
+    designs
+        One simulated-cohort, P-trend and power section per design: built-in
+        names, ``.toml`` paths or :class:`~b12stats.simulate.Design` objects
+        (default: the bundled ``kenya`` design; empty: no simulation sections,
+        listed under "Not shown").
     seed
         Seed of every simulation (the simulated cohort, the P-trend and the power curves).
     reps
@@ -184,6 +214,9 @@ def build_report(
     progress
         Print one line per section on stderr; default: only when stderr is a
         terminal.
+    command
+        The command line that reproduces the report, as the page states it
+        (default: ``b12stats report --seed SEED --reps REPS``).
 
     Returns
     -------
@@ -208,7 +241,11 @@ def build_report(
         progress = sys.stderr.isatty()
     t_start = time.perf_counter()
     started = _dt.datetime.now(_dt.UTC)
-    plan = _sec.plan(seed=seed, reps=reps)
+    if designs is None:
+        designs = (DEFAULT_DESIGN,)
+    elif isinstance(designs, str | Path):
+        raise OptionError(f"designs must be a sequence of design names or paths, got {designs!r}")
+    plan = _sec.plan(seed=seed, reps=reps, tables=tables, designs=designs)
     sections = []
     for i, (key, title, fn) in enumerate(plan, 1):
         if progress:
@@ -216,6 +253,8 @@ def build_report(
         sections.append(run_section(key, title, fn))
     assumptions: list[tuple[str, pd.DataFrame]] = []
     for sec in sections:  # the same design used twice is listed once
+        if sec.omitted:
+            continue
         for name, frame in sec.assumptions:
             same = [n for n, f in assumptions if f.equals(frame)]
             if same:
@@ -227,13 +266,15 @@ def build_report(
         f"b12stats {__version__} · seed {seed} · {reps} Monte Carlo replicates "
         f"per power point · generated {started:%Y-%m-%d %H:%M:%S} UTC · "
         f"numpy {np.__version__}, pandas {pd.__version__}, matplotlib "
-        f"{matplotlib.__version__}, Python {sys.version.split()[0]} · {elapsed:.1f} s"
+        f"{matplotlib.__version__}, Python {sys.version.split()[0]} · {format_fixed(elapsed, 1)} s"
     )
-    doc = render_html(sections, assumptions, seed=seed, reps=reps, meta=meta)
+    doc = render_html(
+        sections, assumptions, seed=seed, reps=reps, meta=meta, tables=tables, command=command
+    )
     path = Path(out) / "index.html"
     write_text(path, doc)
     with contextlib.suppress(OSError):  # temp files are created 0600; a report is for sharing
         path.chmod(0o644)
     if progress:
-        print(f"wrote {path} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
+        print(f"wrote {path} ({format_fixed(elapsed, 1)} s)", file=sys.stderr, flush=True)
     return path

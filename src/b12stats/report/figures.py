@@ -8,9 +8,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from b12stats.format import format_number
 from b12stats.plots.style import RC
 from b12stats.plots.style import style_context as _shared_style_context
-from b12stats.reanalysis._common import country as _country
 from b12stats.reanalysis.audit_summary import AuditResult
 from b12stats.reanalysis.cohorts import CohortsResult
 from b12stats.reanalysis.correlations import CorrelationsResult
@@ -19,6 +21,12 @@ from b12stats.reanalysis.effects import EffectsResult
 from b12stats.reanalysis.power import PowerResult
 from b12stats.reanalysis.ptrend import PTrendResult
 from b12stats.reanalysis.simulated_cohort import KenyaResult
+
+
+def _and_values(values: Any) -> str:
+    """The distinct numbers of a column, as text (``0.05``)."""
+    return ", ".join(format_number(float(v)) for v in dict.fromkeys(values))
+
 
 #: The figure style: :data:`b12stats.plots.style.RC`, the one style source.
 STYLE = RC
@@ -82,20 +90,22 @@ def figure_distributions(res: DistributionsResult) -> Any:
 
     from b12stats.plots.distributions import plot_quartile_distribution
 
-    countries = list(dict.fromkeys(p.country for p in res.panels)) or ["none"]
+    cohorts = list(dict.fromkeys(p.cohort or p.country for p in res.panels)) or ["none"]
+    country_of = {p.cohort or p.country: p.country for p in res.panels}
     kinds = ("infant", "milk")
     with style_context():
         fig, axes = plt.subplots(
-            len(countries), len(kinds), figsize=(10.5, 3.5 * len(countries)), squeeze=False
+            len(cohorts), len(kinds), figsize=(10.5, 3.5 * len(cohorts)), squeeze=False
         )
         for j, kind in enumerate(kinds):
             col_panels = [p for p in res.panels if p.compartment.startswith(kind)]
             if col_panels:  # one x range per column so the cohorts compare at a glance
                 lo = min(float(p.fit.quantile(0.002)) for p in col_panels)
                 hi = max(float(p.fit.quantile(0.998)) for p in col_panels)
-            for i, country in enumerate(countries):
+            for i, cohort in enumerate(cohorts):
                 ax = axes[i][j]
-                match = [p for p in col_panels if p.country == country]
+                country = country_of.get(cohort, cohort)
+                match = [p for p in col_panels if (p.cohort or p.country) == cohort]
                 if not match:
                     ax.set_axis_off()
                     ax.text(
@@ -119,7 +129,7 @@ def figure_distributions(res: DistributionsResult) -> Any:
                     xlim=(lo, hi),
                 )
             # and one density scale per column: equal heights mean equal densities
-            drawn = [axes[i][j] for i in range(len(countries)) if axes[i][j].axison]
+            drawn = [axes[i][j] for i in range(len(cohorts)) if axes[i][j].axison]
             if drawn:
                 top = max(ax.get_ylim()[1] for ax in drawn)
                 for ax in drawn:
@@ -128,21 +138,32 @@ def figure_distributions(res: DistributionsResult) -> Any:
     return fig
 
 
-def figure_canada_cambodia(res: CohortsResult) -> Any:
+def figure_cohort_comparison(res: CohortsResult) -> Any:
     """The two sources on one axis (:func:`plot_cohort_comparison`)."""
     import matplotlib.pyplot as plt
 
     from b12stats.plots.cohorts import plot_cohort_comparison
 
+    secondary = res.secondary_label or "secondary source"
     with style_context():
         fig, ax = plt.subplots(figsize=(7.5, 4.6))
-        plot_cohort_comparison(res.values, ratios=res.ratios, ax=ax, countries=res.countries)
-        num, den = res.countries
+        plot_cohort_comparison(
+            res.values,
+            ratios=res.ratios,
+            ax=ax,
+            countries=res.countries,
+            secondary_label=secondary,
+        )
         ax.set_title(
-            f"{num} vs {den} ({res.primary_label}): primary abstract vs summary page", loc="left"
+            f"{' vs '.join(res.countries)} ({res.primary_label}): primary abstract vs {secondary}",
+            loc="left",
         )
         fig.tight_layout()
     return fig
+
+
+#: The name the analyses scripts use for :func:`figure_cohort_comparison`.
+figure_canada_cambodia = figure_cohort_comparison
 
 
 def figure_supplement_effects(res: EffectsResult) -> Any:
@@ -153,9 +174,9 @@ def figure_supplement_effects(res: EffectsResult) -> Any:
 
     with style_context():
         fig, ax = plt.subplots(figsize=(7.5, 2.8))
-        plot_effects(res.table, ax=ax)
-        places = sorted({_country(c) for c in res.cohorts})
         what = ", ".join(res.outcomes)
+        plot_effects(res.table, ax=ax, xlabel=f"difference in {what}, supplement vs placebo (%)")
+        places = sorted(set(res.places))
         ax.set_title(
             f"{', '.join(res.labels)} ({', '.join(places)}): {what}, supplement vs placebo",
             loc="left",
@@ -197,7 +218,7 @@ def figure_kenya(res: KenyaResult) -> Any:
             simulated_r=float(s["simulated_r"]),
             r_label="r (log scale)",
             line_label="GEE fit, log-log (95% CI)",
-            milk_cutoff=res.milk_level,
+            milk_cutoff=res.milk_level if np.isfinite(res.milk_level) else None,
             infant_cutoff=res.adequacy_cutoff,
             ax=ax,
         )
@@ -220,8 +241,10 @@ def figure_power(res: PowerResult) -> Any:
         fig, ax = plt.subplots(figsize=(7.5, 4.2))
         plot_power(res.table, ax=ax, mark_n=res.design_n, mark_label=res.design_n_label)
         design = res.design_label
+        alpha = _and_values(res.table["alpha"]) if "alpha" in res.table else ""
         ax.set_title(
-            f"Power at alpha = 0.05, {design}-like design (clusters scale with dyads)", loc="left"
+            f"Power at alpha = {alpha}, {design}-like design (clusters scale with dyads)",
+            loc="left",
         )
         fig.tight_layout()
     return fig

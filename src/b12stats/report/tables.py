@@ -13,10 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.format import format_number, format_p
+
 __all__ = ["MAX_ROW_COLUMNS", "TableView", "fmt_cell", "name_value", "table_view"]
 
-#: Columns holding P values: shown with two significant digits (``3.1e-05``,
-#: ``0.025``); every other float with four. CSV outputs keep full precision.
+#: Columns holding P values: shown by :func:`b12stats.format.format_p` (``3.1e-05``,
+#: ``0.025``, ``0.145``); every other float with four significant digits
+#: (:func:`b12stats.format.format_number`). CSV outputs keep full precision.
 P_COLUMNS = frozenset({"p_value", "p_from_ci", "median_p", "p_trend", "loglog_slope_p"})
 #: Columns of free text: given room to wrap instead of being squeezed.
 TEXT_COLUMNS = frozenset({"detail", "explanation", "note", "text", "claim", "pooling"})
@@ -43,6 +46,8 @@ def fmt_cell(x: Any, *, p_value: bool = False) -> str:
     --------
     >>> fmt_cell(3.0661234e-05, p_value=True), fmt_cell(0.1446798), fmt_cell(True)
     ('3.1e-05', '0.1447', 'yes')
+    >>> fmt_cell(0.1446798, p_value=True)
+    '0.145'
     """
     if isinstance(x, bool | np.bool_):
         return "yes" if x else "no"
@@ -52,7 +57,7 @@ def fmt_cell(x: Any, *, p_value: bool = False) -> str:
         value = float(x)
         if value.is_integer() and abs(value) < 1e9 and not p_value:
             return f"{int(value)}"
-        return f"{x:.2g}" if p_value else f"{x:.4g}"
+        return format_p(value) if p_value else format_number(value)
     if x is None or x is pd.NA:
         return ""
     return str(x)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from b12stats.errors import OptionError
 from b12stats.stats.printed import parse_p
@@ -212,8 +212,8 @@ def draft_tables(
             + "; check every row against the text",
         }
     )
-    sizes = [_int(v) for v in extracted.loc[extracted["statistic"] == "sample_size", "value"]]
-    sizes = [s for s in sizes if s is not None]
+    found = [_int(v) for v in extracted.loc[extracted["statistic"] == "sample_size", "value"]]
+    sizes = [s for s in found if s is not None]
     drafts.tables["cohorts"].append(
         {
             "row_id": new_id("cohort"),
@@ -228,7 +228,10 @@ def draft_tables(
         }
     )
     concentration_ids: dict[int, str] = {}
-    for i, row in enumerate(extracted.to_dict("records")):
+    records: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for r in extracted.to_dict("records")
+    ]
+    for i, row in enumerate(records):
         text = str(row.get("text") or "")
         where = f"draft from {Path(str(row.get('file') or '')).name or 'text'}"
         if row.get("needs_review"):
@@ -339,7 +342,7 @@ def draft_tables(
                 )
             drafts.tables["effects"].append(entry)
         elif stat == "ratio":
-            drafts.tables["_ratios"].append({"index": i, **row})
+            drafts.tables["_ratios"].append({"index": i, **{str(k): v for k, v in row.items()}})
         else:
             reason = {
                 "comparison": "a P-only comparison has no table (its values are drafted)",

@@ -16,6 +16,7 @@ where a symbol was lost in copying ("!150" for "<150"), the row has
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -160,6 +161,7 @@ _WORD_COUNT = re.compile(
 _P_LOST_SAMPLE = re.compile(r"\(\s*=\s*(?P<v>\d+)\s*\)")
 _POP_BEFORE_SKIP = re.compile(
     r"(?i)(?:aged?|than|every|per|blocks\s+of|within|after|before|first|last|least|"
+    r"(?:\d+|one|two|three|a)\s+(?:in|out\s+of)\s+|"
     r"[<>≤≥±=~]|-)\s*$"
 )
 
@@ -209,11 +211,23 @@ def _sample_sizes_equal(s: _Sentence) -> None:
             s.add(row, m.start(), m.end())
 
 
+_P_THRESHOLD = re.compile(
+    r"(?i)^[\s,)]*(?:(?:was|were|is|are)\s+)?(?:considered|regarded|taken|defined|deemed|set|used)\b"
+    r"|^[\s,)]*(?:indicat\w*|denot\w*)\s+(?:statistical\s+)?significan"
+)
+_P_THRESHOLD_BEFORE = re.compile(
+    r"(?i)(?:significance|alpha|α)\s+(?:level|threshold)?\s*(?:was|of|at|set\s+at)?\s*$"
+)
+
+
 def _p_values(s: _Sentence) -> list[tuple[int, int, str, bool]]:
     found = []
     for m in pat.P_VALUE.finditer(s.masked):
-        found.append((m.start(), m.end(), s.original[m.start() : m.end()], False))
         s.claim(m.start(), m.end())
+        after = s.masked[m.end() : m.end() + 60]
+        if _P_THRESHOLD.search(after) or _P_THRESHOLD_BEFORE.search(s.masked_before(m.start())):
+            continue  # "P values < 0.05 were considered significant": a method, not a result
+        found.append((m.start(), m.end(), s.original[m.start() : m.end()], False))
     for m in pat.P_LOST.finditer(s.masked):
         if s.free(m.start(), m.end()):
             found.append(
@@ -236,6 +250,8 @@ def _correlations(s: _Sentence) -> None:
         else:
             measure = "unspecified"
         row = _Row("correlation", measure, m.group("v"), m.start("v"), m.end())
+        if m.group("df"):  # APA style: n = df + 2
+            row.n = str(int(m.group("df")) + 2)
         if m.group("hi"):
             row.low, row.high, row.spread, row.needs_review = (
                 m.group("v"),
@@ -518,7 +534,8 @@ def _cutoff_for(s: _Sentence, a: int, b: int) -> tuple[str, bool]:
     starts = [c.start for c in cutoffs]
     i = bisect.bisect_left(starts, b)
     chosen: tuple[str, bool] | None = None
-    if i < len(cutoffs) and cutoffs[i].owner is not None and a <= cutoffs[i].owner < b + 1:
+    owner = cutoffs[i].owner if i < len(cutoffs) else None
+    if owner is not None and a <= owner < b + 1:
         chosen = (cutoffs[i].text, cutoffs[i].lost)
     if chosen is None:
         for c in reversed(cutoffs[:i]):
@@ -541,12 +558,14 @@ def _share_row(
     row = _Row("share", "percent", value, a, b, unit="%")
     start, end = a, b
     cm = re.search(
-        rf"(?<![\w.#])(?P<k>\d+)\s*(?:/\s*(?P<n>\d+)\s*)?(?:\s+{pat.NOUNS}\s*)?\(\s*$", before
+        rf"(?<![\w.#,])(?P<k>\d{{1,3}}(?:,\d{{3}})+|\d+)\s*(?:/\s*(?P<n>\d+)\s*)?"
+        rf"(?:\s+{pat.NOUNS}\s*)?\(\s*$",
+        before,
     ) or _WORD_COUNT.search(before)
     if cm:
         k = cm.group("k")
         row.count, row.n, start = (
-            k if k.isdigit() else str(word_to_int(k)),
+            k if k.replace(",", "").isdigit() else str(word_to_int(k)),
             cm.group("n") or "",
             max(0, a - WINDOW) + cm.start(),
         )
@@ -570,20 +589,26 @@ def _share_row(
     return row, start, end
 
 
+_NOT_A_SHARE_BEFORE = re.compile(
+    r"(?i)(?:\bpower\s+(?:of\s+)?|\bCVs?\b[^.;%]{0,30}|coefficients?\s+of\s+variation[^.;%]{0,30}"
+    r"|(?:intra|inter)-?\s?assay[^.;%]{0,40})$"
+)
+
+
 def _shares(s: _Sentence) -> None:
     for m in pat.SHARE.finditer(s.masked):
         a, b = m.start("v"), m.end()
         if not s.free(a, b):
             continue
+        before = s.masked_before(m.start())
         if re.match(
-            r"^\s*(?:CI|confidence|credible|of\s+(?:the\s+)?(?:variance|variation))",
+            r"(?i)^\s*(?:CI|confidence|credible|power|of\s+(?:the\s+)?(?:variance|variation))",
             s.masked[b : b + WINDOW],
-        ):
+        ) or _NOT_A_SHARE_BEFORE.search(before):
             s.claim(a, b)
             continue
         value = m.group("v")
         rel = (m.group("rel") or "").strip()
-        before = s.masked_before(m.start())
         signed = value[0] in "+-"
         if (
             signed
@@ -633,7 +658,8 @@ def _k_of_n(s: _Sentence) -> None:
             k = str(word_to_int(k))
         if int(k) > int(m.group("n")):
             continue
-        row = _Row("share", "percent", k, m.start("k"), m.end("n"), count=k, n=m.group("n"))
+        # no percent printed: the value is empty (k and n are the share)
+        row = _Row("share", "percent", "", m.start("k"), m.end("n"), count=k, n=m.group("n"))
         row.cutoff_text, row.needs_review = _cutoff_for(s, m.start("k"), m.end("n"))
         s.add(row, m.start("k"), m.end("n"))
 
@@ -748,6 +774,15 @@ def _attach_p(s: _Sentence, ps: list[tuple[int, int, str, bool]]) -> None:
         previous_end = b
 
 
+def _share_units(s: _Sentence) -> None:
+    """``245 ± 98 vs. 310 ± 120 pg/mL``: a value without a unit takes the next one's."""
+    locations = sorted((r for r in s.rows if r.statistic == "location"), key=lambda r: r.start)
+    for left, right in reversed(list(itertools.pairwise(locations))):
+        gap = s.text[left.end - s.offset : right.start - s.offset]
+        if not left.unit and right.unit and re.fullmatch(r"\s*(?:vs\.?|versus|and|,)\s*", gap):
+            left.unit = right.unit
+
+
 def _read_sentence(
     text: str, masked: str, original: str, offset: int, carried: str | None
 ) -> _Sentence:
@@ -768,6 +803,7 @@ def _read_sentence(
     _locations(s)
     _labelled_values(s)
     _attach_p(s, ps)
+    _share_units(s)
     if mentions_respectively(text) and len(s.rows) > 1:
         for r in s.rows:
             r.needs_review = True

@@ -52,9 +52,10 @@ P_VALUE = re.compile(
 #: ``( < 0.001)``: a P whose italic letter was lost.
 P_LOST = re.compile(r"\(\s*(?P<rel><|=|≤)\s*(?P<num>0?\.\d+)\s*\)")
 
-#: ``r = 0.36``, ``rho = 0.29``, ``r=-0.21``, ``rho = 0.36-0.55``
+#: ``r = 0.36``, ``rho = 0.29``, ``r=-0.21``, ``rho = 0.36-0.55``, APA ``r(38) = .51``
 CORRELATION = re.compile(
-    rf"(?<![A-Za-z])(?P<label>r|R|rho|ρ|r_?s|Spearman's rho|Pearson's r)\s*(?P<rel>{_REL})\s*"
+    rf"(?<![A-Za-z])(?P<label>r|R|rho|ρ|r_?s|Spearman's rho|Pearson's r)"
+    rf"(?:\s*\(\s*(?P<df>\d+)\s*\))?\s*(?P<rel>{_REL})\s*"
     rf"(?P<v>{BOUND})(?:\s*(?:-|to)\s*(?P<hi>{BOUND}))?"
 )
 
@@ -114,7 +115,10 @@ SPREAD_AFTER = re.compile(
 VALUE_SD = re.compile(rf"(?P<v>{NUM})(?P<u1>{_U})?\s*\(\s*(?P<s>{BOUND})\s*\)(?P<u2>{_U})?")
 
 #: ``2.03x higher``, ``2.5 times``, ``3-fold``
-RATIO = re.compile(rf"(?P<v>{BOUND})\s*(?:x|×|-fold|\s?fold|\s?times)(?![\w]|\s*\d)")
+RATIO = re.compile(
+    rf"(?P<v>{BOUND})\s*(?:x|×|-fold|\s?fold|\s?times)(?![\w]|\s*\d)"
+    r"(?!\s*(?:daily|a\s+day|a\s+week|per\b|weekly|each|during|over|in\s+\d))"
+)
 
 #: ``63.7%``, ``+26%``, ``16-42%``; the relation before (">40%") is kept
 SHARE = re.compile(
@@ -141,7 +145,7 @@ NOUNS = (
     r"(?:women|woman|mothers?|infants?|children|child|newborns?|neonates?|babies|baby|"
     r"patients?|participants?|adolescents?|girls|boys|subjects|dyads|pairs|individuals|"
     r"pregnan(?:t|cies)|omnivores|vegans|vegetarians|pescatarians|controls|cases|"
-    r"milks|samples|families|households|persons|people|men|adults|volunteers|students)"
+    r"milks|families|households|persons|people|men|adults|volunteers|students)"
 )
 _SKIP_WORDS = (
     r"(?!(?:of|to|and|or|in|at|with|aged?|months?|weeks?|years?|days?|mo|wk|y|h|g|kg|ml|"

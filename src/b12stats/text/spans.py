@@ -52,7 +52,7 @@ _HEADING = re.compile(r"\n")
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     m = re.search(r"([A-Za-z.]+)$", text[max(0, dot - 12) : dot])
-    return bool(m) and m.group(1).lower().rstrip(".") in _ABBREVIATIONS
+    return m is not None and m.group(1).lower().rstrip(".") in _ABBREVIATIONS
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -152,7 +152,7 @@ def mask_names(text: str) -> str:
 
     Examples
     --------
-    >>> mask_names("vitamin B-12 (NCT01704105), BMI 22 kg/m2, in 2017")
+    >>> mask_names("vitamin B-12 (NCT01234567), BMI 22 kg/m2, in 2017")
     'vitamin B-## (NCT########), BMI 22 kg/m#, in ####'
     """
     out = list(text)
