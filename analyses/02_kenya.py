@@ -16,8 +16,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 from b12stats._io import write_csv
-from b12stats.reanalysis import DEFAULT_SEED, analysis_kenya
-from b12stats.report import figure_kenya, save_figure_set
+from b12stats.reanalysis import DEFAULT_SEED, analysis_simulated_cohort
+from b12stats.report import figure_simulated_cohort, save_figure_set
 from b12stats.simulate import get_design
 
 DESIGN = "kenya"  # a built-in design (data/designs) or a Design object of your own
@@ -32,7 +32,7 @@ print(design.describe()[["parameter", "value", "status"]].to_string(index=False)
 # 2. compute: simulate one cohort (b12stats.simulate.simulate_cohort), fit
 #    log(infant) ~ log(milk) (b12stats.models.fit_linear, exchangeable GEE, robust SE)
 #    and the logistic trend of adequacy on milk-B12 quartiles (b12stats.models.fit_trend)
-res = analysis_kenya(seed=SEED, n_dyads=N_DYADS, design=DESIGN)
+res = analysis_simulated_cohort(seed=SEED, n_dyads=N_DYADS, design=DESIGN)
 print(res.summary.T.to_string(header=False))
 print(res.linear[["term", "estimate", "se", "ci_low", "ci_high", "p_value"]].to_string())
 
@@ -41,4 +41,4 @@ write_csv(OUT / "analyses/results/kenya_summary.csv", res.summary)
 write_csv(OUT / "analyses/results/kenya_linear.csv", res.linear)
 write_csv(OUT / "analyses/results/kenya_trend.csv", res.trend)
 write_csv(OUT / "analyses/results/kenya_assumptions.csv", res.assumptions)
-save_figure_set(figure_kenya(res), OUT / "figures", "kenya_scatter")
+save_figure_set(figure_simulated_cohort(res), OUT / "figures", "kenya_scatter")

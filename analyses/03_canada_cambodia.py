@@ -18,8 +18,8 @@ matplotlib.use("Agg")
 
 from b12stats._io import write_csv
 from b12stats.data import load_sources
-from b12stats.reanalysis import analysis_canada_cambodia
-from b12stats.report import figure_canada_cambodia, save_figure_set
+from b12stats.reanalysis import analysis_cohort_comparison
+from b12stats.report import figure_cohort_comparison, save_figure_set
 
 SECONDARY_SOURCE = None  # None: the first secondary source citing a primary (sources.csv)
 OUT = Path(os.environ.get("B12STATS_OUT", Path(__file__).resolve().parent.parent))
@@ -29,7 +29,7 @@ sources = load_sources()
 print(sources.loc[sources["kind"] == "secondary", ["source_id", "cites_source_id"]])
 
 # 2. compute: values side by side, ratios (printed and recomputed), CI coverage
-res = analysis_canada_cambodia(SECONDARY_SOURCE)
+res = analysis_cohort_comparison(SECONDARY_SOURCE)
 print(
     f"{res.secondary_source_id} vs {res.primary_source_id}: n {res.secondary_n} vs {res.primary_n}"
 )
@@ -40,4 +40,4 @@ print(res.ratios[["compartment", "source_kind", "ratio", "ratio_printed"]].to_st
 write_csv(OUT / "analyses/results/canada_cambodia_values.csv", res.values)
 write_csv(OUT / "analyses/results/canada_cambodia_ratios.csv", res.ratios)
 write_csv(OUT / "analyses/results/canada_cambodia_vs_primary_ci.csv", res.outside_ci)
-save_figure_set(figure_canada_cambodia(res), OUT / "figures", "canada_cambodia")
+save_figure_set(figure_cohort_comparison(res), OUT / "figures", "canada_cambodia")

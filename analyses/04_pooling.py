@@ -4,7 +4,7 @@ Run:  python analyses/04_pooling.py
 Writes figures/correlations.{png,pdf} and analyses/results/correlations_*.csv.
 
 Pools are formed per variable pair from primary sources only
-(b12stats.stats.meta.pool_table); rows without r or n, adjusted coefficients
+(b12stats.pooling.pool_table); rows without r or n, adjusted coefficients
 and secondary-source rows are listed with the reason they were left out. The
 secondary source's two correlations are compared with Fisher's z test and
 Zou's interval (b12stats.stats.correlation.compare_correlations).
@@ -19,9 +19,9 @@ matplotlib.use("Agg")
 
 from b12stats._io import write_csv
 from b12stats.data import load_correlations
+from b12stats.pooling import pool_table
 from b12stats.reanalysis import analysis_correlations
 from b12stats.report import figure_correlations, save_figure_set
-from b12stats.stats.meta import pool_table
 
 METHOD = os.environ.get("B12STATS_METHOD", "REML")  # tau^2 estimator: REML, DL, PM or EE
 SOURCE_KINDS = ["primary"]  # which sources may enter a pool

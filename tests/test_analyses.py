@@ -54,7 +54,7 @@ def test_01_reproduce(tmp_path, monkeypatch):
 
 def test_02_kenya(tmp_path, monkeypatch):
     g = _run("02_kenya.py", tmp_path, monkeypatch)
-    ref = reanalysis.analysis_kenya()
+    ref = reanalysis.analysis_simulated_cohort()
     assert_frame_equal(g["res"].summary, ref.summary)
     assert_frame_equal(g["res"].linear, ref.linear)
     _same_csv(tmp_path, "kenya_summary.csv", "kenya_linear.csv", "kenya_trend.csv")
@@ -62,7 +62,7 @@ def test_02_kenya(tmp_path, monkeypatch):
 
 def test_03_canada_cambodia(tmp_path, monkeypatch):
     g = _run("03_canada_cambodia.py", tmp_path, monkeypatch)
-    ref = reanalysis.analysis_canada_cambodia()
+    ref = reanalysis.analysis_cohort_comparison()
     assert_frame_equal(g["res"].ratios, ref.ratios)
     assert_frame_equal(g["res"].outside_ci, ref.outside_ci)
     _same_csv(tmp_path, "canada_cambodia_ratios.csv", "canada_cambodia_vs_primary_ci.csv")

@@ -15,6 +15,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from b12stats.errors import DataValidationError, OptionError
+from b12stats.pooling import pool_table
 from b12stats.stats.meta import (
     EXCLUDED_COLUMNS,
     METHODS,
@@ -23,7 +24,6 @@ from b12stats.stats.meta import (
     TESTS,
     leave_one_out,
     meta_correlations,
-    pool_table,
     rma,
     subgroup,
 )
@@ -535,3 +535,31 @@ def test_knha_identical_effects_match_metafor(method: str, label: str, vi: list[
         rtol=CLOSED_FORM_RTOL,
         atol=1e-15,
     )
+
+
+def test_pool_groups_is_meta_correlations_per_group():
+    from b12stats.stats.meta import pool_groups
+
+    r, n = [0.3, 0.5, 0.2, 0.1, 0.25], [40, 60, 100, 50, 70]
+    out = pool_groups(r, n, ["b", "a", "b", "a", "b"], notes={"a": ["note a"]}, method="DL")
+    assert [res.group for res in out.results] == ["b", "a"]
+    by_hand = meta_correlations([0.3, 0.2, 0.25], [40, 100, 70], method="DL")
+    assert_allclose(out.results[0].fit.estimate, by_hand.fit.estimate, rtol=1e-12)
+    assert out.results[1].notes[-1] == "note a"
+    assert out.excluded.empty and list(out.excluded.columns) == list(EXCLUDED_COLUMNS)
+    with pytest.raises(OptionError, match="groups has 2 entries"):
+        pool_groups(r, n, ["a", "b"])
+
+
+def test_summaries_of_a_pool_and_a_table():
+    t = _table(n=pd.array([90, 100, None, 40], dtype="Int64"))
+    out = pool_table(t, by=["pair"], method="DL", on_unpoolable="skip")
+    text = out.summary()
+    row = out.to_frame().iloc[0]
+    first = out.results[0].summary().splitlines()
+    assert first[0] == f"{row['group']}: k = {row['k']}, n = {row['n_total']}"
+    assert f"r = {row['estimate_r']:.3f} [95% CI {row['ci_low_r']:.3f}, " in first[1]
+    assert text.startswith(out.results[0].summary())
+    assert text.splitlines()[-2:] == ["left out:", "  a3: no n (sample size not reported)"]
+    html = out._repr_html_()
+    assert html.count("<table") == len(out.results) + 1 and "a3" in html

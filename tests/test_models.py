@@ -431,3 +431,33 @@ def test_convergence_does_not_depend_on_units() -> None:
     assert_allclose(large.coefficients["estimate"], small.coefficients["estimate"] * scale,
                     rtol=COEF_RTOL)  # fmt: skip
     assert_allclose(large.coefficients["se"], small.coefficients["se"] * scale, rtol=SE_RTOL)
+
+
+def test_summary_and_html_show_the_fit() -> None:
+    from b12stats.format import format_p
+    from b12stats.models import fit_trend
+
+    res = fit_gee(
+        DATA["ohio"], "resp ~ age + smoke", groups="id", family="binomial", conf_level=0.9
+    )
+    text = res.summary("ohio.csv")
+    lines = text.splitlines()
+    assert lines[0] == "GEE binomial/logit, exchangeable, robust SE: resp ~ age + smoke"
+    assert lines[1].startswith(f"data: ohio.csv; {res.n_obs} observations in {res.n_clusters}")
+    assert "Wald 90% intervals" in text
+    row = res.coefficients.set_index("term").loc["smoke"]
+    smoke = next(line for line in lines if line.strip().startswith("smoke"))
+    assert format_p(row["p_value"]) in smoke.split()
+    assert f"{row['odds_ratio']:.5g}" in smoke.split()
+    html = res._repr_html_()
+    assert html.startswith('<div class="b12stats-result">') and "<table" in html
+    assert "smoke" in html
+    # a warning is a line of the summary unless notes=False
+    small = DATA["simdyads"].loc[DATA["simdyads"]["cluster"] <= 12]
+    few = fit_gee(small, "infant_b12 ~ milk_b12", groups="cluster")
+    assert few.warnings and f"warning: {few.warnings[0]}" in few.summary()
+    assert "warning:" not in few.summary(notes=False)
+    trend = fit_trend(DATA["simdyads"], groups="cluster")
+    assert trend.summary().startswith("P-trend (milk_b12_quartile as a 0-3 score): ")
+    assert format_p(trend.p_trend) in trend.summary().splitlines()[0]
+    assert trend._repr_html_().count("<table") == 2

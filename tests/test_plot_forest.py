@@ -17,7 +17,8 @@ from numpy.testing import assert_allclose
 from b12stats._io import save_figure
 from b12stats.errors import OptionError
 from b12stats.plots.forest import plot_forest
-from b12stats.stats.meta import meta_correlations, pool_table
+from b12stats.pooling import pool_table
+from b12stats.stats.meta import meta_correlations
 
 # coordinates are copied from the result into the artists: only float noise
 DRAW_RTOL = 1e-12

@@ -185,8 +185,8 @@ def test_distribution_rejects_incomplete_shares(ax):
 
 
 def test_cohort_comparison_draws_every_value_with_ratios():
-    res = report.analysis_canada_cambodia()
-    fig = report.figure_canada_cambodia(res)
+    res = report.analysis_cohort_comparison()
+    fig = report.figure_cohort_comparison(res)
     try:
         ax = fig.get_axes()[0]
         assert ax.get_ylabel() == "vitamin B12 (pmol/L)"

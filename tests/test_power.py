@@ -14,6 +14,9 @@ from numpy.testing import assert_allclose
 from b12stats import power as pw
 from b12stats.errors import OptionError
 from b12stats.models import milk_quartile
+from b12stats.power import _model as pw_model
+from b12stats.power import executor as pw_executor
+from b12stats.power import run as pw_run
 from b12stats.simulate import get_design
 from b12stats.stats.correlation import n_for_power_correlation, power_correlation
 
@@ -57,7 +60,7 @@ def test_summary_measures_by_hand() -> None:
     est = np.array([1.0, 2.0, 3.0, np.nan])
     se = np.array([1.0, 1.0, 1.0, np.nan])
     ok = np.array([True, True, True, False])
-    out = pw._summarise(est, se, ok, alpha=0.05, alternative="two-sided", true_value=0.0)
+    out = pw_run._summarise(est, se, ok, alpha=0.05, alternative="two-sided", true_value=0.0)
     assert_allclose(out["power"], 2 / 3, rtol=1e-15)
     # Morris et al. (2019) Table 6: sqrt(P (1 - P) / n_sim) over the converged fits
     assert_allclose(out["power_mcse"], math.sqrt(2 / 27), rtol=1e-15)
@@ -68,7 +71,7 @@ def test_summary_measures_by_hand() -> None:
     assert_allclose(out["coverage"], 1 / 3, rtol=1e-15)
     assert_allclose(out["nonconverged_share"], 0.25, rtol=1e-15)
     # one-sided: "less" rejects nothing here, "greater" at z > 1.645 the same two
-    less = pw._summarise(est, se, ok, alpha=0.05, alternative="less", true_value=0.0)
+    less = pw_run._summarise(est, se, ok, alpha=0.05, alternative="less", true_value=0.0)
     assert less["power"] == 0.0
     assert less["power_mcse"] == 0.0
 
@@ -76,7 +79,7 @@ def test_summary_measures_by_hand() -> None:
 def test_summary_all_failed_is_nan() -> None:
     nan = np.full(3, np.nan)
     failed = np.zeros(3, bool)
-    out = pw._summarise(nan, nan, failed, alpha=0.05, alternative="two-sided", true_value=0.0)
+    out = pw_run._summarise(nan, nan, failed, alpha=0.05, alternative="two-sided", true_value=0.0)
     assert math.isnan(out["power"]) and out["nonconverged_share"] == 1.0
 
 
@@ -362,21 +365,16 @@ def test_chunk_fits_equal_statsmodels_on_same_replicates(
 
     n, c, seed, reps = 90, 19, 31, 3
     names = tuple(x.name for x in KENYA.covariates) if model == "trend" else ()
-    task = pw._Chunk(
+    spec = pw.PowerSpec(
         KENYA,
-        model,
-        scale,
-        names,
-        "exchangeable",
-        n,
-        c,
-        reps,
-        seed,
-        0,
-        pw._simulate_arrays,
-        cov_type,
+        model=model,
+        scale=scale,
+        covariates=list(names),
+        cov_struct="exchangeable",
+        cov_type=cov_type,
     )
-    est, se, ok = pw._run_chunk(task)
+    task = pw_executor._Chunk(spec, n, c, reps, seed, 0, pw_model._simulate_arrays)
+    est, se, ok = pw_executor._run_chunk(task)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(n, c, 0)))
     sim = simulate_arrays(KENYA, n_dyads=n, n_clusters=c, reps=reps, rng=rng)
     for r in range(reps):
@@ -429,3 +427,56 @@ def test_bias_and_coverage_have_their_monte_carlo_ses() -> None:
     assert_allclose(row["coverage_mcse"], math.sqrt(c * (1 - c) / n_ok), rtol=1e-12)
     # the analytic log-log slope is the truth: bias within 4 Monte Carlo SEs
     assert abs(row["bias"]) < 4 * row["bias_mcse"]
+
+
+def test_spec_resolves_and_checks_its_options() -> None:
+    spec = pw.PowerSpec("kenya", model="trend", reps=10)
+    assert spec.design is get_design("kenya") or spec.design == get_design("kenya")
+    assert spec.covariates == tuple(c.name for c in KENYA.covariates)
+    assert spec.family == "binomial" and spec.cov_struct is None
+    assert spec.for_scenarios([(100, 20)]).cov_struct == "exchangeable"
+    assert spec.for_scenarios([(100, 100)]).cov_struct == "independence"
+    with pytest.raises(OptionError, match="n_clusters = n_dyads = 50"):
+        pw.PowerSpec("kenya", cov_struct="exchangeable").for_scenarios([(50, 50)])
+    with pytest.raises(OptionError, match="unknown covariate 'nosuch'"):
+        pw.PowerSpec("kenya", covariates=["nosuch"])
+    with pytest.raises(OptionError, match=r"^alpha"):
+        pw.PowerSpec("kenya", alpha=1.5)
+    with pytest.raises(OptionError, match=r"^reps"):
+        pw.PowerSpec("kenya", reps=0)
+    with pytest.raises(AttributeError):
+        spec.model = "linear"  # type: ignore[misc]
+
+
+def test_smallest_n_picks_from_the_grid_with_mc_bounds() -> None:
+    # by hand: power 0.55, 0.79, 0.93 with MCSE 0.02, 0.02, 0.01 and target 0.8:
+    # first reaching 300; upper bounds 0.59, 0.83, 0.95 -> 200; lower 0.51, 0.75, 0.91 -> 300
+    curve = pd.DataFrame(
+        {
+            "n_dyads": [300, 100, 200, 200],
+            "n_clusters": [60, 20, 40, 10],
+            "power": [0.93, 0.55, 0.79, 0.70],
+            "power_mcse": [0.01, 0.02, 0.02, 0.02],
+        }
+    )
+    res = pw.smallest_n(curve, 0.8)
+    assert (res.n_dyads, res.n_clusters, res.power) == (300, 60, 0.93)
+    assert (res.n_dyads_low, res.n_dyads_high) == (200, 300)
+    assert res.search == "grid" and res.reached
+    assert res.summary().startswith("smallest n reaching power 0.8: 300 dyads in 60 clusters")
+    none = pw.smallest_n(curve, 0.99)
+    assert not none.reached and none.summary() == "no scenario reaches power 0.99"
+    with pytest.raises(OptionError, match=r"^target_power"):
+        pw.smallest_n(curve, 1.5)
+
+
+def test_power_result_summary() -> None:
+    tab = pw.power("kenya", n_dyads=[40, 80], reps=20, rng=3)
+    res = pw.PowerResult(tab)
+    text = res.summary(target_power=0.5)
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["model", "n_dyads", "n_clusters"]
+    assert lines[-2] == f"# {tab['method'].iloc[0]}; alpha 0.05; seed 3"
+    assert lines[-1] == "# " + pw.smallest_n(tab, 0.5).summary()
+    assert "<table" in res._repr_html_()
+    pd.testing.assert_frame_equal(res.to_frame(), tab)

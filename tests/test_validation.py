@@ -25,6 +25,7 @@ from b12stats import batch_gee as BG
 from b12stats import models as MO
 from b12stats import power as PW
 from b12stats.errors import B12StatsError, DataValidationError, OptionError
+from b12stats.pooling import pool_table
 from b12stats.stats import correlation as C
 from b12stats.stats import effects as E
 from b12stats.stats import meta as M
@@ -296,11 +297,11 @@ CASES = [
         match="^groups mixes numbers and text",
     ),
     case("subgroup groups int", M.subgroup, [0.1, 0.2], [10, 20], 3, match="^groups"),
-    case("pool_table list", M.pool_table, [{"r": 0.1, "n": 10}], match="^frame must be a pandas"),
-    case("pool_table no column", M.pool_table, R2, r="rr", match="column rr"),
-    case("pool_table on_unpoolable", M.pool_table, R2, on_unpoolable="x", match="on_unpoolable"),
-    case("pool_table by str", M.pool_table, R2, by="nosuch", match="column nosuch"),
-    case("pool_table r abc", M.pool_table, R2.assign(r=["abc", "0.2"]), match="column r.*'abc'"),
+    case("pool_table list", pool_table, [{"r": 0.1, "n": 10}], match="^frame must be a pandas"),
+    case("pool_table no column", pool_table, R2, r="rr", match="column rr"),
+    case("pool_table on_unpoolable", pool_table, R2, on_unpoolable="x", match="on_unpoolable"),
+    case("pool_table by str", pool_table, R2, by="nosuch", match="column nosuch"),
+    case("pool_table r abc", pool_table, R2.assign(r=["abc", "0.2"]), match="column r.*'abc'"),
     # models
     case("milk_quartile str", MO.milk_quartile, "abc", match="numeric"),
     case("milk_quartile text", MO.milk_quartile, ["a", "b", "c", "d", "e"], match="numeric"),
@@ -579,8 +580,10 @@ def test_power_tasks_are_generated_lazily(monkeypatch: pytest.MonkeyPatch) -> No
             fut.set_result(fn(*args, **kwargs))
             return fut
 
-    monkeypatch.setattr(PW, "MAX_IN_FLIGHT", 3)
-    monkeypatch.setattr(PW, "_run_chunk", lambda task: task)
+    from b12stats.power import executor as PX
+
+    monkeypatch.setattr(PX, "MAX_IN_FLIGHT", 3)
+    monkeypatch.setattr(PX, "_run_chunk", lambda task: task)
 
     def tasks() -> Any:
         for i in range(10):
@@ -588,7 +591,7 @@ def test_power_tasks_are_generated_lazily(monkeypatch: pytest.MonkeyPatch) -> No
             state["yielded"] += 1
             yield i
 
-    out = PW._execute(tasks(), n_tasks=10, executor=Inline(), workers=1, progress=False)
+    out = PX._execute(tasks(), n_tasks=10, executor=Inline(), workers=1, progress=False)
     assert out == list(range(10))
 
 

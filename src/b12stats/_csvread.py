@@ -14,7 +14,7 @@ naming the file, the line and the column:
 Empty trailing columns (a spreadsheet's trailing commas: no name, no data) are
 dropped with a logged warning. The cells come back as text, in a frame whose
 index is the line number minus 2 (so line = index + 2, the convention of
-:func:`b12stats.stats.meta.pool_table`; correct also for quoted newlines).
+:func:`b12stats.pooling.pool_table`; correct also for quoted newlines).
 :func:`typed` then gives each column the type :func:`pandas.read_csv` would,
 and :func:`require_numeric` checks the columns a model uses as numbers.
 """

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from b12stats.data import data_dir, load_table, table_names
-from b12stats.errors import OptionError
+from b12stats.errors import DataValidationError, OptionError
 from b12stats.simulate import registry
 from b12stats.simulate.design import Design, LognormalMarginal
 from b12stats.simulate.files import RowLookup
@@ -154,6 +154,30 @@ def design_dir() -> Path:
 def design_names() -> tuple[str, ...]:
     """Names of the built-in designs: the stems of ``data/designs/*.toml``, sorted."""
     return tuple(sorted(p.stem for p in design_dir().glob("*.toml")))
+
+
+def default_design_name() -> str:
+    """The built-in design the report simulates when none is given.
+
+    It is named in the bundled ``datapackage.json`` (``b12stats:default_design``),
+    not in the code.
+
+    Examples
+    --------
+    >>> default_design_name() in design_names()
+    True
+    """
+    import json
+
+    with open(data_dir() / "datapackage.json", encoding="utf-8") as fh:
+        name = json.load(fh).get("b12stats:default_design")
+    if name not in design_names():
+        raise DataValidationError(
+            f"b12stats:default_design {name!r} is not a built-in design; expected one of: "
+            + ", ".join(design_names()),
+            file=data_dir() / "datapackage.json",
+        )
+    return str(name)
 
 
 def get_design(name_or_path: str | Path | Design, tables: Tables | None = None) -> Design:

@@ -47,6 +47,8 @@ __all__ = [
     "format_p_statement",
     "format_pct",
     "format_printed",
+    "format_table",
+    "result_html",
     "shorten",
 ]
 
@@ -223,3 +225,46 @@ def shorten(text: Any, width: int) -> str:
     """
     s = " ".join(str(text).split())
     return s if len(s) <= width else s[: max(width - 1, 0)] + "…"
+
+
+def format_table(frame: pd.DataFrame, digits: int = 5) -> pd.DataFrame:
+    """A table with its numbers as text: ``p_value`` columns by :func:`format_p`.
+
+    Columns whose name is ``p_value`` or ends in ``_p`` get :func:`format_p`,
+    other numeric columns :func:`format_number` with ``digits`` significant
+    digits; other columns are left as they are. Result objects' ``summary()``
+    and ``_repr_html_`` render their tables through this.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"term": ["x"], "estimate": [0.123456], "p_value": [0.0031]})
+    >>> format_table(t).to_dict("records")
+    [{'term': 'x', 'estimate': '0.12346', 'p_value': '0.0031'}]
+    """
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            continue
+        if col == "p_value" or str(col).endswith("_p"):
+            out[col] = [format_p(float(v)) for v in values]
+        else:
+            out[col] = [format_number(float(v), digits) for v in values]
+    return out
+
+
+def result_html(title: str, lines: Any, table: pd.DataFrame | None = None) -> str:
+    """A result for a notebook: a bold title, lines of text and a table.
+
+    Examples
+    --------
+    >>> result_html("Fit <x>", ["n = 3"])
+    '<div class="b12stats-result"><p><strong>Fit &lt;x&gt;</strong></p><p>n = 3</p></div>'
+    """
+    import html
+
+    parts = [f"<p><strong>{html.escape(title)}</strong></p>"]
+    parts += [f"<p>{html.escape(str(line))}</p>" for line in lines]
+    if table is not None:
+        parts.append(table.to_html(index=False, border=0))
+    return '<div class="b12stats-result">' + "".join(parts) + "</div>"

@@ -15,7 +15,6 @@ carries warnings) and 2 for a user error.
 from __future__ import annotations
 
 import argparse
-import ast
 import sys
 from typing import Any
 
@@ -94,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     plan.add_output("--out", args.out)
     with plan:
         result = _fit(args)
-        print(_format(result, args.data))
+        print(result.summary(args.data, notes=False))
         for warning in result.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if args.out:
@@ -151,66 +150,8 @@ def _why_numeric(cells: Any, col: str) -> str:
     return why
 
 
-class _DropCategorical(ast.NodeTransformer):
-    """Replace every ``C(...)`` term by a constant (its columns are categories)."""
-
-    def visit_Call(self, node: ast.Call) -> ast.AST:
-        if isinstance(node.func, ast.Name) and node.func.id == "C":
-            return ast.copy_location(ast.Constant(1), node)
-        self.generic_visit(node)
-        return node
-
-
 def numeric_columns(formula: str) -> list[str]:
-    """Columns the formula uses as numbers: the outcome and those outside ``C(...)``.
+    """:func:`b12stats.models.formula_numeric_columns` (imported when needed)."""
+    from b12stats.models import formula_numeric_columns
 
-    Examples
-    --------
-    >>> numeric_columns("np.log(y) ~ x + C(sex) + C(site):dose")
-    ['y', 'x', 'dose']
-    """
-    from b12stats.models import _formula_columns, _names
-
-    _formula_columns(formula)  # raises OptionError for a malformed formula
-    lhs, rhs = formula.split("~")
-    found: list[str] = []
-    for side in (lhs, rhs):
-        tree = ast.parse(side.strip().replace(":", "*") or "1", mode="eval")
-        found += _names(ast.unparse(_DropCategorical().visit(tree)), formula)
-    return list(dict.fromkeys(found))
-
-
-def _format(result: Any, source: str) -> str:
-    """Human-readable summary and coefficient table."""
-    coef = result.coefficients.copy()
-    pct = f"{100 * result.conf_level:g}%"
-    columns = ["term", "estimate", "se", "ci_low", "ci_high", "statistic", "p_value"]
-    if result.family == "binomial":
-        columns += ["odds_ratio", "or_ci_low", "or_ci_high"]
-    formatters = dict.fromkeys(columns[1:], _number)
-    formatters["p_value"] = _p_value
-    table = coef[columns].to_string(index=False, formatters=formatters)
-    alpha = (
-        "not estimated (independence)"
-        if result.cov_struct == "independence"
-        else f"{result.working_correlation:.4g}"
-    )
-    head = [
-        f"{result.method}: {result.formula}",
-        f"data: {source}; {result.n_obs} observations in {result.n_clusters} clusters "
-        f"(size {result.cluster_size_min}-{result.cluster_size_max})"
-        + (f"; {result.n_dropped} rows dropped (missing values)" if result.n_dropped else ""),
-        f"working correlation: {alpha}; scale: {result.scale:.5g}; "
-        f"converged: {'yes' if result.converged else 'NO'}",
-        f"Wald {pct} intervals and two-sided P values (normal reference)",
-        "",
-    ]
-    return "\n".join([*head, table])
-
-
-def _number(value: float) -> str:
-    return f"{value:.5g}"
-
-
-def _p_value(value: float) -> str:
-    return "<1e-16" if value < 1e-16 else f"{value:.3g}"
+    return formula_numeric_columns(formula)

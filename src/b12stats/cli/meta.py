@@ -118,41 +118,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _summary_text(table: Any) -> str:
-    import pandas as pd
-
-    frame = table.to_frame()
-    level = round(100 * float(frame["conf_level"].iloc[0]))
-
-    def num(x: float, d: int = 3) -> str:
-        return "NA" if pd.isna(x) else f"{x:.{d}f}"
-
-    def pval(p: float) -> str:
-        return "p = NA" if pd.isna(p) else ("p < 0.001" if p < 0.001 else f"p = {p:.3f}")
-
-    lines = []
-    for res, (_, row) in zip(table.results, frame.iterrows(), strict=True):
-        lines.append(f"{row['group']}: k = {row['k']}, n = {row['n_total']}")
-        lines.append(
-            f"  r = {num(row['estimate_r'])} [{level}% CI {num(row['ci_low_r'])}, "
-            f"{num(row['ci_high_r'])}], prediction interval [{num(row['pi_low_r'])}, "
-            f"{num(row['pi_high_r'])}]  ({row['method']}, {row['test']})"
-        )
-        lines.append(
-            f"  tau2 = {num(row['tau2'], 4)} [{num(row['tau2_ci_low'], 4)}, "
-            f"{num(row['tau2_ci_high'], 4)}], I2 = {num(row['i2'], 1)}%, "
-            f"Q = {num(row['q'], 2)} ({pval(row['q_p_value'])})"
-        )
-        lines.extend(f"  note: {note}" for note in res.notes)
-    for group in table.unpooled_groups:
-        lines.append(f"{group}: nothing to pool (every row left out, see below)")
-    if not table.excluded.empty:
-        lines.append("left out:")
-        lines.extend(
-            f"  {row.row}: {row.reason}" for row in table.excluded.itertuples(index=False)
-        )
-        if table.excluded["reason"].str.startswith(INCONSISTENT).any():
-            lines.append("  (--include-inconsistent keeps the rows the audit judges inconsistent)")
-    return "\n".join(lines)
+    """The table's summary, with a hint when rows were left out for the audit's verdict."""
+    text = table.summary()
+    if not table.excluded.empty and table.excluded["reason"].str.startswith(INCONSISTENT).any():
+        text += "\n  (--include-inconsistent keeps the rows the audit judges inconsistent)"
+    return text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -210,7 +180,8 @@ def _pool(args: argparse.Namespace) -> Any:
 
     from b12stats._csvread import read_csv
     from b12stats.errors import OptionError
-    from b12stats.stats.meta import EXCLUDED_COLUMNS, pool_table
+    from b12stats.pooling import pool_table
+    from b12stats.stats.meta import EXCLUDED_COLUMNS
 
     tables = args.packages.tables if args.packages is not None else None
     if args.data is None:
@@ -276,7 +247,7 @@ def _pool(args: argparse.Namespace) -> Any:
 
 
 def _group(row: Any, by: list[str]) -> str:
-    """The pool a row would be in (as :func:`b12stats.stats.meta.pool_table` names it)."""
+    """The pool a row would be in (as :func:`b12stats.pooling.pool_table` names it)."""
     import pandas as pd
 
     parts = []
@@ -377,7 +348,7 @@ def _drop_inconsistent(
     """Leave out rows with a correlation check the audit judges inconsistent (listed).
 
     Only rows of the source ``kinds`` pooled (all when None); the others are
-    left out by :func:`~b12stats.stats.meta.pool_table` for their kind.
+    left out by :func:`~b12stats.pooling.pool_table` for their kind.
     """
     if tables is None or args.include_inconsistent or "row_id" not in frame.columns:
         return frame, []

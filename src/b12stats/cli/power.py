@@ -96,7 +96,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--target-power",
         type=float,
         metavar="P",
-        help="also print the smallest --n-dyads reaching this power",
+        help="also print the smallest --n-dyads reaching this power, with its Monte Carlo "
+        "range (power +- 2 MC SE)",
     )
     p.add_argument(
         "--workers",
@@ -134,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     with plan:
         table = _power(args, power, cov_struct)
         write_csv(args.out, table)
-    _print_table(table, args)
+    print(power.PowerResult(table).summary(target_power=args.target_power))
     print(f"# wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -160,23 +161,3 @@ def _power(args: argparse.Namespace, power: Any, cov_struct: str) -> Any:
         rng=args.seed,
         workers=args.workers,
     )
-
-
-def _print_table(table: Any, args: argparse.Namespace) -> None:
-    import pandas as pd
-
-    shown = table.drop(columns=["method", "design", "alpha", "seed"])
-    with pd.option_context("display.width", 200, "display.max_columns", None):
-        print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print(f"# {table['method'].iloc[0]}; alpha {args.alpha}; seed {table['seed'].iloc[0]}")
-    if args.target_power is not None:
-        hit = table.loc[table["power"] >= args.target_power]
-        if hit.empty:
-            print(f"# no scenario reaches power {args.target_power}")
-        else:
-            row = hit.sort_values(["n_dyads", "n_clusters"]).iloc[0]
-            print(
-                f"# smallest n reaching power {args.target_power}: {row['n_dyads']} dyads in "
-                f"{row['n_clusters']} clusters (power {row['power']:.3f}, "
-                f"MC SE {row['power_mcse']:.3f})"
-            )

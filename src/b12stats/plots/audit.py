@@ -73,9 +73,6 @@ def plot_audit(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
     >>> a = pd.DataFrame({"source_kind": ["primary", "secondary", "secondary"],
     ...                   "verdict": ["consistent", "inconsistent", "consistent"]})
     >>> fig, ax = plt.subplots()

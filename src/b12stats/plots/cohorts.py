@@ -6,7 +6,7 @@ that differ from the primary paper it claims to report (geometric means with
 cannot both be right when the summary's values lie outside the primary CIs.
 
 This module only draws; the values and ratios come from
-:func:`b12stats.reanalysis.analysis_canada_cambodia`."""
+:func:`b12stats.reanalysis.analysis_cohort_comparison`."""
 
 from __future__ import annotations
 
@@ -86,9 +86,6 @@ def plot_cohort_comparison(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
     >>> v = pd.DataFrame({"compartment": ["milk"] * 2, "country": ["Canada", "Cambodia"],
     ...                   "source_kind": ["primary"] * 2, "statistic": ["geometric_mean"] * 2,
     ...                   "value": [452, 317], "ci_low": [400, 256], "ci_high": [504, 378],

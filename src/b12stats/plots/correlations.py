@@ -5,7 +5,7 @@ with or without a sample size, as raw or adjusted coefficients, from primary
 papers or from a summary page. The figure shows all of them: a Fisher-z 95% CI
 where n is known, the point alone where it is not, a line of text where only a
 P value or words were printed, the pooled estimate (diamond) where pooling is
-allowed (:func:`b12stats.stats.meta.pool_table` decides), and optionally the
+allowed (:func:`b12stats.pooling.pool_table` decides), and optionally the
 difference between two correlations with its Zou (2007) interval and Fisher
 test (:func:`b12stats.stats.correlation.compare_correlations`).
 
@@ -75,9 +75,6 @@ def plot_correlations(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
     >>> rows = pd.DataFrame({"group": ["maternal vs infant"] * 2, "label": ["A", "pooled"],
     ...     "row_type": ["study", "pooled"], "estimate": [0.5, 0.4],
     ...     "ci_low": [0.2, 0.1], "ci_high": [0.7, 0.6],

@@ -99,9 +99,6 @@ def plot_quartile_distribution(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
     >>> from b12stats.stats.quartiles import lognormal_from_quartiles
     >>> fig, ax = plt.subplots()
     >>> ax = plot_quartile_distribution(lognormal_from_quartiles(193, 276, 399))

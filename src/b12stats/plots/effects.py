@@ -67,9 +67,6 @@ def plot_effects(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
     >>> e = pd.DataFrame({"label": ["6 weeks"], "group": ["prenatal"], "estimate": [34.4],
     ...                   "ci_low": [17.0], "ci_high": [54.5], "p_text": ["P < 0.001"],
     ...                   "note": [""]})

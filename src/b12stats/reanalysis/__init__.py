@@ -17,7 +17,7 @@ writes text for a reader or draws: :mod:`b12stats.report` and the scripts in
 :func:`analysis_distributions`             log-normals behind printed summaries, shares
 :func:`analysis_correlations`              correlations, Fisher-z CIs, pools, comparison
 :func:`analysis_supplement_effects`        printed effects with P recomputed from the CI
-:func:`analysis_kenya`                     one simulated cohort and the two GEE models
+:func:`analysis_simulated_cohort`                     one simulated cohort and the two GEE models
 :func:`analysis_ptrend`                    plausibility of a published P-trend
 :func:`analysis_power`                     power by simulation over numbers of dyads
 =========================================  ============================================
@@ -35,7 +35,6 @@ from b12stats.reanalysis._common import (
 from b12stats.reanalysis.audit_summary import AuditResult, analysis_audit
 from b12stats.reanalysis.cohorts import (
     CohortsResult,
-    analysis_canada_cambodia,
     analysis_cohort_comparison,
     comparison_pairs,
 )
@@ -53,7 +52,11 @@ from b12stats.reanalysis.ptrend import (
     PTrendResult,
     analysis_ptrend,
 )
-from b12stats.reanalysis.simulated_cohort import KenyaResult, analysis_kenya, loglog_band
+from b12stats.reanalysis.simulated_cohort import (
+    SimulatedCohortResult,
+    analysis_simulated_cohort,
+    loglog_band,
+)
 
 __all__ = [
     "DEFAULT_REPS",
@@ -67,19 +70,18 @@ __all__ = [
     "DistributionPanel",
     "DistributionsResult",
     "EffectsResult",
-    "KenyaResult",
     "NothingToShow",
     "PTrendResult",
     "PowerResult",
+    "SimulatedCohortResult",
     "Tables",
     "analysis_audit",
-    "analysis_canada_cambodia",
     "analysis_cohort_comparison",
     "analysis_correlations",
     "analysis_distributions",
-    "analysis_kenya",
     "analysis_power",
     "analysis_ptrend",
+    "analysis_simulated_cohort",
     "analysis_supplement_effects",
     "comparison_pairs",
     "loglog_band",

@@ -17,7 +17,7 @@ from b12stats.reanalysis._common import rows as _rows
 
 @dataclass(frozen=True)
 class CohortsResult:
-    """Result of :func:`analysis_canada_cambodia`.
+    """Result of :func:`analysis_cohort_comparison`.
 
     ``values``, ``ratios`` and ``outside_ci`` are tidy tables; the other fields
     name what was compared, read from the sources and cohorts tables:
@@ -243,10 +243,3 @@ def analysis_cohort_comparison(
         secondary_n=tuple(int(v) for v in dict.fromkeys(outside["summary_n"].dropna())),
         primary_n=tuple(int(v) for v in dict.fromkeys(outside["primary_n"].dropna())),
     )
-
-
-def analysis_canada_cambodia(
-    secondary_source_id: str | None = None, *, tables: Tables = None
-) -> CohortsResult:
-    """:func:`analysis_cohort_comparison` (the name the analyses scripts use)."""
-    return analysis_cohort_comparison(secondary_source_id, tables=tables)

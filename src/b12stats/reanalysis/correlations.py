@@ -55,7 +55,7 @@ class CorrelationsResult:
 def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> CorrelationsResult:
     """All correlations in use with Fisher-z CIs, pooled where pooling is allowed.
 
-    Pools are formed by :func:`~b12stats.stats.meta.pool_table` per variable
+    Pools are formed by :func:`~b12stats.pooling.pool_table` per variable
     pair from primary sources only, skipping (and listing) rows without r or
     n and adjusted coefficients. When a secondary source prints exactly two
     correlations with r and n of one variable pair (bundled: one per country of
@@ -75,8 +75,8 @@ def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> Cor
     >>> res.pooled[["k", "n_total"]].to_dict("records")
     [{'k': 2, 'n_total': 200}]
     """
+    from b12stats.pooling import pool_table
     from b12stats.stats.correlation import compare_correlations, fisher_z_ci
-    from b12stats.stats.meta import pool_table
 
     corr = table(tables, "correlations")
     if corr.empty:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from b12stats.designs import default_design_name
 from b12stats.reanalysis._common import (
     DEFAULT_REPS,
     DEFAULT_SEED,
@@ -37,7 +38,7 @@ def analysis_power(
     seed: int = DEFAULT_SEED,
     reps: int = DEFAULT_REPS,
     n_dyads: Sequence[int] | None = None,
-    design: Any = "kenya",
+    design: Any = None,
     tables: Tables = None,
     models: Sequence[str] = ("linear", "trend"),
     progress: bool | None = False,
@@ -53,7 +54,7 @@ def analysis_power(
     from b12stats.power import power
     from b12stats.simulate import get_design
 
-    d = get_design(design)
+    d = get_design(default_design_name() if design is None else design)
     if n_dyads is None:  # the grid with the design's own number of dyads on it
         n_dyads = sorted({*POWER_N_DYADS, int(d.n_dyads)})
     parts = [

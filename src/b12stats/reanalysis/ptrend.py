@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.designs import default_design_name
 from b12stats.reanalysis._common import (
     DEFAULT_REPS,
     DEFAULT_SEED,
@@ -49,7 +50,7 @@ def analysis_ptrend(
     seed: int = DEFAULT_SEED,
     reps: int = DEFAULT_REPS * PTREND_REPS_FACTOR,
     scenarios: Sequence[tuple[int, int]] | None = None,
-    design: Any = "kenya",
+    design: Any = None,
     tables: Tables = None,
     progress: bool | None = False,
 ) -> PTrendResult:
@@ -70,7 +71,7 @@ def analysis_ptrend(
     from b12stats.simulate import get_design
     from b12stats.stats.simulation_metrics import tail_share
 
-    d = get_design(design)
+    d = get_design(default_design_name() if design is None else design)
     if scenarios is None:  # the design's own size first, then the smaller cohorts
         scenarios = ((int(d.n_dyads), int(d.n_clusters)), *PTREND_SMALLER)
     r_row = published_row(d.sources.get("correlation"), tables)

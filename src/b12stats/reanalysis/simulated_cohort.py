@@ -8,12 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.designs import default_design_name
 from b12stats.reanalysis._common import DEFAULT_SEED, Tables, design_label, milk_ai_level
 
 
 @dataclass(frozen=True)
-class KenyaResult:
-    """Result of :func:`analysis_kenya`.
+class SimulatedCohortResult:
+    """Result of :func:`analysis_simulated_cohort`.
 
     ``cohort`` is the simulated cohort; ``line`` the fitted geometric-mean
     curve of infant B12 over milk B12 with its 95% band
@@ -67,19 +68,20 @@ def loglog_band(
     return line, res
 
 
-def analysis_kenya(
+def analysis_simulated_cohort(
     *,
     seed: int = DEFAULT_SEED,
     n_dyads: int | None = None,
-    design: Any = "kenya",
+    design: Any = None,
     tables: Tables = None,
-) -> KenyaResult:
+) -> SimulatedCohortResult:
     """Simulate a cohort from a design and fit the papers' two GEE models.
 
-    The design is :func:`b12stats.simulate.get_design` ``(design)``; the
-    bundled ``"kenya"`` has log-normal marginals from printed quartiles and a
-    printed r (its scale assumed), clusters and ICCs assumed (every assumption
-    is in ``assumptions``). Models:
+    The design is :func:`b12stats.simulate.get_design` ``(design)`` (None: the
+    data package's ``b12stats:default_design``); the bundled default has
+    log-normal marginals from printed quartiles and a printed r (its scale
+    assumed), clusters and ICCs assumed (every assumption is in
+    ``assumptions``). Models:
     :func:`b12stats.models.fit_linear` on the log-log scale (the slope is an
     elasticity) and :func:`b12stats.models.fit_trend` (adequacy above the
     design's cut-off on milk-B12 quartiles; P-trend), both GEE with robust SEs and the
@@ -94,7 +96,7 @@ def analysis_kenya(
     from b12stats.power import default_cov_struct
     from b12stats.simulate import get_design, simulate_cohort
 
-    design_ = get_design(design)
+    design_ = get_design(default_design_name() if design is None else design)
     milk_level = milk_ai_level(tables, required=False)
     cohort = simulate_cohort(design_, n_dyads=n_dyads, rng=seed)
     grid = np.geomspace(float(cohort["milk_b12"].min()), float(cohort["milk_b12"].max()), 60)
@@ -130,7 +132,7 @@ def analysis_kenya(
             }
         ]
     )
-    return KenyaResult(
+    return SimulatedCohortResult(
         cohort=cohort,
         line=line,
         linear=linear.to_frame(),

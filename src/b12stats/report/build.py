@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from b12stats._version import __version__
+from b12stats.designs import default_design_name
 from b12stats.format import format_fixed
 from b12stats.reanalysis import DEFAULT_REPS, DEFAULT_SEED, NothingToShow, Tables
 from b12stats.reanalysis._common import rows as _rows
@@ -40,9 +41,6 @@ SOURCE_KIND_HEADINGS = {
     "lay": "Lay articles",
     "reference": "Reference values and constants",
 }
-
-#: The design of the simulation sections when none is given.
-DEFAULT_DESIGN = "kenya"
 
 #: Resolution of the figures embedded in the page.
 EMBED_DPI = 110
@@ -242,7 +240,7 @@ def build_report(
     t_start = time.perf_counter()
     started = _dt.datetime.now(_dt.UTC)
     if designs is None:
-        designs = (DEFAULT_DESIGN,)
+        designs = (default_design_name(),)
     elif isinstance(designs, str | Path):
         raise OptionError(f"designs must be a sequence of design names or paths, got {designs!r}")
     plan = _sec.plan(seed=seed, reps=reps, tables=tables, designs=designs)

@@ -20,7 +20,7 @@ from b12stats.reanalysis.distributions import _COMPARTMENT_NAME, DistributionsRe
 from b12stats.reanalysis.effects import EffectsResult
 from b12stats.reanalysis.power import PowerResult
 from b12stats.reanalysis.ptrend import PTrendResult
-from b12stats.reanalysis.simulated_cohort import KenyaResult
+from b12stats.reanalysis.simulated_cohort import SimulatedCohortResult
 
 
 def _and_values(values: Any) -> str:
@@ -162,10 +162,6 @@ def figure_cohort_comparison(res: CohortsResult) -> Any:
     return fig
 
 
-#: The name the analyses scripts use for :func:`figure_cohort_comparison`.
-figure_canada_cambodia = figure_cohort_comparison
-
-
 def figure_supplement_effects(res: EffectsResult) -> Any:
     """Percent differences by period and timepoint (:func:`plot_effects`)."""
     import matplotlib.pyplot as plt
@@ -202,7 +198,7 @@ def figure_correlations(res: CorrelationsResult) -> Any:
     return fig
 
 
-def figure_kenya(res: KenyaResult) -> Any:
+def figure_simulated_cohort(res: SimulatedCohortResult) -> Any:
     """Scatter with GEE fit and cut-offs (:func:`b12stats.plots.scatter.plot_milk_infant`)."""
     import matplotlib.pyplot as plt
 

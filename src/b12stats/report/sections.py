@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats.designs import default_design_name
 from b12stats.format import (
     format_fixed,
     format_number,
@@ -24,9 +25,9 @@ from b12stats.reanalysis import (
     analysis_cohort_comparison,
     analysis_correlations,
     analysis_distributions,
-    analysis_kenya,
     analysis_power,
     analysis_ptrend,
+    analysis_simulated_cohort,
     analysis_supplement_effects,
     comparison_pairs,
 )
@@ -38,9 +39,9 @@ from b12stats.report.figures import (
     figure_cohort_comparison,
     figure_correlations,
     figure_distributions,
-    figure_kenya,
     figure_power,
     figure_ptrend,
+    figure_simulated_cohort,
     figure_supplement_effects,
 )
 from b12stats.report.tables import name_value as _name_value
@@ -413,10 +414,10 @@ def _basis(assumptions: pd.DataFrame) -> str:
     return f"{what} and {r_text}"
 
 
-def _section_kenya(
-    seed: int, design: Any = "kenya", tables: Tables = None, tag: str = ""
+def _section_simulated_cohort(
+    seed: int, design: Any = None, tables: Tables = None, tag: str = ""
 ) -> Section:
-    res = analysis_kenya(seed=seed, design=design, tables=tables)
+    res = analysis_simulated_cohort(seed=seed, design=design, tables=tables)
     s = res.summary.iloc[0]
     place = res.design_label
     cut = _assumed(res.assumptions, "adequacy_cutoff")
@@ -444,8 +445,8 @@ def _section_kenya(
     )
     sec.figures.append(
         (
-            "kenya_scatter",
-            figure_kenya(res),
+            "simulated_cohort_scatter",
+            figure_simulated_cohort(res),
             "Simulated dyads (log axes), "
             "the GEE fit of log infant on log milk B12 with its 95% confidence "
             + (
@@ -467,7 +468,7 @@ def _section_kenya(
 
 
 def _section_power(
-    seed: int, reps: int, design: Any = "kenya", tables: Tables = None, tag: str = ""
+    seed: int, reps: int, design: Any = None, tables: Tables = None, tag: str = ""
 ) -> Section:
     res = analysis_power(seed=seed, reps=reps, design=design, tables=tables)
     sec = Section("power", f"How many dyads? Power by simulation{tag}")
@@ -504,7 +505,7 @@ def _section_power(
 
 
 def _section_ptrend(
-    seed: int, reps: int, design: Any = "kenya", tables: Tables = None, tag: str = ""
+    seed: int, reps: int, design: Any = None, tables: Tables = None, tag: str = ""
 ) -> Section:
     res = analysis_ptrend(seed=seed, reps=reps * PTREND_REPS_FACTOR, design=design, tables=tables)
     sec = Section("ptrend", f"How plausible is the published P-trend?{tag}")
@@ -610,7 +611,7 @@ def _nothing(reason: str) -> Callable[[], Section]:
 
 
 def plan(
-    *, seed: int, reps: int, tables: Tables = None, designs: Sequence[Any] = ("kenya",)
+    *, seed: int, reps: int, tables: Tables = None, designs: Sequence[Any] | None = None
 ) -> list[tuple[str, str, Callable[[], Section]]]:
     """The report's sections in order: ``(key, title, function)``.
 
@@ -657,6 +658,8 @@ def plan(
         ("correlations", "Published correlations", lambda: _section_correlations(tables)),
         ("supplementation", "Effects", lambda: _section_effects(tables)),
     ]
+    if designs is None:
+        designs = (default_design_name(),)
     resolved = [get_design(d) for d in designs]
     if not resolved:
         items.append(
@@ -673,7 +676,7 @@ def plan(
             (
                 f"simulated_cohort{suffix}",
                 f"Simulated cohort{tag}",
-                lambda d=d, tag=tag: _section_kenya(seed, d, tables, tag),
+                lambda d=d, tag=tag: _section_simulated_cohort(seed, d, tables, tag),
             ),
             (
                 f"ptrend{suffix}",

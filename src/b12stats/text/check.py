@@ -44,6 +44,7 @@ comparison
     (Welch's t test) or as counts k/n (Fisher's exact and chi-square tests); a
     P against the words of its clause ("no correlation (p = 0.016)"); else
     ``unverifiable``.
+
 With ``primary_rows`` (:mod:`b12stats.text.check_primary`): every statistic is
 also matched to the primary's.
 """

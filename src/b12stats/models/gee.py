@@ -1,19 +1,6 @@
-"""GEE models with tidy results: infant B12 on milk B12, adequacy on milk-B12 quartile.
+"""The single GEE fit (statsmodels, as R geepack) and the linear model of infant on milk B12.
 
-Mother-infant dyads recruited in clusters (villages, health centres, or repeated
-visits of one dyad) are correlated within a cluster, so the papers' models are
-generalized estimating equations (GEE; Liang & Zeger 1986) with robust
-("sandwich") standard errors:
-
-* :func:`fit_gee` fits any formula (statsmodels/R style, ``C(z)`` for categorical
-  terms) with a Gaussian/identity or binomial/logit family, an exchangeable or
-  independence working correlation, and robust, bias-reduced (Mancl-DeRouen) or
-  naive standard errors.
-* :func:`fit_linear` is infant B12 on milk B12 (+ covariates), optionally on the
-  log-log scale.
-* :func:`fit_trend` is the logistic GEE of adequacy on milk-B12 quartile
-  categories (+ covariates) together with the P-trend from the 0-3 score model.
-* :func:`milk_quartile` cuts a variable at its sample quartiles into 0..3.
+The package docstring (:mod:`b12stats.models`) says which model is for what.
 
 statsmodels (``GEE.from_formula``) is the engine. Its options are set so that the
 estimates are those of R's ``geepack::geeglm`` (``std.err = "san.se"``): the
@@ -50,12 +37,10 @@ estimating equations. J Stat Softw 15(2):1-11. doi:10.18637/jss.v015.i02
 
 from __future__ import annotations
 
-import ast
 import logging
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -70,314 +55,23 @@ from b12stats._validation import (
     cluster_ids,
     validate_params,
 )
-from b12stats.errors import DataValidationError, OptionError
-
-logger = logging.getLogger(__name__)
-
-__all__ = [
-    "COEFFICIENT_COLUMNS",
-    "FAMILIES",
-    "GEEResult",
-    "TrendResult",
-    "fit_gee",
-    "fit_linear",
-    "fit_trend",
-    "milk_quartile",
-]
-
-FAMILIES = ("gaussian", "binomial")
-COV_STRUCTS = ("exchangeable", "independence")
-COV_TYPES = ("robust", "bias_reduced", "naive")
-
-#: Columns of :attr:`GEEResult.coefficients`, the same for every family (the
-#: odds-ratio columns are NaN for the Gaussian family).
-COEFFICIENT_COLUMNS = (
-    "term",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "statistic",
-    "p_value",
-    "odds_ratio",
-    "or_ci_low",
-    "or_ci_high",
+from b12stats.errors import DataValidationError
+from b12stats.models._formula import formula_columns, terms
+from b12stats.models._options import (
+    COV_STRUCTS,
+    COV_TYPES,
+    FAMILIES,
+    FEW_CLUSTERS,
+    LEVERAGE_COND,
 )
+from b12stats.models.results import GEEResult, _tidy
 
-#: Fewer clusters than this get a result warning when robust SEs are used.
-FEW_CLUSTERS = 30
+logger = logging.getLogger("b12stats.models")
 
-#: Condition number of some cluster's ``I - B_i B^-1`` above which the
-#: bias-reduced (Mancl-DeRouen) covariance is undefined: a cluster with
-#: leverage 1, e.g. the only cluster where a covariate is non-zero (about 1e17
-#: there, 1-10 in regular designs); as ``b12stats.batch_gee.LEVERAGE_COND``.
-LEVERAGE_COND = 1e10
+__all__ = ["fit_gee", "fit_linear"]
 
 #: A fitted probability this close to 0 or 1 is taken as separation.
 _SEPARATION_EPS = 1e-8
-
-# Names a formula may use that are not columns: patsy's contrast classes and
-# stateful transforms, and Python constants.
-_FORMULA_NAMES = frozenset(
-    {"Treatment", "Sum", "Diff", "Poly", "Helmert", "True", "False", "None", "np"}
-)
-
-
-@dataclass(frozen=True)
-class GEEResult:
-    """A fitted GEE model in tidy form.
-
-    Attributes
-    ----------
-    coefficients
-        One row per term with columns :data:`COEFFICIENT_COLUMNS`: ``estimate``
-        (log-odds for the binomial family), ``se``, Wald interval ``ci_low``,
-        ``ci_high`` at ``conf_level``, Wald ``statistic`` (z) and two-sided
-        ``p_value`` (normal reference), and for the binomial family
-        ``odds_ratio = exp(estimate)`` with its interval (NaN otherwise).
-    formula, family, cov_struct, cov_type, conf_level
-        The model as fitted.
-    working_correlation
-        The exchangeable correlation ``alpha`` (NaN for independence).
-    scale
-        The scale ``phi`` (residual variance for the Gaussian family; fixed at 1
-        for the binomial family).
-    converged
-        Whether the GEE iterations met the tolerance.
-    n_obs, n_clusters, cluster_size_min, cluster_size_max
-        Observations and clusters used.
-    n_dropped
-        Rows dropped because a column the model uses was missing.
-    warnings
-        Anything the user should read before trusting the numbers.
-    cov_params
-        The coefficient covariance matrix of ``cov_type`` (terms as index and
-        columns), e.g. for pointwise bands of a fitted line.
-    """
-
-    coefficients: pd.DataFrame
-    formula: str
-    family: str
-    cov_struct: str
-    cov_type: str
-    conf_level: float
-    working_correlation: float
-    scale: float
-    converged: bool
-    n_obs: int
-    n_clusters: int
-    cluster_size_min: int
-    cluster_size_max: int
-    n_dropped: int
-    warnings: tuple[str, ...] = field(default=())
-    cov_params: pd.DataFrame | None = field(default=None, repr=False)
-
-    @property
-    def method(self) -> str:
-        """A short description such as ``"GEE binomial/logit, exchangeable, robust SE"``."""
-        link = "identity" if self.family == "gaussian" else "logit"
-        se = {"robust": "robust", "bias_reduced": "bias-reduced robust", "naive": "naive"}
-        return f"GEE {self.family}/{link}, {self.cov_struct}, {se[self.cov_type]} SE"
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the coefficients with the model-level facts as extra columns.
-
-        Columns: :data:`COEFFICIENT_COLUMNS` then ``n, n_clusters,
-        working_correlation, converged, method``.
-        """
-        out = self.coefficients.copy()
-        out["n"] = self.n_obs
-        out["n_clusters"] = self.n_clusters
-        out["working_correlation"] = self.working_correlation
-        out["converged"] = self.converged
-        out["method"] = self.method
-        return out
-
-    # predict(): helper G (report) -- one self-contained block
-    def predict(self, exog: Any, *, conf_level: float | None = None) -> pd.DataFrame:
-        """Linear predictor at new covariate values, with a pointwise Wald band.
-
-        With coefficients ``b`` and their covariance ``V`` (:attr:`cov_params`, of
-        :attr:`cov_type`), the prediction at a row ``x`` of the design matrix is
-        ``eta = x b`` with ``se = sqrt(x V x')`` and the interval
-        ``eta ± z se``, ``z`` the normal quantile of ``conf_level`` (default: the
-        fit's). On the link scale: apply ``exp`` for a log-scale outcome or the
-        inverse logit for the binomial family to the three columns.
-
-        Parameters
-        ----------
-        exog
-            A DataFrame (or mapping of arrays) with one column per term of
-            :attr:`coefficients` (``"Intercept"`` may be left out: it is 1).
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``estimate, se, ci_low, ci_high``, one row per row of ``exog``.
-
-        Examples
-        --------
-        >>> import numpy as np, pandas as pd
-        >>> rng = np.random.default_rng(0)
-        >>> d = pd.DataFrame({"x": rng.normal(size=60), "g": np.repeat(np.arange(12), 5)})
-        >>> d["y"] = 1.0 + 0.5 * d["x"] + rng.normal(size=60)
-        >>> res = fit_gee(d, "y ~ x", groups="g")
-        >>> p = res.predict({"x": [0.0]})
-        >>> bool(np.isclose(p["estimate"].iloc[0], res.coefficients["estimate"].iloc[0]))
-        True
-        """
-        from scipy import stats as _st
-
-        from b12stats.errors import OptionError
-
-        if self.cov_params is None:
-            raise OptionError("this fit has no coefficient covariance: cannot predict a band")
-        level = self.conf_level if conf_level is None else float(conf_level)
-        if not 0.0 < level < 1.0:
-            raise OptionError(f"conf_level must be in (0, 1), got {conf_level!r}")
-        frame = pd.DataFrame(exog)
-        terms = [str(t) for t in self.coefficients["term"]]
-        if "Intercept" in terms and "Intercept" not in frame.columns:
-            frame = frame.assign(Intercept=1.0)
-        missing = [t for t in terms if t not in frame.columns]
-        if missing:
-            raise OptionError(f"exog is missing terms: {', '.join(missing)}")
-        x = frame[terms].to_numpy(dtype=float)
-        beta = self.coefficients["estimate"].to_numpy(dtype=float)
-        cov = self.cov_params.loc[terms, terms].to_numpy(dtype=float)
-        eta = x @ beta
-        se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", x, cov, x), 0.0))
-        z = float(_st.norm.ppf(0.5 + level / 2.0))
-        return pd.DataFrame(
-            {"estimate": eta, "se": se, "ci_low": eta - z * se, "ci_high": eta + z * se},
-            index=frame.index,
-        )
-
-
-@dataclass(frozen=True)
-class TrendResult:
-    """Quartile-category and trend-score logistic GEE fits, returned together.
-
-    Attributes
-    ----------
-    categories
-        The model with the quartile as categories (Q1 = reference).
-    trend
-        The model with the quartile as a 0-3 score.
-    p_trend
-        Wald P value of the score term in ``trend``.
-    quartile_edges
-        The 5 sample-quartile cut points (min, Q1, median, Q3, max) of the exposure.
-    quartile_term, score_term
-        Names of the quartile variable in the two formulas.
-    """
-
-    categories: GEEResult
-    trend: GEEResult
-    p_trend: float
-    quartile_edges: tuple[float, ...]
-    quartile_term: str
-    score_term: str
-
-    def to_frame(self) -> pd.DataFrame:
-        """Both models stacked, with a first column ``model`` (``quartile`` / ``trend``)."""
-        parts = []
-        for name, res in (("quartile", self.categories), ("trend", self.trend)):
-            frame = res.to_frame()
-            frame.insert(0, "model", name)
-            parts.append(frame)
-        return pd.concat(parts, ignore_index=True)
-
-
-def milk_quartile(x: Any) -> pd.Series:
-    """Cut ``x`` at its sample quartiles into ordered categories 0, 1, 2, 3.
-
-    The cut points are the type-7 (linear interpolation) sample quartiles, the
-    default of R's ``quantile`` and of numpy; intervals are right-closed with the
-    minimum included (R ``cut(x, q, include.lowest = TRUE)``; ``pandas.qcut``).
-    Missing values stay missing.
-
-    Parameters
-    ----------
-    x
-        Numbers (array-like or Series; a Series keeps its index).
-
-    Returns
-    -------
-    pandas.Series
-        Ordered categorical with categories ``[0, 1, 2, 3]``.
-
-    Raises
-    ------
-    DataValidationError
-        If ties make two quartile cut points equal (fewer than 4 groups).
-
-    Examples
-    --------
-    >>> milk_quartile([110, 250, 300, 180, 420, 95, 510, 330]).tolist()
-    [0, 1, 2, 1, 3, 0, 3, 2]
-    """
-    values = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x))
-    try:
-        values = pd.to_numeric(values, errors="raise").astype(float)
-    except (ValueError, TypeError):
-        raise DataValidationError(
-            "quartiles need numeric values",
-            column=None if values.name is None else str(values.name),
-        ) from None
-    try:
-        codes = pd.qcut(values, 4, labels=False)
-    except ValueError as exc:
-        raise DataValidationError(
-            f"cannot cut into 4 quartile groups: quartile cut points are not distinct ({exc})"
-        ) from None
-    return pd.Series(
-        pd.Categorical(codes, categories=[0, 1, 2, 3], ordered=True),
-        index=values.index,
-        name=values.name,
-    )
-
-
-def _quartile_edges(x: pd.Series) -> tuple[float, ...]:
-    return tuple(
-        float(v) for v in np.nanquantile(x.to_numpy(dtype=float), [0, 0.25, 0.5, 0.75, 1])
-    )
-
-
-def _formula_columns(formula: str) -> tuple[list[str], list[str]]:
-    """Return (outcome columns, predictor columns) named in a patsy formula."""
-    if formula.count("~") != 1:
-        raise OptionError(f"formula must have one '~' (outcome ~ terms), got {formula!r}")
-    lhs, rhs = formula.split("~")
-    if not lhs.strip():
-        raise OptionError(f"formula has no outcome before '~': {formula!r}")
-    return _names(lhs, formula), _names(rhs, formula)
-
-
-def _names(side: str, formula: str) -> list[str]:
-    text = side.strip() or "1"
-    # patsy's ':' (interaction) is not Python; '*' parses with the same names.
-    try:
-        tree = ast.parse(text.replace(":", "*"), mode="eval")
-    except SyntaxError:
-        raise OptionError(f"cannot parse formula {formula!r}") from None
-    skip: set[int] = set()
-    found: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            skip.add(id(node.func))
-            func = node.func
-            if isinstance(func, ast.Name) and func.id == "Q":  # Q("column name")
-                for arg in node.args:
-                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                        found.append(arg.value)
-                skip.update(id(a) for a in node.args)
-        elif isinstance(node, ast.Attribute):
-            skip.add(id(node.value))  # np in np.log
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and id(node) not in skip and node.id not in _FORMULA_NAMES:
-            found.append(node.id)
-    return list(dict.fromkeys(found))
 
 
 def _is_binary(values: np.ndarray) -> bool:
@@ -399,38 +93,6 @@ def _check_outcome(data: pd.DataFrame, outcome_cols: list[str], family: str, lhs
             f"outcome must be {kind} for family={family!r}; found values such as {shown}",
             column=col,
         )
-
-
-def _tidy(
-    names: Sequence[str], est: np.ndarray, se: np.ndarray, family: str, conf_level: float
-) -> pd.DataFrame:
-    from scipy import stats
-
-    z_crit = float(stats.norm.ppf(0.5 + conf_level / 2))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        statistic = est / se
-        p_value = 2 * stats.norm.sf(np.abs(statistic))
-        lo, hi = est - z_crit * se, est + z_crit * se
-        if family == "binomial":
-            odds = (np.exp(est), np.exp(lo), np.exp(hi))
-        else:
-            nan = np.full(len(est), np.nan)
-            odds = (nan, nan, nan)
-    frame = pd.DataFrame(
-        {
-            "term": list(names),
-            "estimate": est,
-            "se": se,
-            "ci_low": lo,
-            "ci_high": hi,
-            "statistic": statistic,
-            "p_value": p_value,
-            "odds_ratio": odds[0],
-            "or_ci_low": odds[1],
-            "or_ci_high": odds[2],
-        }
-    )
-    return frame.loc[:, list(COEFFICIENT_COLUMNS)]
 
 
 _GEE_OPTIONS: dict[str, list[Any]] = {
@@ -540,7 +202,7 @@ def fit_gee(
     """
     # maxiter >= 2: statsmodels needs one mean update after the first correlation update.
     maxiter = int(maxiter)
-    outcome_cols, predictor_cols = _formula_columns(formula)
+    outcome_cols, predictor_cols = formula_columns(formula)
     if groups not in data.columns:
         raise DataValidationError("groups column not found in the data", column=str(groups))
     for col in (*outcome_cols, *predictor_cols):
@@ -848,14 +510,6 @@ def _check_separation(y: np.ndarray, x: np.ndarray, formula: str) -> None:
         )
 
 
-def _terms(covariates: Sequence[str] | str | None) -> list[str]:
-    if covariates is None:
-        return []
-    if isinstance(covariates, str):
-        return [covariates]
-    return [str(c) for c in covariates]
-
-
 @validate_params(
     {
         **_GEE_OPTIONS,
@@ -928,7 +582,7 @@ def fit_linear(
         lhs, rhs = f"np.log({outcome})", f"np.log({exposure})"
     else:
         lhs, rhs = outcome, exposure
-    formula = " + ".join([f"{lhs} ~ {rhs}", *_terms(covariates)])
+    formula = " + ".join([f"{lhs} ~ {rhs}", *terms(covariates)])
     return fit_gee(
         data,
         formula,
@@ -937,105 +591,4 @@ def fit_linear(
         cov_struct=cov_struct,
         cov_type=cov_type,
         conf_level=conf_level,
-    )
-
-
-@validate_params(
-    {**_GEE_OPTIONS, "outcome": _COLUMN, "exposure": _COLUMN, "covariates": [None, "str-list"]}
-)
-def fit_trend(
-    data: pd.DataFrame,
-    *,
-    groups: str,
-    outcome: str = "adequate",
-    exposure: str = "milk_b12",
-    covariates: Sequence[str] | str | None = None,
-    cov_struct: str = "exchangeable",
-    cov_type: str = "robust",
-    conf_level: float = 0.95,
-) -> TrendResult:
-    """Logistic GEE of adequacy on exposure quartile, with the P-trend.
-
-    Two models on the same rows:
-
-    * categories: ``logit P(outcome) = b0 + sum_{k=1..3} b_k [Q = k] + covariates``
-      (odds ratios of quartiles 2-4 against quartile 1);
-    * trend: ``logit P(outcome) = c0 + c1 * Q + covariates`` with the quartile as
-      a score ``Q = 0, 1, 2, 3``; the P-trend is the Wald P value of ``c1``.
-
-    Quartiles are the sample quartiles of ``exposure`` in the rows that are
-    complete for every column the models use (:func:`milk_quartile`).
-
-    Parameters
-    ----------
-    data
-        One row per dyad.
-    groups
-        Cluster column.
-    outcome
-        0/1 or boolean column (e.g. infant B12 adequate).
-    exposure
-        Numeric column to cut into quartiles.
-    covariates
-        Extra formula terms.
-    cov_struct, cov_type, conf_level
-        As in :func:`fit_gee`.
-
-    Returns
-    -------
-    TrendResult
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(3)
-    >>> cluster = np.repeat(np.arange(60), 5)
-    >>> milk = np.exp(rng.normal(np.log(300), 0.5, 300))
-    >>> p = 1 / (1 + np.exp(-(-0.5 + 0.8 * np.log(milk / 300))))
-    >>> d = pd.DataFrame({"milk_b12": milk, "adequate": rng.binomial(1, p), "c": cluster})
-    >>> res = fit_trend(d, groups="c")
-    >>> res.categories.coefficients["term"].tolist()[1:]
-    ['C(milk_b12_quartile)[T.1]', 'C(milk_b12_quartile)[T.2]', 'C(milk_b12_quartile)[T.3]']
-    >>> res.p_trend < 0.05
-    True
-    """
-    qname = f"{exposure}_quartile"
-    if qname in data.columns:
-        raise OptionError(f"data already has a column {qname!r}; rename it to fit the trend")
-    for col in (outcome, exposure, groups):
-        if col not in data.columns:
-            raise DataValidationError("column not found in the data", column=col)
-    terms = _terms(covariates)
-    # Quartiles of the rows the models will use (complete cases), so that the
-    # quartile groups are those of the analysed sample.
-    extra: list[str] = []
-    for term in terms:
-        extra.extend(_names(term, term))
-    for col in extra:
-        if col not in data.columns:
-            raise DataValidationError(f"unknown column {col!r} in covariates", column=col)
-    used = list(dict.fromkeys([outcome, exposure, groups, *extra]))
-    complete = data.loc[~data[used].isna().any(axis=1)].copy()
-    if complete.empty:
-        raise DataValidationError("no complete rows: every row has a missing value")
-    quartile = milk_quartile(complete[exposure])
-    complete[qname] = quartile.astype(int)
-    rhs = " + ".join(terms)
-    tail = f" + {rhs}" if rhs else ""
-    common: dict[str, Any] = {
-        "groups": groups,
-        "family": "binomial",
-        "cov_struct": cov_struct,
-        "cov_type": cov_type,
-        "conf_level": conf_level,
-    }
-    categories = fit_gee(complete, f"{outcome} ~ C({qname}){tail}", **common)
-    trend = fit_gee(complete, f"{outcome} ~ {qname}{tail}", **common)
-    row = trend.coefficients.loc[trend.coefficients["term"] == qname]
-    return TrendResult(
-        categories=categories,
-        trend=trend,
-        p_trend=float(row["p_value"].iloc[0]),
-        quartile_edges=_quartile_edges(complete[exposure].astype(float)),
-        quartile_term=f"C({qname})",
-        score_term=qname,
     )
