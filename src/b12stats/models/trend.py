@@ -39,7 +39,9 @@ def milk_quartile(x: Any) -> pd.Series:
     Raises
     ------
     DataValidationError
-        If ties make two quartile cut points equal (fewer than 4 groups).
+        If ``x`` holds a value that is not a number (naming ``x``, or the
+        Series' name as the column), or ties make two quartile cut points
+        equal (fewer than 4 groups).
 
     Examples
     --------
@@ -50,9 +52,13 @@ def milk_quartile(x: Any) -> pd.Series:
     try:
         values = pd.to_numeric(values, errors="raise").astype(float)
     except (ValueError, TypeError):
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = values[numbers.isna() & values.notna()]
+        got = f"; got {bad.iloc[0]!r}" if len(bad) else ""
+        if values.name is None:  # the argument itself
+            raise DataValidationError(f"x: quartiles need numeric values{got}") from None
         raise DataValidationError(
-            "quartiles need numeric values",
-            column=None if values.name is None else str(values.name),
+            f"quartiles need numeric values{got}", column=str(values.name)
         ) from None
     try:
         codes = pd.qcut(values, 4, labels=False)
