@@ -1539,8 +1539,8 @@ eff = {n: _f(f"b12stats.stats.effects:{n}") for n in (
     "effect_from_ci", "check_p_against_ci", "ratio", "check_ratio",
 )}  # fmt: skip
 meta = {n: _f(f"b12stats.stats.meta:{n}") for n in (
-    "rma", "meta_correlations", "leave_one_out", "subgroup", "pool_table",
-)}  # fmt: skip
+    "rma", "meta_correlations", "leave_one_out", "subgroup",
+)} | {"pool_table": _f("b12stats.pooling:pool_table")}  # fmt: skip
 models = {
     n: _f(f"b12stats.models:{n}") for n in ("fit_gee", "fit_linear", "fit_trend", "milk_quartile")
 }
