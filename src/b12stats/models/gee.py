@@ -377,7 +377,7 @@ def _check_finite(formula: str, index: pd.Index, outcome: Any, design: Any) -> N
     if not bad.any():
         return
     rows = bad.any(axis=1)
-    kinds = "/".join(sorted({"NaN" if np.isnan(v) else f"{v:g}" for v in values[bad]}))
+    kinds = "/".join(sorted({"missing (NaN)" if np.isnan(v) else f"{v:g}" for v in values[bad]}))
     if rows.all():
         every = bad.all(axis=0)
         cols = np.flatnonzero(every) if every.any() else np.flatnonzero(bad.any(axis=0))
