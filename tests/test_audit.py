@@ -99,14 +99,35 @@ def test_every_data_row_is_checked(
     assert audit.coverage(result, tables).empty
 
 
-def test_a_new_unjudged_row_is_reported_uncovered(tables: dict[str, pd.DataFrame]) -> None:
+def test_an_unjudged_worded_claim_is_an_explicit_unverifiable_check(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    # a user's paraphrase with no claim_judgements row, and a claim type the audit does not know
     claims = tables["claims"]
     extra = claims[claims["row_id"] == "lay_plateau"].copy()
     extra["row_id"] = "lay_new_paraphrase"
-    changed = {**tables, "claims": pd.concat([claims, extra], ignore_index=True)}
+    other = extra.copy()
+    other["row_id"], other["claim_type"] = "lay_new_other", "expert_opinion"
+    changed = {**tables, "claims": pd.concat([claims, extra, other], ignore_index=True)}
     res = audit.run_audit(changed)
-    cov = audit.coverage(res, changed)
-    assert cov["row_id"].tolist() == ["lay_new_paraphrase"]
+    frame = res.to_frame().set_index("check_id")
+    row = frame.loc["lay_new_paraphrase:paraphrase"]
+    assert row["verdict"] == "unverifiable"
+    assert "no judgement of it is recorded in claim_judgements" in row["detail"]
+    assert row["row_ids"] == "lay_new_paraphrase"
+    assert row["cited_source_id"] == extra["traced_source_id"].iloc[0]
+    new = frame.loc["lay_new_other:unjudged"]
+    assert (new["verdict"], new["category"]) == ("unverifiable", "expert_opinion")
+    assert "(expert opinion)" in new["detail"]
+    # the judged paraphrase it was copied from keeps its curated verdict
+    assert frame.loc["lay_plateau:paraphrase", "verdict"] == "consistent"
+    assert audit.coverage(res, changed).empty
+
+
+def test_a_row_no_check_references_is_reported_uncovered(tables: dict[str, pd.DataFrame]) -> None:
+    res = audit.run_audit(tables)
+    kept = audit.AuditResult(tuple(c for c in res.checks if "lay_plateau" not in c.row_ids))
+    assert audit.coverage(kept, tables)["row_id"].tolist() == ["lay_plateau"]
 
 
 def test_summary_counts_by_source_kind(result: audit.AuditResult, frame: pd.DataFrame) -> None:

@@ -151,6 +151,30 @@ def test_bad_cell_names_file_line_and_column(
     assert words in str(err)
 
 
+def test_a_unique_field_names_the_line_it_repeats(tmp_path: Path) -> None:
+    """Frictionless's ``unique`` (claim_judgements.claim_row_id: one judgement per claim)."""
+    assert data.table_schema("claim_judgements").field("claim_row_id")["constraints"]["unique"]
+    header, rows = _rows("claim_judgements")
+    rows.append({**rows[0], "row_id": rows[0]["row_id"] + "_again"})  # the key stays unique
+    line = len(rows) + 1  # the header is line 1
+    path = _write(tmp_path / "claim_judgements.csv", header, rows)
+    with pytest.raises(DataValidationError) as info:
+        data.load_table(path)
+    err = info.value
+    assert (err.file, err.line, err.column) == (str(path), line, "claim_row_id")
+    assert f"repeated value {rows[0]['claim_row_id']!r}, first on line 2" in str(err)
+    assert "\n" not in str(err)
+
+
+def test_a_repeated_key_names_the_line_it_first_appeared_on(tmp_path: Path) -> None:
+    header, rows = _rows("correlations")
+    rows[3]["row_id"] = rows[1]["row_id"]
+    path = _write(tmp_path / "correlations.csv", header, rows)
+    with pytest.raises(DataValidationError, match="first on line 3") as info:
+        data.load_table(path)
+    assert (info.value.line, info.value.column) == (5, "row_id")
+
+
 def test_line_numbers_count_quoted_newlines(tmp_path: Path) -> None:
     header, rows = _rows("correlations")
     rows[0]["text"] = "first line\nsecond line"

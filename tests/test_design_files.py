@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 import re
@@ -21,6 +22,8 @@ from b12stats import designs
 from b12stats.cli import main
 from b12stats.data import data_dir, load_table
 from b12stats.errors import DataValidationError, OptionError
+from b12stats.packages import load_packages
+from b12stats.power import power as power_fn
 from b12stats.simulate import (
     DESIGN_NAMES,
     Design,
@@ -645,7 +648,9 @@ def test_design_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_design_command_list_and_describe_a_cohort(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["design", "--list"]) == 0
     listing = capsys.readouterr().out
-    for line in listing.splitlines()[1:]:
+    lines = listing.splitlines()
+    assert lines[-1].startswith("# the report's default design is the built-in")
+    for line in lines[1:-1]:
         cohort, ok = line.split()[:2]
         assert (ok == "yes") == (cohort in BOTH)
     assert main(["design", "--cohort", BOTH[0], "--describe"]) == 0
@@ -813,3 +818,85 @@ def test_design_describe_with_a_package_uses_its_source_kinds(
     assert "published (secondary)" in capsys.readouterr().out
     assert main(["design", "--describe", str(out)]) == 0  # without the package: unknown kind
     assert "published (secondary)" not in capsys.readouterr().out
+
+
+#: a hand-written design file whose published numbers are rows of the package of _package
+_HAND_WRITTEN = """\
+description = "my dyads, n = {n_dyads}"
+correlation = { table = "correlations", row_id = "my_r" }
+correlation_scale = { value = "pearson", reason = "the paper says Pearson" }
+n_dyads = { table = "cohorts", row_id = "my_n" }
+n_clusters = { value = 150, reason = "independent dyads" }
+icc_milk = 0.0
+icc_infant = 0.0
+adequacy_cutoff = { value = 220.0, reason = "the usual cut-off" }
+
+[milk]
+fit = "quartiles"
+table = "concentrations"
+row_id = "my_milk"
+
+[infant]
+fit = "quartiles"
+table = "concentrations"
+row_id = "my_inf"
+"""
+
+
+def test_simulate_and_power_resolve_a_design_file_in_a_data_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pkg = _package(tmp_path, capsys, kind="secondary")
+    design = _write(tmp_path / "mine.toml", _HAND_WRITTEN)
+    out = tmp_path / "mine.csv"
+    sim = ["simulate", "--design", str(design), "--seed", "3", "--out", str(out)]
+    # without the package the rows are looked up in the bundled tables: not there
+    assert main(sim) == 2
+    assert "row 'my_r' not found in table 'correlations'" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["simulate", "--data", str(pkg), *sim[1:]]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    frame = pd.read_csv(out)
+    assert len(frame) == 150  # n_dyads: the package's cohorts row my_n
+    sidecar = json.loads((tmp_path / "mine.csv.json").read_text(encoding="utf-8"))
+    d = Design.from_toml(design, rows=designs.row_lookup(load_packages([pkg]).tables))
+    assert sidecar["design"]["correlation"] == 0.28 == d.correlation
+    logs = [math.log(q) for q in (160.0, 250.0, 380.0)]
+    assert_allclose(d.milk.sigma, (logs[2] - logs[0]) / (2 * Z75), rtol=CLOSED_FORM_RTOL)
+    assert_allclose(d.infant.sigma, (math.log(430) - math.log(210)) / (2 * Z75))
+    # --describe names the package's rows with their source kind
+    assert main(["simulate", "--data", str(pkg), "--design", str(design), "--describe"]) == 0
+    assert re.search(r"milk_mu\s+\S+\s+published \(secondary\)\s+my_milk", capsys.readouterr().out)
+    # --data-only: the package alone; a built-in design's bundled rows are then missing
+    argv = ["simulate", "--data", str(pkg), "--data-only", "--design", "kenya", "--describe"]
+    assert main(argv) == 2
+    assert "not found in table" in capsys.readouterr().err
+    assert main(["simulate", "--data-only", "--design", "kenya", "--describe"]) == 2
+    assert "--data-only needs at least one --data DIR" in capsys.readouterr().err
+    # an output may not replace a package file
+    (pkg / "x.csv").write_text("", encoding="utf-8")
+    assert main(["simulate", "--data", str(pkg), *sim[1:-1], str(pkg / "x.csv")]) == 2
+    assert "data package" in capsys.readouterr().err
+    # power: the same file, the same rows; without the package the same error
+    pw = ["power", "--design", str(design), "--reps", "4", "--seed", "1"]
+    assert main([*pw, "--out", str(tmp_path / "p.csv")]) == 2
+    assert "row 'my_r' not found" in capsys.readouterr().err
+    assert main(["power", "--data", str(pkg), *pw[1:], "--out", str(tmp_path / "p.csv")]) == 0
+    table = pd.read_csv(tmp_path / "p.csv")
+    assert list(table["n_dyads"]) == [150] and list(table["design"]) == ["mine"]
+    # with a Design object the numbers are those of the library call on the same design
+    expected = power_fn(d, reps=4, rng=1, cov_struct="independence")
+    assert_allclose(table["power"], expected["power"])
+    assert_allclose(table["mean_estimate"], expected["mean_estimate"])
+
+
+def test_list_commands_mark_the_default_design(capsys: pytest.CaptureFixture[str]) -> None:
+    meta = json.loads((data_dir() / "datapackage.json").read_text(encoding="utf-8"))
+    default = meta["b12stats:default_design"]
+    assert main(["simulate", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:5] == ["name", "n_dyads", "n_clusters", "flags", "default"]
+    marked = [line.split()[0] for line in lines[1:] if re.search(r"\s+yes\s", line)]
+    assert marked == [default]
+    assert main(["design", "--list"]) == 0
+    assert f"default design is the built-in {default!r}" in capsys.readouterr().out

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from b12stats import data
+from b12stats import _schema, data
 from b12stats.audit import run_audit
 from b12stats.cli import main
 from b12stats.errors import DataValidationError, OptionError
@@ -194,6 +194,26 @@ def test_a_source_id_of_the_bundled_data_clashes(tmp_path: Path) -> None:
     assert (info.value.line, info.value.column) == (3, "source_id")
     line = bundled_line("sources", "source_id", taken)
     assert f"already defined in the bundled sources.csv, line {line}" in str(info.value)
+
+
+def test_a_second_judgement_of_a_bundled_claim_names_the_first(tmp_path: Path) -> None:
+    """claim_judgements.claim_row_id is ``unique``: across the bundled data and packages too."""
+    with open(BUNDLED / "claim_judgements.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    claim = rows[0]["claim_row_id"]
+    pkg = study(tmp_path / "mine", corr("m1", "0.30", "P < 0.001", "200"))
+    write(pkg, "claim_judgements", [{**rows[0], "row_id": "mine_judgement"}])
+    with pytest.raises(DataValidationError) as info:
+        load_tables([pkg])
+    err = info.value
+    assert (err.file, err.line, err.column) == (
+        str(pkg / "claim_judgements.csv"),
+        2,
+        "claim_row_id",
+    )
+    line = bundled_line("claim_judgements", "claim_row_id", claim)
+    assert f"{claim!r} is already used (claim_row_id must be unique) in the bundled " in str(err)
+    assert f"claim_judgements.csv, line {line}" in str(err)
 
 
 def test_ids_clashing_between_two_packages_name_both_files(tmp_path: Path) -> None:
@@ -604,7 +624,7 @@ def test_a_schema_whose_list_differs_from_the_vocabulary_is_refused() -> None:
         ]
     }
     with pytest.raises(DataValidationError, match="differ from the 'compartment' vocabulary"):
-        data._check_vocabularies(raw, "x.schema.json")
+        _schema._check_vocabularies(raw, "x.schema.json")
 
 
 def test_schema_version_and_changes_file() -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import math
 import multiprocessing as mp
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -226,6 +228,9 @@ def test_dask_executor_gives_identical_results(processes: bool) -> None:
         distributed.Client(cluster) as client,
     ):
         on_dask = pw.power(KENYA, executor=client.get_executor(), **kw)
+    with warnings.catch_warnings():  # the closed cluster's sockets, collected here
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
     pd.testing.assert_frame_equal(inline, on_dask, check_exact=True)
 
 

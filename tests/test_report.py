@@ -141,17 +141,37 @@ def test_missing_library_piece_gives_not_available_section():
     assert "not available in this version" in html_text and "<img" not in html_text
 
 
+def test_sections_are_the_same_in_parallel():
+    """run_sections in 2 forked processes: same sections, same order, same PNG bytes."""
+    from b12stats.report.build import run_sections
+    from b12stats.report.sections import plan
+
+    items = [i for i in plan(seed=TEST_SEED, reps=TEST_REPS) if i[0] in ("audit", "correlations")]
+    items.append(("supplementation", "Effects", lambda: report.Section("x", "Effects")))
+    serial = run_sections(items, workers=1)
+    parallel = run_sections(items, workers=2)
+    assert [s.key for s in parallel] == ["audit", "correlations", "supplementation"]
+    for a, b in zip(serial, parallel, strict=True):
+        assert (a.finding, a.notes, len(a.rendered)) == (b.finding, b.notes, len(b.rendered))
+        assert a.rendered == b.rendered  # the figures, drawn in another process
+        assert not a.figures and not b.figures  # drawn once, closed
+        for (ca, fa), (cb, fb) in zip(a.tables, b.tables, strict=True):
+            assert ca == cb
+            pd.testing.assert_frame_equal(fa, fb)
+    assert len(parallel[0].rendered) == 1 and not parallel[2].rendered
+
+
 def test_cli_passes_options(monkeypatch, tmp_path, capsys):
     seen = {}
 
-    def fake(out, *, tables, designs, seed, reps, command):
+    def fake(out, *, tables, designs, seed, reps, command, workers):
         seen.update(out=out, tables=tables, designs=designs, seed=seed, reps=reps)
-        seen["command"] = command
+        seen.update(command=command, workers=workers)
         return Path(out) / "index.html"
 
     monkeypatch.setattr(report, "build_report", fake)
     args = ["report", "--out", str(tmp_path), "--seed", "3", "--reps", "11"]
-    assert main([*args, "--design", "kenya", "--design", "canada"]) == 0
+    assert main([*args, "--design", "kenya", "--design", "canada", "--workers", "1"]) == 0
     assert seen == {
         "out": str(tmp_path),
         "tables": None,
@@ -159,12 +179,14 @@ def test_cli_passes_options(monkeypatch, tmp_path, capsys):
         "seed": 3,
         "reps": 11,
         "command": "b12stats report --design kenya --design canada --seed 3 --reps 11",
+        "workers": 1,
     }
     assert capsys.readouterr().out.strip() == str(tmp_path / "index.html")
     assert main(["report"]) == 0
-    assert (seen["seed"], seen["reps"], seen["designs"]) == (
+    assert (seen["seed"], seen["reps"], seen["designs"], seen["workers"]) == (
         report.DEFAULT_SEED,
         report.DEFAULT_REPS,
+        None,
         None,
     )
 

@@ -158,7 +158,7 @@ def test_data_only_with_correlations_only(tmp_path: Path) -> None:
 def test_cli_report_with_data_package(package: Path, tmp_path: Path, monkeypatch) -> None:
     seen = {}
 
-    def fake(out, *, tables, designs, seed, reps, command):
+    def fake(out, *, tables, designs, seed, reps, command, workers):
         seen.update(tables=tables, designs=designs, command=command)
         return Path(out) / "index.html"
 

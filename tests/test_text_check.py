@@ -190,6 +190,23 @@ def test_implausible_b12_unit_is_inconsistent_and_bounds_are_stated():
     assert B12_PLAUSIBLE_LOW_PMOL_L < 100 < 1000 < B12_PLAUSIBLE_HIGH_PMOL_L
 
 
+def test_cutoff_printed_after_the_shares_is_judged_per_group():
+    # 200 pg/dL = 2 pg/mL = 2 * 1000 / 1355.4 = 1.48 pmol/L (no serum has it); 300 pg/mL = 221
+    s = ("97% of mothers and 25.3% of neonates had B12 deficiency when the threshold level is "
+         "defined as 300 pg/ml for mothers and 200 pg/dl for neonates.")  # fmt: skip
+    share = {"statistic": "share", "measure": "percent", "unit": "%"}
+    out = checks_of(row(s, value="97", **share), row(s, value="25.3", **share))
+    cut = out[out["category"] == "plausibility"].set_index("check_id")
+    assert cut["verdict"].to_dict() == {"t.txt#0:cutoff": "consistent",
+                                        "t.txt#1:cutoff": "inconsistent"}  # fmt: skip
+    assert cut.loc["t.txt#1:cutoff", "reported"] == "200 pg/dl"
+    assert float(cut.loc["t.txt#1:cutoff", "value"]) == pytest.approx(2 * 1000 / 1355.4)
+    # two cut-offs printed for the same group: neither is taken
+    s2 = "25.3% of neonates were below 200 pg/dl for neonates or 150 pg/ml for neonates."
+    out2 = checks_of(row(s2, statistic="share", measure="percent", value="25.3", unit="%"))
+    assert "plausibility" not in set(out2["category"])
+
+
 def test_gm_ci_symmetric_on_the_log_scale_is_reproduced():
     # sqrt(300 x 363) = 330.0
     out = checks_of(row("Plasma B12 GM was 330 (95% CI 300, 363) pmol/L.", "330 (95% CI 300, 363)",
@@ -508,6 +525,34 @@ def test_against_primary_unrelated_statistics_are_not_conflicts():
     out = check_extracted(sec, primary_rows=prim)
     vs = out[out["check_id"].str.endswith(":vs_primary")]
     assert vs["verdict"].tolist() == ["unverifiable", "reproduced", "unverifiable"]
+
+
+def test_p_only_comparison_against_the_primarys_p_for_the_same_subject():
+    def cmp(sentence: str, p_text: str, value: str) -> dict[str, object]:
+        return row(sentence, p_text, statistic="comparison", measure="p_only", value=value,
+                   p_text=p_text)  # fmt: skip
+
+    p_s = ("Maternal B12 concentrations (p < 0.001) and B12 deficiency (p = 0.002) at delivery "
+           "were associated with infant B12.")  # fmt: skip
+    prim = frame(cmp(p_s, "p < 0.001", "0.001"), cmp(p_s, "p = 0.002", "0.002"))
+    prim["file"] = "p.txt"
+    verdicts = []
+    for second in ("p<0.001", "p<0.01", "p=0.002"):
+        s_s = (f"Maternal B12 concentrations (p<0.001) and B12 deficiency ({second}) were "
+               "associated with infant B12.")  # fmt: skip
+        later = cmp(s_s, second, second[2:])
+        later["start"] = s_s.rfind(second)  # the second P, also where both print p<0.001
+        later["end"] = later["start"] + len(second)
+        sec = frame(cmp(s_s, "p<0.001", "0.001"), later)
+        out = check_extracted(sec, primary_rows=prim).set_index("check_id")
+        assert out.loc["t.txt#0:vs_primary", "verdict"] == "reproduced"
+        verdicts.append(out.loc["t.txt#1:vs_primary", "verdict"])
+    # the primary's p = 0.002 is in [0.0015, 0.0025): P < 0.001 excludes it, P < 0.01 holds it
+    assert verdicts == ["conflicts_with_primary", "consistent", "reproduced"]
+    # a subject the primary does not print: no match, no conflict
+    other = "Serum folate (p<0.001) was associated with infant folate."
+    out = check_extracted(frame(cmp(other, "p<0.001", "0.001")), primary_rows=prim)
+    assert out.set_index("check_id").loc["t.txt#0:vs_primary", "verdict"] == "unverifiable"
 
 
 # --- presentation -------------------------------------------------------------------------------

@@ -360,6 +360,43 @@ def test_sample_sizes_printed_and_in_words() -> None:
     assert [r["value"] for r in rows(t, "sample_size")] == ["212", "212", "31", "183"]
 
 
+def test_population_that_had_a_condition_counts_a_share() -> None:
+    t = "Nine infants had elevated homocysteine. Only 14 women in the second trimester were"
+    t += " anaemic."
+    found = rows(t)
+    assert [(r["statistic"], r["value"], r["count"], r["n"]) for r in found] == [
+        ("share", "", "9", ""),
+        ("share", "", "14", ""),
+    ]
+    assert t[found[0]["start"] : found[0]["end"]] == "Nine"
+
+
+def test_population_without_a_condition_stays_a_sample_size() -> None:
+    t = "We describe 5 children who had low B12. Thirty mothers with low intakes were enrolled."
+    assert [(r["statistic"], r["value"]) for r in rows(t)] == [
+        ("sample_size", "5"),
+        ("sample_size", "30"),
+    ]
+
+
+def test_count_at_the_end_of_a_clause_is_a_share_of_the_earlier_sample() -> None:
+    t = "We followed 64 children. Seizures were observed in 11. Anaemia was noted in 70."
+    found = rows(t, "share")
+    assert [(r["value"], r["count"], r["n"], r["needs_review"]) for r in found] == [
+        ("", "11", "64", True)
+    ]  # 70 of 64 is not a share
+    assert t[found[0]["start"] : found[0]["end"]] == "11"
+    assert rows("Seizures were observed in 11.", "share") == []  # no sample printed before
+
+
+def test_group_sizes_printed_without_a_noun() -> None:
+    t = "Of these, 52 were vegetarian and 88 were omnivorous."
+    found = rows(t, "sample_size")
+    assert [r["value"] for r in found] == ["52", "88"]
+    assert [t[r["start"] : r["end"]] for r in found] == ["52", "88"]
+    assert rows("Of these, 52 were vegetarian.", "sample_size") == []
+
+
 def test_n_list_respectively() -> None:
     t = "Samples were taken at 2 and 6 mo (n = 150 and 131, respectively)."
     found = rows(t, "sample_size")

@@ -6,7 +6,8 @@ Schema ``NAME.schema.json`` beside it, listed in ``datapackage.json``: field
 names, types, units, meanings, allowed values, the primary key and foreign
 keys. Rules that span several columns (Q1 <= median <= Q3, a CI containing its
 estimate, printed P values that parse) are listed under the schema's
-``b12stats:checks`` key.
+``b12stats:checks`` key. The schemas are read by :mod:`b12stats._schema`
+(re-exported here); a field's ``unique`` constraint is checked like the key.
 
 Every load validates. The first problem found raises one
 :class:`~b12stats.errors.DataValidationError` naming the file, the line in the
@@ -35,18 +36,23 @@ import csv
 import functools
 import io
 import itertools
-import json
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from importlib import resources
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from b12stats._schema import (
+    TableSchema,
+    data_dir,
+    schema_version,
+    table_names,
+    table_schema,
+    vocabulary,
+)
 from b12stats._validation import check_params
 from b12stats.errors import DataValidationError, OptionError
 
@@ -134,193 +140,6 @@ def _decimals(text: str) -> int:
         mantissa, _, exponent = text.partition("e")
         return max(0, _decimals(mantissa) - int(exponent))
     return len(text.split(".", 1)[1]) if "." in text else 0
-
-
-@dataclass(frozen=True)
-class TableSchema:
-    """A table's Frictionless schema plus its description.
-
-    Attributes
-    ----------
-    name, title, description
-        From ``datapackage.json``.
-    fields
-        The schema's field descriptors, in column order.
-    primary_key
-        Column(s) whose values must be unique.
-    foreign_keys
-        Frictionless foreign-key descriptors.
-    checks
-        Cross-column rules (``b12stats:checks``).
-    """
-
-    name: str
-    title: str
-    description: str
-    fields: tuple[dict[str, Any], ...]
-    primary_key: tuple[str, ...]
-    foreign_keys: tuple[dict[str, Any], ...]
-    checks: tuple[dict[str, Any], ...]
-
-    @property
-    def columns(self) -> list[str]:
-        """Column names in schema order."""
-        return [f["name"] for f in self.fields]
-
-    @property
-    def derived_columns(self) -> list[str]:
-        """Columns the loader adds (see the module docstring); ignored in input files."""
-        out = [f"{f['name']}_decimals" for f in self.fields if f.get("b12stats:decimals")]
-        if any(rule["rule"] == "p_text" for rule in self.checks):
-            out += ["p_relation", "p_value"]
-        if self.name != "sources":
-            out.append("source_kind")
-        return out
-
-    def field(self, name: str) -> dict[str, Any]:
-        """The descriptor of field ``name``."""
-        for f in self.fields:
-            if f["name"] == name:
-                return f
-        raise KeyError(name)
-
-    def describe(self) -> pd.DataFrame:
-        """One row per column: name, type, unit, required, allowed values, meaning.
-
-        Examples
-        --------
-        >>> from b12stats.data import table_schema
-        >>> table_schema("correlations").describe().set_index("name").loc["r", "type"]
-        'number'
-        """
-        rows = []
-        for f in self.fields:
-            c = f.get("constraints", {})
-            allowed = ", ".join(c["enum"]) if "enum" in c else _range_text(c)
-            rows.append(
-                {
-                    "name": f["name"],
-                    "type": f["type"],
-                    "unit": f.get("unit", ""),
-                    "required": bool(c.get("required", False)),
-                    "allowed": allowed,
-                    "description": f.get("description", ""),
-                }
-            )
-        return pd.DataFrame(rows)
-
-
-def _range_text(c: Mapping[str, Any]) -> str:
-    lo, hi = c.get("minimum"), c.get("maximum")
-    if lo is not None and hi is not None:
-        return f"[{lo}, {hi}]"
-    if lo is not None:
-        return f">= {lo}"
-    if hi is not None:
-        return f"<= {hi}"
-    return ""
-
-
-def data_dir() -> Path:
-    """The folder holding the bundled tables.
-
-    Inside an installed wheel this is ``b12stats/_data``; in a source checkout
-    (editable install) it is ``data/`` at the repository root.
-    """
-    packaged = Path(str(resources.files("b12stats"))) / "_data"
-    if (packaged / "datapackage.json").is_file():
-        return packaged
-    checkout = Path(__file__).resolve().parents[2] / "data"
-    if (checkout / "datapackage.json").is_file():
-        return checkout
-    raise FileNotFoundError("b12stats bundled data not found (no datapackage.json)")
-
-
-@functools.cache
-def _package() -> dict[str, Any]:
-    with open(data_dir() / "datapackage.json", encoding="utf-8") as fh:
-        return dict(json.load(fh))
-
-
-def schema_version() -> str:
-    """The version of the tables' schemas (``b12stats:schema_version``, data/SCHEMA_CHANGES.md).
-
-    Examples
-    --------
-    >>> schema_version().count(".")
-    2
-    """
-    return str(_package()["b12stats:schema_version"])
-
-
-def vocabulary(name: str) -> pd.DataFrame:
-    """The terms of one shared vocabulary (``b12stats:vocabularies`` in datapackage.json).
-
-    ``compartment`` is what a concentration or prevalence was measured in;
-    ``variable`` what a correlation relates. Each compartment names its
-    variable, so the two lists are one vocabulary at two levels of detail.
-    A schema field with ``"b12stats:vocabulary": NAME`` has exactly these
-    terms as its allowed values (checked when the schema is read).
-
-    Examples
-    --------
-    >>> comp = vocabulary("compartment").set_index("name")
-    >>> comp.loc["infant_serum", "variable"]
-    'infant_blood'
-    """
-    vocabularies = _package().get("b12stats:vocabularies", {})
-    if name not in vocabularies:
-        raise OptionError(
-            f"unknown vocabulary {name!r}; expected one of: {', '.join(vocabularies)}"
-        )
-    return pd.DataFrame(vocabularies[name]["terms"]).astype(object)
-
-
-def table_names() -> list[str]:
-    """Names of the bundled tables, in the order ``datapackage.json`` lists them."""
-    return [r["name"] for r in _package()["resources"]]
-
-
-@functools.cache
-def table_schema(name: str) -> TableSchema:
-    """The schema of bundled table ``name``.
-
-    Raises
-    ------
-    OptionError
-        For an unknown table name.
-    """
-    for res in _package()["resources"]:
-        if res["name"] == name:
-            with open(data_dir() / res["schema"], encoding="utf-8") as fh:
-                raw = json.load(fh)
-            _check_vocabularies(raw, res["schema"])
-            return TableSchema(
-                name=name,
-                title=res.get("title", name),
-                description=res.get("description", ""),
-                fields=tuple(raw["fields"]),
-                primary_key=tuple(raw.get("primaryKey", [])),
-                foreign_keys=tuple(raw.get("foreignKeys", [])),
-                checks=tuple(raw.get("b12stats:checks", [])),
-            )
-    raise OptionError(f"unknown table {name!r}; expected one of: {', '.join(table_names())}")
-
-
-def _check_vocabularies(raw: Mapping[str, Any], label: str) -> None:
-    """A field that names a shared vocabulary allows exactly its terms (one list, many tables)."""
-    for f in raw["fields"]:
-        voc = f.get("b12stats:vocabulary")
-        if voc is None:
-            continue
-        terms = vocabulary(voc)["name"].tolist()
-        if f.get("constraints", {}).get("enum") != terms:
-            raise DataValidationError(
-                f"the allowed values differ from the {voc!r} vocabulary of datapackage.json "
-                f"({', '.join(terms)}); a shared vocabulary is one list",
-                file=f"data/{label}",
-                column=f["name"],
-            )
 
 
 # --- reading and validating -------------------------------------------------------------------
@@ -576,10 +395,27 @@ def _check_widths(
     raise DataValidationError(message, file=label, line=int(lines[i]))
 
 
-def _validate(
-    text: str, schema: TableSchema, label: str, known: Mapping[str, set[str]]
-) -> pd.DataFrame:
-    return _validate_lines(text, schema, label, known)[0]
+def _check_unique(frame: pd.DataFrame, schema: TableSchema, label: str, lines: np.ndarray) -> None:
+    """Raise for the first value repeated in the primary key or a ``unique`` field.
+
+    Frictionless's ``unique`` constraint: missing cells are not compared.
+    The message names the line the value first appeared on.
+    """
+    unique = [f["name"] for f in schema.fields if f.get("constraints", {}).get("unique")]
+    for col in dict.fromkeys([*schema.primary_key, *unique]):
+        values = frame[col]
+        repeated = (values.notna() & values.duplicated(keep="first")).to_numpy()
+        if not repeated.any():
+            continue
+        i = int(np.flatnonzero(repeated)[0])
+        first = int(lines[int(np.flatnonzero((values == values.iloc[i]).to_numpy())[0])])
+        what = "duplicate key" if col in schema.primary_key else "repeated value"
+        raise DataValidationError(
+            f"{what} {values.iloc[i]!r}, first on line {first} ({col} must be unique)",
+            file=label,
+            line=int(lines[i]),
+            column=col,
+        )
 
 
 def _validate_lines(
@@ -591,7 +427,10 @@ def _validate_lines(
     allow_empty: bool = False,
     optional_columns: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """:func:`_validate`, also returning the line of each row.
+    """Validate a table's CSV text against its schema; the typed frame and each row's line.
+
+    ``known``: the keys other tables define, by table (references to a table
+    not in it are checked elsewhere).
 
     For a package's file (:mod:`b12stats.packages`): ``allow_empty`` accepts
     a header without rows; ``optional_columns`` lets the header leave out
@@ -608,24 +447,17 @@ def _validate_lines(
             c for c in missing if not schema.field(c).get("constraints", {}).get("required")
         ]
         missing = [c for c in missing if c not in left_out]
-    if missing:
-        raise DataValidationError(
-            f"missing column(s) {', '.join(missing)}; the {schema.name} table needs: "
-            + ", ".join(expected),
-            file=label,
-            line=1,
-            column=missing[0],
-        )
     derived = set(schema.derived_columns)
     extra = [c for c in header if c not in expected and c not in derived]
-    if extra:
-        raise DataValidationError(
-            f"unexpected column(s) {', '.join(extra)}; the {schema.name} table has: "
-            + ", ".join(expected),
-            file=label,
-            line=1,
-            column=extra[0],
-        )
+    for cols, what, verb in ((missing, "missing", "needs"), (extra, "unexpected", "has")):
+        if cols:
+            raise DataValidationError(
+                f"{what} column(s) {', '.join(cols)}; the {schema.name} table {verb}: "
+                + ", ".join(expected),
+                file=label,
+                line=1,
+                column=cols[0],
+            )
     if len(set(header)) != len(header):
         dup = next(c for c in header if header.count(c) > 1)
         raise DataValidationError("duplicate column name", file=label, line=1, column=dup)
@@ -642,16 +474,7 @@ def _validate_lines(
         if dec is not None:
             out[f"{f['name']}_decimals"] = dec
     frame = pd.DataFrame(out)
-    for key in schema.primary_key:
-        repeated = frame[key].duplicated(keep="first").to_numpy()
-        if repeated.any():
-            i = int(np.flatnonzero(repeated)[0])
-            raise DataValidationError(
-                f"duplicate key {frame[key].iloc[i]!r} (keys must be unique)",
-                file=label,
-                line=int(lines[i]),
-                column=key,
-            )
+    _check_unique(frame, schema, label, lines)
     for fk in schema.foreign_keys:
         col = fk["fields"]
         keys = known.get(fk["reference"]["resource"])
@@ -671,31 +494,37 @@ def _validate_lines(
 
 @functools.cache
 def _bundled(name: str) -> pd.DataFrame:
-    schema = table_schema(name)
-    path = data_dir() / f"{name}.csv"
-    known: dict[str, set[str]] = {}
-    if name != "sources":
-        known["sources"] = set(_bundled("sources")["source_id"])
-    if name == "comparisons":
-        known["concentrations"] = set(_bundled("concentrations")["row_id"])
     label = f"data/{name}.csv"
-    frame = _validate(_read_text(path, label), schema, label, known)
-    if name == "sources":
-        known_sources = set(frame["source_id"])
-        frame = _check_rules(
-            frame,
-            schema,
-            label,
-            _read_strings(_read_text(path, label), label)[1],
-            {"sources": known_sources},
-        )
-    return _with_kind(frame, name)
+    ids = set() if name == "sources" else set(_bundled("sources")["source_id"])
+    frame = _read_table(data_dir() / f"{name}.csv", table_schema(name), label, ids)
+    return _with_kind(frame, name, None)
 
 
-def _with_kind(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+def _read_table(path: Path, schema: TableSchema, label: str, source_ids: set[str]) -> pd.DataFrame:
+    """Read and validate one file; ``source_ids``: the sources its rows may name.
+
+    A sources table may also name its own rows (``cites_source_id``), checked
+    once they are read.
+    """
+    known: dict[str, set[str]] = {}
+    if schema.name != "sources":
+        known["sources"] = source_ids
+    if schema.name == "comparisons":
+        known["concentrations"] = set(_bundled("concentrations")["row_id"])
+    frame, lines = _validate_lines(_read_text(path, label), schema, label, known)
+    if schema.name == "sources":
+        own = {"sources": source_ids | set(frame["source_id"])}
+        frame = _check_rules(frame, schema, label, lines, own)
+    return frame
+
+
+def _with_kind(
+    frame: pd.DataFrame, name: str, sources: str | Path | pd.DataFrame | None
+) -> pd.DataFrame:
+    """``frame`` with ``source_kind`` after its ``source_id`` (bundled and ``sources``)."""
     if name == "sources" or "source_id" not in frame:
         return frame
-    kinds = _source_kinds(None)
+    kinds = _source_kinds(sources)
     pos = _position(frame, "source_id") + 1
     frame.insert(pos, "source_kind", frame["source_id"].map(kinds).astype("object"))
     return frame
@@ -767,39 +596,13 @@ def load_table(
                 f"command line --as NAME), one of: {', '.join(table_names())}"
             )
         table = path.stem
-    schema = table_schema(table)
-    known: dict[str, set[str]] = {}
-    if table != "sources":
-        ids = set(_bundled("sources")["source_id"])
-        if sources is not None:
-            extra = (
-                sources
-                if isinstance(sources, pd.DataFrame)
-                else load_table(sources, table="sources")
-            )
-            ids |= set(extra["source_id"])
-        known["sources"] = ids
-    if table == "comparisons":
-        known["concentrations"] = set(_bundled("concentrations")["row_id"])
-    label = str(path)
-    frame = _validate(_read_text(path, label), schema, label, known)
-    if table == "sources":
-        ids = set(frame["source_id"]) | set(_bundled("sources")["source_id"])
-        frame = _check_rules(
-            frame,
-            schema,
-            label,
-            _read_strings(_read_text(path, label), label)[1],
-            {"sources": ids},
-        )
-        return frame
-    kinds = _source_kinds(sources)
-    frame.insert(
-        _position(frame, "source_id") + 1,
-        "source_kind",
-        frame["source_id"].map(kinds).astype("object"),
-    )
-    return frame
+    ids = set(_bundled("sources")["source_id"])
+    if sources is not None and table != "sources":
+        if not isinstance(sources, pd.DataFrame):
+            sources = load_table(sources, table="sources")
+        ids |= set(sources["source_id"])
+    frame = _read_table(path, table_schema(table), str(path), ids)
+    return _with_kind(frame, table, sources)
 
 
 def as_printed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -859,46 +662,23 @@ def list_tables() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def load_sources() -> pd.DataFrame:
-    """The sources table (see :func:`load_table`)."""
-    return load_table("sources")
+def _loader(name: str, what: str) -> Callable[[], pd.DataFrame]:
+    """``load_NAME()``: :func:`load_table` of one bundled table, ``what`` its docstring."""
+
+    def load() -> pd.DataFrame:
+        return load_table(name)
+
+    load.__name__ = load.__qualname__ = f"load_{name}"
+    load.__doc__ = f"{what} (see :func:`load_table`)."
+    return load
 
 
-def load_cohorts() -> pd.DataFrame:
-    """Cohort characteristics per source (see :func:`load_table`)."""
-    return load_table("cohorts")
-
-
-def load_concentrations() -> pd.DataFrame:
-    """Concentration summaries (see :func:`load_table`)."""
-    return load_table("concentrations")
-
-
-def load_comparisons() -> pd.DataFrame:
-    """Between-group ratios and tests (see :func:`load_table`)."""
-    return load_table("comparisons")
-
-
-def load_correlations() -> pd.DataFrame:
-    """Published correlations (see :func:`load_table`)."""
-    return load_table("correlations")
-
-
-def load_prevalences() -> pd.DataFrame:
-    """Published prevalences (see :func:`load_table`)."""
-    return load_table("prevalences")
-
-
-def load_effects() -> pd.DataFrame:
-    """Published effect estimates (see :func:`load_table`)."""
-    return load_table("effects")
-
-
-def load_reference_values() -> pd.DataFrame:
-    """Reference values and cut-offs (see :func:`load_table`)."""
-    return load_table("reference_values")
-
-
-def load_claims() -> pd.DataFrame:
-    """Claims: untraceable citations, paraphrases, qualitative findings."""
-    return load_table("claims")
+load_sources = _loader("sources", "The sources table")
+load_cohorts = _loader("cohorts", "Cohort characteristics per source")
+load_concentrations = _loader("concentrations", "Concentration summaries")
+load_comparisons = _loader("comparisons", "Between-group ratios and tests")
+load_correlations = _loader("correlations", "Published correlations")
+load_prevalences = _loader("prevalences", "Published prevalences")
+load_effects = _loader("effects", "Published effect estimates")
+load_reference_values = _loader("reference_values", "Reference values and cut-offs")
+load_claims = _loader("claims", "Claims: untraceable citations, paraphrases, qualitative findings")

@@ -210,13 +210,20 @@ def get_design(name_or_path: str | Path | Design, tables: Tables | None = None) 
 
 
 def list_designs() -> pd.DataFrame:
-    """The built-in designs: ``name, n_dyads, n_clusters, flags, description``.
+    """The built-in designs: ``name, n_dyads, n_clusters, flags, default, description``.
+
+    ``default`` is True for the design the report simulates when none is given
+    (:func:`default_design_name`).
 
     Examples
     --------
-    >>> list(list_designs()["name"])[:3]
+    >>> tab = list_designs()
+    >>> list(tab["name"])[:3]
     ['cambodia', 'cambodia_primary', 'canada']
+    >>> int(tab["default"].sum())
+    1
     """
+    default = default_design_name()
     rows = []
     for name in design_names():
         d = get_design(name)
@@ -226,10 +233,12 @@ def list_designs() -> pd.DataFrame:
                 "n_dyads": d.n_dyads,
                 "n_clusters": d.n_clusters,
                 "flags": len(d.flags),
+                "default": name == default,
                 "description": d.description,
             }
         )
-    return pd.DataFrame(rows, columns=["name", "n_dyads", "n_clusters", "flags", "description"])
+    columns = ["name", "n_dyads", "n_clusters", "flags", "default", "description"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 #: names of the built-in designs (the files in ``data/designs``), sorted

@@ -367,22 +367,30 @@ def _where(f: TableFile, i: int) -> str:
 
 
 def _check_ids(files: Sequence[TableFile]) -> None:
-    """Row ids unique across every table; source ids across every sources table."""
+    """Row ids unique across every table; source ids across every sources table.
+
+    Also a field with Frictionless's ``unique`` constraint across the files of
+    its table (one judgement per claim, in the bundled data and every package).
+    """
     defined: dict[tuple[str, str], tuple[TableFile, int]] = {}
     for f in files:
         key = "source_id" if f.table == "sources" else "row_id"
         space = "source" if f.table == "sources" else "row"
-        for i, value in enumerate(f.frame[key]):
-            first = defined.get((space, value))
-            if first is not None:  # (a key repeated within one file fails on load)
-                other, j = first
-                raise DataValidationError(
-                    f"{value!r} is already defined in {_where(other, j)}",
-                    file=f.label,
-                    line=int(f.lines[i]),
-                    column=key,
-                )
-            defined[(space, value)] = (f, i)
+        fields = _data.table_schema(f.table).fields
+        unique = [c["name"] for c in fields if c.get("constraints", {}).get("unique")]
+        for col, where in [(key, space), *((c, f"{f.table}.{c}") for c in unique if c != key)]:
+            for i, value in enumerate(f.frame[col]):
+                first = defined.get((where, value)) if value is not None else None
+                if first is not None:  # (a value repeated within one file fails on load)
+                    other, j = first
+                    what = "defined" if col == key else f"used ({col} must be unique)"
+                    raise DataValidationError(
+                        f"{value!r} is already {what} in {_where(other, j)}",
+                        file=f.label,
+                        line=int(f.lines[i]),
+                        column=col,
+                    )
+                defined[(where, value)] = (f, i)
 
 
 def _references(table: str) -> list[tuple[str, str, str]]:

@@ -110,6 +110,9 @@ _KINDS = {
     "finding": Kind("finding", "claims", "finding"),
 }
 
+#: The curated table of judgements of worded claims.
+_JUDGEMENTS = "claim_judgements"
+
 _CLAIM_NOT_FOUND = "no paper or report holding this number was found: "
 
 
@@ -117,12 +120,15 @@ _CLAIM_NOT_FOUND = "no paper or report holding this number was found: "
 def check_claims(ctx: Context) -> Iterator[Check]:
     """Claims without numbers to recompute.
 
-    Untraceable citations: ``unverifiable`` (no primary source). Paraphrases of
-    a primary: the curated judgement in ``data/claim_judgements.csv`` (verdict
-    and reasoning, its numbers filled in from the rows it names; see
-    :func:`render_reasoning`); a paraphrase without one gets no check, so
-    :func:`~b12stats.audit.coverage` names it. Findings of primary sources stated without
-    numbers: ``unverifiable`` (nothing printed to recompute).
+    A claim with a curated judgement in ``data/claim_judgements.csv`` gets
+    its verdict and reasoning (the reasoning's numbers filled in from the
+    rows it names; see :func:`render_reasoning`); the bundled judgements are
+    of paraphrases of a primary. Without one: untraceable citations are
+    ``unverifiable`` (no primary source), findings of primary sources stated
+    without numbers ``unverifiable`` (nothing printed to recompute), and any
+    other worded claim (a paraphrase, or a ``claim_type`` the audit does not
+    know) an explicit ``unverifiable`` check saying that no judgement is
+    recorded, so that no claim is silently skipped.
 
     Examples
     --------
@@ -131,21 +137,24 @@ def check_claims(ctx: Context) -> Iterator[Check]:
     ('untraceable', 'unverifiable')
     """
     for _, row in ctx.rows["claims"].iterrows():
-        kind = row["claim_type"]
-        if kind not in _KINDS:
-            continue
-        cited = row["traced_source_id"] if kind == "secondary_paraphrase" else None
-        draft = _KINDS[kind].draft(
+        kind = str(row["claim_type"])
+        traced = row["traced_source_id"]
+        cited = traced if kind == "secondary_paraphrase" and isinstance(traced, str) else None
+        draft = _KINDS.get(kind, Kind(kind, "claims", "unjudged")).draft(
             ctx, row, claim=f"{row['subject']}: {row['value_text']}", reported=row["value_text"],
             cited=cited,
         )  # fmt: skip
-        if kind == "secondary_paraphrase":
-            judged = _judgement(ctx, row)
-            if judged is not None:
-                verdict, detail, ids = judged
-                yield draft.judge(verdict, "{reasoning}", uses=ids, reasoning=detail)
+        judged = _judgement(ctx, row)
+        if judged is not None:
+            verdict, detail, ids = judged
+            yield draft.judge(verdict, "{reasoning}", uses=ids, reasoning=detail)
             continue
-        traced = row["traced_source_id"]
+        if kind not in msg.CLAIM_TEXT:
+            yield draft.judge(
+                decide(evidence=False), msg.UNJUDGED_CLAIM_TEXT,
+                claim_type=kind.replace("_", " "), table=_JUDGEMENTS,
+            )  # fmt: skip
+            continue
         yield draft.judge(
             decide(evidence=False), msg.CLAIM_TEXT[kind], attributed_to=row["attributed_to"],
             traced=f"traced only to {traced}; " if isinstance(traced, str) else _CLAIM_NOT_FOUND,

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pandas as pd
+
 from b12stats.audit import messages as msg
 from b12stats.audit.core import CONF_LEVEL, Check, Context, Kind, decide, isnum
 from b12stats.audit.registry import register
 from b12stats.format import format_count, format_p, format_printed
 from b12stats.stats.effects import check_ratio, ratio_from_cis
 from b12stats.stats.printed import rounding_interval
+
+
+def _printing(
+    ctx: Context, column: str
+) -> Iterator[tuple[pd.Series, pd.Series, pd.Series, tuple[str, str]]]:
+    """Comparisons printing ``column``, with their numerator and denominator rows and ids."""
+    for _, row in ctx.rows["comparisons"].iterrows():
+        if isinstance(row[column], str):
+            ids = (str(row["numerator_id"]), str(row["denominator_id"]))
+            yield row, ctx.row("concentrations", ids[0]), ctx.row("concentrations", ids[1]), ids
+
+
+def _printed(summary: pd.Series) -> str:
+    """A concentration summary's value as printed (its printed decimals)."""
+    return format_printed(summary["value"], summary["value_decimals"])
+
 
 _RATIO = Kind("ratio", "comparisons", "ratio")
 
@@ -29,11 +47,7 @@ def check_ratios(ctx: Context) -> Iterator[Check]:
     >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
     ('ratio', 'consistent')
     """
-    for _, row in ctx.rows["comparisons"].iterrows():
-        if not isinstance(row["ratio_text"], str):
-            continue
-        num = ctx.row("concentrations", row["numerator_id"])
-        den = ctx.row("concentrations", row["denominator_id"])
+    for row, num, den, ids in _printing(ctx, "ratio_text"):
         res = check_ratio(
             float(num["value"]),
             float(den["value"]),
@@ -41,8 +55,7 @@ def check_ratios(ctx: Context) -> Iterator[Check]:
             numerator_decimals=int(num["value_decimals"]),
             denominator_decimals=int(den["value_decimals"]),
         ).iloc[0]
-        nt = format_printed(num["value"], num["value_decimals"])
-        dt = format_printed(den["value"], den["value_decimals"])
+        nt, dt = _printed(num), _printed(den)
         plo, phi = rounding_interval(float(res.printed_value), int(res.printed_decimals))
         ratio_txt = f"{nt}/{dt} = {res.ratio:.4f}"
         span = f"the inputs' rounding intervals give [{res.ratio_low:.4f}, {res.ratio_high:.4f}]"
@@ -55,8 +68,7 @@ def check_ratios(ctx: Context) -> Iterator[Check]:
         )  # fmt: skip
         yield (
             draft.judge(
-                verdict, msg.RATIO_TEXT[verdict],
-                uses=(row["numerator_id"], row["denominator_id"]),
+                verdict, msg.RATIO_TEXT[verdict], uses=ids,
                 recomputed=f"{res.ratio:.4f} (range {res.ratio_low:.4f}-{res.ratio_high:.4f})",
                 value=float(res.ratio), low=float(res.ratio_low), high=float(res.ratio_high),
                 ratio_txt=ratio_txt, span=span, printed_low=plo, printed_high=phi,
@@ -82,13 +94,8 @@ def check_comparison_p(ctx: Context) -> Iterator[Check]:
     >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
     ('p', 'unverifiable')
     """
-    for _, row in ctx.rows["comparisons"].iterrows():
-        if not isinstance(row["p_text"], str):
-            continue
-        num = ctx.row("concentrations", row["numerator_id"])
-        den = ctx.row("concentrations", row["denominator_id"])
-        nt = format_printed(num["value"], num["value_decimals"])
-        dt = format_printed(den["value"], den["value_decimals"])
+    for row, num, den, ids in _printing(ctx, "p_text"):
+        nt, dt = _printed(num), _printed(den)
         ns = [x for x in (num["n"], den["n"]) if isnum(x)]
         n_txt = f"n = {int(num['n'])} and {int(den['n'])}" if len(ns) == 2 else "no group n"
         ratio = float(num["value"]) / float(den["value"])
@@ -98,8 +105,7 @@ def check_comparison_p(ctx: Context) -> Iterator[Check]:
         )  # fmt: skip
         yield (
             draft.judge(
-                decide(evidence=False), msg.COMPARISON_P_TEXT,
-                uses=(row["numerator_id"], row["denominator_id"]),
+                decide(evidence=False), msg.COMPARISON_P_TEXT, uses=ids,
                 recomputed=f"ratio {ratio:.3f}; P not recomputable", value=ratio,
                 printed=row["p_text"], statistic=num["statistic"], numerator=nt, denominator=dt,
                 unit=num["unit"], ratio=ratio, n_txt=n_txt,
@@ -128,14 +134,11 @@ def check_ratios_vs_primary(ctx: Context) -> Iterator[Check]:
     >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
     ('vs_primary', 'conflicts_with_primary')
     """
-    for _, row in ctx.rows["comparisons"].iterrows():
+    for row, num, den, ids in _printing(ctx, "ratio_text"):
         cited = ctx.cites.get(row["source_id"])
-        if cited is None or not isinstance(row["ratio_text"], str):
+        if cited is None:
             continue
-        num = ctx.row("concentrations", row["numerator_id"])
-        den = ctx.row("concentrations", row["denominator_id"])
         pa, pb = ctx.primary_match(num, cited), ctx.primary_match(den, cited)
-        ids: tuple[str, ...] = (row["numerator_id"], row["denominator_id"])
         draft = _RATIO_VS_PRIMARY.draft(
             ctx, row, claim=f"ratio {row['ratio_text']} of {num['statistic']}s",
             reported=row["ratio_text"], cited=cited,
@@ -164,20 +167,20 @@ def check_ratios_vs_primary(ctx: Context) -> Iterator[Check]:
         ratio, lo, hi, pz = (float(res[k]) for k in ("estimate", "ci_low", "ci_high", "p_value"))
         printed = float(row["ratio"])
         inside = lo <= printed <= hi
-        detail = (
-            f"{row['ratio_text']} ({num['statistic']}s, n = {format_count(num['n'])} vs "
-            f"{format_count(den['n'])}); {cited} prints {pa['statistic'].replace('_', ' ')}s "
-            f"{a:g} (CI {pa['ci_low']:g}-{pa['ci_high']:g}) vs {b:g} (CI {pb['ci_low']:g}-"
-            f"{pb['ci_high']:g}), n = {format_count(pa['n'])} vs {format_count(pb['n'])}: ratio "
-            f"{ratio:.2f} (95% CI {lo:.2f}-{hi:.2f}; z test of the log ratio p = {format_p(pz)})"
-        )
         verdict = decide(compatible=inside, against_primary=True)
         yield (
             draft.judge(
-                verdict, "{text}, which {how} {printed:g}.",
+                verdict, msg.RATIO_VS_PRIMARY_TEXT[inside],
                 uses=(*ids, pa["row_id"], pb["row_id"]),
                 recomputed=f"primary ratio {ratio:.2f} ({lo:.2f}-{hi:.2f}), p = {format_p(pz)}",
-                value=ratio, low=lo, high=hi, text=detail, printed=printed,
-                how="contains" if inside else "excludes", p_value=pz,
+                value=ratio, low=lo, high=hi, printed_text=row["ratio_text"], printed=printed,
+                statistic=num["statistic"], n_a=format_count(num["n"]),
+                n_b=format_count(den["n"]), cited=cited,
+                primary_statistic=pa["statistic"].replace("_", " "), primary_a=a,
+                primary_a_low=float(pa["ci_low"]), primary_a_high=float(pa["ci_high"]),
+                primary_b=b, primary_b_low=float(pb["ci_low"]),
+                primary_b_high=float(pb["ci_high"]), primary_n_a=format_count(pa["n"]),
+                primary_n_b=format_count(pb["n"]), ratio=ratio, ratio_low=lo, ratio_high=hi,
+                p=format_p(pz), p_value=pz,
             )
         )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 from b12stats.audit import messages as msg
 from b12stats.audit.core import Check, Context, Kind, decide, isnum
@@ -218,39 +219,30 @@ def check_subgroup_means(ctx: Context) -> Iterator[Check]:
             f"{v:g} (n = {int(n)})" for v, n in zip(subs["value"], subs["n"], strict=True)
         )
         ids = tuple(grp["row_id"])
+        numbers: dict[str, Any] = {"subgroups": sub_txt}
         if sub_n == big_n:
             wm = weighted / sub_n
             lo, hi = rounding_interval(m_all, int(total["value_decimals"]))
             ok = lo - 0.5 <= wm <= hi + 0.5  # each subgroup mean is rounded to 0.5 too
             verdict = decide(reproduced=lo <= wm <= hi, compatible=ok)
-            detail = f"the n-weighted mean of {sub_txt} is {wm:.1f} vs the printed {m_all:g}."
+            outcome, numbers["weighted_mean"] = "all_n", wm
             value, rec = wm, f"weighted mean {wm:.1f}"
         elif sub_n < big_n:
             rest = (big_n * m_all - weighted) / (big_n - sub_n)
             lo_s, hi_s = float(subs["value"].min()), float(subs["value"].max())
             plausible = lo_s <= rest <= hi_s
             verdict = decide(evidence=plausible, compatible=plausible)
-            detail = (
-                f"the subgroup means {sub_txt} cover {sub_n} of {big_n}; the overall mean "
-                f"{m_all:g} needs the other {big_n - sub_n} to average {rest:.1f}, "
-                + (
-                    f"inside the range of the printed subgroup means ({lo_s:g}-{hi_s:g}): "
-                    "plausible, but not recomputable."
-                    if verdict == "consistent"
-                    else f"outside the printed subgroup range ({lo_s:g}-{hi_s:g}); not "
-                    "recomputable from what is printed."
-                )
-            )
+            outcome = "plausible" if verdict == "consistent" else "implausible"
+            numbers.update(n_rest=big_n - sub_n, rest_mean=rest, sub_low=lo_s, sub_high=hi_s)
             value, rec = rest, f"others must average {rest:.1f}"
         else:
-            verdict = decide()
-            detail = f"the subgroups ({sub_txt}) add up to n = {sub_n} > the total n = {big_n}."
+            verdict, outcome = decide(), "too_many"
             value, rec = math.nan, f"subgroup n {sub_n} > {big_n}"
         draft = _SUBGROUPS.draft(
             ctx, total, reported=f"{m_all:g}; {sub_txt}",
             claim=f"mean {m_all:g} {total['unit']} (n = {big_n}) with subgroup means",
         )  # fmt: skip
         yield draft.judge(
-            verdict, "{text}", uses=ids[1:], recomputed=rec, value=value, text=detail,
-            n=big_n, n_subgroups=sub_n, mean=m_all,
+            verdict, msg.SUBGROUP_TEXT[outcome], uses=ids[1:], recomputed=rec, value=value,
+            n=big_n, n_subgroups=sub_n, mean=m_all, **numbers,
         )  # fmt: skip

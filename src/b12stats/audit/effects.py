@@ -59,39 +59,36 @@ def check_effects(ctx: Context) -> Iterator[Check]:
             pp = parse_p(p_text)
             rng = f"{format_p(r0.p_low)}-{format_p(r0.p_high)} with the bounds' rounding"
             verdict = decide(reproduced=pp.contains(p0), compatible=bool(r0.consistent))
-            detail = msg.LOG_TEXT[verdict].format(p=format_p(p0), p_range=rng, printed_p=p_text)
+            template = msg.LOG_TEXT[verdict]
+            numbers = {"p": format_p(p0), "p_range": rng, "printed_p": p_text}
             value, vlo, vhi = p0, float(r0.p_low), float(r0.p_high)
         else:
             est, l_, h_ = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
             se = (h_ - l_) / (2 * zc)
             p0 = float(2 * stats.norm.sf(abs(est) / se))
-            mid = (l_ + h_) / 2
             excludes = l_ > 0 or h_ < 0
             value, vlo, vhi = p0, math.nan, math.nan
-            sym = f"CI midpoint {mid:g} vs estimate {est:g}"
+            numbers = {"se": se, "p": format_p(p0), "midpoint": (l_ + h_) / 2, "estimate": est}
             if isinstance(row["p_text"], str):
                 pp = parse_p(row["p_text"])
                 verdict = decide(compatible=pp.contains(p0))
-                detail = f"SE from the CI {se:.3g}, p = {format_p(p0)} vs {row['p_text']} ({sym})."
-                p_text = row["p_text"]
+                template = msg.ADDITIVE_TEXT["p"]
+                p_text = numbers["printed_p"] = row["p_text"]
             else:
                 says_sig = flag(row["significant"]) is True
                 p_text = "significant" if says_sig else "no P"
                 if says_sig:
                     verdict = decide(compatible=excludes)
-                    detail = (
-                        f"no P printed; SE = (hi - lo)/(2 x 1.96) = {se:.3g} gives "
-                        f"p = {format_p(p0)}: "
-                        f"the CI {'excludes' if excludes else 'includes'} 0, "
-                        f"{'matching' if excludes else 'contradicting'} "
-                        f"'{row['significance_words']}' ({sym})."
-                    )
+                    template = msg.ADDITIVE_TEXT[
+                        "significant_excludes" if excludes else "significant_includes"
+                    ]
+                    numbers["words"] = row["significance_words"]
                 else:
                     verdict = decide(evidence=False)
-                    detail = f"no P printed; the CI implies p = {format_p(p0)} ({sym})."
+                    template = msg.ADDITIVE_TEXT["no_p"]
         claim = f"{row['contrast']}: {ci_txt}, {p_text}"
         draft = _FROM_CI.draft(ctx, row, claim=claim, reported=f"{ci_txt}; {p_text}")
         yield draft.judge(
-            verdict, "{text}", recomputed=f"p = {format_p(value)}", value=value, low=vlo,
-            high=vhi, text=detail, p_value=value,
+            verdict, template, recomputed=f"p = {format_p(value)}", value=value, low=vlo,
+            high=vhi, p_value=value, **numbers,
         )  # fmt: skip

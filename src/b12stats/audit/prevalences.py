@@ -273,50 +273,37 @@ def check_percent_counts(ctx: Context) -> Iterator[Check]:
         ptxt = f"{row['percent']:.{d}f}%"
         step = 100.0 / n
         unit = 10.0**-d
+        numbers: dict[str, Any] = {"n": n, "printed": ptxt, "digits": d + 2}
         if step <= unit:  # every printed value is reachable: the check cannot fail
-            k = ks[0]
-            verdict = decide(evidence=False)
-            than = "finer than" if step < unit else "equal to"
-            detail = (
-                f"a {ctx.kind(row['source_id'])} prevalence: {k}/{n} = "
-                f"{100 * k / n:.{d + 2}f}% gives {ptxt}, but with n = {n} one count moves the "
-                f"share by {step:.2g} percentage point{'' if step == 1 else 's'}, {than} the "
-                f"printed unit of {unit:g} point{'' if unit == 1 else 's'}, so every printed "
-                "value is reachable and nothing can be checked."
-            )
-            value = k / n
+            verdict, outcome, k, denom = decide(evidence=False), "no_power", ks[0], n
+            numbers.update(
+                kind=ctx.kind(row["source_id"]), step=step, unit=unit,
+                step_s="" if step == 1 else "s", unit_s="" if unit == 1 else "s",
+                than=msg.FINER_THAN[step < unit],
+            )  # fmt: skip
         elif ks:
-            k = ks[0]
-            verdict = decide(compatible=True)
-            detail = (
-                f"{k}/{n} = {100 * k / n:.{d + 2}f}% rounds to {ptxt}: a whole count out of "
-                f"the printed n = {n} can give the printed share (GRIM; the count is not "
-                "printed, and the denominator is assumed to be that n)."
-            )
-            value = k / n
+            verdict, outcome, k, denom = decide(compatible=True), "count", ks[0], n
         else:
             smaller = next((m for m in range(n - 1, n // 2, -1) if counts(m)), None)
             if smaller is not None:
+                verdict, outcome, denom = decide(compatible=True), "smaller_n", smaller
                 k = counts(smaller)[0]
-                verdict = decide(compatible=True)
-                detail = (
-                    f"no count out of {n} gives {ptxt}, but {k}/{smaller} does: consistent "
-                    f"if {n - smaller} values were missing."
-                )
-                value = k / smaller
+                numbers.update(smaller_n=smaller, missing=n - smaller)
             else:
-                verdict = decide()
-                detail = f"no whole count out of any n from {n // 2 + 1} to {n} gives {ptxt}."
-                value = math.nan
+                verdict, outcome, k, denom = decide(), "none", None, n
+                numbers.update(n_from=n // 2 + 1)
+        value = math.nan if k is None else k / denom
+        if k is not None:
+            numbers.update(k=k, share=100 * k / denom)
         draft = _K_COUNT.draft(
             ctx, row, claim=f"{ptxt} {row['condition']} (n = {n})", reported=ptxt,
         )  # fmt: skip
         yield draft.judge(
             verdict,
-            "{text}",
+            msg.PERCENT_COUNT_TEXT[outcome],
             recomputed="" if math.isnan(value) else f"{value * 100:.{d + 2}f}%",
             value=value,
-            text=detail,
+            **numbers,
         )
 
 
@@ -355,20 +342,20 @@ def check_median_vs_prevalence(ctx: Context) -> Iterator[Check]:
         need_more = med_below == below  # share beyond cut-off must exceed 50%
         ok = share > 0.5 if need_more else share < 0.5
         verdict = decide(compatible=ok)
-        rel = "<" if med_below else ">="
-        detail = (
-            f"median {m['value']:g} {rel} {row['cutoff']:g} {row['unit']}, so "
-            f"{'more' if need_more else 'less'} than half must be {row['relation']} "
-            f"{row['cutoff']:g}; the printed {row['percent']:g}% "
-            f"{'agrees' if ok else 'does not'} (only this bound can be checked)."
-        )
         claim = f"{row['percent']:g}% {row['relation']} {row['cutoff']:g} {row['unit']}"
         reported = f"{row['percent']:g}%; median {m['value']:g}"
         draft = _K_VS_MEDIAN.draft(ctx, row, claim=claim, reported=reported)
         yield draft.judge(
             verdict,
-            "{text}",
+            msg.MEDIAN_VS_PREVALENCE_TEXT[ok],
             uses=(m["row_id"],),
             recomputed=f"share {'>' if need_more else '<'} 50%",
-            text=detail,
+            median=float(m["value"]),
+            median_relation="<" if med_below else ">=",
+            cutoff=float(row["cutoff"]),
+            unit=row["unit"],
+            relation=row["relation"],
+            percent=float(row["percent"]),
+            more_or_less=msg.MORE_OR_LESS[need_more],
+            share_above_half=need_more,
         )

@@ -6,12 +6,10 @@ from collections.abc import Iterator
 
 import pandas as pd
 
+from b12stats.audit import messages as msg
 from b12stats.audit.core import Check, Context, Kind, decide
 from b12stats.audit.registry import register
 from b12stats.stats.printed import rounding_interval
-
-_K_REFERENCE = Kind("reference_value", "reference_values", "reference")
-
 
 _K_VS_REFERENCE = Kind("reference_value", "reference_values", "vs_reference")
 _K_REFERENCE = Kind("reference_value", "reference_values", "reference")
@@ -19,6 +17,11 @@ _K_CUTOFF = Kind("cutoff", "reference_values", "cutoff")
 _K_CONVERSION = Kind("unit_conversion", "reference_values", "conversion")
 _K_DERIVATION = Kind("reference_derivation", "reference_values", "derivation")
 _K_VS_REFERENCE_PREVALENCES = Kind("reference_value", "prevalences", "vs_reference")
+
+
+def _amount(row: pd.Series) -> str:
+    """A row's value with its unit, as ``"2.4 µg/d"``."""
+    return f"{row['value']:g} {row['unit']}"
 
 
 @register("reference_values", order=200)
@@ -48,14 +51,14 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
         cand = refs[
             (refs["quantity"] == row["quantity"]) & (refs["population"] == row["population"])
         ]
-        how = "same quantity"
+        how = msg.MATCHED_BY["quantity"]
         if len(cand) != 1:
             cand = refs[
                 (refs["population"] == row["population"])
                 & (refs["unit"] == row["unit"])
                 & (refs["role"] == "recommended_dietary_allowance")
             ]
-            how = "the RDA for the same population"
+            how = msg.MATCHED_BY["rda"]
         txt = (
             f"{row['quantity']} ({row['population']}) {row['relation']} {row['value']:g} "
             f"{row['unit']}"
@@ -65,15 +68,9 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
                 ctx,
                 row,
                 claim=txt,
-                reported=f"{row['value']:g} {row['unit']}",
+                reported=_amount(row),
             )
-            out.append(
-                draft.judge(
-                    decide(evidence=False),
-                    "{text}",
-                    text="no reference value for this quantity and population in data/.",
-                )
-            )
+            out.append(draft.judge(decide(evidence=False), msg.VS_REFERENCE_TEXT["none"]))
             continue
         c = cand.iloc[0]
         lo, hi = rounding_interval(float(row["value"]), int(row["value_decimals"]))
@@ -82,28 +79,30 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
             ctx,
             row,
             claim=txt,
-            reported=f"{row['value']:g} {row['unit']}",
+            reported=_amount(row),
             cited=c["source_id"],
         )
         out.append(
             draft.judge(
                 decide(reproduced=same, against_primary=True),
-                "{text}",
+                msg.VS_REFERENCE_TEXT[bool(same)],
                 uses=(c["row_id"],),
-                recomputed=f"{c['source_id']}: {c['value']:g} {c['unit']}",
+                recomputed=f"{c['source_id']}: {_amount(c)}",
                 value=float(c["value"]),
-                text=f"{c['source_id']} ({how}: {c['quantity']}, {c['population']}) gives "
-                f"{c['value']:g} {c['unit']}; the lay value {row['value']:g} "
-                f"{'equals' if same else 'differs from'} it"
-                + (
-                    f" (attributed to {row['attributed_to']})."
+                cited=c["source_id"],
+                how=how,
+                ref_quantity=c["quantity"],
+                ref_population=c["population"],
+                ref_value=float(c["value"]),
+                ref_unit=c["unit"],
+                printed=float(row["value"]),
+                attribution=(
+                    msg.ATTRIBUTION.format(attributed_to=row["attributed_to"])
                     if isinstance(row["attributed_to"], str)
-                    else "."
-                )
-                + (
-                    f" The number is the same, the quantity is not: the RDA is a total "
-                    f"daily intake from all sources, while the lay source uses it as "
-                    f"'{row['quantity']}'."
+                    else ""
+                ),
+                quantity_note=(
+                    msg.QUANTITY_NOTE.format(quantity=row["quantity"])
                     if row["quantity"] != c["quantity"]
                     else ""
                 ),
@@ -117,17 +116,10 @@ def check_reference_values(ctx: Context) -> Iterator[Check]:
         draft = _K_REFERENCE.draft(
             ctx,
             row,
-            claim=f"{row['quantity']} ({row['population']}) = {row['value']:g} {row['unit']}",
-            reported=f"{row['value']:g} {row['unit']}",
+            claim=f"{row['quantity']} ({row['population']}) = {_amount(row)}",
+            reported=_amount(row),
         )
-        out.append(
-            draft.judge(
-                decide(evidence=False),
-                "{text}",
-                text="a dietary reference value that no other source in data/ repeats or uses; "
-                "nothing printed to recompute it from.",
-            )
-        )
+        out.append(draft.judge(decide(evidence=False), msg.UNUSED_REFERENCE_TEXT["dri"]))
     yield from out
 
 
@@ -162,24 +154,19 @@ def _cutoff_checks(ctx: Context) -> list[Check]:
         out.append(
             draft.judge(
                 decide(compatible=spread <= 1),
-                "{text}",
+                msg.CUTOFF_AGREEMENT_TEXT[
+                    ("strict" if set(adequacy["relation"]) == {">"} else "convention")
+                    if spread <= 1
+                    else "different"
+                ],
                 uses=tuple(adequacy["row_id"])[1:],
                 recomputed=f"spread {spread:g} pmol/L",
                 value=spread,
-                text=f"the studies' cut-offs ({txt} pmol/L) differ by {spread:g} pmol/L: "
-                + (
-                    "not the same threshold (a value of "
-                    f"{vals.max():g} pmol/L passes '> {vals.min():g}' but not "
-                    f"'> {vals.max():g}'), but a difference of convention "
-                    f"({100 * spread / vals.min():.1f}% of the value), not an error; shares "
-                    "using them differ only by the values lying between the two."
-                    if spread <= 1 and set(adequacy["relation"]) == {">"}
-                    else (
-                        "a difference of convention, not an error."
-                        if spread <= 1
-                        else "different thresholds; prevalences using them are not comparable."
-                    )
-                ),
+                cutoffs=txt,
+                spread=spread,
+                lowest=float(vals.min()),
+                highest=float(vals.max()),
+                percent=100 * spread / vals.min(),
             )
         )
     conv = cut[cut["source_kind"] == "reference"]
@@ -209,17 +196,12 @@ def _cutoff_checks(ctx: Context) -> list[Check]:
         out.append(
             draft.judge(
                 decide(compatible=ok),
-                "{text}",
+                msg.PARTITION_TEXT[bool(ok)],
                 uses=tuple(ids)[1:],
                 recomputed="partition " + ("without gap or overlap" if ok else "broken"),
-                text=f"deficient < {d['value']:g}, marginal {lo_['value']:g}-{hi_['value']:g} and "
-                f"adequate > {hi_['value']:g} pmol/L "
-                + (
-                    "partition the axis without gap or overlap; a convention without a "
-                    "single verified source (some papers use < 150 and 150-220)."
-                    if ok
-                    else "leave a gap or overlap."
-                ),
+                deficient=float(d["value"]),
+                marginal_low=float(lo_["value"]),
+                marginal_high=float(hi_["value"]),
             )
         )
     return out
@@ -259,7 +241,7 @@ def _ai_checks(ctx: Context) -> list[Check]:
         out.append(
             draft.judge(
                 verdict,
-                "{text}",
+                msg.CONVERSION_TEXT[verdict == "reproduced"],
                 uses=(
                     basis["row_id"],
                     mm.iloc[0]["row_id"],
@@ -268,10 +250,13 @@ def _ai_checks(ctx: Context) -> list[Check]:
                 value=conv_v,
                 low=lo_v,
                 high=hi_v,
-                text=f"{b:g} µg/L x 10^6 / {m:g} g/mol = {conv_v:.1f} pmol/L "
-                f"({lo_v:.1f}-{hi_v:.1f} over the rounding of {b:g}), which "
-                + ("rounds to" if verdict == "reproduced" else "is compatible with")
-                + f" the {lv['value']:g} pmol/L {lv['source_id']} uses.",
+                basis=b,
+                g_per_mol=m,
+                converted=conv_v,
+                converted_low=lo_v,
+                converted_high=hi_v,
+                level=float(lv["value"]),
+                level_source=lv["source_id"],
             )
         )
     vol = _find(ref, "ai_milk_volume")
@@ -285,16 +270,7 @@ def _ai_checks(ctx: Context) -> list[Check]:
         a_lo, a_hi = rounding_interval(float(ai["value"]), int(ai["value_decimals"]))
         rounds = a_lo <= prod <= a_hi
         verdict = decide(evidence=rounds, reproduced=rounds)
-        who = "" if count is None else f" (from {int(count['value'])} mothers)"
-        detail = (
-            f"{basis['value']:g} µg/L{who} x {vol['value']:g} L/d = {prod:.3f} µg/d, which "
-            + (
-                f"rounds to the AI of {ai['value']:g} µg/d."
-                if verdict == "reproduced"
-                else f"does not round to the AI of {ai['value']:g} µg/d: the AI is set above "
-                "the plain product; the step from one to the other is not recorded in data/."
-            )
-        )
+        who = "" if count is None else msg.FROM_MOTHERS.format(n_mothers=int(count["value"]))
         draft = _K_DERIVATION.draft(
             ctx,
             ai,
@@ -305,11 +281,15 @@ def _ai_checks(ctx: Context) -> list[Check]:
         out.append(
             draft.judge(
                 verdict,
-                "{text}",
+                msg.DERIVATION_TEXT[verdict == "reproduced"],
                 uses=tuple(ids)[1:],
                 recomputed=f"{prod:.3f} µg/d",
                 value=prod,
-                text=detail,
+                basis=float(basis["value"]),
+                mothers=who,
+                volume=float(vol["value"]),
+                product=prod,
+                ai=float(ai["value"]),
             )
         )
     prev = ctx.rows["prevalences"]
@@ -326,14 +306,18 @@ def _ai_checks(ctx: Context) -> list[Check]:
         out.append(
             draft.judge(
                 decide(reproduced=same),
-                "{text}",
+                msg.CUTOFF_VS_REFERENCE_TEXT[bool(same)],
                 uses=(r["row_id"],),
-                recomputed=f"{r['source_id']}: {r['value']:g} {r['unit']}",
+                recomputed=f"{r['source_id']}: {_amount(r)}",
                 value=float(r["value"]),
-                text=f"{u['source_id']} uses {u['cutoff']:g} {u['unit']}, "
-                + ("the" if same else "which is not the")
-                + f" {r['quantity']} for {r['population']} in {r['source_id']} "
-                f"({r['value']:g} {r['unit']}).",
+                source=u["source_id"],
+                cutoff=float(u["cutoff"]),
+                unit=u["unit"],
+                quantity=r["quantity"],
+                population=r["population"],
+                cited=r["source_id"],
+                ref_value=float(r["value"]),
+                ref_unit=r["unit"],
             )
         )
     return out
@@ -359,11 +343,7 @@ def check_other_reference_values(ctx: Context) -> Iterator[Check]:
         draft = _K_REFERENCE.draft(
             ctx,
             row,
-            claim=f"{row['quantity']} = {row['value']:g} {row['unit']}",
-            reported=f"{row['value']:g} {row['unit']}",
+            claim=f"{row['quantity']} = {_amount(row)}",
+            reported=_amount(row),
         )
-        yield draft.judge(
-            decide(evidence=False),
-            "{text}",
-            text="a reference value with nothing printed to recompute it from.",
-        )
+        yield draft.judge(decide(evidence=False), msg.UNUSED_REFERENCE_TEXT["other"])

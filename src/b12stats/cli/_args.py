@@ -21,6 +21,7 @@ __all__ = [
     "MAX_POWER_DYADS",
     "MAX_REPS",
     "MAX_SIMULATE_DYADS",
+    "add_format_option",
     "bounded_int",
     "bounded_int_list",
     "flag_spelling",
@@ -218,3 +219,8 @@ def flag_spelling(
         lambda m: flags[m.group(1)],
         message,
     )
+
+
+def add_format_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """Add ``--format table|csv``: stdout as a readable table (the default) or CSV."""
+    parser.add_argument("--format", choices=("table", "csv"), default="table", help=help)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from b12stats.cli._args import add_format_option
 from b12stats.cli._help import HelpFormatter, examples
 
 
@@ -38,12 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_package_options(p)
     p.add_argument("table", nargs="?", metavar="TABLE", help="table name or path to a CSV file")
-    p.add_argument(
-        "--format",
-        choices=("table", "csv"),
-        default="table",
-        help="output format (default: table)",
-    )
+    add_format_option(p, "output format (default: table)")
     p.add_argument("--schema", action="store_true", help="describe the table's columns instead")
     p.add_argument(
         "--as",
@@ -96,7 +92,6 @@ def load_packages(args: argparse.Namespace, plan: Any = None) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Print what was asked; return the exit status."""
-    import pandas as pd
 
     from b12stats import data
     from b12stats.errors import OptionError
@@ -122,20 +117,12 @@ def run(args: argparse.Namespace) -> int:
     elif args.schema:
         _print_schema(frame)
     else:
-        cut = any(
-            frame[c].astype(str).str.len().max() > TEXT_WIDTH
-            for c in frame.columns
-            if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
-        )
-        print(_readable(frame).to_string(index=False, justify="left"))
-        if cut:
-            print(f"(text cut at {TEXT_WIDTH} characters; --format csv prints it whole)")
+        _print_rows(frame)
     return 0
 
 
 def _run_packages(args: argparse.Namespace) -> int:
     """``data --data DIR [TABLE]``: validate the packages; list them or print a joined table."""
-    import pandas as pd
 
     from b12stats import data
     from b12stats.errors import OptionError
@@ -159,15 +146,22 @@ def _run_packages(args: argparse.Namespace) -> int:
     elif frame.empty:
         print(f"{args.table}: no rows in the data in use")
     else:
-        cut = any(
-            frame[c].astype(str).str.len().max() > TEXT_WIDTH
-            for c in frame.columns
-            if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
-        )
-        print(_readable(frame).to_string(index=False, justify="left"))
-        if cut:
-            print(f"(text cut at {TEXT_WIDTH} characters; --format csv prints it whole)")
+        _print_rows(frame)
     return 0
+
+
+def _print_rows(frame: Any) -> None:
+    """A table's rows, readable, long text cut at TEXT_WIDTH (and a note saying so)."""
+    import pandas as pd
+
+    cut = any(
+        frame[c].astype(str).str.len().max() > TEXT_WIDTH
+        for c in frame.columns
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+    )
+    print(_readable(frame).to_string(index=False, justify="left"))
+    if cut:
+        print(f"(text cut at {TEXT_WIDTH} characters; --format csv prints it whole)")
 
 
 def _print_packages(packages: Any, *, bundled: bool) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from b12stats.cli._help import HelpFormatter, examples
 from b12stats.cli.data import add_package_options
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from b12stats import designs
     from b12stats.cli._args import output_plan
     from b12stats.cli.data import load_packages
-    from b12stats.cli.simulate import print_description
+    from b12stats.cli.simulate import print_description, source_kinds
     from b12stats.errors import OptionError
 
     plan = output_plan()
@@ -77,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         if args.cohort is not None or args.out is not None:
             raise OptionError("--describe NAME|FILE takes no --cohort or --out")
         design = designs.get_design(args.describe, tables)
-        print_description(design, source_kind=_kinds(designs, tables))
+        print_description(design, source_kind=source_kinds(tables))
         return 0
     if args.cohort is None:
         raise OptionError("--cohort ID is required (see --list), or --describe FILE.toml")
@@ -88,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         with plan:
             design.to_toml(args.out)
-        status = design.describe(source_kind=_kinds(designs, tables))["status"]
+        status = design.describe(source_kind=source_kinds(tables))["status"]
         n_pub = int(status.str.startswith("published").sum())
         n_assumed = int((status == "assumed").sum())
         print(
@@ -97,15 +96,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.describe:
-        print_description(design, source_kind=_kinds(designs, tables))
+        print_description(design, source_kind=source_kinds(tables))
     return 0
-
-
-def _kinds(designs: Any, tables: Any) -> Any:
-    """Source kinds from the tables in use (None: the bundled ones)."""
-    if tables is None:
-        return None
-    return lambda row_id: designs.source_kind(row_id, tables)
 
 
 def _print_cohorts(designs: object, tables: object) -> None:
@@ -123,3 +115,7 @@ def _print_cohorts(designs: object, tables: object) -> None:
             note = str(exc).split(": ", 1)[-1].split(" (a design needs", 1)[0]
             rows.append({"cohort": cohort, "design": "no", "n_dyads": None, "note": note})
     print_frame(pd.DataFrame(rows, columns=["cohort", "design", "n_dyads", "note"]))
+    print(
+        f"# the report's default design is the built-in {designs.default_design_name()!r} "  # type: ignore[attr-defined]
+        "(b12stats simulate --list)"
+    )

@@ -16,22 +16,9 @@ from typing import Any
 
 from b12stats.cli._help import HelpFormatter, examples
 
-#: Columns of the printed table (all columns go to --out and --format csv).
-TABLE_COLUMNS = (
-    "file",
-    "statistic",
-    "measure",
-    "value",
-    "low",
-    "high",
-    "spread",
-    "count",
-    "n",
-    "p_text",
-    "unit",
-    "cutoff_text",
-    "needs_review",
-)
+#: Columns of :data:`b12stats.text.COLUMNS` left out of the printed table (all columns go
+#: to --out and --format csv).
+NOT_PRINTED = ("start", "end", "text")
 KINDS = ("primary", "secondary", "lay", "reference")
 
 
@@ -123,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
 def _table(frame: Any) -> str:
     if frame.empty:
         return "no statistics found"
-    shown = frame[list(TABLE_COLUMNS)].copy()
+    from b12stats.text import COLUMNS
+
+    shown = frame[[c for c in COLUMNS if c not in NOT_PRINTED]].copy()
     shown["file"] = [Path(str(f)).name for f in shown["file"]]
     shown["needs_review"] = ["review" if v else "" for v in shown["needs_review"]]
     return shown.to_string(index=False)

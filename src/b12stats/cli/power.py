@@ -7,15 +7,13 @@ import sys
 from typing import Any
 
 from b12stats.cli._args import (
-    MAX_POWER_DYADS,
     MAX_REPS,
-    POWER_WHY,
     REPS_WHY,
     bounded_int,
-    bounded_int_list,
     workers,
 )
 from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli.simulate import add_design_options
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,25 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "--out clusters.csv",
         ),
     )
-    p.add_argument(
-        "--design",
-        required=True,
-        metavar="NAME|FILE.toml",
-        help="built-in design, e.g. kenya (see b12stats simulate --list), or a design file",
-    )
-    p.add_argument(
-        "--n-dyads",
-        type=bounded_int_list(MAX_POWER_DYADS, POWER_WHY),
-        metavar="N[,N...]",
-        help="numbers of dyads, comma-separated (default: the design's)",
-    )
-    p.add_argument(
-        "--n-clusters",
-        type=bounded_int_list(MAX_POWER_DYADS, POWER_WHY),
-        metavar="K[,K...]",
-        help="numbers of clusters, crossed with --n-dyads (default: keep the design's "
-        "dyads per cluster)",
-    )
+    add_design_options(p, required=True, listing="b12stats simulate --list", scenarios=True)
     p.add_argument(
         "--model",
         choices=("linear", "trend"),
@@ -121,12 +101,13 @@ def run(args: argparse.Namespace) -> int:
     from b12stats import power
     from b12stats._io import write_csv
     from b12stats.cli._args import output_plan
+    from b12stats.cli.simulate import load_design
     from b12stats.errors import OptionError
 
     if args.target_power is not None and not 0 < args.target_power < 1:
         raise OptionError(f"--target-power must be between 0 and 1, got {args.target_power}")
     plan = output_plan()
-    plan.add_input("--design", design_file(args.design))
+    args.design = load_design(args, plan)[0]  # a Design, its rows from the tables in use
     plan.add_output("--out", args.out)
     cov_struct = args.cov_struct
     if cov_struct is None:

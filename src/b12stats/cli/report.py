@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from b12stats.cli._args import MAX_REPS, REPS_WHY, bounded_int
+from b12stats.cli._args import MAX_REPS, REPS_WHY, bounded_int, workers
 from b12stats.cli._help import HelpFormatter, examples
 from b12stats.cli.data import add_package_options, load_packages
 
@@ -68,6 +68,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "b12stats.report.DEFAULT_REPS, 200; the report then takes well under a minute)"
         ),
     )
+    p.add_argument(
+        "--workers",
+        type=workers,
+        default=None,
+        metavar="N",
+        help=(
+            "processes the sections run in (default: the CPUs this process may use; "
+            "the page is the same for any N but for its date and run time)"
+        ),
+    )
     p.set_defaults(func=run)
 
 
@@ -114,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
             seed=seed,
             reps=reps,
             command=shlex.join(command),
+            workers=args.workers,
         )
     print(path, file=sys.stdout)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from b12stats.cli._args import add_format_option
 from b12stats.cli._help import HelpFormatter, examples
 from b12stats.cli.data import add_package_options, load_packages
 
@@ -46,12 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "conflicts_with_primary"
         ),
     )
-    p.add_argument(
-        "--format",
-        choices=("table", "csv"),
-        default="table",
-        help="stdout format: a readable table (default) or the full CSV",
-    )
+    add_format_option(p, "stdout format: a readable table (default) or the full CSV")
     p.add_argument(
         "--width",
         type=int,

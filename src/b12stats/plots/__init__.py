@@ -2,7 +2,8 @@
 
 Every plotting function has the signature ``plot_x(data, *, ax=None, **kwargs) -> Axes``:
 it draws on ``ax`` (or on a new figure when ``ax`` is None), never calls
-``plt.show()`` and never changes ``matplotlib.rcParams`` globally. Shared look
+``plt.show()`` and never changes ``matplotlib.rcParams`` globally (nor the backend:
+the examples run on whichever is in use; headless, matplotlib falls back to Agg). Shared look
 (colours, font sizes, spines) lives in :mod:`b12stats.plots.style`. Plotting
 never computes a statistic it could be handed: statistics come from
 :mod:`b12stats.stats` and friends.

@@ -70,9 +70,11 @@ def plot_audit(
     Returns
     -------
     Axes
+        The axes with one stacked bar of verdict counts per source kind.
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> a = pd.DataFrame({"source_kind": ["primary", "secondary", "secondary"],
     ...                   "verdict": ["consistent", "inconsistent", "consistent"]})
     >>> fig, ax = plt.subplots()

@@ -83,9 +83,11 @@ def plot_cohort_comparison(
     Returns
     -------
     Axes
+        The axes with both sources' values by compartment (and the ratios above).
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> v = pd.DataFrame({"compartment": ["milk"] * 2, "country": ["Canada", "Cambodia"],
     ...                   "source_kind": ["primary"] * 2, "statistic": ["geometric_mean"] * 2,
     ...                   "value": [452, 317], "ci_low": [400, 256], "ci_high": [504, 378],

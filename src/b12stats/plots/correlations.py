@@ -15,22 +15,15 @@ This module only draws: CIs, pools and tests are computed in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from b12stats.plots.forest import draw_diamond, finish_forest_axes, grouped_rows
 from b12stats.plots.style import COLORS, axes_or_current, require_columns
+from b12stats.plots.style import rows as _rows
 
 __all__ = ["ROW_COLUMNS", "plot_correlations"]
-
-
-def _rows(frame: Any) -> Iterator[Any]:
-    """``frame.itertuples(index=False)`` typed loosely (cells are of any type)."""
-    return iter(frame.itertuples(index=False))
 
 
 #: Columns of the ``rows`` frame, one row per line of the plot, drawn in order.
@@ -72,9 +65,11 @@ def plot_correlations(
     Returns
     -------
     Axes
+        The axes with one row per correlation, grouped by variable pair.
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> rows = pd.DataFrame({"group": ["maternal vs infant"] * 2, "label": ["A", "pooled"],
     ...     "row_type": ["study", "pooled"], "estimate": [0.5, 0.4],
     ...     "ci_low": [0.2, 0.1], "ci_high": [0.7, 0.6],

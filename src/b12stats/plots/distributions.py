@@ -14,7 +14,7 @@ This module only draws: the fit and the shares are computed in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -23,13 +23,9 @@ from matplotlib.axes import Axes
 
 from b12stats.format import format_number, format_pct
 from b12stats.plots.style import axes_or_current, plain_log_ticks, require_columns
+from b12stats.plots.style import rows as _rows
 
 __all__ = ["SHARE_COLUMNS", "plot_quartile_distribution"]
-
-
-def _rows(frame: Any) -> Iterator[Any]:
-    """``frame.itertuples(index=False)`` typed loosely (cells are of any type)."""
-    return iter(frame.itertuples(index=False))
 
 
 #: Columns the ``shares`` frame must have (one row per cut-off). ``published``
@@ -96,9 +92,11 @@ def plot_quartile_distribution(
     Returns
     -------
     Axes
+        The axes with the density, the shaded shares and the marks.
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> from b12stats.stats.quartiles import lognormal_from_quartiles
     >>> fig, ax = plt.subplots()
     >>> ax = plot_quartile_distribution(lognormal_from_quartiles(193, 276, 399))

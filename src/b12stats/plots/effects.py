@@ -11,9 +11,6 @@ This module only draws; P values recomputed from the CIs come from
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -21,13 +18,9 @@ from matplotlib.axes import Axes
 from b12stats.format import format_number
 from b12stats.plots.forest import finish_forest_axes, grouped_rows
 from b12stats.plots.style import COLORS, axes_or_current, require_columns
+from b12stats.plots.style import rows as _rows
 
 __all__ = ["EFFECT_COLUMNS", "plot_effects"]
-
-
-def _rows(frame: Any) -> Iterator[Any]:
-    """``frame.itertuples(index=False)`` typed loosely (cells are of any type)."""
-    return iter(frame.itertuples(index=False))
 
 
 #: Columns of the ``effects`` frame, one row per cell. ``estimate`` and the CI
@@ -64,9 +57,11 @@ def plot_effects(
     Returns
     -------
     Axes
+        The axes with one estimate and CI per period and timepoint.
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> e = pd.DataFrame({"label": ["6 weeks"], "group": ["prenatal"], "estimate": [34.4],
     ...                   "ci_low": [17.0], "ci_high": [54.5], "p_text": ["P < 0.001"],
     ...                   "note": [""]})

@@ -181,8 +181,6 @@ def plot_forest(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from b12stats.stats.meta import meta_correlations
     >>> res = meta_correlations([0.36, 0.51, 0.20, 0.31], [90, 40, 67, 100],
     ...                         labels=["A", "B", "C", "D"], method="DL")

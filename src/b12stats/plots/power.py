@@ -64,9 +64,11 @@ def plot_power(
     Returns
     -------
     Axes
+        The axes with one power curve per model.
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> f = pd.DataFrame({"model": ["linear"] * 2, "n_dyads": [50, 100], "power": [0.5, 0.8],
     ...                   "power_mcse": [0.05, 0.04], "reps": [100, 100]})
     >>> fig, ax = plt.subplots()

@@ -56,9 +56,11 @@ def plot_p_distribution(
     Returns
     -------
     Axes
+        The axes with one cumulative distribution of P per cohort size.
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> f = pd.DataFrame({"scenario": ["a"] * 4, "p_value": [1e-4, 1e-3, 0.02, 0.5]})
     >>> fig, ax = plt.subplots()
     >>> ax = plot_p_distribution(f, published_p=0.03)

@@ -68,9 +68,11 @@ def plot_milk_infant(
     Returns
     -------
     Axes
+        The axes with the dyads, the fitted line, its band and the cut-offs.
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> d = pd.DataFrame({"milk_b12": [50.0, 100, 200], "infant_b12": [150.0, 250, 300]})
     >>> fig, ax = plt.subplots()
     >>> ax = plot_milk_infant(d, target_r=0.36, simulated_r=0.35)

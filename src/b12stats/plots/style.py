@@ -33,6 +33,7 @@ __all__ = [
     "axes_or_current",
     "plain_log_ticks",
     "require_columns",
+    "rows",
     "style_axes",
     "style_context",
 ]
@@ -102,6 +103,11 @@ def style_axes(ax: Any, *, grid_axis: str | None = None) -> Any:
         ax.grid(True, axis=grid_axis, color=COLORS["grid"], linewidth=0.6)
         ax.set_axisbelow(True)
     return ax
+
+
+def rows(frame: Any) -> Iterator[Any]:
+    """``frame.itertuples(index=False)`` typed loosely (cells are of any type)."""
+    return iter(frame.itertuples(index=False))
 
 
 def require_columns(frame: Any, columns: Iterable[str], *, name: str) -> None:

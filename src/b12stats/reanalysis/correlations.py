@@ -52,6 +52,35 @@ class CorrelationsResult:
     comparison_sources: tuple[str, ...] = ()
 
 
+def _summary_row(
+    group: str,
+    label: str,
+    row_type: str,
+    estimate_ci: tuple[Any, Any, Any],
+    text: str,
+    *,
+    n: Any = pd.NA,
+) -> dict[str, Any]:
+    """A pooled or difference line of the plot rows (no source, r or pooling of its own)."""
+    est, lo, hi = (float(v) for v in estimate_ci)
+    return {
+        "row_id": "",
+        "group": group,
+        "label": label,
+        "row_type": row_type,
+        "estimate": est,
+        "ci_low": lo,
+        "ci_high": hi,
+        "source_kind": "",
+        "text": text,
+        "r": np.nan,
+        "n": n,
+        "p_text": "",
+        "coefficient": "",
+        "pooling": "",
+    }
+
+
 def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> CorrelationsResult:
     """All correlations in use with Fisher-z CIs, pooled where pooling is allowed.
 
@@ -169,22 +198,14 @@ def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> Cor
             if np.isfinite(f["i2"]):
                 txt += f"; I² = {format_fixed(f['i2'], 0)}%"
             rows.append(
-                {
-                    "row_id": "",
-                    "group": group,
-                    "label": f"pooled, primary ({f['method']})",
-                    "row_type": "pooled",
-                    "estimate": float(f["estimate_r"]),
-                    "ci_low": float(f["ci_low_r"]),
-                    "ci_high": float(f["ci_high_r"]),
-                    "source_kind": "",
-                    "text": txt,
-                    "r": np.nan,
-                    "n": int(f["n_total"]),
-                    "p_text": "",
-                    "coefficient": "",
-                    "pooling": "",
-                }
+                _summary_row(
+                    group,
+                    f"pooled, primary ({f['method']})",
+                    "pooled",
+                    (f["estimate_r"], f["ci_low_r"], f["ci_high_r"]),
+                    txt,
+                    n=int(f["n_total"]),
+                )
             )
     comparisons, whos = [], []
     summ = corr[(corr["source_kind"] == "secondary") & corr["r"].notna() & corr["n"].notna()]
@@ -205,27 +226,16 @@ def analysis_correlations(*, method: str = "REML", tables: Tables = None) -> Cor
             group = f"difference between the two r of {who}"
         whos.append(who)
         rows.append(
-            {
-                "row_id": "",
-                "group": group,
-                "label": f"{_country(a['cohort'], tables)} − {_country(b['cohort'], tables)}",
-                "row_type": "difference",
-                "estimate": float(cmp["estimate"]),
-                "ci_low": float(cmp["ci_low"]),
-                "ci_high": float(cmp["ci_high"]),
-                "source_kind": "",
-                "text": (
-                    f"{_r_text(float(a['r']))} − {_r_text(float(b['r']))} = "
-                    f"{_r_text(float(cmp['estimate']))} ({_r_text(float(cmp['ci_low']))}, "
-                    f"{_r_text(float(cmp['ci_high']))}); z = {_r_text(float(cmp['statistic']))}, "
-                    f"{format_p_statement(float(cmp['p_value']))}"
-                ),
-                "r": np.nan,
-                "n": pd.NA,
-                "p_text": "",
-                "coefficient": "",
-                "pooling": "",
-            }
+            _summary_row(
+                group,
+                f"{_country(a['cohort'], tables)} − {_country(b['cohort'], tables)}",
+                "difference",
+                (cmp["estimate"], cmp["ci_low"], cmp["ci_high"]),
+                f"{_r_text(float(a['r']))} − {_r_text(float(b['r']))} = "
+                f"{_r_text(float(cmp['estimate']))} ({_r_text(float(cmp['ci_low']))}, "
+                f"{_r_text(float(cmp['ci_high']))}); z = {_r_text(float(cmp['statistic']))}, "
+                f"{format_p_statement(float(cmp['p_value']))}",
+            )
         )
     comparison = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
     return CorrelationsResult(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import concurrent.futures as cf
 import contextlib
 import datetime as _dt
 import io
 import logging
+import multiprocessing
+import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,7 +34,16 @@ from b12stats.report.tables import table_view
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SOURCE_KIND_HEADINGS", "Section", "build_report", "render_html", "run_section"]
+__all__ = [
+    "SOURCE_KIND_HEADINGS",
+    "RenderedFigure",
+    "Section",
+    "build_report",
+    "render_figures",
+    "render_html",
+    "run_section",
+    "run_sections",
+]
 
 NOT_AVAILABLE = "not available in this version"
 
@@ -62,19 +75,38 @@ def _asset(name: str) -> str:
 
 
 def _fig_to_base64(fig: Any) -> str:
+    """``fig`` as base64 PNG at :data:`EMBED_DPI`, drawn once; the figure is closed.
+
+    The figures are laid out by ``tight_layout`` when they are made, so
+    ``bbox_inches="tight"`` (a second full draw) would only trim the margin.
+    """
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=EMBED_DPI, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=EMBED_DPI)
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 @dataclass(frozen=True)
-class _Figure:
+class RenderedFigure:
+    """A section's figure as the page embeds it."""
+
     name: str
     caption: str
     png_base64: str
+
+
+def render_figures(sec: Section) -> Section:
+    """Draw ``sec.figures`` once into ``sec.rendered`` (base64 PNG) and close them.
+
+    The drawing time is added to ``sec.seconds``.
+    """
+    t0 = time.perf_counter()
+    sec.rendered += [RenderedFigure(n, c, _fig_to_base64(f)) for n, f, c in sec.figures]
+    sec.figures = []
+    sec.seconds += time.perf_counter() - t0
+    return sec
 
 
 def _section_view(sec: Section) -> dict[str, Any]:
@@ -85,7 +117,7 @@ def _section_view(sec: Section) -> dict[str, Any]:
         "finding": sec.finding,
         "finding_items": sec.finding_items,
         "notes": sec.notes,
-        "rendered_figures": [_Figure(n, c, _fig_to_base64(f)) for n, f, c in sec.figures],
+        "rendered_figures": render_figures(sec).rendered,
         "table_views": [(caption, table_view(frame)) for caption, frame in sec.tables],
     }
 
@@ -133,6 +165,73 @@ def run_section(key: str, title: str, fn: Callable[[], Section]) -> Section:
         sec = Section(key, title, available=False, omitted=True, finding=exc.reason)
     sec.seconds = time.perf_counter() - t0
     return sec
+
+
+#: Sections started first when they run in parallel (the slowest; the rest fill in).
+_SLOW_FIRST = ("power", "ptrend", "simulated_cohort", "distributions", "audit")
+
+#: The plan the worker processes run (set before they are forked).
+_PLAN: Sequence[tuple[str, str, Callable[[], Section]]] = ()
+
+
+def _run_planned(i: int) -> Section:
+    """Run section ``i`` of :data:`_PLAN` and draw its figures (in a worker process)."""
+    key, title, fn = _PLAN[i]
+    return render_figures(run_section(key, title, fn))
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def run_sections(
+    plan: Sequence[tuple[str, str, Callable[[], Section]]],
+    *,
+    workers: int = 1,
+    progress: bool = False,
+) -> list[Section]:
+    """Run every section of ``plan`` with its figures drawn; the sections in plan order.
+
+    With ``workers > 1`` the sections run in that many forked processes, the
+    slowest started first; each section's numbers depend on its own seed only,
+    so the sections are the same for any ``workers``. Where ``fork`` is not
+    available, or the process runs other threads (a fork could deadlock), they
+    run one after the other.
+    """
+    global _PLAN
+    workers = max(1, min(workers, len(plan)))
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if workers == 1 or not forkable or threading.active_count() > 1:
+        out = []
+        for i, (key, title, fn) in enumerate(plan, 1):
+            if progress:
+                print(f"[{i}/{len(plan)}] {title} ...", file=sys.stderr, flush=True)
+            out.append(render_figures(run_section(key, title, fn)))
+        return out
+    rank = {k: r for r, k in enumerate(_SLOW_FIRST)}
+    order = sorted(range(len(plan)), key=lambda i: rank.get(plan[i][0].split("-")[0], len(rank)))
+    _PLAN = plan
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with cf.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            futures = {pool.submit(_run_planned, i): i for i in order}
+            done: dict[int, Section] = {}
+            for fut in cf.as_completed(futures):
+                i = futures[fut]
+                done[i] = fut.result()
+                if progress:
+                    print(
+                        f"[{len(done)}/{len(plan)}] {plan[i][1]} "
+                        f"({format_fixed(done[i].seconds, 1)} s)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+    finally:
+        _PLAN = ()
+    return [done[i] for i in range(len(plan))]
 
 
 def render_section(sec: Section) -> str:
@@ -186,6 +285,7 @@ def build_report(
     reps: int = DEFAULT_REPS,
     progress: bool | None = None,
     command: str = "",
+    workers: int | None = None,
 ) -> Path:
     """Run every analysis on the data in use and write one self-contained ``out/index.html``.
 
@@ -215,6 +315,10 @@ def build_report(
     command
         The command line that reproduces the report, as the page states it
         (default: ``b12stats report --seed SEED --reps REPS``).
+    workers
+        Processes the sections run in (:func:`run_sections`; default: the CPUs
+        this process may use). The page is the same for any number, but for
+        its date and run time.
 
     Returns
     -------
@@ -243,12 +347,12 @@ def build_report(
         designs = (default_design_name(),)
     elif isinstance(designs, str | Path):
         raise OptionError(f"designs must be a sequence of design names or paths, got {designs!r}")
+    if workers is None:
+        workers = _cpus()
+    elif not isinstance(workers, int | np.integer) or workers < 1:
+        raise OptionError(f"workers must be a whole number >= 1, got {workers!r}")
     plan = _sec.plan(seed=seed, reps=reps, tables=tables, designs=designs)
-    sections = []
-    for i, (key, title, fn) in enumerate(plan, 1):
-        if progress:
-            print(f"[{i}/{len(plan)}] {title} ...", file=sys.stderr, flush=True)
-        sections.append(run_section(key, title, fn))
+    sections = run_sections(plan, workers=int(workers), progress=progress)
     assumptions: list[tuple[str, pd.DataFrame]] = []
     for sec in sections:  # the same design used twice is listed once
         if sec.omitted:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,76 +138,76 @@ def figure_distributions(res: DistributionsResult) -> Any:
     return fig
 
 
-def figure_cohort_comparison(res: CohortsResult) -> Any:
-    """The two sources on one axis (:func:`plot_cohort_comparison`)."""
+def _one_axes(
+    figsize: tuple[float, float], draw: Callable[[Any], Any], title: str, **title_kw: Any
+) -> Any:
+    """A figure of one Axes in the b12stats style: ``draw(ax)``, a left title, tight layout."""
     import matplotlib.pyplot as plt
 
+    with style_context():
+        fig, ax = plt.subplots(figsize=figsize)
+        draw(ax)
+        ax.set_title(title, loc="left", **title_kw)
+        fig.tight_layout()
+    return fig
+
+
+def figure_cohort_comparison(res: CohortsResult) -> Any:
+    """The two sources on one axis (:func:`plot_cohort_comparison`)."""
     from b12stats.plots.cohorts import plot_cohort_comparison
 
     secondary = res.secondary_label or "secondary source"
-    with style_context():
-        fig, ax = plt.subplots(figsize=(7.5, 4.6))
-        plot_cohort_comparison(
+    return _one_axes(
+        (7.5, 4.6),
+        lambda ax: plot_cohort_comparison(
             res.values,
             ratios=res.ratios,
             ax=ax,
             countries=res.countries,
             secondary_label=secondary,
-        )
-        ax.set_title(
-            f"{' vs '.join(res.countries)} ({res.primary_label}): primary abstract vs {secondary}",
-            loc="left",
-        )
-        fig.tight_layout()
-    return fig
+        ),
+        f"{' vs '.join(res.countries)} ({res.primary_label}): primary abstract vs {secondary}",
+    )
 
 
 def figure_supplement_effects(res: EffectsResult) -> Any:
     """Percent differences by period and timepoint (:func:`plot_effects`)."""
-    import matplotlib.pyplot as plt
-
     from b12stats.plots.effects import plot_effects
 
-    with style_context():
-        fig, ax = plt.subplots(figsize=(7.5, 2.8))
-        what = ", ".join(res.outcomes)
-        plot_effects(res.table, ax=ax, xlabel=f"difference in {what}, supplement vs placebo (%)")
-        places = sorted(set(res.places))
-        ax.set_title(
-            f"{', '.join(res.labels)} ({', '.join(places)}): {what}, supplement vs placebo",
-            loc="left",
-        )
-        fig.tight_layout()
-    return fig
+    what = ", ".join(res.outcomes)
+    places = sorted(set(res.places))
+    return _one_axes(
+        (7.5, 2.8),
+        lambda ax: plot_effects(
+            res.table, ax=ax, xlabel=f"difference in {what}, supplement vs placebo (%)"
+        ),
+        f"{', '.join(res.labels)} ({', '.join(places)}): {what}, supplement vs placebo",
+    )
 
 
 def figure_correlations(res: CorrelationsResult) -> Any:
     """Grouped forest plot (:func:`b12stats.plots.correlations.plot_correlations`)."""
-    import matplotlib.pyplot as plt
-
     from b12stats.plots.correlations import plot_correlations
 
     n_lines = len(res.rows) + 1.4 * res.rows["group"].nunique()
-    with style_context():
-        fig, ax = plt.subplots(figsize=(9.5, 0.3 * n_lines + 1.0))
-        plot_correlations(res.rows, ax=ax, xlabel="correlation r, or difference in r (95% CI)")
-        ax.set_title(
-            "Published correlations of B12 between mother, milk and infant", loc="left", pad=12
-        )
-        fig.tight_layout()
-    return fig
+    return _one_axes(
+        (9.5, 0.3 * n_lines + 1.0),
+        lambda ax: plot_correlations(
+            res.rows, ax=ax, xlabel="correlation r, or difference in r (95% CI)"
+        ),
+        "Published correlations of B12 between mother, milk and infant",
+        pad=12,
+    )
 
 
 def figure_simulated_cohort(res: SimulatedCohortResult) -> Any:
     """Scatter with GEE fit and cut-offs (:func:`b12stats.plots.scatter.plot_milk_infant`)."""
-    import matplotlib.pyplot as plt
-
     from b12stats.plots.scatter import plot_milk_infant
 
     s = res.summary.iloc[0]
-    with style_context():
-        fig, ax = plt.subplots(figsize=(7.8, 4.6))
-        plot_milk_infant(
+    return _one_axes(
+        (7.8, 4.6),
+        lambda ax: plot_milk_infant(
             res.cohort,
             line=res.line,
             target_r=float(s["target_r"]),
@@ -217,65 +217,48 @@ def figure_simulated_cohort(res: SimulatedCohortResult) -> Any:
             milk_cutoff=res.milk_level if np.isfinite(res.milk_level) else None,
             infant_cutoff=res.adequacy_cutoff,
             ax=ax,
-        )
-        ax.set_title(
-            f"Simulated {res.design_label}-like cohort ({int(s['n_dyads'])} dyads, "
-            f"{int(s['n_clusters'])} clusters; seed {res.seed})",
-            loc="left",
-        )
-        fig.tight_layout()
-    return fig
+        ),
+        f"Simulated {res.design_label}-like cohort ({int(s['n_dyads'])} dyads, "
+        f"{int(s['n_clusters'])} clusters; seed {res.seed})",
+    )
 
 
 def figure_power(res: PowerResult) -> Any:
     """Power curves (:func:`b12stats.plots.power.plot_power`)."""
-    import matplotlib.pyplot as plt
-
     from b12stats.plots.power import plot_power
 
-    with style_context():
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
-        plot_power(res.table, ax=ax, mark_n=res.design_n, mark_label=res.design_n_label)
-        design = res.design_label
-        alpha = _and_values(res.table["alpha"]) if "alpha" in res.table else ""
-        ax.set_title(
-            f"Power at alpha = {alpha}, {design}-like design (clusters scale with dyads)",
-            loc="left",
-        )
-        fig.tight_layout()
-    return fig
+    alpha = _and_values(res.table["alpha"]) if "alpha" in res.table else ""
+    return _one_axes(
+        (7.5, 4.2),
+        lambda ax: plot_power(
+            res.table, ax=ax, mark_n=res.design_n, mark_label=res.design_n_label
+        ),
+        f"Power at alpha = {alpha}, {res.design_label}-like design (clusters scale with dyads)",
+    )
 
 
 def figure_ptrend(res: PTrendResult) -> Any:
     """The simulated P-trend distributions (:func:`b12stats.plots.ptrend.plot_p_distribution`)."""
-    import matplotlib.pyplot as plt
-
     from b12stats.plots.ptrend import plot_p_distribution
 
-    with style_context():
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
-        plot_p_distribution(
+    return _one_axes(
+        (7.5, 4.2),
+        lambda ax: plot_p_distribution(
             res.pvalues,
             published_p=res.published_p,
             published_label=f"{res.published_label} {res.published_text.split('=')[0].strip()}",
             ax=ax,
-        )
-        ax.set_title(
-            f"Milk-quartile trend test in simulated {res.design_label}-like cohorts", loc="left"
-        )
-        fig.tight_layout()
-    return fig
+        ),
+        f"Milk-quartile trend test in simulated {res.design_label}-like cohorts",
+    )
 
 
 def figure_audit(res: AuditResult) -> Any:
     """Verdict counts by source kind (:func:`b12stats.plots.audit.plot_audit`)."""
-    import matplotlib.pyplot as plt
-
     from b12stats.plots.audit import plot_audit
 
-    with style_context():
-        fig, ax = plt.subplots(figsize=(7.5, 2.8))
-        plot_audit(res.table, ax=ax, verdict_order=res.verdicts or None)
-        ax.set_title(f"Audit: {len(res.table)} checks of published claims", loc="left")
-        fig.tight_layout()
-    return fig
+    return _one_axes(
+        (7.5, 2.8),
+        lambda ax: plot_audit(res.table, ax=ax, verdict_order=res.verdicts or None),
+        f"Audit: {len(res.table)} checks of published claims",
+    )

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from b12stats import reanalysis as _an
 from b12stats.designs import default_design_name
 from b12stats.format import (
     format_fixed,
@@ -17,20 +18,7 @@ from b12stats.format import (
     format_p_statement,
     format_pct,
 )
-from b12stats.reanalysis import (
-    PTREND_REPS_FACTOR,
-    NothingToShow,
-    Tables,
-    analysis_audit,
-    analysis_cohort_comparison,
-    analysis_correlations,
-    analysis_distributions,
-    analysis_power,
-    analysis_ptrend,
-    analysis_simulated_cohort,
-    analysis_supplement_effects,
-    comparison_pairs,
-)
+from b12stats.reanalysis import PTREND_REPS_FACTOR, NothingToShow, Tables
 from b12stats.reanalysis._common import country as _country
 from b12stats.reanalysis._common import rows as _rows
 from b12stats.reanalysis.correlations import _PAIR_NAME
@@ -57,6 +45,8 @@ class Section:
     #: Parallel results the finding lists (shown as bullets under its first sentence).
     finding_items: list[str] = field(default_factory=list)
     figures: list[tuple[str, Any, str]] = field(default_factory=list)  # (name, fig, caption)
+    #: the figures drawn (``report.build.RenderedFigure``); ``figures`` is emptied then
+    rendered: list[Any] = field(default_factory=list)
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (caption, frame)
     assumptions: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -89,7 +79,7 @@ def _countries(cohorts: Any, tables: Tables = None) -> list[str]:
 
 
 def _section_distributions(tables: Tables = None) -> Section:
-    res = analysis_distributions(tables=tables)
+    res = _an.analysis_distributions(tables=tables)
     sec = Section("distributions", "Distributions rebuilt from published summaries")
     bits = []
     agreements = []
@@ -170,7 +160,7 @@ def _plural(word: str, count: int) -> str:
 
 
 def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = False) -> Section:
-    res = analysis_cohort_comparison(secondary, tables=tables)
+    res = _an.analysis_cohort_comparison(secondary, tables=tables)
     tag = f" ({res.secondary_source_id})" if many else ""
     who = res.secondary_phrase + tag
     countries = " vs ".join(res.countries)
@@ -242,7 +232,7 @@ def _section_cohorts(secondary: str, tables: Tables = None, *, many: bool = Fals
 
 
 def _section_correlations(tables: Tables = None) -> Section:
-    res = analysis_correlations(tables=tables)
+    res = _an.analysis_correlations(tables=tables)
     sec = Section("correlations", "Published correlations, pooled where allowed")
     parts = []
     for row in _rows(res.pooled) if len(res.pooled) else []:
@@ -329,7 +319,7 @@ def _section_correlations(tables: Tables = None) -> Section:
 
 
 def _section_effects(tables: Tables = None) -> Section:
-    res = analysis_supplement_effects(tables=tables)
+    res = _an.analysis_supplement_effects(tables=tables)
     other = res.other
     if res.table.empty:  # no percent difference with a CI: the rows as printed
         sec = Section("supplementation", "Effects as printed")
@@ -417,7 +407,7 @@ def _basis(assumptions: pd.DataFrame) -> str:
 def _section_simulated_cohort(
     seed: int, design: Any = None, tables: Tables = None, tag: str = ""
 ) -> Section:
-    res = analysis_simulated_cohort(seed=seed, design=design, tables=tables)
+    res = _an.analysis_simulated_cohort(seed=seed, design=design, tables=tables)
     s = res.summary.iloc[0]
     place = res.design_label
     cut = _assumed(res.assumptions, "adequacy_cutoff")
@@ -470,7 +460,7 @@ def _section_simulated_cohort(
 def _section_power(
     seed: int, reps: int, design: Any = None, tables: Tables = None, tag: str = ""
 ) -> Section:
-    res = analysis_power(seed=seed, reps=reps, design=design, tables=tables)
+    res = _an.analysis_power(seed=seed, reps=reps, design=design, tables=tables)
     sec = Section("power", f"How many dyads? Power by simulation{tag}")
     bits = []
     for model, grp in res.table.groupby("model", sort=False):
@@ -507,7 +497,9 @@ def _section_power(
 def _section_ptrend(
     seed: int, reps: int, design: Any = None, tables: Tables = None, tag: str = ""
 ) -> Section:
-    res = analysis_ptrend(seed=seed, reps=reps * PTREND_REPS_FACTOR, design=design, tables=tables)
+    res = _an.analysis_ptrend(
+        seed=seed, reps=reps * PTREND_REPS_FACTOR, design=design, tables=tables
+    )
     sec = Section("ptrend", f"How plausible is the published P-trend?{tag}")
     t = res.table
     first = t.iloc[0]
@@ -552,7 +544,7 @@ def _section_ptrend(
 
 
 def _section_audit(tables: Tables = None) -> Section:
-    res = analysis_audit(tables=tables)
+    res = _an.analysis_audit(tables=tables)
     sec = Section("audit", "Audit of every published claim")
     t = res.table
     problem_verdicts = ("inconsistent", "conflicts_with_primary")
@@ -626,7 +618,7 @@ def plan(
     items: list[tuple[str, str, Callable[[], Section]]] = [
         ("audit", "Audit of every published claim", lambda: _section_audit(tables))
     ]
-    pairs = comparison_pairs(tables)
+    pairs = _an.comparison_pairs(tables)
     usable = [p for p in pairs if not p[2]]
     for i, (secondary, cited, why) in enumerate(pairs):
         key = "cohort_comparison" if i == 0 else f"cohort_comparison-{i + 1}"

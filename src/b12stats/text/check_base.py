@@ -17,7 +17,13 @@ import pandas as pd
 
 from b12stats.audit.core import Check
 from b12stats.errors import OptionError
-from b12stats.stats.printed import PrintedNumber, parse_number, rounding_interval
+from b12stats.stats.printed import (
+    PrintedNumber,
+    PrintedP,
+    parse_number,
+    parse_p,
+    rounding_interval,
+)
 from b12stats.units import UNITS, convert
 
 __all__ = [
@@ -31,6 +37,7 @@ __all__ = [
     "group_words",
     "number",
     "overlaps",
+    "printed_p",
     "time_point",
     "to_pmol",
 ]
@@ -113,6 +120,16 @@ def number(text: Any) -> PrintedNumber | None:
     except OptionError:
         return None
     return num if num.decimals is not None else None
+
+
+def printed_p(text: str) -> PrintedP | None:
+    """The P printed in ``text`` (:func:`~b12stats.stats.printed.parse_p`), or None."""
+    if not text:
+        return None
+    try:
+        return parse_p(text)
+    except OptionError:
+        return None
 
 
 def overlaps(a: PrintedNumber, b: PrintedNumber) -> bool:

@@ -22,9 +22,8 @@ from collections.abc import Iterator
 import pandas as pd
 
 from b12stats.audit.core import ALPHA, Check, decide
-from b12stats.errors import OptionError
 from b12stats.stats.effects import check_ratio, ratio_from_cis
-from b12stats.stats.printed import PrintedP, parse_p, rounding_interval
+from b12stats.stats.printed import PrintedP, rounding_interval
 from b12stats.text.check_base import (
     COMPARTMENT_WORDS,
     NOT_NAMES,
@@ -35,6 +34,7 @@ from b12stats.text.check_base import (
     names_in,
     nearest_name,
     overlaps,
+    printed_p,
     time_point,
     to_pmol,
 )
@@ -200,15 +200,6 @@ def _best(
     return min(best, key=dist), top
 
 
-def _p(text: str) -> PrintedP | None:
-    if not text:
-        return None
-    try:
-        return parse_p(text)
-    except OptionError:
-        return None
-
-
 def _significant(pp: PrintedP | None) -> bool | None:
     if pp is None:
         return None
@@ -285,7 +276,7 @@ def _compare(row: Row, p: Row, primary_file: str) -> Check:
     n1, n2 = row.whole("n"), p.whole("n")
     if n1 is not None and n2 is not None and n1 != n2:
         problems.append(f"n = {n1} against the primary's n = {n2}")
-    s1, s2 = _significant(_p(row.text("p_text"))), _significant(_p(p.text("p_text")))
+    s1, s2 = _significant(printed_p(row.text("p_text"))), _significant(printed_p(p.text("p_text")))
     if s1 is not None and s2 is not None and s1 != s2:
         problems.append(
             f"{'significant' if s1 else 'not significant'} ({row.text('p_text')}) "
@@ -382,7 +373,7 @@ def _claims(
 
 def _significance(row: Row, p: Row, primary_file: str) -> Check:
     """A correlation against the primary's worded correlation with only its P."""
-    s1, s2 = _significant(_p(row.text("p_text"))), _significant(_p(p.text("p_text")))
+    s1, s2 = _significant(printed_p(row.text("p_text"))), _significant(printed_p(p.text("p_text")))
     sec = _shown(row)
     pri = f"'{p.sentence[max(0, p.position() - 60) : p.position() + len(p.text('value')) + 2]}'"
     known = s1 is not None and s2 is not None
@@ -511,6 +502,53 @@ def _specific(
     return True
 
 
+#: How far before a P-only comparison its subject words are read, and how many it needs.
+SUBJECT_WIDTH = 45
+MIN_SUBJECT_WORDS = 2
+_FILLER = frozenset({"and", "the", "with", "were", "was", "for", "than", "both", "all", "also"})
+
+
+def _subject(r: Row) -> frozenset[str]:
+    """The words that name what a P-only comparison tests: those just before its P.
+
+    Read back to the previous closing parenthesis (the P of the item before it in a
+    list), lower-cased, words of three or more letters other than :data:`_FILLER`.
+    """
+    before = r.before(SUBJECT_WIDTH)
+    before = before[before.rfind(")") + 1 :]
+    words = re.findall(r"[a-z][a-z0-9]{2,}", before.lower())
+    return frozenset(w for w in words if w not in _FILLER)
+
+
+def _same_subject(row: Row, prim: list[Row]) -> Row | None:
+    """The primary's one P-only comparison whose subject words are the text's own."""
+    mine = _subject(row)
+    if len(mine) < MIN_SUBJECT_WORDS:
+        return None
+    hits = [p for p in prim if p.text("statistic") == "comparison" and _subject(p) == mine]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _compare_p(row: Row, p: Row, primary_file: str) -> Check:
+    """A P-only comparison against the primary's P for the same subject: do they overlap?"""
+    t1 = row.text("p_text") or row.text("value")
+    t2 = p.text("p_text") or p.text("value")
+    pp1, pp2 = printed_p(t1), printed_p(t2)
+    if pp1 is None or pp2 is None:
+        fits, evidence = True, False
+    else:
+        fits, evidence = pp1.intersects(*pp2.interval()), True
+    verdict = decide(reproduced=fits and evidence and t1.replace(" ", "") == t2.replace(" ", ""),
+                     compatible=fits, evidence=evidence, against_primary=True)  # fmt: skip
+    what = " ".join(sorted(_subject(row)))
+    detail = (f"{primary_file} prints {t2} for the same comparison ({what}); the text's {t1} "
+              + ("fits it." if fits else "excludes it."))  # fmt: skip
+    return row.check("vs_primary", category="comparison_vs_primary", claim=_shown(row),
+                     reported=_shown(row), recomputed=_shown(p), verdict=verdict, detail=detail,
+                     cited_source_id=primary_file, source_kind="",
+                     row_ids=(row.row_id, p.row_id))  # fmt: skip
+
+
 def against_primary(
     rows: list[Row],
     prim: list[Row],
@@ -526,6 +564,9 @@ def against_primary(
         if row.num("value") is None:
             continue
         stat = row.text("statistic")
+        if stat == "comparison" and (same := _same_subject(row, prim)) is not None:
+            out.append(_compare_p(row, same, primary_file))
+            continue
         got = _best(row, prim, ra, rb) if prim else None
         if stat == "ratio" and got is None and (pair := _ratio_pair(row, rows)):
             ma, mb = _best(pair[0], prim, ra, rb), _best(pair[1], prim, ra, rb)

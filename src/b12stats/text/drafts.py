@@ -111,6 +111,16 @@ def _printed(text: object) -> str:
     return "0" + s if s.startswith(".") else "-0" + s[1:] if s.startswith("-.") else s
 
 
+def _ci_fields(row: Mapping[str, Any], text: str) -> dict[str, object]:
+    """``ci_low``, ``ci_high`` and ``ci_level`` of a row printed with its CI in ``text``."""
+    level = re.search(r"(\d{2})\s?%\s*(?:CI|confidence)", text)
+    return {
+        "ci_low": _printed(row["low"]),
+        "ci_high": _printed(row["high"]),
+        "ci_level": int(level.group(1)) / 100 if level else 0.95,
+    }
+
+
 def _int(text: object) -> int | None:
     x = _number(text)
     return int(x) if x is not None and x == int(x) and x >= 1 else None
@@ -284,12 +294,7 @@ def draft_tables(
             if row.get("spread") in ("quartiles", "iqr"):
                 entry.update(q1=_printed(row["low"]), q3=_printed(row["high"]))
             elif row.get("spread") == "ci":
-                level = re.search(r"(\d{2})\s?%\s*(?:CI|confidence)", text)
-                entry.update(
-                    ci_low=_printed(row["low"]),
-                    ci_high=_printed(row["high"]),
-                    ci_level=int(level.group(1)) / 100 if level else 0.95,
-                )
+                entry.update(_ci_fields(row, text))
             drafts.tables["concentrations"].append(entry)
             concentration_ids[i] = rid
         elif stat == "share":
@@ -334,12 +339,7 @@ def draft_tables(
                 "n": n or "",
             }
             if row.get("spread") == "ci":
-                level = re.search(r"(\d{2})\s?%\s*(?:CI|confidence)", text)
-                entry.update(
-                    ci_low=_printed(row["low"]),
-                    ci_high=_printed(row["high"]),
-                    ci_level=int(level.group(1)) / 100 if level else 0.95,
-                )
+                entry.update(_ci_fields(row, text))
             drafts.tables["effects"].append(entry)
         elif stat == "ratio":
             drafts.tables["_ratios"].append({"index": i, **{str(k): v for k, v in row.items()}})
