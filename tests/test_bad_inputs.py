@@ -1258,6 +1258,7 @@ class SchemaCase:
     # a reference to another table is checked where every table in use is known:
     # ``b12stats data --data DIR`` with the file as DIR/TABLE.csv
     package: bool = False
+    extra: tuple[tuple[str, str], ...] = ()  # (table, CSV text) beside it in the package
 
 
 def _schema_cases() -> tuple[list[SchemaCase], list[SchemaCase]]:
@@ -1301,13 +1302,27 @@ def _schema_cases() -> tuple[list[SchemaCase], list[SchemaCase]]:
             not_needles: Sequence[str] = (),
             table: str = table,
             header: list[str] = header,
+            checks: list[dict[str, Any]] = checks,
+            fields: dict[str, dict[str, Any]] = fields,
             package: bool = False,
         ) -> None:
             if row is None:  # every rule gets a case: build one by hand if this fires
                 raise AssertionError(f"{table}-{rule}: no bundled row to build the case from")
+            extra: list[tuple[str, str]] = []
             if package:  # beside the bundled tables the row needs an id of its own
                 key = "source_id" if table == "sources" else "row_id"
                 row = row | {key: f"mine_{row[key]}"}
+                # a unique reference (a claim judged once) points at a copy of its row
+                for rule in checks:
+                    col = rule.get("field")
+                    unique = fields.get(col, {}).get("constraints", {}).get("unique")
+                    if rule["rule"] != "reference" or not unique or col in columns:
+                        continue
+                    ref_header, ref_rows = _rows(rule["table"])
+                    ref = next(r for r in ref_rows if r[rule["key"]] == row[col])
+                    row = row | {col: f"mine_{row[col]}"}
+                    ref = ref | {rule["key"]: row[col]}
+                    extra.append((rule["table"], _table_csv(ref_header, [ref])))
             text = _table_csv(hdr or header, [row, *extra_rows])
             bad.append(
                 SchemaCase(
@@ -1319,6 +1334,7 @@ def _schema_cases() -> tuple[list[SchemaCase], list[SchemaCase]]:
                     tuple(needles),
                     tuple(not_needles),
                     package,
+                    tuple(extra),
                 )
             )
 
@@ -1483,6 +1499,8 @@ def test_data_schema_rule(
         name = "mine.csv"
         argv = ["data", name, "--as", case.table]
     (tmp_path / name).write_text(case.text, encoding="utf-8")
+    for table, text in case.extra:
+        (tmp_path / "mine" / f"{table}.csv").write_text(text, encoding="utf-8")
     before = _snapshot(tmp_path)
     code, _, err = _run_cli(argv, capsys)
     line = _error_line(code, err)
