@@ -285,6 +285,7 @@ _TYPE_NAMES: dict[type, str] = {
     Integral: "an integer",
     Real: "a number",
     os.PathLike: "a path",
+    Mapping: "a mapping (a dict)",
 }
 
 

@@ -53,6 +53,7 @@ from b12stats._schema import (
     table_schema,
     vocabulary,
 )
+from b12stats._validation import check_params
 from b12stats.errors import DataValidationError, OptionError
 
 __all__ = [
@@ -156,7 +157,9 @@ def _read_strings(text: str, label: str) -> tuple[pd.DataFrame, np.ndarray, np.n
     Returns the frame of strings (rows of the wrong width padded or cut to the
     header; the caller reports them), the line in the file where each data row
     starts (header = 1; quoted newlines counted) and the number of values in
-    each row. Blank lines are skipped; a line of commas is a row of empty cells.
+    each row, not counting the cells of the empty unnamed columns that are
+    dropped (:func:`b12stats._csvread.check_header`). Blank lines are skipped;
+    a line of commas is a row of empty cells.
     """
     reader = csv.reader(io.StringIO(text), strict=True)
     start = 1
@@ -182,7 +185,11 @@ def _read_strings(text: str, label: str) -> tuple[pd.DataFrame, np.ndarray, np.n
 
     keep = check_header(header, rows, lines, label)  # repeated names; empty columns dropped
     width = len(header)
-    widths = np.asarray([len(r) for r in rows], dtype=int)
+    # a row's width counts the kept columns only: a dropped column is empty in every
+    # row (a spreadsheet's trailing commas), whether or not the row has its cell
+    dropped = np.setdiff1d(np.arange(width), np.asarray(keep, dtype=int))
+    lengths = np.asarray([len(r) for r in rows], dtype=int)
+    widths = lengths - np.searchsorted(dropped, lengths)
     cells = [[(r + [""] * width)[j] for j in keep] for r in rows]
     frame = pd.DataFrame(cells, columns=[header[j].strip() for j in keep], dtype=object)
     return frame, np.asarray(lines, dtype=int), widths
@@ -605,6 +612,11 @@ def as_printed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     ``0.2``, so a file written from this frame loads back with the same
     printed precision (columns with ``b12stats:decimals`` in the schema).
 
+    Raises
+    ------
+    OptionError
+        When ``frame`` is not a DataFrame or ``table`` names no table.
+
     Examples
     --------
     >>> corr = load_table("correlations")
@@ -612,6 +624,7 @@ def as_printed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     >>> printed.loc[corr["p_value"] == 0.27, "r"].iloc[0]
     '0.20'
     """
+    check_params(frame=frame, constraints={"frame": ["dataframe"]})
     out = frame.copy()
     for f in table_schema(table).fields:
         name = f["name"]

@@ -173,7 +173,7 @@ def pool_table(
         if not pd.isna(ri) and not -1.0 < ri < 1.0:
             what = "outside [-1, 1]" if abs(ri) > 1 else "±1 (Fisher z is infinite)"
             raise DataValidationError(f"r = {ri:g} is {what}", column=r, **where(i))
-        if not pd.isna(ni) and (ni != math.floor(ni) or ni < 4):
+        if not pd.isna(ni) and (not math.isfinite(ni) or ni != math.floor(ni) or ni < 4):
             raise DataValidationError(
                 f"n = {ni:g} must be a whole number of at least 4 (the variance of Fisher z "
                 "is 1/(n - 3))",

@@ -26,6 +26,7 @@ from typing import overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from b12stats._validation import numeric_array
 from b12stats.errors import OptionError
 
 __all__ = ["MOLAR_MASS_CYANOCOBALAMIN", "UNITS", "convert", "to_pmol_per_l"]
@@ -63,7 +64,12 @@ def convert(value: ArrayLike, from_unit: str, to_unit: str) -> NDArray[np.float6
     Parameters
     ----------
     value
-        Concentration(s); must be >= 0.
+        Concentration(s); must be numbers >= 0 (NaN, a missing value, stays NaN).
+
+    Raises
+    ------
+    OptionError
+        For a value that is not a number or is negative, or an unknown unit.
     from_unit, to_unit
         One of ``pmol/L, nmol/L, pg/mL, ng/L, µg/L`` (``ug/L`` accepted).
 
@@ -74,9 +80,9 @@ def convert(value: ArrayLike, from_unit: str, to_unit: str) -> NDArray[np.float6
     >>> round(convert(0.42, "µg/L", "pmol/L"), 1)
     309.9
     """
-    arr = np.asarray(value, dtype=float)
+    arr = numeric_array("value", value)
     if np.any(arr < 0):
-        raise OptionError("concentrations must be >= 0")
+        raise OptionError(f"value must be concentrations >= 0; got {arr[arr < 0].flat[0]:g}")
     out = arr * (_factor(from_unit) / _factor(to_unit))
     return float(out) if out.ndim == 0 else out
 

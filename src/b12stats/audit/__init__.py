@@ -72,6 +72,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from b12stats._validation import check_params
 from b12stats.audit import (  # noqa: F401 (importing a family module registers it)
     claims,
     cohorts,
@@ -182,7 +183,8 @@ def run_audit(tables: Mapping[str, pd.DataFrame] | None = None) -> AuditResult:
     Raises
     ------
     OptionError
-        When a table is missing or two checks share an id.
+        When ``tables`` is not a mapping, a table is missing or two checks
+        share an id.
 
     Examples
     --------
@@ -191,6 +193,7 @@ def run_audit(tables: Mapping[str, pd.DataFrame] | None = None) -> AuditResult:
     >>> int(s.loc["secondary", "conflicts_with_primary"]) > 0
     True
     """
+    check_params(tables=tables, constraints={"tables": [None, Mapping]})
     tabs = TableSet(load_tables() if tables is None else tables)
     Context.of(tabs)  # validates the table names once
     checks: list[Check] = []

@@ -151,6 +151,11 @@ def output_plan() -> Any:
     return plan
 
 
+#: Library argument -> the option the commands fill it from, where the two names differ
+#: (``--seed SEED`` is passed on as ``rng=SEED``).
+LIBRARY_NAMES = {"rng": "seed"}
+
+
 def _flags(parser: argparse.ArgumentParser) -> dict[str, str]:
     """Python spelling -> flag, for every option of ``parser`` (dest and long name)."""
     out: dict[str, str] = {}
@@ -161,6 +166,9 @@ def _flags(parser: argparse.ArgumentParser) -> dict[str, str]:
         flag = longs[0]
         for name in {action.dest, *(s[2:].replace("-", "_") for s in longs)}:
             out.setdefault(name, flag)
+    for name, dest in LIBRARY_NAMES.items():
+        if dest in out:
+            out.setdefault(name, out[dest])
     return out
 
 
@@ -169,10 +177,13 @@ def flag_spelling(
 ) -> str:
     """Rewrite Python argument names in ``message`` as ``parser``'s flags.
 
-    Only a name followed by ``=`` (``cov_struct='independence'``), ``must``
-    or ``should`` is rewritten, so prose and column names stay as they are;
-    with ``keywords_only`` (for messages about data, which name columns) only
-    the ``name=value`` spelling.
+    Only a name followed by ``=`` (``cov_struct='independence'``), ``must``,
+    ``should`` or by its value in parentheses (``n_clusters (40)``; one word: not
+    prose like ``a seed (an integer >= 0)``) is rewritten,
+    so prose and column names stay as they are; with ``keywords_only`` (for
+    messages about data, which name columns) only the ``name=value`` spelling.
+    A library argument the command fills from an option of another name
+    (:data:`LIBRARY_NAMES`: ``rng`` from ``--seed``) is spelled as that option.
 
     Examples
     --------
@@ -183,6 +194,12 @@ def flag_spelling(
     'one per cluster; use --cov-struct independence'
     >>> flag_spelling("n_dyads must be >= 2, got 1", p)
     '--n-dyads must be >= 2, got 1'
+    >>> _ = p.add_argument("--n-clusters")
+    >>> flag_spelling("n_clusters (40) cannot exceed n_dyads (20)", p)
+    '--n-clusters (40) cannot exceed --n-dyads (20)'
+    >>> _ = p.add_argument("--seed")
+    >>> flag_spelling("rng must be a seed (an integer >= 0); got -1", p)
+    '--seed must be a seed (an integer >= 0); got -1'
     """
     if parser is None:
         return message
@@ -198,7 +215,7 @@ def flag_spelling(
     if keywords_only:
         return message
     return re.sub(
-        rf"(?<![\w-])({names})(?=\s*(?:=|must\b|should\b))",
+        rf"(?<![\w-])({names})(?=\s*(?:=|must\b|should\b|\([\w.+'-]+\)))",
         lambda m: flags[m.group(1)],
         message,
     )

@@ -56,7 +56,7 @@ from b12stats._validation import (
     validate_params,
 )
 from b12stats.errors import DataValidationError
-from b12stats.models._formula import formula_columns, terms
+from b12stats.models._formula import formula_columns, formula_numeric_columns, terms
 from b12stats.models._options import (
     COV_STRUCTS,
     COV_TYPES,
@@ -76,6 +76,38 @@ _SEPARATION_EPS = 1e-8
 
 def _is_binary(values: np.ndarray) -> bool:
     return bool(np.all((values == 0) | (values == 1)))
+
+
+def _check_numeric_text(data: pd.DataFrame, formula: str) -> None:
+    """A text column used as a number (outside ``C()``) that holds numbers is an error.
+
+    patsy would make categories of it, one per distinct text: a column of
+    concentrations with one ``'<50'`` (a detection limit) becomes a factor of
+    as many levels as values. A text column of no numbers at all stays a
+    category, as in patsy.
+    """
+    for col in formula_numeric_columns(formula):
+        series = data[col]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        present = series.dropna()
+        numbers = pd.to_numeric(present, errors="coerce")
+        if present.empty or numbers.isna().all():
+            continue
+        text = numbers.isna().to_numpy()
+        if text.any():
+            i = int(np.flatnonzero(text)[0])
+            raise DataValidationError(
+                f"{present.iloc[i]!r} (row {present.index[i]!r}) is not a number in a column of "
+                "numbers used numerically in the formula; make it a number or missing (NaN) "
+                "first (e.g. a detection limit)",
+                column=str(col),
+            )
+        raise DataValidationError(
+            "numbers stored as text; convert the column with pandas.to_numeric, or write "
+            f"C({col}) in the formula to use it as categories",
+            column=str(col),
+        )
 
 
 def _check_outcome(data: pd.DataFrame, outcome_cols: list[str], family: str, lhs: str) -> None:
@@ -209,6 +241,7 @@ def fit_gee(
         if col not in data.columns:
             raise DataValidationError(f"unknown column {col!r} in formula {formula!r}", column=col)
     _check_outcome(data, outcome_cols, family, formula.split("~")[0])
+    _check_numeric_text(data, formula)
 
     used = list(dict.fromkeys([*outcome_cols, *predictor_cols, groups]))
     notes: list[str] = []
@@ -314,6 +347,52 @@ def fit_gee(
     )
 
 
+_TRANSFORM_HINT = "np.log of values <= 0, np.sqrt of negative values"
+
+
+def _patsy_message(formula: str, exc: Exception) -> str:
+    """One line for a formula patsy cannot evaluate; R-style ``log(x)`` gets ``np.log``."""
+    import re
+
+    msg = str(exc).splitlines()[0]
+    unknown = re.search(r"NameError: name '(\w+)' is not defined", msg)
+    if unknown and callable(getattr(np, unknown[1], None)):
+        name = unknown[1]
+        return (
+            f"cannot build the model from {formula!r}: name {name!r} is not defined; "
+            f"write np.{name}(...) for numpy's {name} (as in 'y ~ np.{name}(x)')"
+        )
+    return f"cannot build the model from {formula!r}: {msg}"
+
+
+def _check_finite(formula: str, index: pd.Index, outcome: Any, design: Any) -> None:
+    """Raise when a term of the formula is infinite or NaN in every row or in some rows.
+
+    The data have no missing cells by then, so a non-finite value comes from a
+    transformation (``np.log(0)`` is -inf, ``np.log`` of a negative value NaN).
+    """
+    names = [*outcome.design_info.column_names, *design.design_info.column_names]
+    values = np.column_stack([np.asarray(outcome, dtype=float), np.asarray(design, dtype=float)])
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    rows = bad.any(axis=1)
+    kinds = "/".join(sorted({"missing (NaN)" if np.isnan(v) else f"{v:g}" for v in values[bad]}))
+    if rows.all():
+        every = bad.all(axis=0)
+        cols = np.flatnonzero(every) if every.any() else np.flatnonzero(bad.any(axis=0))
+        raise DataValidationError(
+            f"{formula!r} gives {kinds} in every row ({', '.join(names[j] for j in cols)}): "
+            f"check its transformations ({_TRANSFORM_HINT})"
+        )
+    i, j = (int(a[0]) for a in np.nonzero(bad))
+    raise DataValidationError(
+        f"{formula!r} gives {kinds} in {int(rows.sum())} of {len(values)} rows ({names[j]}, "
+        f"first in row {index[i]!r}): check its transformations ({_TRANSFORM_HINT}) or "
+        "leave those rows out"
+    )
+
+
 def _statsmodels_fit(
     frame: pd.DataFrame,
     formula: str,
@@ -339,19 +418,17 @@ def _statsmodels_fit(
 
         def build(spec: str) -> Any:
             try:
-                rows = patsy.dmatrices(
-                    spec, frame, eval_env=patsy.EvalEnvironment([{"np": np}]), NA_action="drop"
-                )[0].shape[0]
-            except patsy.PatsyError as exc:
-                msg = str(exc).splitlines()[0]
-                raise DataValidationError(
-                    f"cannot build the model from {formula!r}: {msg}"
-                ) from None
-            if rows == 0:
-                raise DataValidationError(
-                    f"{formula!r} is missing (NaN) in every row: check its transformations "
-                    "(np.log of values <= 0, np.sqrt of negative values)"
+                # every row kept (NaN too): the frame has no missing cells, so a
+                # non-finite value comes from a transformation in the formula
+                matrices = patsy.dmatrices(
+                    spec,
+                    frame,
+                    eval_env=patsy.EvalEnvironment([{"np": np}]),
+                    NA_action=patsy.NAAction(NA_types=[]),
                 )
+            except patsy.PatsyError as exc:
+                raise DataValidationError(_patsy_message(formula, exc)) from None
+            _check_finite(formula, frame.index, *matrices)
             try:
                 return sm.GEE.from_formula(
                     spec,
@@ -362,10 +439,7 @@ def _statsmodels_fit(
                     eval_env={"np": np},
                 )
             except patsy.PatsyError as exc:
-                msg = str(exc).splitlines()[0]
-                raise DataValidationError(
-                    f"cannot build the model from {formula!r}: {msg}"
-                ) from None
+                raise DataValidationError(_patsy_message(formula, exc)) from None
 
         model = build(formula)
         names = [str(n) for n in np.atleast_1d(model.endog_names)]

@@ -39,7 +39,9 @@ def milk_quartile(x: Any) -> pd.Series:
     Raises
     ------
     DataValidationError
-        If ties make two quartile cut points equal (fewer than 4 groups).
+        If ``x`` holds a value that is not a number (naming ``x``, or the
+        Series' name as the column), or ties make two quartile cut points
+        equal (fewer than 4 groups).
 
     Examples
     --------
@@ -50,9 +52,13 @@ def milk_quartile(x: Any) -> pd.Series:
     try:
         values = pd.to_numeric(values, errors="raise").astype(float)
     except (ValueError, TypeError):
+        raw = x if isinstance(x, pd.Series) else np.asarray(x, dtype=object)
+        bad = [v for v in np.ravel(np.asarray(raw, dtype=object)) if not _is_number(v)]
+        got = f"; got {bad[0]!r}" if bad else ""
+        if values.name is None:  # the argument itself
+            raise DataValidationError(f"x: quartiles need numeric values{got}") from None
         raise DataValidationError(
-            "quartiles need numeric values",
-            column=None if values.name is None else str(values.name),
+            f"quartiles need numeric values{got}", column=str(values.name)
         ) from None
     try:
         codes = pd.qcut(values, 4, labels=False)
@@ -65,6 +71,15 @@ def milk_quartile(x: Any) -> pd.Series:
         index=values.index,
         name=values.name,
     )
+
+
+def _is_number(value: Any) -> bool:
+    """Whether :func:`pandas.to_numeric` reads ``value`` (missing values count)."""
+    try:
+        pd.to_numeric(pd.Series([value], dtype=object), errors="raise")
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _quartile_edges(x: pd.Series) -> tuple[float, ...]:

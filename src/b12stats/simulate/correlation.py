@@ -65,7 +65,7 @@ def observed_correlation(
     """
     check_option("correlation scale", scale, CORRELATION_SCALES)
     if not (isinstance(rho, numbers.Real) and -1.0 <= rho <= 1.0):
-        raise OptionError(f"latent correlation must lie in [-1, 1], got {rho!r}")
+        raise OptionError(f"rho (the latent correlation) must lie in [-1, 1], got {rho!r}")
     rho = float(rho)
     if scale == "pearson_log":
         return rho
@@ -127,11 +127,11 @@ def latent_correlation(
     """
     check_option("correlation scale", scale, CORRELATION_SCALES)
     if not (isinstance(r, numbers.Real) and math.isfinite(r)):
-        raise OptionError(f"correlation must be a finite number, got {r!r}")
+        raise OptionError(f"r (the correlation) must be a finite number, got {r!r}")
     r = float(r)
     if scale in ("pearson_log", "spearman"):
         if not -1.0 <= r <= 1.0:
-            raise OptionError(f"correlation on scale {scale!r} must lie in [-1, 1], got {r}")
+            raise OptionError(f"r must lie in [-1, 1] on scale {scale!r}, got {r}")
         return r if scale == "pearson_log" else 2.0 * math.sin(math.pi * r / 6.0)
     if sigma_milk is None or sigma_infant is None:
         raise OptionError("the 'pearson' scale needs sigma_milk and sigma_infant")
@@ -139,7 +139,7 @@ def latent_correlation(
     lo, hi = observed_correlation_range(scale, sigma_milk=sigma_milk, sigma_infant=sigma_infant)
     if not lo <= r <= hi:
         raise OptionError(
-            f"a Pearson correlation of {r} on concentrations is not attainable by log-normal "
+            f"r = {r}, a Pearson correlation on concentrations, is not attainable by log-normal "
             f"marginals with log-SDs {sigma_milk:.4g} and {sigma_infant:.4g}: "
             f"attainable range is [{lo:.4f}, {hi:.4f}]"
         )

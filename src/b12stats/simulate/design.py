@@ -436,12 +436,15 @@ class Design:
     @property
     def latent_correlation(self) -> float:
         """Correlation of (log milk, log infant) giving :attr:`correlation` on its scale."""
-        return latent_correlation(
-            self.correlation,
-            self.correlation_scale,
-            sigma_milk=self.milk.sigma,
-            sigma_infant=self.infant.sigma,
-        )
+        try:
+            return latent_correlation(
+                self.correlation,
+                self.correlation_scale,
+                sigma_milk=self.milk.sigma,
+                sigma_infant=self.infant.sigma,
+            )
+        except OptionError as exc:  # r is the design's correlation
+            raise OptionError(f"the design's correlation: {exc}") from None
 
     @property
     def covariate_variance_share(self) -> float:

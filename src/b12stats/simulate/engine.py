@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from b12stats._io import write_csv, write_text
+from b12stats._validation import as_rng, check_params
 from b12stats._version import __version__
 from b12stats.errors import OptionError, check_option
 from b12stats.simulate.design import CLUSTER_SIZE_MODELS, Design, _check_n_dyads_clusters
@@ -29,6 +30,21 @@ __all__ = [
 
 #: printed format of floats in written cohorts (fixed, so files are reproducible)
 FLOAT_FORMAT = "%.4f"
+
+#: Most simulated values (reps x n_dyads) of one call: about fifteen arrays of that
+#: size are held at once, 125 bytes a dyad and replicate (kenya, measured peak 1.25 GB
+#: at the limit; power's chunks of 100 replicates of 100,000 dyads fit).
+MAX_CELLS = 10_000_000
+CELLS_WHY = "about 125 bytes a dyad and replicate are held in memory at once"
+
+
+def _check_cells(n_dyads: int, reps: int) -> None:
+    """Refuse ``reps x n_dyads`` above :data:`MAX_CELLS` before anything is allocated."""
+    if n_dyads * reps > MAX_CELLS:
+        raise OptionError(
+            f"reps x n_dyads = {reps:,} x {n_dyads:,} is above the limit of {MAX_CELLS:,} "
+            f"simulated dyads ({CELLS_WHY}); lower reps or n_dyads"
+        )
 
 
 @dataclass(frozen=True)
@@ -73,19 +89,22 @@ def cluster_labels(
     ``"multinomial"``: one dyad per cluster plus a multinomial split of the
     other ``N - K`` with equal probabilities (drawn from ``rng``).
 
+    At most :data:`MAX_CELLS` dyads.
+
     Examples
     --------
     >>> cluster_labels(7, 3).tolist()
     [1, 1, 1, 2, 2, 3, 3]
     """
     _check_n_dyads_clusters(n_dyads, n_clusters)
+    _check_cells(int(n_dyads), 1)
     check_option("cluster size model", sizes, CLUSTER_SIZE_MODELS)
+    gen = as_rng("rng", rng)
     if sizes == "equal":
         base, extra = divmod(int(n_dyads), int(n_clusters))
         counts = np.full(int(n_clusters), base, dtype=np.int64)
         counts[:extra] += 1
     else:
-        gen = np.random.default_rng(rng)
         counts = 1 + gen.multinomial(
             int(n_dyads - n_clusters), np.full(n_clusters, 1 / n_clusters)
         )
@@ -111,9 +130,10 @@ def simulate_arrays(
         ``n_dyads`` is given, the number of clusters keeps the design's mean
         cluster size, ``round(n_dyads * design.n_clusters / design.n_dyads)``.
     reps
-        Number of replicates R.
+        Number of replicates R; ``reps x n_dyads`` at most :data:`MAX_CELLS`.
     rng
-        A :class:`numpy.random.Generator` or seed.
+        None (fresh entropy), a seed (an integer >= 0), a
+        :class:`numpy.random.SeedSequence` or :class:`numpy.random.Generator`.
 
     Returns
     -------
@@ -135,15 +155,18 @@ def simulate_arrays(
     ((4, 120), (120,), 30)
     """
     design = get_design(design)
+    check_params(rng=rng, constraints={"rng": ["rng"]})
     n = design.n_dyads if n_dyads is None else n_dyads
     k = design.n_clusters if n_clusters is None else n_clusters
     if n_clusters is None and n_dyads is not None:  # keep the design's mean cluster size
+        _check_n_dyads_clusters(n, 1)  # a whole number before it is used
         k = max(1, min(int(n), round(int(n) * design.n_clusters / design.n_dyads)))
     _check_n_dyads_clusters(n, k)
     if isinstance(reps, bool) or not isinstance(reps, numbers.Integral) or reps < 1:
         raise OptionError(f"reps must be an integer >= 1, got {reps!r}")
-    gen = np.random.default_rng(rng)
     n, k, reps = int(n), int(k), int(reps)
+    _check_cells(n, reps)
+    gen = as_rng("rng", rng)
     cluster = cluster_labels(n, k, sizes=design.cluster_sizes, rng=gen)
     idx = cluster - 1
     rho, icc_z, coef_z = design._latent()
@@ -222,7 +245,20 @@ def write_cohort(
     numbers of dyads and clusters, the columns and the package version — no
     timestamps, so the same seed gives byte-identical files. Returns the
     sidecar's path (or None).
+
+    Raises
+    ------
+    OptionError
+        When ``frame`` is not a DataFrame (e.g. a list of records) or lacks
+        the cohort columns, or the design is unknown.
     """
+    check_params(frame=frame, constraints={"frame": ["dataframe"]})
+    missing = [c for c in ("cluster", "infant_b12") if c not in frame.columns]
+    if missing:
+        raise OptionError(
+            f"frame must be a simulated cohort (simulate_cohort); it has no column(s) "
+            f"{', '.join(missing)}"
+        )
     design = get_design(design)
     path = Path(path)
     out = frame.copy()

@@ -221,7 +221,10 @@ class NInterval:
 
 def _r_interval(r_text: str | float) -> tuple[float, float, float]:
     if isinstance(r_text, str):
-        num = parse_number(r_text)
+        try:
+            num = parse_number(r_text)
+        except OptionError as exc:
+            raise OptionError(f"r_text must be a printed correlation ('0.20'): {exc}") from None
         if num.decimals is None:
             raise OptionError(f"r must be printed with digits, got {r_text!r}")
         value = num.value

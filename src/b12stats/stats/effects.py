@@ -242,7 +242,13 @@ def check_p_against_ci(
 
 
 def ratio(numerator: Any, denominator: Any) -> float | np.ndarray:
-    """``numerator / denominator`` (vectorised; a zero denominator is an error).
+    """The ratio of two concentrations, ``numerator / denominator`` (vectorised).
+
+    Raises
+    ------
+    OptionError
+        For a negative numerator or denominator (a concentration is >= 0) or
+        a zero denominator. NaN (a missing value) gives NaN.
 
     Examples
     --------
@@ -253,6 +259,11 @@ def ratio(numerator: Any, denominator: Any) -> float | np.ndarray:
         numerator=numeric_array("numerator", numerator),
         denominator=numeric_array("denominator", denominator),
     )
+    for name, values in (("numerator", num), ("denominator", den)):
+        if np.any(values < 0):
+            raise OptionError(
+                f"{name} must be a concentration >= 0; got {values[values < 0].flat[0]:g}"
+            )
     if np.any(den == 0):
         raise OptionError("ratio: denominator is zero")
     out = num / den

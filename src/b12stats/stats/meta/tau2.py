@@ -78,8 +78,41 @@ def _reml_loglik(yi: np.ndarray, vi: np.ndarray, tau2: float) -> float:
     )
 
 
+def _reml_score(yi: np.ndarray, vi: np.ndarray, tau2: float) -> float:
+    """Twice the REML score ``y'PPy - tr P`` at ``τ²`` (decreasing through the maximum)."""
+    ps = _p_stats(yi, vi, tau2)
+    return float(ps.py @ ps.py) - ps.trace
+
+
+def _reml_root(yi: np.ndarray, vi: np.ndarray) -> float:
+    """REML τ² as the root of the score on ``[0, upper]`` (Brent); 0 if the score is <= 0 there."""
+    if _reml_score(yi, vi, 0.0) <= 0.0:
+        return 0.0
+    upper = max(float(np.var(yi)), float(np.max(vi)))
+    for _ in range(60):
+        if _reml_score(yi, vi, upper) < 0.0:
+            break
+        upper *= 10.0
+    else:  # pragma: no cover - y'PPy -> 0 and tr P -> 0 like 1/τ² and (k-1)/τ²
+        raise OptionError("could not bracket the REML τ²; try method='PM' or 'DL'")
+    root = optimize.brentq(
+        lambda t: _reml_score(yi, vi, t), 0.0, upper, xtol=ROOT_XTOL, rtol=1e-15
+    )
+    return float(root)
+
+
 def _tau2_reml(yi: np.ndarray, vi: np.ndarray, notes: list[str]) -> tuple[float, float]:
-    """REML τ² by Fisher scoring (metafor's algorithm); returns ``(tau2, se_tau2)``."""
+    """REML τ² by Fisher scoring (metafor's algorithm); returns ``(tau2, se_tau2)``.
+
+    Fisher scoring takes the expected information for the curvature; when the
+    sampling variances differ widely and τ² is small but positive the steps
+    overshoot and the iterates oscillate with growing amplitude (k = 2,000
+    effects with ``vi`` from 0.001 to 0.05; metafor's remedy is ``stepadj``).
+    When scoring has not converged in :data:`REML_MAXITER` iterations, τ² is
+    the root of the REML score equation on ``[0, upper]`` by Brent's method
+    (the same maximum, found by bracketing), and a note says so. The checks
+    at the boundary τ² = 0 follow in both cases.
+    """
     k = yi.size
     # starting value: Hedges (HE) estimator, as metafor
     rss = float(np.sum((yi - yi.mean()) ** 2))
@@ -97,9 +130,10 @@ def _tau2_reml(yi: np.ndarray, vi: np.ndarray, notes: list[str]) -> tuple[float,
         if abs(adj) < REML_THRESHOLD:
             break
     else:
-        raise OptionError(
-            f"REML Fisher scoring did not converge in {REML_MAXITER} iterations; "
-            "try method='PM' or 'DL'"
+        tau2 = _reml_root(yi, vi)
+        notes.append(
+            f"REML: Fisher scoring oscillated without converging in {REML_MAXITER} "
+            "iterations; τ² is the root of the REML score equation (Brent's method)"
         )
     if 0.0 < tau2 < 1e3 * REML_THRESHOLD:
         # iterating towards the boundary: settle at 0 if the score there is <= 0
