@@ -707,3 +707,102 @@ def test_cli_check_refuses_to_write_over_its_input(tmp_path, capsys):
 def test_cli_check_empty_folder_is_one_error_line(tmp_path, capsys):
     code, _, err = _cli(["check", str(tmp_path)], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_p_only_comparison_against_the_primarys_cis_of_the_same_effects():
+    # the P each CI implies (normal reference, Altman & Bland 2011): reading 0.60 (0.30,
+    # 0.90) gives z = 0.60 / (0.60 / 3.92) = 3.92, P ~ 9e-5; memory 0.20 (0.01, 0.39) gives
+    # z = 0.20 / (0.38 / 3.92) = 2.06, P ~ 0.039
+    p_s = (
+        "Against the control arm, the iron tablets raised reading scores by 0.60 (95% CI "
+        "0.30, 0.90) and memory scores by 0.20 (95% CI 0.01, 0.39) standard units."
+    )
+    prim = frame(
+        *(
+            row(
+                p_s,
+                v,
+                statistic="effect",
+                measure="difference",
+                value=v,
+                low=lo,
+                high=hi,
+                spread="ci",
+            )
+            for v, lo, hi in (("0.60", "0.30", "0.90"), ("0.20", "0.01", "0.39"))
+        )
+    )
+    prim["file"] = "p.txt"
+    assert 2 * sps.norm.sf(0.60 / (0.60 / (2 * 1.959964))) < 1e-4
+    s = (
+        "Children given iron tablets improved reading scores and memory scores against the "
+        "control arm ({})."
+    )
+    got = {}
+    for p in ("p = 0.04", "p < 0.05", "p = 0.0001"):
+        sec = frame(
+            row(
+                s.format(p),
+                p,
+                statistic="comparison",
+                measure="p_only",
+                value=p.split()[-1],
+                p_text=p,
+            )
+        )
+        vs = only(check_extracted(sec, primary_rows=prim), "comparison_vs_primary")
+        got[p] = vs["verdict"]
+    # one P for both: 0.04 excludes reading's P; < 0.05 fits both; 0.0001 excludes memory's
+    assert got == {
+        "p = 0.04": "conflicts_with_primary",
+        "p < 0.05": "consistent",
+        "p = 0.0001": "conflicts_with_primary",
+    }
+    # a sentence sharing too few words with the primary's is not read as its P
+    other = frame(
+        row(
+            "Weight rose in both groups (p = 0.04).",
+            "p = 0.04",
+            statistic="comparison",
+            measure="p_only",
+            value="0.04",
+            p_text="p = 0.04",
+        )
+    )
+    vs = only(check_extracted(other, primary_rows=prim), "comparison_vs_primary")
+    assert vs["verdict"] == "unverifiable"
+
+
+def test_p_only_comparison_against_a_primary_ratio_ci():
+    # OR 2.00 (1.50, 2.67): log-scale se = (ln 2.67 - ln 1.50) / 3.92 = 0.147, z = 4.71, P ~ 2e-6
+    p_s = (
+        "Among smokers, low serum B12 was linked to anaemia: odds ratio 2.00 (95% CI 1.50, 2.67)."
+    )
+    prim = frame(
+        row(
+            p_s,
+            "2.00",
+            statistic="effect",
+            measure="odds_ratio",
+            value="2.00",
+            low="1.50",
+            high="2.67",
+            spread="ci",
+        )
+    )
+    prim["file"] = "p.txt"
+    s = "In smokers, low serum B12 was linked with anaemia ({})."
+    got = {}
+    for p in ("P = 0.03", "P < 0.001"):
+        sec = frame(
+            row(
+                s.format(p),
+                p,
+                statistic="comparison",
+                measure="p_only",
+                value=p.split()[-1],
+                p_text=p,
+            )
+        )
+        got[p] = only(check_extracted(sec, primary_rows=prim), "comparison_vs_primary")["verdict"]
+    assert got == {"P = 0.03": "conflicts_with_primary", "P < 0.001": "consistent"}

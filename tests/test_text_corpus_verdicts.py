@@ -49,12 +49,6 @@ KNOWN_MISSES: dict[Key, str] = {
         496.0,
         "conflicts_with_primary",
     ): "a percent difference implied by two printed means is not compared with the primary's",
-    (
-        "naturalhealthresearch_lay_kvestad2015.txt",
-        "comparison",
-        0.05,
-        "conflicts_with_primary",
-    ): "a P-only comparison is not checked against the primary's CIs of the same effects",
 }
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from b12stats.audit.core import ALPHA, Check, decide
+from b12stats.format import format_p
 from b12stats.stats.effects import check_ratio, ratio_from_cis
 from b12stats.stats.printed import PrintedP, rounding_interval
 from b12stats.text.check_base import (
@@ -549,6 +550,87 @@ def _compare_p(row: Row, p: Row, primary_file: str) -> Check:
                      row_ids=(row.row_id, p.row_id))  # fmt: skip
 
 
+#: Least content words (first six letters) a P-only comparison's sentence shares with a
+#: primary sentence of effects with CIs for its P to be read as the P of those effects.
+MIN_SHARED_WORDS = 4
+#: The largest P a CI implies is taken up to this many times larger (a t rather than a
+#: normal reference, a CI on another scale) before a printed P is said to exclude it.
+P_SLACK = 2.0
+_EFFECT_SCALES = {"odds_ratio": "ratio", "risk_ratio": "ratio", "prevalence_ratio": "ratio",
+                  "difference": "linear"}  # fmt: skip
+
+
+def _content(sentence: str) -> frozenset[str]:
+    """The content words of a sentence: five or more letters, not :data:`_STOP`, 6 letters."""
+    words = re.findall(r"[a-z]{5,}", sentence.lower())
+    return frozenset(w[:6] for w in words if w not in _STOP)
+
+
+def _p_range_of_ci(r: Row) -> tuple[float, float] | None:
+    """The two-sided P a printed estimate and 95% CI imply, over the rounding of all three.
+
+    ``se = (hi - lo) / (2 z_0.975)`` and ``z = est / se``, on the log scale for a ratio
+    (Altman & Bland 2011, doi:10.1136/bmj.d2090); the extremes are at the corners of the
+    box of rounding intervals. ``None`` when the row is no such effect.
+    """
+    v, lo, hi = r.num("value"), r.num("low"), r.num("high")
+    scale = _EFFECT_SCALES.get(r.text("measure"))
+    if v is None or lo is None or hi is None or scale is None or r.text("spread") != "ci":
+        return None
+    box = [rounding_interval(x.value, x.decimals or 0) for x in (v, lo, hi)]
+    if scale == "ratio":
+        if min(b[0] for b in box) <= 0:
+            return None
+        box = [(math.log(a), math.log(b)) for a, b in box]
+    (e_lo, e_hi), (l_lo, l_hi), (h_lo, h_hi) = box
+    if not l_hi < h_lo or not l_lo <= e_hi or not e_lo <= h_hi:
+        return None
+    crit = 2.0 * 1.959963984540054
+    big = max(abs(e_lo), abs(e_hi))
+    small = 0.0 if e_lo <= 0 <= e_hi else min(abs(e_lo), abs(e_hi))
+    z_max, z_min = big / ((h_lo - l_hi) / crit), small / ((h_hi - l_lo) / crit)
+    return math.erfc(z_max / math.sqrt(2.0)), math.erfc(z_min / math.sqrt(2.0))
+
+
+def _p_vs_cis(row: Row, prim: list[Row], primary_file: str) -> Check | None:
+    """A P-only comparison against the primary's effects with CIs printed for the same words.
+
+    The primary sentence of effects with 95% CIs that shares the most content words with
+    the comparison's sentence (at least :data:`MIN_SHARED_WORDS`) is taken as what the one
+    P summarises; the P must fit the P each of those CIs implies (the rounding range, its
+    upper end times :data:`P_SLACK`). ``None`` when no such sentence or no printed P.
+    """
+    pp = printed_p(row.text("p_text") or row.text("value"))
+    if pp is None:
+        return None
+    mine = _content(row.sentence)
+    by_sentence: dict[str, list[tuple[Row, tuple[float, float]]]] = {}
+    for p in prim:
+        if p.text("statistic") == "effect" and (rng := _p_range_of_ci(p)) is not None:
+            by_sentence.setdefault(p.sentence, []).append((p, rng))
+    if not by_sentence:
+        return None
+    sent = max(by_sentence, key=lambda s: len(mine & _content(s)))
+    if len(mine & _content(sent)) < MIN_SHARED_WORDS:
+        return None
+    effects = by_sentence[sent]
+    misfits = [(p, rng) for p, rng in effects if not pp.intersects(rng[0], rng[1] * P_SLACK)]
+    t1 = row.text("p_text") or row.text("value")
+    shown = "; ".join(f"{_shown(p)} (P {format_p(a)}-{format_p(b)})" for p, (a, b) in effects)
+    if misfits:
+        bad = "; ".join(f"{_shown(p)} implies P {format_p(a)}-{format_p(b)}"
+                        for p, (a, b) in misfits)  # fmt: skip
+        detail = (f"the text prints one {t1} for what {primary_file} gives as {shown}: "
+                  f"{bad}, which {t1} excludes.")  # fmt: skip
+    else:
+        detail = f"{primary_file} gives {shown}; the text's {t1} fits each."
+    return row.check("vs_primary", category="comparison_vs_primary", claim=_shown(row),
+                     reported=_shown(row), recomputed=shown,
+                     verdict=decide(compatible=not misfits, against_primary=True),
+                     detail=detail, cited_source_id=primary_file, source_kind="",
+                     row_ids=(row.row_id, *(p.row_id for p, _ in effects)))  # fmt: skip
+
+
 def against_primary(
     rows: list[Row],
     prim: list[Row],
@@ -566,6 +648,9 @@ def against_primary(
         stat = row.text("statistic")
         if stat == "comparison" and (same := _same_subject(row, prim)) is not None:
             out.append(_compare_p(row, same, primary_file))
+            continue
+        if stat == "comparison" and (by_ci := _p_vs_cis(row, prim, primary_file)) is not None:
+            out.append(by_ci)
             continue
         got = _best(row, prim, ra, rb) if prim else None
         if stat == "ratio" and got is None and (pair := _ratio_pair(row, rows)):
