@@ -806,3 +806,27 @@ def test_p_only_comparison_against_a_primary_ratio_ci():
         )
         got[p] = only(check_extracted(sec, primary_rows=prim), "comparison_vs_primary")["verdict"]
     assert got == {"P = 0.03": "conflicts_with_primary", "P < 0.001": "consistent"}
+
+
+def test_two_means_against_the_primarys_percent_difference_for_the_group():
+    # 300 / 250 = +20.0% and 300 / 200 = +50.0%; the primary's +35% meets neither, +21% meets
+    # the first (within 3 points); a group named far from the mean is not read as its group
+    sent = ("At the end, serum B12 was higher in vegans (300 pmol/L) than in omnivores "
+            "(250 pmol/L) and in the rest (200 pmol/L).")  # fmt: skip
+    sec = frame(*(row(sent, v, statistic="location", measure="mean", value=v, unit="pmol/L")
+                  for v in ("300", "250", "200")))  # fmt: skip
+    got = {}
+    for pct in ("+35", "+21"):
+        p_s = f"Serum B12 of vegans was higher than that of the others ({pct}%)."
+        prim = frame(row(p_s, pct, statistic="effect", measure="percent_difference", value=pct,
+                         unit="%"))  # fmt: skip
+        prim["file"] = "p.txt"
+        vs = check_extracted(sec, primary_rows=prim)
+        got[pct] = vs.loc[vs["check_id"] == "t.txt#0:vs_primary", "verdict"].item()
+    assert got == {"+35": "conflicts_with_primary", "+21": "consistent"}
+    far = ("Serum B12 of vegans, whose diets were recorded for many weeks, was 300 pmol/L "
+           "against 250 pmol/L in the others.")  # fmt: skip
+    sec = frame(*(row(far, v, statistic="location", measure="mean", value=v, unit="pmol/L")
+                  for v in ("300", "250")))  # fmt: skip
+    vs = check_extracted(sec, primary_rows=prim)
+    assert vs.loc[vs["check_id"] == "t.txt#0:vs_primary", "verdict"].item() == "unverifiable"

@@ -43,12 +43,6 @@ KNOWN_MISSES: dict[Key, str] = {
         None,
         "conflicts_with_primary",
     ): "the only worded claim compared with the primary is supplementation, not a study dose",
-    (
-        "bae2013_fasebj_conference_abstract.txt",
-        "location",
-        496.0,
-        "conflicts_with_primary",
-    ): "a percent difference implied by two printed means is not compared with the primary's",
 }
 
 

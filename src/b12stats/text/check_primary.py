@@ -26,9 +26,11 @@ from b12stats.format import format_p
 from b12stats.stats.effects import check_ratio, ratio_from_cis
 from b12stats.stats.printed import PrintedP, rounding_interval
 from b12stats.text.check_base import (
+    _GROUP_WORDS,
     COMPARTMENT_WORDS,
     NOT_NAMES,
     Row,
+    analyte_before,
     compartment_near,
     compartment_of,
     group_words,
@@ -631,6 +633,69 @@ def _p_vs_cis(row: Row, prim: list[Row], primary_file: str) -> Check | None:
                      row_ids=(row.row_id, *(p.row_id for p, _ in effects)))  # fmt: skip
 
 
+#: How near before a value its group word must stand to name the value's group (characters).
+GROUP_NEAR = 25
+#: Percentage points beyond the rounding a printed percent difference may be off from the one
+#: two printed means imply (the primary may compute it from adjusted or unrounded means).
+PERCENT_SLACK = 3.0
+
+
+def _own_group(r: Row, width: int = GROUP_NEAR) -> str | None:
+    """The group word nearest before a value, if within ``width`` characters, 6 letters."""
+    found = re.findall(_GROUP_WORDS, r.before(width), re.IGNORECASE)
+    return found[-1].lower()[:6] if found else None
+
+
+def _percent_vs(row: Row, rows: list[Row], prim: list[Row], primary_file: str) -> Check | None:
+    """A mean against the primary's percent difference for the same group.
+
+    The text's value and each other value of its sentence in the same unit and measure
+    imply a percent difference ``(a / b - 1) 100`` (over the rounding of both); the primary's
+    percent difference whose nearest group word (within :data:`GROUP_NEAR`, before it) is
+    the value's own and whose analyte agrees is compared with them. The match most
+    favourable to the text is taken: consistent when any pair comes within the rounding of
+    the primary's percent plus :data:`PERCENT_SLACK`. ``None`` when nothing matches.
+    """
+    group, v = _own_group(row), row.num("value")
+    if group is None or v is None or v.value <= 0:
+        return None
+    others = [r for r in rows if r.index != row.index and r.sentence == row.sentence
+              and r.text("statistic") == "location" and r.text("unit") == row.text("unit")
+              and r.text("measure") == row.text("measure") and r.num("value") is not None
+              and r.num("value").value > 0]  # type: ignore[union-attr]  # fmt: skip
+    if not others:
+        return None
+    a_mine = analyte_before(row)
+    cands = [p for p in prim if p.text("statistic") == "effect"
+             and p.text("measure") == "percent_difference" and p.num("low") is None
+             and p.num("value") is not None and _own_group(p, 200) == group
+             and (a_mine is None or analyte_before(p) in (None, a_mine))]  # fmt: skip
+    if len(cands) != 1:
+        return None
+    p = cands[0]
+    pv = p.num("value")
+    assert pv is not None
+    t_lo, t_hi = rounding_interval(pv.value, pv.decimals or 0)
+    t_lo, t_hi = t_lo - PERCENT_SLACK, t_hi + PERCENT_SLACK
+    a_lo, a_hi = rounding_interval(v.value, v.decimals or 0)
+    implied = []
+    for o in others:
+        ov = o.num("value")
+        assert ov is not None
+        b_lo, b_hi = rounding_interval(ov.value, ov.decimals or 0)
+        lo, hi = (a_lo / b_hi - 1) * 100, (a_hi / b_lo - 1) * 100
+        implied.append((o, (v.value / ov.value - 1) * 100, lo <= t_hi and t_lo <= hi))
+    fits = any(ok for _, _, ok in implied)
+    said = ", ".join(f"{v.text} vs {o.text('value')} is {d:+.1f}%" for o, d, _ in implied)
+    detail = (f"{primary_file} gives {pv.text}% for the same group ({group}); the text's "
+              f"means imply {said}, which " + ("meets it." if fits else "miss it."))  # fmt: skip
+    return row.check("vs_primary", category="location_vs_primary", claim=_shown(row),
+                     reported=said, recomputed=f"{pv.text}%",
+                     verdict=decide(compatible=fits, against_primary=True), detail=detail,
+                     cited_source_id=primary_file, source_kind="",
+                     row_ids=(row.row_id, p.row_id))  # fmt: skip
+
+
 def against_primary(
     rows: list[Row],
     prim: list[Row],
@@ -667,6 +732,13 @@ def against_primary(
                 continue
         if got is not None and not _specific(row, got, rows, prim, ra, rb):
             got = None
+        if (
+            got is None
+            and stat == "location"
+            and (pct := _percent_vs(row, rows, prim, primary_file))
+        ):
+            out.append(pct)
+            continue
         if got is None:
             out.append(row.check(
                 "vs_primary", category=f"{stat}_vs_primary",
