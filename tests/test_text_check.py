@@ -24,7 +24,7 @@ from b12stats.text.check_base import (
     EXTRACT_COLUMNS,
     to_pmol,
 )
-from b12stats.text.check_primary import supplementation_stance
+from b12stats.text.check_primary import daily_dose, supplementation_stance
 from b12stats.textpage import marks_for, render_summary_page, render_text_page
 
 CHROMIUM_TIMEOUT_S = 90
@@ -830,3 +830,20 @@ def test_two_means_against_the_primarys_percent_difference_for_the_group():
                   for v in ("300", "250")))  # fmt: skip
     vs = check_extracted(sec, primary_rows=prim)
     assert vs.loc[vs["check_id"] == "t.txt#0:vs_primary", "verdict"].item() == "unverifiable"
+
+
+def test_daily_dose_claim_against_primary():
+    # 9.0 vs 10.5 ug/d: 1.5 apart, beyond rounding (0.1) and 10% of 10.5 (1.05) -> conflict;
+    # 10.0 vs 10.5: within -> consistent; the same printed dose -> reproduced
+    prim_text = "Every woman took a cobalamin intake of about 10.5 µg/day from food and tablets."
+    got = {}
+    for dose in ("9.0", "10.0", "10.5"):
+        sec_text = f"The women consumed a vitamin B-12 dose of {dose} mcg/d throughout."
+        sec = frame(row(sec_text, "B-12", statistic="sample_size", value="1"))
+        res = audit_rows(sec, primary_rows=_primary(), text=sec_text, primary_text=prim_text)
+        got[dose] = [c.verdict for c in res.checks if c.category == "claim_vs_primary"]
+    assert got == {"9.0": ["conflicts_with_primary"], "10.0": ["consistent"],
+                   "10.5": ["reproduced"]}  # fmt: skip
+    # a dose in mg, or in a sentence that does not name B12, is no daily B12 dose
+    assert daily_dose("The folate dose was 400 µg/d.") is None
+    assert daily_dose("The B12 dose was 1 mg/d.") is None

@@ -42,7 +42,7 @@ from b12stats.text.check_base import (
     to_pmol,
 )
 
-__all__ = ["against_primary", "supplementation_stance"]
+__all__ = ["against_primary", "daily_dose", "supplementation_stance"]
 
 _MEASURE_NAMES = {
     "median": "a median",
@@ -370,6 +370,64 @@ def _claims(
         detail=(f"both say {words[mine[0]]}." if agree else
                 f"the text says {words[mine[0]]} ('{said}'); {primary_file} says "
                 f"{words[theirs[0]]} ('{said_p}')."),
+        cited_source_id=primary_file, source_kind="",
+    )  # fmt: skip
+
+
+_DOSE = re.compile(
+    r"\b(?:dose|amounts?|intake)\b[^.;\d\[(]{0,30}?(?:~|∼|≈|about\s|approximately\s)?\s*"
+    r"(\d+(?:\.\d+)?)\s*(?:μg|µg|mcg|ug)\s*/\s*d(?:ay)?\b",
+    re.IGNORECASE,
+)
+#: Relative difference of two worded daily doses, beyond their rounding, taken as a conflict.
+DOSE_REL_TOL = 0.10
+
+
+def daily_dose(text: str) -> tuple[float, int, int, int] | None:
+    """The first daily B12 dose a text words: ``(value, decimals, start, end)``.
+
+    A number in µg/d (µg/day, mcg/d) after "dose", "amount(s)" or "intake" in a
+    sentence that names B12 (or cobalamin); ``None`` when there is none.
+
+    Examples
+    --------
+    >>> daily_dose("Women consumed a vitamin B-12 dose of ~8.6 µg/d in all.")[:2]
+    (8.6, 1)
+    >>> daily_dose("The dose was 10 mg/d.") is None
+    True
+    """
+    for sm in re.finditer(r"\S.*?(?:[.!?](?=\s|$)|$)", text, re.DOTALL):
+        sent = sm.group(0)
+        if not re.search(r"b\s?-?\s?12|cobalamin", sent, re.IGNORECASE):
+            continue
+        m = _DOSE.search(sent)
+        if m:
+            num = m.group(1)
+            dec = len(num.split(".")[1]) if "." in num else 0
+            return float(num), dec, sm.start() + m.start(), sm.start() + m.end()
+    return None
+
+
+def _dose_claim(
+    file: str, text: str | None, primary_text: str | None, primary_file: str
+) -> Iterator[Check]:
+    if not text or not primary_text:
+        return
+    mine, theirs = daily_dose(text), daily_dose(primary_text)
+    if mine is None or theirs is None:
+        return
+    said, said_p = text[mine[2] : mine[3]], primary_text[theirs[2] : theirs[3]]
+    gap = abs(mine[0] - theirs[0]) - 0.5 * 10.0 ** -mine[1] - 0.5 * 10.0 ** -theirs[1]
+    fits = gap <= DOSE_REL_TOL * max(mine[0], theirs[0])
+    cell = pd.Series({"start": mine[2], "end": mine[3], "text": said})
+    row = Row(-1, file, cell, f"{file}@{mine[2]}")
+    yield row.check(
+        "dose", category="claim_vs_primary", claim=f"a daily B12 dose of {mine[0]:g} µg",
+        reported=f"'{said}'", recomputed=f"primary: '{said_p}'",
+        verdict=decide(reproduced=mine[:2] == theirs[:2], compatible=fits, against_primary=True),
+        detail=(f"the text gives a daily B12 dose of {mine[0]:g} µg ('{said}'); {primary_file} "
+                f"gives {theirs[0]:g} µg ('{said_p}')"
+                + ("." if fits else f", more than {DOSE_REL_TOL:.0%} apart beyond rounding.")),
         cited_source_id=primary_file, source_kind="",
     )  # fmt: skip
 
@@ -751,4 +809,5 @@ def against_primary(
         out.append(_compare(row, got[0], primary_file))
     if rows:
         out.extend(_claims(rows[0].file, text, primary_text, primary_file))
+        out.extend(_dose_claim(rows[0].file, text, primary_text, primary_file))
     return out
