@@ -24,7 +24,7 @@ from b12stats.text.check_base import (
     EXTRACT_COLUMNS,
     to_pmol,
 )
-from b12stats.text.check_primary import supplementation_stance
+from b12stats.text.check_primary import daily_dose, supplementation_stance
 from b12stats.textpage import marks_for, render_summary_page, render_text_page
 
 CHROMIUM_TIMEOUT_S = 90
@@ -707,3 +707,143 @@ def test_cli_check_refuses_to_write_over_its_input(tmp_path, capsys):
 def test_cli_check_empty_folder_is_one_error_line(tmp_path, capsys):
     code, _, err = _cli(["check", str(tmp_path)], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_p_only_comparison_against_the_primarys_cis_of_the_same_effects():
+    # the P each CI implies (normal reference, Altman & Bland 2011): reading 0.60 (0.30,
+    # 0.90) gives z = 0.60 / (0.60 / 3.92) = 3.92, P ~ 9e-5; memory 0.20 (0.01, 0.39) gives
+    # z = 0.20 / (0.38 / 3.92) = 2.06, P ~ 0.039
+    p_s = (
+        "Against the control arm, the iron tablets raised reading scores by 0.60 (95% CI "
+        "0.30, 0.90) and memory scores by 0.20 (95% CI 0.01, 0.39) standard units."
+    )
+    prim = frame(
+        *(
+            row(
+                p_s,
+                v,
+                statistic="effect",
+                measure="difference",
+                value=v,
+                low=lo,
+                high=hi,
+                spread="ci",
+            )
+            for v, lo, hi in (("0.60", "0.30", "0.90"), ("0.20", "0.01", "0.39"))
+        )
+    )
+    prim["file"] = "p.txt"
+    assert 2 * sps.norm.sf(0.60 / (0.60 / (2 * 1.959964))) < 1e-4
+    s = (
+        "Children given iron tablets improved reading scores and memory scores against the "
+        "control arm ({})."
+    )
+    got = {}
+    for p in ("p = 0.04", "p < 0.05", "p = 0.0001"):
+        sec = frame(
+            row(
+                s.format(p),
+                p,
+                statistic="comparison",
+                measure="p_only",
+                value=p.split()[-1],
+                p_text=p,
+            )
+        )
+        vs = only(check_extracted(sec, primary_rows=prim), "comparison_vs_primary")
+        got[p] = vs["verdict"]
+    # one P for both: 0.04 excludes reading's P; < 0.05 fits both; 0.0001 excludes memory's
+    assert got == {
+        "p = 0.04": "conflicts_with_primary",
+        "p < 0.05": "consistent",
+        "p = 0.0001": "conflicts_with_primary",
+    }
+    # a sentence sharing too few words with the primary's is not read as its P
+    other = frame(
+        row(
+            "Weight rose in both groups (p = 0.04).",
+            "p = 0.04",
+            statistic="comparison",
+            measure="p_only",
+            value="0.04",
+            p_text="p = 0.04",
+        )
+    )
+    vs = only(check_extracted(other, primary_rows=prim), "comparison_vs_primary")
+    assert vs["verdict"] == "unverifiable"
+
+
+def test_p_only_comparison_against_a_primary_ratio_ci():
+    # OR 2.00 (1.50, 2.67): log-scale se = (ln 2.67 - ln 1.50) / 3.92 = 0.147, z = 4.71, P ~ 2e-6
+    p_s = (
+        "Among smokers, low serum B12 was linked to anaemia: odds ratio 2.00 (95% CI 1.50, 2.67)."
+    )
+    prim = frame(
+        row(
+            p_s,
+            "2.00",
+            statistic="effect",
+            measure="odds_ratio",
+            value="2.00",
+            low="1.50",
+            high="2.67",
+            spread="ci",
+        )
+    )
+    prim["file"] = "p.txt"
+    s = "In smokers, low serum B12 was linked with anaemia ({})."
+    got = {}
+    for p in ("P = 0.03", "P < 0.001"):
+        sec = frame(
+            row(
+                s.format(p),
+                p,
+                statistic="comparison",
+                measure="p_only",
+                value=p.split()[-1],
+                p_text=p,
+            )
+        )
+        got[p] = only(check_extracted(sec, primary_rows=prim), "comparison_vs_primary")["verdict"]
+    assert got == {"P = 0.03": "conflicts_with_primary", "P < 0.001": "consistent"}
+
+
+def test_two_means_against_the_primarys_percent_difference_for_the_group():
+    # 300 / 250 = +20.0% and 300 / 200 = +50.0%; the primary's +35% meets neither, +21% meets
+    # the first (within 3 points); a group named far from the mean is not read as its group
+    sent = ("At the end, serum B12 was higher in vegans (300 pmol/L) than in omnivores "
+            "(250 pmol/L) and in the rest (200 pmol/L).")  # fmt: skip
+    sec = frame(*(row(sent, v, statistic="location", measure="mean", value=v, unit="pmol/L")
+                  for v in ("300", "250", "200")))  # fmt: skip
+    got = {}
+    for pct in ("+35", "+21"):
+        p_s = f"Serum B12 of vegans was higher than that of the others ({pct}%)."
+        prim = frame(row(p_s, pct, statistic="effect", measure="percent_difference", value=pct,
+                         unit="%"))  # fmt: skip
+        prim["file"] = "p.txt"
+        vs = check_extracted(sec, primary_rows=prim)
+        got[pct] = vs.loc[vs["check_id"] == "t.txt#0:vs_primary", "verdict"].item()
+    assert got == {"+35": "conflicts_with_primary", "+21": "consistent"}
+    far = ("Serum B12 of vegans, whose diets were recorded for many weeks, was 300 pmol/L "
+           "against 250 pmol/L in the others.")  # fmt: skip
+    sec = frame(*(row(far, v, statistic="location", measure="mean", value=v, unit="pmol/L")
+                  for v in ("300", "250")))  # fmt: skip
+    vs = check_extracted(sec, primary_rows=prim)
+    assert vs.loc[vs["check_id"] == "t.txt#0:vs_primary", "verdict"].item() == "unverifiable"
+
+
+def test_daily_dose_claim_against_primary():
+    # 9.0 vs 10.5 ug/d: 1.5 apart, beyond rounding (0.1) and 10% of 10.5 (1.05) -> conflict;
+    # 10.0 vs 10.5: within -> consistent; the same printed dose -> reproduced
+    prim_text = "Every woman took a cobalamin intake of about 10.5 µg/day from food and tablets."
+    got = {}
+    for dose in ("9.0", "10.0", "10.5"):
+        sec_text = f"The women consumed a vitamin B-12 dose of {dose} mcg/d throughout."
+        sec = frame(row(sec_text, "B-12", statistic="sample_size", value="1"))
+        res = audit_rows(sec, primary_rows=_primary(), text=sec_text, primary_text=prim_text)
+        got[dose] = [c.verdict for c in res.checks if c.category == "claim_vs_primary"]
+    assert got == {"9.0": ["conflicts_with_primary"], "10.0": ["consistent"],
+                   "10.5": ["reproduced"]}  # fmt: skip
+    # a dose in mg, or in a sentence that does not name B12, is no daily B12 dose
+    assert daily_dose("The folate dose was 400 µg/d.") is None
+    assert daily_dose("The B12 dose was 1 mg/d.") is None

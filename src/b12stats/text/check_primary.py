@@ -22,12 +22,15 @@ from collections.abc import Iterator
 import pandas as pd
 
 from b12stats.audit.core import ALPHA, Check, decide
+from b12stats.format import format_p
 from b12stats.stats.effects import check_ratio, ratio_from_cis
 from b12stats.stats.printed import PrintedP, rounding_interval
 from b12stats.text.check_base import (
+    _GROUP_WORDS,
     COMPARTMENT_WORDS,
     NOT_NAMES,
     Row,
+    analyte_before,
     compartment_near,
     compartment_of,
     group_words,
@@ -39,7 +42,7 @@ from b12stats.text.check_base import (
     to_pmol,
 )
 
-__all__ = ["against_primary", "supplementation_stance"]
+__all__ = ["against_primary", "daily_dose", "supplementation_stance"]
 
 _MEASURE_NAMES = {
     "median": "a median",
@@ -371,6 +374,64 @@ def _claims(
     )  # fmt: skip
 
 
+_DOSE = re.compile(
+    r"\b(?:dose|amounts?|intake)\b[^.;\d\[(]{0,30}?(?:~|∼|≈|about\s|approximately\s)?\s*"
+    r"(\d+(?:\.\d+)?)\s*(?:μg|µg|mcg|ug)\s*/\s*d(?:ay)?\b",
+    re.IGNORECASE,
+)
+#: Relative difference of two worded daily doses, beyond their rounding, taken as a conflict.
+DOSE_REL_TOL = 0.10
+
+
+def daily_dose(text: str) -> tuple[float, int, int, int] | None:
+    """The first daily B12 dose a text words: ``(value, decimals, start, end)``.
+
+    A number in µg/d (µg/day, mcg/d) after "dose", "amount(s)" or "intake" in a
+    sentence that names B12 (or cobalamin); ``None`` when there is none.
+
+    Examples
+    --------
+    >>> daily_dose("Women consumed a vitamin B-12 dose of ~8.6 µg/d in all.")[:2]
+    (8.6, 1)
+    >>> daily_dose("The dose was 10 mg/d.") is None
+    True
+    """
+    for sm in re.finditer(r"\S.*?(?:[.!?](?=\s|$)|$)", text, re.DOTALL):
+        sent = sm.group(0)
+        if not re.search(r"b\s?-?\s?12|cobalamin", sent, re.IGNORECASE):
+            continue
+        m = _DOSE.search(sent)
+        if m:
+            num = m.group(1)
+            dec = len(num.split(".")[1]) if "." in num else 0
+            return float(num), dec, sm.start() + m.start(), sm.start() + m.end()
+    return None
+
+
+def _dose_claim(
+    file: str, text: str | None, primary_text: str | None, primary_file: str
+) -> Iterator[Check]:
+    if not text or not primary_text:
+        return
+    mine, theirs = daily_dose(text), daily_dose(primary_text)
+    if mine is None or theirs is None:
+        return
+    said, said_p = text[mine[2] : mine[3]], primary_text[theirs[2] : theirs[3]]
+    gap = abs(mine[0] - theirs[0]) - 0.5 * 10.0 ** -mine[1] - 0.5 * 10.0 ** -theirs[1]
+    fits = gap <= DOSE_REL_TOL * max(mine[0], theirs[0])
+    cell = pd.Series({"start": mine[2], "end": mine[3], "text": said})
+    row = Row(-1, file, cell, f"{file}@{mine[2]}")
+    yield row.check(
+        "dose", category="claim_vs_primary", claim=f"a daily B12 dose of {mine[0]:g} µg",
+        reported=f"'{said}'", recomputed=f"primary: '{said_p}'",
+        verdict=decide(reproduced=mine[:2] == theirs[:2], compatible=fits, against_primary=True),
+        detail=(f"the text gives a daily B12 dose of {mine[0]:g} µg ('{said}'); {primary_file} "
+                f"gives {theirs[0]:g} µg ('{said_p}')"
+                + ("." if fits else f", more than {DOSE_REL_TOL:.0%} apart beyond rounding.")),
+        cited_source_id=primary_file, source_kind="",
+    )  # fmt: skip
+
+
 def _significance(row: Row, p: Row, primary_file: str) -> Check:
     """A correlation against the primary's worded correlation with only its P."""
     s1, s2 = _significant(printed_p(row.text("p_text"))), _significant(printed_p(p.text("p_text")))
@@ -549,6 +610,150 @@ def _compare_p(row: Row, p: Row, primary_file: str) -> Check:
                      row_ids=(row.row_id, p.row_id))  # fmt: skip
 
 
+#: Least content words (first six letters) a P-only comparison's sentence shares with a
+#: primary sentence of effects with CIs for its P to be read as the P of those effects.
+MIN_SHARED_WORDS = 4
+#: The largest P a CI implies is taken up to this many times larger (a t rather than a
+#: normal reference, a CI on another scale) before a printed P is said to exclude it.
+P_SLACK = 2.0
+_EFFECT_SCALES = {"odds_ratio": "ratio", "risk_ratio": "ratio", "prevalence_ratio": "ratio",
+                  "difference": "linear"}  # fmt: skip
+
+
+def _content(sentence: str) -> frozenset[str]:
+    """The content words of a sentence: five or more letters, not :data:`_STOP`, 6 letters."""
+    words = re.findall(r"[a-z]{5,}", sentence.lower())
+    return frozenset(w[:6] for w in words if w not in _STOP)
+
+
+def _p_range_of_ci(r: Row) -> tuple[float, float] | None:
+    """The two-sided P a printed estimate and 95% CI imply, over the rounding of all three.
+
+    ``se = (hi - lo) / (2 z_0.975)`` and ``z = est / se``, on the log scale for a ratio
+    (Altman & Bland 2011, doi:10.1136/bmj.d2090); the extremes are at the corners of the
+    box of rounding intervals. ``None`` when the row is no such effect.
+    """
+    v, lo, hi = r.num("value"), r.num("low"), r.num("high")
+    scale = _EFFECT_SCALES.get(r.text("measure"))
+    if v is None or lo is None or hi is None or scale is None or r.text("spread") != "ci":
+        return None
+    box = [rounding_interval(x.value, x.decimals or 0) for x in (v, lo, hi)]
+    if scale == "ratio":
+        if min(b[0] for b in box) <= 0:
+            return None
+        box = [(math.log(a), math.log(b)) for a, b in box]
+    (e_lo, e_hi), (l_lo, l_hi), (h_lo, h_hi) = box
+    if not l_hi < h_lo or not l_lo <= e_hi or not e_lo <= h_hi:
+        return None
+    crit = 2.0 * 1.959963984540054
+    big = max(abs(e_lo), abs(e_hi))
+    small = 0.0 if e_lo <= 0 <= e_hi else min(abs(e_lo), abs(e_hi))
+    z_max, z_min = big / ((h_lo - l_hi) / crit), small / ((h_hi - l_lo) / crit)
+    return math.erfc(z_max / math.sqrt(2.0)), math.erfc(z_min / math.sqrt(2.0))
+
+
+def _p_vs_cis(row: Row, prim: list[Row], primary_file: str) -> Check | None:
+    """A P-only comparison against the primary's effects with CIs printed for the same words.
+
+    The primary sentence of effects with 95% CIs that shares the most content words with
+    the comparison's sentence (at least :data:`MIN_SHARED_WORDS`) is taken as what the one
+    P summarises; the P must fit the P each of those CIs implies (the rounding range, its
+    upper end times :data:`P_SLACK`). ``None`` when no such sentence or no printed P.
+    """
+    pp = printed_p(row.text("p_text") or row.text("value"))
+    if pp is None:
+        return None
+    mine = _content(row.sentence)
+    by_sentence: dict[str, list[tuple[Row, tuple[float, float]]]] = {}
+    for p in prim:
+        if p.text("statistic") == "effect" and (rng := _p_range_of_ci(p)) is not None:
+            by_sentence.setdefault(p.sentence, []).append((p, rng))
+    if not by_sentence:
+        return None
+    sent = max(by_sentence, key=lambda s: len(mine & _content(s)))
+    if len(mine & _content(sent)) < MIN_SHARED_WORDS:
+        return None
+    effects = by_sentence[sent]
+    misfits = [(p, rng) for p, rng in effects if not pp.intersects(rng[0], rng[1] * P_SLACK)]
+    t1 = row.text("p_text") or row.text("value")
+    shown = "; ".join(f"{_shown(p)} (P {format_p(a)}-{format_p(b)})" for p, (a, b) in effects)
+    if misfits:
+        bad = "; ".join(f"{_shown(p)} implies P {format_p(a)}-{format_p(b)}"
+                        for p, (a, b) in misfits)  # fmt: skip
+        detail = (f"the text prints one {t1} for what {primary_file} gives as {shown}: "
+                  f"{bad}, which {t1} excludes.")  # fmt: skip
+    else:
+        detail = f"{primary_file} gives {shown}; the text's {t1} fits each."
+    return row.check("vs_primary", category="comparison_vs_primary", claim=_shown(row),
+                     reported=_shown(row), recomputed=shown,
+                     verdict=decide(compatible=not misfits, against_primary=True),
+                     detail=detail, cited_source_id=primary_file, source_kind="",
+                     row_ids=(row.row_id, *(p.row_id for p, _ in effects)))  # fmt: skip
+
+
+#: How near before a value its group word must stand to name the value's group (characters).
+GROUP_NEAR = 25
+#: Percentage points beyond the rounding a printed percent difference may be off from the one
+#: two printed means imply (the primary may compute it from adjusted or unrounded means).
+PERCENT_SLACK = 3.0
+
+
+def _own_group(r: Row, width: int = GROUP_NEAR) -> str | None:
+    """The group word nearest before a value, if within ``width`` characters, 6 letters."""
+    found = re.findall(_GROUP_WORDS, r.before(width), re.IGNORECASE)
+    return found[-1].lower()[:6] if found else None
+
+
+def _percent_vs(row: Row, rows: list[Row], prim: list[Row], primary_file: str) -> Check | None:
+    """A mean against the primary's percent difference for the same group.
+
+    The text's value and each other value of its sentence in the same unit and measure
+    imply a percent difference ``(a / b - 1) 100`` (over the rounding of both); the primary's
+    percent difference whose nearest group word (within :data:`GROUP_NEAR`, before it) is
+    the value's own and whose analyte agrees is compared with them. The match most
+    favourable to the text is taken: consistent when any pair comes within the rounding of
+    the primary's percent plus :data:`PERCENT_SLACK`. ``None`` when nothing matches.
+    """
+    group, v = _own_group(row), row.num("value")
+    if group is None or v is None or v.value <= 0:
+        return None
+    others = [r for r in rows if r.index != row.index and r.sentence == row.sentence
+              and r.text("statistic") == "location" and r.text("unit") == row.text("unit")
+              and r.text("measure") == row.text("measure") and r.num("value") is not None
+              and r.num("value").value > 0]  # type: ignore[union-attr]  # fmt: skip
+    if not others:
+        return None
+    a_mine = analyte_before(row)
+    cands = [p for p in prim if p.text("statistic") == "effect"
+             and p.text("measure") == "percent_difference" and p.num("low") is None
+             and p.num("value") is not None and _own_group(p, 200) == group
+             and (a_mine is None or analyte_before(p) in (None, a_mine))]  # fmt: skip
+    if len(cands) != 1:
+        return None
+    p = cands[0]
+    pv = p.num("value")
+    assert pv is not None
+    t_lo, t_hi = rounding_interval(pv.value, pv.decimals or 0)
+    t_lo, t_hi = t_lo - PERCENT_SLACK, t_hi + PERCENT_SLACK
+    a_lo, a_hi = rounding_interval(v.value, v.decimals or 0)
+    implied = []
+    for o in others:
+        ov = o.num("value")
+        assert ov is not None
+        b_lo, b_hi = rounding_interval(ov.value, ov.decimals or 0)
+        lo, hi = (a_lo / b_hi - 1) * 100, (a_hi / b_lo - 1) * 100
+        implied.append((o, (v.value / ov.value - 1) * 100, lo <= t_hi and t_lo <= hi))
+    fits = any(ok for _, _, ok in implied)
+    said = ", ".join(f"{v.text} vs {o.text('value')} is {d:+.1f}%" for o, d, _ in implied)
+    detail = (f"{primary_file} gives {pv.text}% for the same group ({group}); the text's "
+              f"means imply {said}, which " + ("meets it." if fits else "miss it."))  # fmt: skip
+    return row.check("vs_primary", category="location_vs_primary", claim=_shown(row),
+                     reported=said, recomputed=f"{pv.text}%",
+                     verdict=decide(compatible=fits, against_primary=True), detail=detail,
+                     cited_source_id=primary_file, source_kind="",
+                     row_ids=(row.row_id, p.row_id))  # fmt: skip
+
+
 def against_primary(
     rows: list[Row],
     prim: list[Row],
@@ -567,6 +772,9 @@ def against_primary(
         if stat == "comparison" and (same := _same_subject(row, prim)) is not None:
             out.append(_compare_p(row, same, primary_file))
             continue
+        if stat == "comparison" and (by_ci := _p_vs_cis(row, prim, primary_file)) is not None:
+            out.append(by_ci)
+            continue
         got = _best(row, prim, ra, rb) if prim else None
         if stat == "ratio" and got is None and (pair := _ratio_pair(row, rows)):
             ma, mb = _best(pair[0], prim, ra, rb), _best(pair[1], prim, ra, rb)
@@ -582,6 +790,13 @@ def against_primary(
                 continue
         if got is not None and not _specific(row, got, rows, prim, ra, rb):
             got = None
+        if (
+            got is None
+            and stat == "location"
+            and (pct := _percent_vs(row, rows, prim, primary_file))
+        ):
+            out.append(pct)
+            continue
         if got is None:
             out.append(row.check(
                 "vs_primary", category=f"{stat}_vs_primary",
@@ -594,4 +809,5 @@ def against_primary(
         out.append(_compare(row, got[0], primary_file))
     if rows:
         out.extend(_claims(rows[0].file, text, primary_text, primary_file))
+        out.extend(_dose_claim(rows[0].file, text, primary_text, primary_file))
     return out
