@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon, Rectangle
 from numpy.testing import assert_allclose
 
-from b12stats import report
+from b12stats import reanalysis, report
 from b12stats.errors import OptionError
 from b12stats.plots.audit import plot_audit
 from b12stats.plots.cohorts import plot_cohort_comparison
@@ -132,7 +132,7 @@ def test_distribution_share_box_leaves_the_cutoff_line_visible(ax, cutoff):
 
 
 def test_distribution_from_bundled_data_matches_printed_shares():
-    res = report.analysis_distributions()
+    res = reanalysis.analysis_distributions()
     # Kenya (quartiles), Canada and Cambodia (geometric mean, CI, n): infant and milk each
     assert sorted((p.country, p.compartment.split("_")[0]) for p in res.panels) == sorted(
         [
@@ -185,7 +185,7 @@ def test_distribution_rejects_incomplete_shares(ax):
 
 
 def test_cohort_comparison_draws_every_value_with_ratios():
-    res = report.analysis_cohort_comparison()
+    res = reanalysis.analysis_cohort_comparison()
     fig = report.figure_cohort_comparison(res)
     try:
         ax = fig.get_axes()[0]
@@ -220,7 +220,7 @@ def test_cohort_comparison_rejects_missing_columns(ax):
 
 
 def test_effects_rows_printed_text_and_reference_line():
-    res = report.analysis_supplement_effects()
+    res = reanalysis.analysis_supplement_effects()
     fig = report.figure_supplement_effects(res)
     try:
         ax = fig.get_axes()[0]
@@ -249,7 +249,7 @@ def test_effects_rejects_missing_columns(ax):
 
 
 def test_correlations_forest_rows_pool_and_difference():
-    res = report.analysis_correlations()
+    res = reanalysis.analysis_correlations()
     fig = report.figure_correlations(res)
     try:
         ax = fig.get_axes()[0]
@@ -450,7 +450,7 @@ def test_audit_rejects_missing_column(ax):
 
 def test_figures_leave_rcparams_alone():
     before = dict(matplotlib.rcParams)
-    fig = report.figure_supplement_effects(report.analysis_supplement_effects())
+    fig = report.figure_supplement_effects(reanalysis.analysis_supplement_effects())
     plt.close(fig)
     assert dict(matplotlib.rcParams) == before
 

@@ -15,7 +15,8 @@ from numpy.testing import assert_allclose
 from b12stats.errors import OptionError
 from b12stats.plots.ptrend import plot_p_distribution
 from b12stats.power import replicate_estimates
-from b12stats.report import analysis_ptrend, figure_ptrend
+from b12stats.reanalysis import analysis_ptrend
+from b12stats.report import figure_ptrend
 from b12stats.simulate import get_design
 
 SCENARIOS = ((120, 30), (60, 15))

@@ -135,6 +135,17 @@ def _package() -> dict[str, Any]:
         return dict(json.load(fh))
 
 
+def package_attribute(key: str) -> Any:
+    """One top-level entry of the bundled ``datapackage.json`` (None if absent).
+
+    Examples
+    --------
+    >>> package_attribute("b12stats:schema_version") == schema_version()
+    True
+    """
+    return _package().get(key)
+
+
 def schema_version() -> str:
     """The version of the tables' schemas (``b12stats:schema_version``, data/SCHEMA_CHANGES.md).
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from b12stats._schema import package_attribute
 from b12stats.data import data_dir, load_table, table_names
 from b12stats.errors import DataValidationError, OptionError
 from b12stats.simulate import registry
@@ -167,10 +168,7 @@ def default_design_name() -> str:
     >>> default_design_name() in design_names()
     True
     """
-    import json
-
-    with open(data_dir() / "datapackage.json", encoding="utf-8") as fh:
-        name = json.load(fh).get("b12stats:default_design")
+    name = package_attribute("b12stats:default_design")
     if name not in design_names():
         raise DataValidationError(
             f"b12stats:default_design {name!r} is not a built-in design; expected one of: "

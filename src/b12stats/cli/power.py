@@ -121,13 +121,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def design_file(design: str | None) -> str | None:
-    """``design`` if it names an existing file (an input to protect), else None."""
-    from pathlib import Path
-
-    return design if design is not None and Path(design).is_file() else None
-
-
 def _power(args: argparse.Namespace, power: Any, cov_struct: str) -> Any:
     return power.power(
         args.design,

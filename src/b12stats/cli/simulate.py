@@ -92,6 +92,13 @@ def add_design_options(
     p.add_argument("--n-clusters", type=count, metavar=k, help=clusters)
 
 
+def design_file(design: str | None) -> str | None:
+    """``design`` if it names an existing file (an input to protect), else None."""
+    from pathlib import Path
+
+    return design if design is not None and Path(design).is_file() else None
+
+
 def load_design(args: argparse.Namespace, plan: Any) -> tuple[Any, Any]:
     """The ``--design`` of ``args`` and the tables in use (None: the bundled ones).
 
@@ -101,7 +108,6 @@ def load_design(args: argparse.Namespace, plan: Any) -> tuple[Any, Any]:
     """
     from b12stats import designs
     from b12stats.cli.data import load_packages
-    from b12stats.cli.power import design_file
 
     tables = None
     if args.data_dirs or args.data_only:

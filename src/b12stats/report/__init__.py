@@ -16,6 +16,7 @@ says "not available in this version" instead of failing.
 
 Examples
 --------
+>>> from b12stats.reanalysis import analysis_supplement_effects
 >>> res = analysis_supplement_effects()
 >>> res.table[["label", "estimate"]].dropna().to_dict("records")[0]
 {'label': '6 weeks postpartum', 'estimate': 34.4}
@@ -23,30 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from b12stats.reanalysis import (
-    DEFAULT_REPS,
-    DEFAULT_SEED,
-    POWER_N_DYADS,
-    PTREND_REPS_FACTOR,
-    PTREND_SMALLER,
-    AuditResult,
-    CohortsResult,
-    CorrelationsResult,
-    DistributionPanel,
-    DistributionsResult,
-    EffectsResult,
-    PowerResult,
-    PTrendResult,
-    SimulatedCohortResult,
-    analysis_audit,
-    analysis_cohort_comparison,
-    analysis_correlations,
-    analysis_distributions,
-    analysis_power,
-    analysis_ptrend,
-    analysis_simulated_cohort,
-    analysis_supplement_effects,
-)
+from b12stats.reanalysis import DEFAULT_REPS, DEFAULT_SEED
 from b12stats.report.build import SOURCE_KIND_HEADINGS, Section, build_report, run_section
 from b12stats.report.figures import (
     MAX_PNG_BYTES,
@@ -67,29 +45,9 @@ __all__ = [
     "DEFAULT_REPS",
     "DEFAULT_SEED",
     "MAX_PNG_BYTES",
-    "POWER_N_DYADS",
-    "PTREND_REPS_FACTOR",
-    "PTREND_SMALLER",
     "SOURCE_KIND_HEADINGS",
     "STYLE",
-    "AuditResult",
-    "CohortsResult",
-    "CorrelationsResult",
-    "DistributionPanel",
-    "DistributionsResult",
-    "EffectsResult",
-    "PTrendResult",
-    "PowerResult",
     "Section",
-    "SimulatedCohortResult",
-    "analysis_audit",
-    "analysis_cohort_comparison",
-    "analysis_correlations",
-    "analysis_distributions",
-    "analysis_power",
-    "analysis_ptrend",
-    "analysis_simulated_cohort",
-    "analysis_supplement_effects",
     "build_report",
     "figure_audit",
     "figure_cohort_comparison",
