@@ -29,7 +29,7 @@ from b12stats.reanalysis import DEFAULT_REPS, DEFAULT_SEED, NothingToShow, Table
 from b12stats.reanalysis._common import rows as _rows
 from b12stats.reanalysis._common import table
 from b12stats.report import sections as _sec
-from b12stats.report.sections import Section
+from b12stats.report.sections import Job, Planned, Section
 from b12stats.report.tables import table_view
 
 logger = logging.getLogger(__name__)
@@ -170,14 +170,62 @@ def run_section(key: str, title: str, fn: Callable[[], Section]) -> Section:
 #: Sections started first when they run in parallel (the slowest; the rest fill in).
 _SLOW_FIRST = ("power", "ptrend", "simulated_cohort", "distributions", "audit")
 
-#: The plan the worker processes run (set before they are forked).
-_PLAN: Sequence[tuple[str, str, Callable[[], Section]]] = ()
+#: The plan and its jobs the worker processes run (set before they are forked).
+_PLAN: Sequence[Planned] = ()
+_JOBS: Sequence[Job] = ()
 
 
-def _run_planned(i: int) -> Section:
-    """Run section ``i`` of :data:`_PLAN` and draw its figures (in a worker process)."""
-    key, title, fn = _PLAN[i]
-    return render_figures(run_section(key, title, fn))
+def _call_job(job: Job) -> tuple[bool, Any, float]:
+    """Run ``job``: ``(ok, result or exception, seconds)``."""
+    t0 = time.perf_counter()
+    try:
+        return True, job.fn(), time.perf_counter() - t0
+    except Exception as exc:  # raised again by the sections that need it
+        return False, exc, time.perf_counter() - t0
+
+
+def _run_job(j: int) -> tuple[bool, Any, float]:
+    """Run job ``j`` of :data:`_JOBS` (in a worker process)."""
+    return _call_job(_JOBS[j])
+
+
+def _with_results(fn: Callable[..., Section], done: Sequence[tuple[bool, Any, float]]) -> Any:
+    """``fn`` called with the jobs' results, or the first job's exception raised."""
+
+    def call() -> Section:
+        for ok, value, _ in done:
+            if not ok:
+                raise value
+        return fn(*(value for _, value, _ in done))
+
+    return call
+
+
+def _make(p: Planned, done: Sequence[tuple[bool, Any, float]]) -> Section:
+    """Section ``p`` from its jobs' results, its figures drawn; its seconds include theirs."""
+    sec = render_figures(run_section(p.key, p.title, _with_results(p.fn, done)))
+    sec.seconds += sum(seconds for _, _, seconds in done)
+    return sec
+
+
+def _run_planned(i: int, done: Sequence[tuple[bool, Any, float]] = ()) -> Section:
+    """Run section ``i`` of :data:`_PLAN` (in a worker process)."""
+    return _make(_PLAN[i], done)
+
+
+def _warm(tables: Tables) -> None:
+    """Load before forking what every worker would otherwise load again: pyplot, the tables.
+
+    The bundled tables are cached per process (:func:`b12stats.data.load_table`);
+    loaded here, the forked workers share them.
+    """
+    import matplotlib.pyplot  # noqa: F401  (every section draws a figure)
+
+    from b12stats import data
+
+    if tables is None:
+        for name in data.table_names():
+            data.load_table(name)
 
 
 def _cpus() -> int:
@@ -187,51 +235,96 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _jobs(plan: Sequence[Planned]) -> list[Job]:
+    """The plan's jobs, each key once, in order of first need."""
+    return list({job.key: job for p in plan for job in p.needs}.values())
+
+
 def run_sections(
-    plan: Sequence[tuple[str, str, Callable[[], Section]]],
+    plan: Sequence[Planned | tuple[str, str, Callable[[], Section]]],
     *,
     workers: int = 1,
     progress: bool = False,
 ) -> list[Section]:
     """Run every section of ``plan`` with its figures drawn; the sections in plan order.
 
-    With ``workers > 1`` the sections run in that many forked processes, the
-    slowest started first; each section's numbers depend on its own seed only,
-    so the sections are the same for any ``workers``. Where ``fork`` is not
-    available, or the process runs other threads (a fork could deadlock), they
-    run one after the other.
+    ``plan`` holds :class:`~b12stats.report.sections.Planned` items or
+    ``(key, title, function)`` triples. Each job a section needs
+    (``needs``) runs once, its result passed to every section that needs
+    it. With ``workers > 1`` the jobs and sections run in that many forked
+    processes, the jobs first, then the slowest sections, each as soon as
+    a process is free and its jobs are done; each section's numbers depend
+    on its own seed only, so the sections are the same for any
+    ``workers``. Where ``fork`` is not available, or the process runs other
+    threads (a fork could deadlock), they run one after the other. A
+    section's ``seconds`` include those of its jobs.
     """
-    global _PLAN
-    workers = max(1, min(workers, len(plan)))
+    global _PLAN, _JOBS
+    items = [Planned(*p) for p in plan]
+    jobs = _jobs(items)
+    workers = max(1, min(workers, len(items) + len(jobs)))
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if workers == 1 or not forkable or threading.active_count() > 1:
-        out = []
-        for i, (key, title, fn) in enumerate(plan, 1):
-            if progress:
-                print(f"[{i}/{len(plan)}] {title} ...", file=sys.stderr, flush=True)
-            out.append(render_figures(run_section(key, title, fn)))
-        return out
+        return _run_serial(items, progress)
     rank = {k: r for r, k in enumerate(_SLOW_FIRST)}
-    order = sorted(range(len(plan)), key=lambda i: rank.get(plan[i][0].split("-")[0], len(rank)))
-    _PLAN = plan
+    order = sorted(
+        range(len(items)), key=lambda i: rank.get(items[i].key.split("-")[0], len(rank))
+    )
+    index = {job.key: j for j, job in enumerate(jobs)}
+    # jobs first (they hold sections back), then the sections, slowest first
+    todo: list[tuple[str, int]] = [("job", j) for j in range(len(jobs))]
+    todo += [("section", i) for i in order]
+    results: dict[int, tuple[bool, Any, float]] = {}
+    done: dict[int, Section] = {}
+
+    def ready(unit: tuple[str, int]) -> bool:
+        return unit[0] == "job" or all(index[j.key] in results for j in items[unit[1]].needs)
+
+    _PLAN, _JOBS = items, jobs
     try:
         ctx = multiprocessing.get_context("fork")
         with cf.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            futures = {pool.submit(_run_planned, i): i for i in order}
-            done: dict[int, Section] = {}
-            for fut in cf.as_completed(futures):
-                i = futures[fut]
-                done[i] = fut.result()
-                if progress:
-                    print(
-                        f"[{len(done)}/{len(plan)}] {plan[i][1]} "
-                        f"({format_fixed(done[i].seconds, 1)} s)",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+            running: dict[cf.Future[Any], tuple[str, int]] = {}
+            while todo or running:
+                for unit in [u for u in todo if ready(u)][: workers - len(running)]:
+                    todo.remove(unit)
+                    kind, i = unit
+                    if kind == "job":
+                        running[pool.submit(_run_job, i)] = unit
+                    else:
+                        needed = [results[index[j.key]] for j in items[i].needs]
+                        running[pool.submit(_run_planned, i, needed)] = unit
+                finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for fut in finished:
+                    kind, i = running.pop(fut)
+                    if kind == "job":
+                        results[i] = fut.result()
+                        continue
+                    done[i] = fut.result()
+                    if progress:
+                        print(
+                            f"[{len(done)}/{len(items)}] {items[i].title} "
+                            f"({format_fixed(done[i].seconds, 1)} s)",
+                            file=sys.stderr,
+                            flush=True,
+                        )
     finally:
-        _PLAN = ()
-    return [done[i] for i in range(len(plan))]
+        _PLAN, _JOBS = (), ()
+    return [done[i] for i in range(len(items))]
+
+
+def _run_serial(items: Sequence[Planned], progress: bool) -> list[Section]:
+    """:func:`run_sections` in this process: each job once, when a section first needs it."""
+    results: dict[str, tuple[bool, Any, float]] = {}
+    out = []
+    for i, p in enumerate(items, 1):
+        if progress:
+            print(f"[{i}/{len(items)}] {p.title} ...", file=sys.stderr, flush=True)
+        for job in p.needs:
+            if job.key not in results:
+                results[job.key] = _call_job(job)
+        out.append(_make(p, [results[job.key] for job in p.needs]))
+    return out
 
 
 def render_section(sec: Section) -> str:
@@ -352,6 +445,7 @@ def build_report(
     elif not isinstance(workers, int | np.integer) or workers < 1:
         raise OptionError(f"workers must be a whole number >= 1, got {workers!r}")
     plan = _sec.plan(seed=seed, reps=reps, tables=tables, designs=designs)
+    _warm(tables)
     sections = run_sections(plan, workers=int(workers), progress=progress)
     assumptions: list[tuple[str, pd.DataFrame]] = []
     for sec in sections:  # the same design used twice is listed once
