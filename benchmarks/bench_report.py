@@ -23,7 +23,8 @@ It checks that the three pages agree but for the embedded PNGs and the
 date/run-time line, and prints where the CPU goes: each job and section run
 one after the other in this process, with the seconds spent in the batched
 GEE engine (``b12stats.models.batch.fit_gee_batch``) and in statsmodels' GEE
-(the simulated cohort's two fits), and in drawing the figures.
+(the simulated cohort's two fits, its statsmodels import included), and in
+making and drawing the figures.
 
 Run::
 
@@ -98,6 +99,9 @@ def timed(fn, what):
 batch.fit_gee_batch = timed(batch.fit_gee_batch, "gee")
 gee._statsmodels_fit = timed(gee._statsmodels_fit, "gee")
 build.render_figures = timed(build.render_figures, "figures")
+for name in dir(sections):  # making the figures (sections call them by these names)
+    if name.startswith("figure_"):
+        setattr(sections, name, timed(getattr(sections, name), "figures"))
 t0 = time.process_time()
 build._warm(None)
 print(f"  {time.process_time() - t0:5.2f}  {0:5.2f}  {0:5.2f}  (parent) pyplot and tables")
