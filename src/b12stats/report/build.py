@@ -6,6 +6,7 @@ import base64
 import concurrent.futures as cf
 import contextlib
 import datetime as _dt
+import functools
 import io
 import logging
 import multiprocessing
@@ -41,6 +42,7 @@ __all__ = [
     "build_report",
     "render_figures",
     "render_html",
+    "render_tables",
     "run_section",
     "run_sections",
 ]
@@ -59,6 +61,7 @@ SOURCE_KIND_HEADINGS = {
 EMBED_DPI = 110
 
 
+@functools.cache
 def _template_env() -> Any:
     import jinja2
 
@@ -117,6 +120,18 @@ def render_figures(sec: Section) -> Section:
     return sec
 
 
+def render_tables(sec: Section) -> Section:
+    """Format ``sec.tables`` for the page into ``sec.table_views`` (once).
+
+    The formatting time is added to ``sec.seconds``.
+    """
+    if len(sec.table_views) != len(sec.tables):
+        t0 = time.perf_counter()
+        sec.table_views = [(caption, table_view(frame)) for caption, frame in sec.tables]
+        sec.seconds += time.perf_counter() - t0
+    return sec
+
+
 def _section_view(sec: Section) -> dict[str, Any]:
     return {
         "key": sec.key,
@@ -126,7 +141,7 @@ def _section_view(sec: Section) -> dict[str, Any]:
         "finding_items": sec.finding_items,
         "notes": sec.notes,
         "rendered_figures": render_figures(sec).rendered,
-        "table_views": [(caption, table_view(frame)) for caption, frame in sec.tables],
+        "table_views": render_tables(sec).table_views,
     }
 
 
@@ -210,8 +225,8 @@ def _with_results(fn: Callable[..., Section], done: Sequence[tuple[bool, Any, fl
 
 
 def _make(p: Planned, done: Sequence[tuple[bool, Any, float]]) -> Section:
-    """Section ``p`` from its jobs' results, its figures drawn; its seconds include theirs."""
-    sec = render_figures(run_section(p.key, p.title, _with_results(p.fn, done)))
+    """Section ``p`` from its jobs' results, figures drawn, tables formatted (with seconds)."""
+    sec = render_tables(render_figures(run_section(p.key, p.title, _with_results(p.fn, done))))
     sec.seconds += sum(seconds for _, _, seconds in done)
     return sec
 
@@ -236,6 +251,11 @@ def _warm(tables: Tables) -> None:
             data.load_table(name)
 
 
+def _prepare_page() -> None:
+    """Compile the page's templates (the parent does it while the workers run)."""
+    _template_env().get_template("report.html.j2")
+
+
 def _cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -253,8 +273,9 @@ def run_sections(
     *,
     workers: int = 1,
     progress: bool = False,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> list[Section]:
-    """Run every section of ``plan`` with its figures drawn; the sections in plan order.
+    """Run every section of ``plan``, figures drawn and tables formatted; in plan order.
 
     ``plan`` holds :class:`~b12stats.report.sections.Planned` items or
     ``(key, title, function)`` triples. Each job a section needs
@@ -265,7 +286,9 @@ def run_sections(
     on its own seed only, so the sections are the same for any
     ``workers``. Where ``fork`` is not available, or the process runs other
     threads (a fork could deadlock), they run one after the other. A
-    section's ``seconds`` include those of its jobs.
+    section's ``seconds`` include those of its jobs. ``meanwhile()`` runs
+    in this process once the workers have started (or after the sections,
+    when there are none), e.g. to prepare the page.
     """
     global _PLAN, _JOBS
     items = [Planned(*p) for p in plan]
@@ -273,7 +296,10 @@ def run_sections(
     workers = max(1, min(workers, len(items) + len(jobs)))
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if workers == 1 or not forkable or threading.active_count() > 1:
-        return _run_serial(items, progress)
+        out = _run_serial(items, progress)
+        if meanwhile is not None:
+            meanwhile()
+        return out
     rank = {k: r for r, k in enumerate(_SLOW_FIRST)}
     order = sorted(
         range(len(items)), key=lambda i: rank.get(items[i].key.split("-")[0], len(rank))
@@ -302,6 +328,9 @@ def run_sections(
                     else:
                         needed = [results[index[j.key]] for j in items[i].needs]
                         running[pool.submit(_run_planned, i, needed)] = unit
+                if meanwhile is not None:
+                    meanwhile()
+                    meanwhile = None
                 finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
                 for fut in finished:
                     kind, i = running.pop(fut)
@@ -454,7 +483,7 @@ def build_report(
         raise OptionError(f"workers must be a whole number >= 1, got {workers!r}")
     plan = _sec.plan(seed=seed, reps=reps, tables=tables, designs=designs)
     _warm(tables)
-    sections = run_sections(plan, workers=int(workers), progress=progress)
+    sections = run_sections(plan, workers=int(workers), progress=progress, meanwhile=_prepare_page)
     assumptions: list[tuple[str, pd.DataFrame]] = []
     for sec in sections:  # the same design used twice is listed once
         if sec.omitted:

@@ -48,6 +48,8 @@ class Section:
     #: the figures drawn (``report.build.RenderedFigure``); ``figures`` is emptied then
     rendered: list[Any] = field(default_factory=list)
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (caption, frame)
+    #: ``tables`` as the page shows them (``report.tables.TableView``), made with the figures
+    table_views: list[tuple[str, Any]] = field(default_factory=list)
     assumptions: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     available: bool = True
