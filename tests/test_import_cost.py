@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import b12stats
@@ -59,3 +60,52 @@ def test_the_probe_sees_a_heavy_import():
     """The check can fail: listing the designs reads them, which needs pandas and scipy.stats."""
     seen = _heavy_imported(["simulate", "--list"])
     assert "pandas" in seen and "scipy.stats" in seen
+
+
+def test_reproduce_runs_without_scipy_stats_statsmodels_matplotlib():
+    """The audit's normal and t functions come from scipy.special (stats._scipy_stats)."""
+    seen = _heavy_imported(["reproduce"])
+    assert not {"scipy.stats", "statsmodels", "matplotlib"} & set(seen)
+
+
+#: Inputs where scipy.stats treats the ends, signs and NaN itself.
+_X = [0.0, -0.0, 1.96, -1.96, 40.0, -40.0, np.inf, -np.inf, np.nan, 3, [0.1, -2.0]]
+_Q = [0.0, 1.0, 0.5, 0.975, 0.025, 1e-12, 1 - 1e-12, -0.1, 1.1, np.nan, [0.2, 0.8, 0.0, 1.0]]
+_DF = [1, 2.5, 28, 284, np.inf, [3.0, 30.0, 300.0, 3000.0]]
+
+
+def _same(a, b) -> bool:
+    """Same type, dtype, shape, NaN places and bits (signed zeros included)."""
+    a_, b_ = np.asarray(a), np.asarray(b)
+    if type(a) is not type(b) or a_.dtype != b_.dtype or a_.shape != b_.shape:
+        return False
+    nan = np.isnan(a_)
+    return bool(np.array_equal(nan, np.isnan(b_))) and a_[~nan].tobytes() == b_[~nan].tobytes()
+
+
+def test_scipy_stats_stand_in_gives_the_same_numbers():
+    import scipy.stats
+
+    from b12stats.stats import _scipy_stats as lite
+
+    rng = np.random.default_rng(7)
+    xs = [*_X, rng.normal(size=200) * 5]
+    qs = [*_Q, rng.uniform(size=200)]
+    for x in xs:
+        for m in ("cdf", "sf", "pdf"):
+            assert _same(getattr(scipy.stats.norm, m)(x), getattr(lite.norm, m)(x)), (m, x)
+        for df in _DF:
+            if np.ndim(x) and np.ndim(df) and np.shape(x) != np.shape(df):
+                continue
+            for m in ("cdf", "sf"):
+                assert _same(getattr(scipy.stats.t, m)(x, df), getattr(lite.t, m)(x, df))
+    for q in qs:
+        for m in ("ppf", "isf"):
+            assert _same(getattr(scipy.stats.norm, m)(q), getattr(lite.norm, m)(q)), (m, q)
+            for df in _DF:
+                if np.ndim(q) and np.ndim(df) and np.shape(q) != np.shape(df):
+                    continue
+                assert _same(getattr(scipy.stats.t, m)(q, df), getattr(lite.t, m)(q, df))
+    # anything else is scipy.stats's own
+    assert lite.norm.ppf(0.9, loc=2, scale=3) == scipy.stats.norm.ppf(0.9, loc=2, scale=3)
+    assert lite.chi2 is scipy.stats.chi2

@@ -237,12 +237,15 @@ def _run_planned(i: int, done: Sequence[tuple[bool, Any, float]] = ()) -> Sectio
 
 
 def _warm(tables: Tables) -> None:
-    """Load before forking what every worker would otherwise load again: pyplot, the tables.
+    """Load before forking what every worker would otherwise load again.
 
-    The bundled tables are cached per process (:func:`b12stats.data.load_table`);
+    pyplot (every section draws a figure), :mod:`scipy.stats` (the
+    simulations' truncated-normal covariates, the sections' tests) and the
+    bundled tables, cached per process (:func:`b12stats.data.load_table`):
     loaded here, the forked workers share them.
     """
-    import matplotlib.pyplot  # noqa: F401  (every section draws a figure)
+    import matplotlib.pyplot  # noqa: F401
+    import scipy.stats  # noqa: F401
 
     from b12stats import data
 
