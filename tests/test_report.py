@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -193,7 +194,7 @@ def test_jobs_run_once_and_pass_their_result():
         assert a.finding == c.finding and a.finding.startswith("job ran in ")
         assert b.finding == "no job"
         assert d.omitted and d.finding == "the job found nothing"
-        if workers == 2:  # in a worker process, not here
+        if workers == 2 and threading.active_count() == 1:  # forked: in a worker, not here
             assert a.finding != f"job ran in {_pid()}"
 
 
