@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._help import Command
 
 #: Exit status of ``--strict`` when a statistic is inconsistent or conflicts with its primary.
 EXIT_PROBLEMS = 1
@@ -15,31 +15,31 @@ EXIT_PROBLEMS = 1
 TEXT_SUFFIXES = (".txt", ".html", ".htm")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``check`` subcommand."""
-    p = subparsers.add_parser(
-        "check",
-        help="extract the statistics of a text (abstract, summary page) and audit them",
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats check abstract.txt                 # one line per check and a summary",
-            "b12stats check abstract.txt --out checked/  # extracted.csv, audit.csv, index.html",
-            "b12stats check summary.html --primary abstract.txt --out checked/",
-            "b12stats check texts/ --out checked/   # a folder: summary.csv and a page per text",
-            "b12stats check abstract.txt --strict        # exit status 1 if any statistic fails",
-        ),
-        description=(
-            "Extract every summary statistic of each text (as 'b12stats extract') and audit what "
-            "the text itself allows: r with P and n, CIs against P and estimate, quartiles and "
-            "ranges in order and in one unit, GRIM and k/n for shares, ratios against the values "
-            "they divide, two-group comparisons against their P, implausible B12 units or "
-            "magnitudes. With --primary, every statistic is also matched to the primary "
-            "source's. Verdicts as 'b12stats reproduce'. With --out DIR, write DIR/extracted.csv, "
-            "DIR/audit.csv and DIR/index.html (the text with every statistic coloured by its "
-            "verdict); several texts give DIR/summary.csv, a summary DIR/index.html and a page "
-            "per text in DIR/texts/."
-        ),
-    )
+COMMAND = Command(
+    help="extract the statistics of a text (abstract, summary page) and audit them",
+    description=(
+        "Extract every summary statistic of each text (as 'b12stats extract') and audit what "
+        "the text itself allows: r with P and n, CIs against P and estimate, quartiles and "
+        "ranges in order and in one unit, GRIM and k/n for shares, ratios against the values "
+        "they divide, two-group comparisons against their P, implausible B12 units or "
+        "magnitudes. With --primary, every statistic is also matched to the primary "
+        "source's. Verdicts as 'b12stats reproduce'. With --out DIR, write DIR/extracted.csv, "
+        "DIR/audit.csv and DIR/index.html (the text with every statistic coloured by its "
+        "verdict); several texts give DIR/summary.csv, a summary DIR/index.html and a page "
+        "per text in DIR/texts/."
+    ),
+    examples=(
+        "b12stats check abstract.txt                 # one line per check and a summary",
+        "b12stats check abstract.txt --out checked/  # extracted.csv, audit.csv, index.html",
+        "b12stats check summary.html --primary abstract.txt --out checked/",
+        "b12stats check texts/ --out checked/   # a folder: summary.csv and a page per text",
+        "b12stats check abstract.txt --strict        # exit status 1 if any statistic fails",
+    ),
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats check``."""
     p.add_argument(
         "files",
         nargs="+",
@@ -55,7 +55,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true",
                    help=f"exit with status {EXIT_PROBLEMS} when any statistic is inconsistent or "
                    "conflicts_with_primary")  # fmt: skip
-    p.set_defaults(func=run)
 
 
 def _texts(args: list[str]) -> list[Path]:

@@ -18,7 +18,7 @@ import argparse
 import sys
 from typing import Any
 
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._help import Command
 
 # Literal copies of b12stats.models.FAMILIES etc., so that building the parser
 # does not import pandas/statsmodels (tests check they agree).
@@ -27,27 +27,33 @@ COV_STRUCTS = ("exchangeable", "independence")
 COV_TYPES = ("robust", "bias_reduced", "naive")
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``fit`` subcommand."""
-    parser = subparsers.add_parser(
-        "fit",
-        help="fit a GEE model (robust SEs) to a CSV file",
-        description=(
-            "Fit a generalized estimating equations model to DATA.csv with robust "
-            "(sandwich) standard errors; results match R geepack::geeglm. Wald "
-            "confidence intervals and two-sided P values use the normal reference."
-        ),
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats simulate --design kenya --seed 1 --out kenya.csv",
+COMMAND = Command(
+    help="fit a GEE model (robust SEs) to a CSV file",
+    description=(
+        "Fit a generalized estimating equations model to DATA.csv with robust "
+        "(sandwich) standard errors; results match R geepack::geeglm. Wald "
+        "confidence intervals and two-sided P values use the normal reference."
+    ),
+    examples=(
+        "b12stats simulate --design kenya --seed 1 --out kenya.csv",
+        (
             'b12stats fit kenya.csv --formula "infant_b12 ~ milk_b12 + infant_age_months" '
-            "--groups cluster",
-            'b12stats fit kenya.csv --formula "np.log(infant_b12) ~ np.log(milk_b12)" '
-            "--groups cluster --out loglog.csv",
-            'b12stats fit kenya.csv --formula "adequate ~ milk_b12" --groups cluster '
-            "--family binomial --cov-type bias_reduced",
+            "--groups cluster"
         ),
-    )
+        (
+            'b12stats fit kenya.csv --formula "np.log(infant_b12) ~ np.log(milk_b12)" '
+            "--groups cluster --out loglog.csv"
+        ),
+        (
+            'b12stats fit kenya.csv --formula "adequate ~ milk_b12" --groups cluster '
+            "--family binomial --cov-type bias_reduced"
+        ),
+    ),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats fit``."""
     parser.add_argument("data", metavar="DATA.csv", help="CSV file, one row per observation")
     parser.add_argument(
         "--formula", required=True, help='model formula, e.g. "y ~ x + C(z)" (R/statsmodels style)'
@@ -80,7 +86,6 @@ def register(subparsers: Any) -> None:
         help="confidence level of the intervals (default 0.95)",
     )
     parser.add_argument("--out", metavar="FILE.csv", help="write the tidy table as CSV")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

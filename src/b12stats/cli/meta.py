@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._help import Command
 from b12stats.cli.data import add_package_options, load_packages
 
 logger = logging.getLogger(__name__)
@@ -18,35 +18,37 @@ PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 INCONSISTENT = "the audit judges it inconsistent"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``meta`` subcommand."""
-    p = subparsers.add_parser(
-        "meta",
-        help="pool correlations across studies (random-effects meta-analysis)",
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats meta                          # the bundled correlations, by pair",
-            "b12stats meta --include-secondary --plot forest.png",
-            "b12stats meta my_r.csv --r r --n n --label study --method REML --test knha",
+COMMAND = Command(
+    help="pool correlations across studies (random-effects meta-analysis)",
+    description=(
+        "Pool correlation coefficients on the Fisher z scale (variance 1/(n - 3)) with an "
+        "equal-effects or random-effects model, as R's metafor rma(measure = 'ZCOR'). "
+        "Without DATA: the bundled published correlations, one pool per variable pair, "
+        "primary sources only; rows without r or n and adjusted coefficients are left "
+        "out and listed. With DATA (your CSV, one correlation per row): rows that cannot "
+        "be pooled are an error unless --skip-unpoolable. With --data DIR: your data "
+        "package's correlations join the bundled ones (--data-only: yours alone), and its "
+        "sources give the kinds of DATA's source_id column for --primary-only. Rows the "
+        "audit judges inconsistent (r, P and n that cannot go together) are left out and "
+        "listed unless --include-inconsistent; DATA is audited when it is laid out like "
+        "the correlations table."
+    ),
+    examples=(
+        "b12stats meta                          # the bundled correlations, by pair",
+        "b12stats meta --include-secondary --plot forest.png",
+        "b12stats meta my_r.csv --r r --n n --label study --method REML --test knha",
+        (
             "b12stats meta my_r.csv --label study --by region --out pooled.csv "
-            "--studies weights.csv",
-            "b12stats meta --data my_study/          # bundled and your correlations, by pair",
-            "b12stats meta my_r.csv --primary-only --data my_study/  # kinds from its sources",
+            "--studies weights.csv"
         ),
-        description=(
-            "Pool correlation coefficients on the Fisher z scale (variance 1/(n - 3)) with an "
-            "equal-effects or random-effects model, as R's metafor rma(measure = 'ZCOR'). "
-            "Without DATA: the bundled published correlations, one pool per variable pair, "
-            "primary sources only; rows without r or n and adjusted coefficients are left "
-            "out and listed. With DATA (your CSV, one correlation per row): rows that cannot "
-            "be pooled are an error unless --skip-unpoolable. With --data DIR: your data "
-            "package's correlations join the bundled ones (--data-only: yours alone), and its "
-            "sources give the kinds of DATA's source_id column for --primary-only. Rows the "
-            "audit judges inconsistent (r, P and n that cannot go together) are left out and "
-            "listed unless --include-inconsistent; DATA is audited when it is laid out like "
-            "the correlations table."
-        ),
-    )
+        "b12stats meta --data my_study/          # bundled and your correlations, by pair",
+        "b12stats meta my_r.csv --primary-only --data my_study/  # kinds from its sources",
+    ),
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats meta``."""
     add_package_options(p)
     p.add_argument("data", nargs="?", metavar="DATA.csv", help="your table of correlations")
     p.add_argument("--r", dest="r_col", default="r", metavar="COL", help="column of r (default r)")
@@ -114,7 +116,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="r",
         help="forest plot axis: r or Fisher z (default r)",
     )
-    p.set_defaults(func=run)
 
 
 def _summary_text(table: Any) -> str:

@@ -9,32 +9,31 @@ from pathlib import Path
 from typing import Any
 
 from b12stats.cli._args import MAX_REPS, REPS_WHY, bounded_int, workers
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._help import Command
 from b12stats.cli.data import add_package_options, load_packages
 
+COMMAND = Command(
+    help="reproduce the whole reanalysis and write DIR/index.html",
+    description=(
+        "Run every analysis on the data in use (audit, secondary sources against the "
+        "primary they cite, distributions from quartiles or geometric means, correlations "
+        "and pooling, effects, and per design a simulated cohort with its GEE models, the "
+        "plausibility of a published P-trend and power by simulation) and write one "
+        "self-contained HTML file with the figures embedded. With --data DIR the bundled "
+        "tables are joined with your data package (--data-only: your package alone); a "
+        "section with nothing to show is left out and listed with the reason. Prints the "
+        "path of the file."
+    ),
+    examples=(
+        "b12stats report                       # writes report/index.html",
+        "b12stats report --out out --reps 2000  # more replicates, for publication",
+        "b12stats report --data my_study/ --design my_design.toml --design kenya",
+    ),
+)
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``report`` subcommand."""
-    p = subparsers.add_parser(
-        "report",
-        help="reproduce the whole reanalysis and write DIR/index.html",
-        description=(
-            "Run every analysis on the data in use (audit, secondary sources against the "
-            "primary they cite, distributions from quartiles or geometric means, correlations "
-            "and pooling, effects, and per design a simulated cohort with its GEE models, the "
-            "plausibility of a published P-trend and power by simulation) and write one "
-            "self-contained HTML file with the figures embedded. With --data DIR the bundled "
-            "tables are joined with your data package (--data-only: your package alone); a "
-            "section with nothing to show is left out and listed with the reason. Prints the "
-            "path of the file."
-        ),
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats report                       # writes report/index.html",
-            "b12stats report --out out --reps 2000  # more replicates, for publication",
-            "b12stats report --data my_study/ --design my_design.toml --design kenya",
-        ),
-    )
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats report``."""
     add_package_options(p)
     p.add_argument(
         "--design",
@@ -78,7 +77,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "the page is the same for any N but for its date and run time)"
         ),
     )
-    p.set_defaults(func=run)
 
 
 def _tables(args: argparse.Namespace, plan: Any) -> Any:

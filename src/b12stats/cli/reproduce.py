@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from b12stats.cli._args import add_format_option
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._help import Command
 from b12stats.cli.data import add_package_options, load_packages
 
 #: Exit status of ``--strict`` when a claim is inconsistent or conflicts with its primary.
@@ -16,27 +16,27 @@ EXIT_PROBLEMS = 1
 DEFAULT_WIDTH = 100
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``reproduce`` subcommand."""
-    p = subparsers.add_parser(
-        "reproduce",
-        help="recompute every published claim in the data (bundled, --data yours) and judge it",
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats reproduce                  # one line per check and a summary",
-            "b12stats reproduce --full --width 140",
-            "b12stats reproduce --out audit/     # also write audit/audit.csv",
-            "b12stats reproduce --strict         # exit status 1 if any claim fails",
-            "b12stats reproduce --data my_study/ --data-only   # audit your own package",
-        ),
-        description=(
-            "Run every audit check on the bundled published numbers and print one line per "
-            "check (verdicts: reproduced, consistent, inconsistent, conflicts_with_primary, "
-            "unverifiable) and a summary. With --out DIR, also write DIR/audit.csv with the "
-            "full columns. With --data DIR: the audit runs on the bundled tables joined with "
-            "your data package (--data-only: your package alone)."
-        ),
-    )
+COMMAND = Command(
+    help="recompute every published claim in the data (bundled, --data yours) and judge it",
+    description=(
+        "Run every audit check on the bundled published numbers and print one line per "
+        "check (verdicts: reproduced, consistent, inconsistent, conflicts_with_primary, "
+        "unverifiable) and a summary. With --out DIR, also write DIR/audit.csv with the "
+        "full columns. With --data DIR: the audit runs on the bundled tables joined with "
+        "your data package (--data-only: your package alone)."
+    ),
+    examples=(
+        "b12stats reproduce                  # one line per check and a summary",
+        "b12stats reproduce --full --width 140",
+        "b12stats reproduce --out audit/     # also write audit/audit.csv",
+        "b12stats reproduce --strict         # exit status 1 if any claim fails",
+        "b12stats reproduce --data my_study/ --data-only   # audit your own package",
+    ),
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats reproduce``."""
     add_package_options(p)
     p.add_argument("--out", metavar="DIR", help="write DIR/audit.csv (created if missing)")
     p.add_argument(
@@ -58,7 +58,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--full", action="store_true", help="print each check's detail in full (not cut)"
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
