@@ -11,9 +11,6 @@ from b12stats.cli._help import Command
 #: Exit status of ``--strict`` when a statistic is inconsistent or conflicts with its primary.
 EXIT_PROBLEMS = 1
 
-#: Files of a folder argument that are read as texts.
-TEXT_SUFFIXES = (".txt", ".html", ".htm")
-
 
 COMMAND = Command(
     help="extract the statistics of a text (abstract, summary page) and audit them",
@@ -57,23 +54,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "conflicts_with_primary")  # fmt: skip
 
 
-def _texts(args: list[str]) -> list[Path]:
-    from b12stats.errors import DataValidationError
-
-    out: list[Path] = []
-    for a in args:
-        path = Path(a)
-        if path.is_dir():
-            found = sorted(f for f in path.iterdir() if f.is_file()
-                           and f.suffix.lower() in TEXT_SUFFIXES)  # fmt: skip
-            if not found:
-                raise DataValidationError(f"{a}: a folder with no .txt or .html files")
-            out.extend(found)
-        else:
-            out.append(path)
-    return out
-
-
 def _page_names(paths: list[Path]) -> list[str]:
     names: list[str] = []
     seen: set[str] = set()
@@ -95,11 +75,11 @@ def run(args: argparse.Namespace) -> int:
     from b12stats.audit.result import AuditResult
     from b12stats.cli._args import output_plan
     from b12stats.errors import OptionError
-    from b12stats.text import extract_text, read_text_file
+    from b12stats.text import extract_text, read_text_file, text_files
     from b12stats.text.check import audit_rows
     from b12stats.textpage import render_summary_page, render_text_page
 
-    paths = _texts(args.files)
+    paths = text_files(args.files)
     plan = output_plan()
     for p in paths:
         plan.add_input("FILE", p)

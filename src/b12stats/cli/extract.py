@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from b12stats.cli._args import add_format_option
 from b12stats.cli._help import Command
 
 #: Columns of :data:`b12stats.text.COLUMNS` left out of the printed table (all columns go
@@ -48,12 +49,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """The arguments of ``b12stats extract``."""
     p.add_argument("files", nargs="+", metavar="FILE", help="text or HTML files, or folders")
     p.add_argument("--out", metavar="FILE.csv", help="write all columns as CSV")
-    p.add_argument(
-        "--format",
-        choices=("table", "csv"),
-        default="table",
-        help="stdout format: a readable table (default) or CSV with all columns",
-    )
+    add_format_option(p, "stdout format: a readable table (default) or CSV with all columns")
     p.add_argument(
         "--to-data",
         metavar="DIR",
