@@ -104,9 +104,8 @@ def check_prevalence_from_quartiles(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_prevalence_from_quartiles()[0]
-    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
-    ('from_quartiles', 'consistent')
+    >>> check_prevalence_from_quartiles()[0].verdict
+    'consistent'
     """
     prev = ctx.rows["prevalences"]
     for _, row in prev[prev["cutoff"].notna() & prev["relation"].notna()].iterrows():
@@ -187,9 +186,8 @@ def check_prevalence_from_gm_ci(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_prevalence_from_gm_ci()[0]
-    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
-    ('from_gm', 'consistent')
+    >>> check_prevalence_from_gm_ci()[0].verdict
+    'consistent'
     """
     prev = ctx.rows["prevalences"]
     conc = ctx.rows["concentrations"]
@@ -257,9 +255,8 @@ def check_percent_counts(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_percent_counts()[0]
-    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
-    ('count', 'unverifiable')
+    >>> check_percent_counts()[0].verdict
+    'unverifiable'
     """
     prev = ctx.rows["prevalences"]
     for _, row in prev[prev["percent"].notna() & prev["n"].notna()].iterrows():
@@ -316,9 +313,8 @@ def check_median_vs_prevalence(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_median_vs_prevalence()[0]
-    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
-    ('vs_median', 'consistent')
+    >>> check_median_vs_prevalence()[0].verdict
+    'consistent'
     """
     prev = ctx.rows["prevalences"]
     conc = ctx.rows["concentrations"]
