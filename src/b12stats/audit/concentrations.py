@@ -97,8 +97,7 @@ def check_quartiles(ctx: Context) -> Iterator[Check]:
     >>> check_quartiles()[0].verdict
     'consistent'
     """
-    conc = ctx.rows["concentrations"]
-    for _, row in conc[conc["q1"].notna() & conc["q3"].notna()].iterrows():
+    for row in ctx.rows_with("concentrations", "q1", "q3"):
         q1, m, q3 = float(row["q1"]), float(row["value"]), float(row["q3"])
         txt = f"{row['statistic']} {m:g} (Q1 {q1:g}, Q3 {q3:g}) {row['unit']}"
         draft = _QUARTILES.draft(ctx, row, claim=txt, reported=f"{q1:g} / {m:g} / {q3:g}")
