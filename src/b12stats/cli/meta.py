@@ -14,6 +14,23 @@ logger = logging.getLogger(__name__)
 
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
+#: The on/off options that choose which rows are pooled: flag -> help.
+ROW_SWITCHES = {
+    "--include-secondary": (
+        "the tables (no DATA): also pool secondary sources (flagged in labels and notes)"
+    ),
+    "--primary-only": (
+        "pool primary sources only (the default for the tables; for DATA, the kinds "
+        "come from its source_id column and the sources in use)"
+    ),
+    "--include-inconsistent": (
+        "keep rows the audit judges inconsistent (left out and listed by default)"
+    ),
+    "--skip-unpoolable": (
+        "your DATA: leave out and list rows that cannot be pooled instead of failing"
+    ),
+}
+
 #: How a row left out for the audit's verdict begins its reason.
 INCONSISTENT = "the audit judges it inconsistent"
 
@@ -83,27 +100,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="LEVEL",
         help="confidence level (default 0.95; --level is the old spelling)",
     )
-    p.add_argument(
-        "--include-secondary",
-        action="store_true",
-        help="the tables (no DATA): also pool secondary sources (flagged in labels and notes)",
-    )
-    p.add_argument(
-        "--primary-only",
-        action="store_true",
-        help="pool primary sources only (the default for the tables; for DATA, the kinds "
-        "come from its source_id column and the sources in use)",
-    )
-    p.add_argument(
-        "--include-inconsistent",
-        action="store_true",
-        help="keep rows the audit judges inconsistent (left out and listed by default)",
-    )
-    p.add_argument(
-        "--skip-unpoolable",
-        action="store_true",
-        help="your DATA: leave out and list rows that cannot be pooled instead of failing",
-    )
+    for flag, text in ROW_SWITCHES.items():
+        p.add_argument(flag, action="store_true", help=text)
     p.add_argument("--out", metavar="FILE.csv", help="write the pooled estimates (one per row)")
     p.add_argument("--studies", metavar="FILE.csv", help="write the study rows with weights")
     p.add_argument(
