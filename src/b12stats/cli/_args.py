@@ -21,6 +21,7 @@ __all__ = [
     "MAX_POWER_DYADS",
     "MAX_REPS",
     "MAX_SIMULATE_DYADS",
+    "add_choice",
     "add_format_option",
     "bounded_int",
     "bounded_int_list",
@@ -221,6 +222,21 @@ def flag_spelling(
     )
 
 
+def add_choice(
+    parser: argparse.ArgumentParser, flag: str, choices: tuple[str, ...], help: str
+) -> None:
+    """Add an option taking one of ``choices``, the first of them its default.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_choice(p, "--test", ("z", "knha"), "Wald z or Knapp-Hartung t (default z)")
+    >>> p.parse_args([]).test, p.parse_args(["--test", "knha"]).test
+    ('z', 'knha')
+    """
+    parser.add_argument(flag, choices=choices, default=choices[0], help=help)
+
+
 def add_format_option(parser: argparse.ArgumentParser, help: str) -> None:
     """Add ``--format table|csv``: stdout as a readable table (the default) or CSV."""
-    parser.add_argument("--format", choices=("table", "csv"), default="table", help=help)
+    add_choice(parser, "--format", ("table", "csv"), help)

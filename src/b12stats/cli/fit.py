@@ -18,6 +18,7 @@ import argparse
 import sys
 from typing import Any
 
+from b12stats.cli._args import add_choice
 from b12stats.cli._help import Command
 
 # Literal copies of b12stats.models.FAMILIES etc., so that building the parser
@@ -59,24 +60,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--formula", required=True, help='model formula, e.g. "y ~ x + C(z)" (R/statsmodels style)'
     )
     parser.add_argument("--groups", required=True, metavar="COL", help="column of the cluster ids")
-    parser.add_argument(
+    add_choice(
+        parser,
         "--family",
-        choices=FAMILIES,
-        default="gaussian",
-        help="gaussian (identity link) or binomial (logit link, a 0/1 outcome; default gaussian)",
+        FAMILIES,
+        "gaussian (identity link) or binomial (logit link, a 0/1 outcome; default gaussian)",
     )
-    parser.add_argument(
+    add_choice(
+        parser,
         "--cov-struct",
-        choices=COV_STRUCTS,
-        default="exchangeable",
-        help="working correlation within clusters (default exchangeable)",
+        COV_STRUCTS,
+        "working correlation within clusters (default exchangeable)",
     )
-    parser.add_argument(
+    add_choice(
+        parser,
         "--cov-type",
-        choices=COV_TYPES,
-        default="robust",
-        help="robust sandwich SE (default), bias_reduced (Mancl-DeRouen, for few "
-        "clusters) or naive",
+        COV_TYPES,
+        "robust sandwich SE (default), bias_reduced (Mancl-DeRouen, for few clusters) or naive",
     )
     parser.add_argument(
         "--conf-level",

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from b12stats.cli._args import add_choice
 from b12stats.cli._help import Command
 from b12stats.cli.data import add_package_options, load_packages
 
@@ -79,18 +80,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="pool separately by this column (repeatable); 'pair' = the unordered pair "
         "var_x/var_y",
     )
-    p.add_argument(
+    add_choice(
+        p,
         "--method",
-        choices=("REML", "DL", "PM", "EE"),
-        default="REML",
-        help="τ² estimator, or EE for the equal-effects model (default REML)",
+        ("REML", "DL", "PM", "EE"),
+        "τ² estimator, or EE for the equal-effects model (default REML)",
     )
-    p.add_argument(
-        "--test",
-        choices=("z", "knha"),
-        default="z",
-        help="Wald z or Knapp-Hartung t inference (default z)",
-    )
+    add_choice(p, "--test", ("z", "knha"), "Wald z or Knapp-Hartung t inference (default z)")
     p.add_argument(
         "--conf-level",
         "--level",
@@ -108,12 +104,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--leave-one-out", dest="loo", metavar="FILE.csv", help="write leave-one-out pools"
     )
     p.add_argument("--plot", metavar="FILE", help="forest plot (.png, .pdf or .svg)")
-    p.add_argument(
-        "--scale",
-        choices=("r", "z"),
-        default="r",
-        help="forest plot axis: r or Fisher z (default r)",
-    )
+    add_choice(p, "--scale", ("r", "z"), "forest plot axis: r or Fisher z (default r)")
 
 
 def _summary_text(table: Any) -> str:
