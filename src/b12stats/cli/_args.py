@@ -18,13 +18,16 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = [
+    "EXIT_PROBLEMS",
     "MAX_POWER_DYADS",
     "MAX_REPS",
     "MAX_SIMULATE_DYADS",
     "add_choice",
     "add_format_option",
+    "add_strict_option",
     "bounded_int",
     "bounded_int_list",
+    "exit_status",
     "flag_spelling",
     "max_workers",
     "output_plan",
@@ -44,6 +47,10 @@ POWER_WHY = "each worker holds 100 replicates at once, about 11 kB a dyad"
 #: Monte Carlo replicates: the MC SE of a power is at most 0.5/sqrt(reps), 0.0005 here.
 MAX_REPS = 1_000_000
 REPS_WHY = "the Monte Carlo SE of a power is then at most 0.0005; more replicates only cost time"
+
+#: Exit status of ``--strict`` when a claim or statistic is inconsistent or conflicts with
+#: its primary.
+EXIT_PROBLEMS = 1
 
 #: Processes per CPU: more only add start-up time and memory.
 WORKERS_PER_CPU = 4
@@ -240,3 +247,18 @@ def add_choice(
 def add_format_option(parser: argparse.ArgumentParser, help: str) -> None:
     """Add ``--format table|csv``: stdout as a readable table (the default) or CSV."""
     add_choice(parser, "--format", ("table", "csv"), help)
+
+
+def add_strict_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--strict``: exit :data:`EXIT_PROBLEMS` when any ``what`` (claim, statistic) fails."""
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help=f"exit with status {EXIT_PROBLEMS} when any {what} is inconsistent or "
+        "conflicts_with_primary",
+    )
+
+
+def exit_status(args: argparse.Namespace, result: Any) -> int:
+    """:data:`EXIT_PROBLEMS` under ``--strict`` when the audit ``result`` has problems, else 0."""
+    return EXIT_PROBLEMS if args.strict and result.has_problems else 0

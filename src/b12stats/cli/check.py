@@ -6,11 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from b12stats.cli._args import add_strict_option, exit_status
 from b12stats.cli._help import Command
-
-#: Exit status of ``--strict`` when a statistic is inconsistent or conflicts with its primary.
-EXIT_PROBLEMS = 1
-
 
 COMMAND = Command(
     help="extract the statistics of a text (abstract, summary page) and audit them",
@@ -49,9 +46,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="the primary source the texts report (plain text or HTML)",
     )
     p.add_argument("--out", metavar="DIR", help="write the CSVs and HTML pages into DIR")
-    p.add_argument("--strict", action="store_true",
-                   help=f"exit with status {EXIT_PROBLEMS} when any statistic is inconsistent or "
-                   "conflicts_with_primary")  # fmt: skip
+    add_strict_option(p, "statistic")
 
 
 def _page_names(paths: list[Path]) -> list[str]:
@@ -152,6 +147,4 @@ def run(args: argparse.Namespace) -> int:
         print(everything.to_text())
     if out is not None:
         print(f"wrote {out / 'index.html'}")
-    if args.strict and everything.has_problems:
-        return EXIT_PROBLEMS
-    return 0
+    return exit_status(args, everything)

@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from b12stats.cli._args import add_format_option
+from b12stats.cli._args import add_format_option, add_strict_option, exit_status
 from b12stats.cli._help import Command
 from b12stats.cli.data import add_package_options, load_packages
-
-#: Exit status of ``--strict`` when a claim is inconsistent or conflicts with its primary.
-EXIT_PROBLEMS = 1
 
 #: Default width of the printed table (characters): a 100-column terminal.
 DEFAULT_WIDTH = 100
@@ -39,14 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """The arguments of ``b12stats reproduce``."""
     add_package_options(p)
     p.add_argument("--out", metavar="DIR", help="write DIR/audit.csv (created if missing)")
-    p.add_argument(
-        "--strict",
-        action="store_true",
-        help=(
-            f"exit with status {EXIT_PROBLEMS} when any claim is inconsistent or "
-            "conflicts_with_primary"
-        ),
-    )
+    add_strict_option(p, "claim")
     add_format_option(p, "stdout format: a readable table (default) or the full CSV")
     p.add_argument(
         "--width",
@@ -89,6 +79,4 @@ def run(args: argparse.Namespace) -> int:
         print(result.to_text(width=args.width, detail_lines=0 if args.full else 3))
         if args.out is not None:
             print(f"wrote {Path(args.out) / 'audit.csv'}")
-    if args.strict and result.has_problems:
-        return EXIT_PROBLEMS
-    return 0
+    return exit_status(args, result)
