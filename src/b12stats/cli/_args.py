@@ -31,6 +31,7 @@ __all__ = [
     "flag_spelling",
     "max_workers",
     "output_plan",
+    "passed_on",
     "workers",
 ]
 
@@ -162,6 +163,21 @@ def output_plan() -> Any:
 #: Library argument -> the option the commands fill it from, where the two names differ
 #: (``--seed SEED`` is passed on as ``rng=SEED``).
 LIBRARY_NAMES = {"rng": "seed"}
+
+
+def passed_on(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The library's keyword arguments ``names``, each from the option it is named after.
+
+    The commands name their options as the library names its arguments
+    (``--cov-struct`` fills ``cov_struct``), except for :data:`LIBRARY_NAMES`
+    (``rng`` from ``--seed``), so a call passes them on by name.
+
+    Examples
+    --------
+    >>> passed_on(argparse.Namespace(cov_type="robust", seed=1, out="x.csv"), "cov_type", "rng")
+    {'cov_type': 'robust', 'rng': 1}
+    """
+    return {name: getattr(args, LIBRARY_NAMES.get(name, name)) for name in names}
 
 
 def _flags(parser: argparse.ArgumentParser) -> dict[str, str]:

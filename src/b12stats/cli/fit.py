@@ -18,7 +18,7 @@ import argparse
 import sys
 from typing import Any
 
-from b12stats.cli._args import add_choice
+from b12stats.cli._args import add_choice, passed_on
 from b12stats.cli._help import Command
 
 # Literal copies of b12stats.models.FAMILIES etc., so that building the parser
@@ -26,6 +26,8 @@ from b12stats.cli._help import Command
 FAMILIES = ("gaussian", "binomial")
 COV_STRUCTS = ("exchangeable", "independence")
 COV_TYPES = ("robust", "bias_reduced", "naive")
+#: The options passed on to :func:`b12stats.models.fit_gee` by name.
+MODEL_OPTIONS = ("groups", "family", "cov_struct", "cov_type", "conf_level")
 
 
 COMMAND = Command(
@@ -127,15 +129,7 @@ def _fit(args: argparse.Namespace) -> Any:
         if col in cells.columns:
             _csvread.require_numeric(cells, [col], label=args.data, why=_why_numeric(cells, col))
     try:
-        return fit_gee(
-            _csvread.typed(cells),
-            args.formula,
-            groups=args.groups,
-            family=args.family,
-            cov_struct=args.cov_struct,
-            cov_type=args.cov_type,
-            conf_level=args.conf_level,
-        )
+        return fit_gee(_csvread.typed(cells), args.formula, **passed_on(args, *MODEL_OPTIONS))
     except DataValidationError as exc:
         if exc.file is not None:
             raise
