@@ -1,7 +1,8 @@
 """``b12stats data``: list the bundled tables, print one, or check a user's file or package.
 
 Also the ``--data DIR`` / ``--data-only`` options shared by ``data``,
-``reproduce`` and ``meta`` (:func:`add_package_options`, :func:`load_packages`).
+``reproduce`` and ``meta`` (:func:`add_package_options`, :func:`load_packages`,
+:func:`tables_in_use`).
 """
 
 from __future__ import annotations
@@ -86,6 +87,13 @@ def load_packages(args: argparse.Namespace, plan: Any = None) -> Any:
             if f.origin != "bundled":
                 plan.add_input(f"--data {f.origin}", f.path)
     return packages
+
+
+def tables_in_use(args: argparse.Namespace, plan: Any) -> Any:
+    """The tables of :func:`load_packages`, or None (the bundled ones) without ``--data``."""
+    if not (args.data_dirs or args.data_only):
+        return None
+    return load_packages(args, plan).tables
 
 
 def run(args: argparse.Namespace) -> int:

@@ -59,14 +59,12 @@ def run(args: argparse.Namespace) -> int:
     """Build and write, describe or list; return the exit status."""
     from b12stats import designs
     from b12stats.cli._args import output_plan
-    from b12stats.cli.data import load_packages
+    from b12stats.cli.data import tables_in_use
     from b12stats.cli.simulate import print_description, source_kinds
     from b12stats.errors import OptionError
 
     plan = output_plan()
-    tables = None
-    if args.data_dirs or args.data_only:
-        tables = load_packages(args, plan).tables
+    tables = tables_in_use(args, plan)
     if args.list:
         _print_cohorts(designs, tables)
         return 0

@@ -6,11 +6,10 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
 
 from b12stats.cli._args import MAX_REPS, REPS_WHY, bounded_int, workers
 from b12stats.cli._help import Command
-from b12stats.cli.data import add_package_options, load_packages
+from b12stats.cli.data import add_package_options, tables_in_use
 
 COMMAND = Command(
     help="reproduce the whole reanalysis and write DIR/index.html",
@@ -79,13 +78,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _tables(args: argparse.Namespace, plan: Any) -> Any:
-    """The tables in use: ``None`` (bundled) unless ``--data`` or ``--data-only`` is given."""
-    if not (args.data_dirs or args.data_only):
-        return None
-    return load_packages(args, plan).tables
-
-
 def run(args: argparse.Namespace) -> int:
     """Build the report; print its path on stdout."""
     import matplotlib
@@ -105,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         get_design(d)  # an unknown name or a bad file fails before any work
         if Path(d).suffix.lower() == ".toml":
             plan.add_input("--design", d)
-    tables = _tables(args, plan)
+    tables = tables_in_use(args, plan)
     plan.add_output("--out", str(Path(args.out) / "index.html"))
     command = ["b12stats", "report"]
     for d in args.data_dirs:

@@ -7,7 +7,7 @@ import sys
 
 from b12stats.cli._args import add_format_option, add_strict_option, exit_status
 from b12stats.cli._help import Command
-from b12stats.cli.data import add_package_options, load_packages
+from b12stats.cli.data import add_package_options, tables_in_use
 
 #: Default width of the printed table (characters): a 100-column terminal.
 DEFAULT_WIDTH = 100
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.width < 40:
         raise OptionError(f"--width must be at least 40, got {args.width}")
     plan = output_plan()
-    tables = load_packages(args, plan).tables if args.data_dirs or args.data_only else None
+    tables = tables_in_use(args, plan)
     if args.out is not None:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
