@@ -61,9 +61,6 @@ def build_parser() -> ArgumentParser:
             if exc.name != f"b12stats.cli.{name}":
                 raise
             continue
-        if not hasattr(module, "COMMAND"):  # still registers itself
-            module.register(sub)
-            continue
         command = module.COMMAND.add_parser(sub, name)
         module.add_arguments(command)
         command.set_defaults(func=module.run)
