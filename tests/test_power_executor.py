@@ -259,6 +259,8 @@ def test_dask_cluster_batched_identical_and_fixed(inline: pd.DataFrame) -> None:
         assert px._executor_slots(ex) == 2
         env = dict(os.environ)  # after the nanny's own changes
         tables = [_table(pw.Runner(executor=ex, chunks_per_task=k)) for k in (None, 1, 4)]
+        with px.dask_executor(cluster.scheduler_address) as by_address:  # a second client
+            tables.append(_table(pw.Runner(executor=by_address)))
         assert dict(os.environ) == env  # b12stats added nothing
         worker_env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
         fixed = client.run(px._restore_malloc_thresholds)  # cached: what the first batch did
@@ -269,3 +271,26 @@ def test_dask_cluster_batched_identical_and_fixed(inline: pd.DataFrame) -> None:
         pd.testing.assert_frame_equal(inline, got, check_exact=True)
     if _glibc_linux() and set(worker_env.values()) == {"65536"}:
         assert set(fixed.values()) == {True}
+
+
+def test_dask_executor_without_address_runs_as_before() -> None:
+    with px.dask_executor(None) as ex:
+        assert ex is None
+
+
+@pytest.mark.slow
+# the half-made Client that dask leaves behind may complain when it is collected
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:9", "nonsense://x"])
+def test_dask_executor_bad_address_is_an_option_error(address: str) -> None:
+    pytest.importorskip("distributed")
+    before = dict(os.environ)
+    with (
+        pytest.raises(OptionError, match="no dask scheduler"),
+        px.dask_executor(address, timeout=0.5),
+    ):
+        pass
+    assert dict(os.environ) == before
+    with warnings.catch_warnings():  # collect it here, not in a later test
+        warnings.simplefilter("ignore")
+        gc.collect()

@@ -40,7 +40,7 @@ from b12stats.power._model import fit_tested
 from b12stats.power._options import MAX_IN_FLIGHT
 from b12stats.power.spec import PowerSpec
 
-__all__ = ["Runner"]
+__all__ = ["Runner", "dask_executor"]
 
 logger = logging.getLogger(__name__)
 
@@ -326,6 +326,72 @@ def _execute(
                 fut.cancel()
             raise
         return out
+
+
+@contextlib.contextmanager
+def dask_executor(address: str | None, *, timeout: float | None = None) -> Iterator[Any]:
+    """The executor of a ``dask.distributed`` client of the scheduler at ``address``.
+
+    For ``power(..., executor=...)`` (and :func:`~b12stats.power.sample_size`,
+    :func:`~b12stats.power.replicate_estimates`). The cluster is the caller's:
+    on exit the client is closed and the cluster left running. ``os.environ``
+    is left as it was (importing ``distributed`` writes a variable into it).
+
+    Parameters
+    ----------
+    address : str or None
+        E.g. ``"tcp://scheduler:8786"``; None yields None (run as without a
+        cluster), so that a caller can pass an optional address through.
+    timeout : float, optional
+        Seconds to wait for the connection (default: dask's
+        ``distributed.comm.timeouts.connect``, 30 s).
+
+    Yields
+    ------
+    concurrent.futures.Executor or None
+
+    Raises
+    ------
+    OptionError
+        dask.distributed is not installed, or no scheduler answers at ``address``.
+
+    Examples
+    --------
+    >>> with dask_executor(None) as ex:
+    ...     print(ex)
+    None
+    """
+    if address is None:
+        yield None
+        return
+    with _environ_kept():
+        try:
+            import distributed
+        except ImportError as exc:
+            raise OptionError(
+                "a scheduler address needs dask.distributed: pip install 'b12stats[dask]'"
+            ) from exc
+        wait = {} if timeout is None else {"timeout": timeout}
+        try:
+            client = distributed.Client(address, set_as_default=False, **wait)
+        except (OSError, ValueError) as exc:  # no answer; an address dask cannot parse
+            raise OptionError(f"no dask scheduler at {address!r}: {exc}") from exc
+        with client:
+            yield client.get_executor()
+
+
+@contextlib.contextmanager
+def _environ_kept() -> Iterator[None]:
+    """Put back on exit any ``os.environ`` variable changed or added inside."""
+    before = dict(os.environ)
+    try:
+        yield
+    finally:
+        for key in set(os.environ) - set(before):
+            del os.environ[key]
+        for key, value in before.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
