@@ -353,7 +353,8 @@ def dask_executor(address: str | None, *, timeout: float | None = None) -> Itera
     Raises
     ------
     OptionError
-        dask.distributed is not installed, or no scheduler answers at ``address``.
+        dask.distributed is not installed, ``address`` is not one, or no
+        scheduler answers there.
 
     Examples
     --------
@@ -371,10 +372,17 @@ def dask_executor(address: str | None, *, timeout: float | None = None) -> Itera
             raise OptionError(
                 "a scheduler address needs dask.distributed: pip install 'b12stats[dask]'"
             ) from exc
+        from distributed.comm import parse_address
+        from distributed.comm.registry import get_backend
+
+        try:  # before a Client exists: a half-made one hangs the interpreter's exit
+            get_backend(parse_address(address)[0])
+        except ValueError as exc:
+            raise OptionError(f"not a dask scheduler address: {address!r} ({exc})") from exc
         wait = {} if timeout is None else {"timeout": timeout}
         try:
             client = distributed.Client(address, set_as_default=False, **wait)
-        except (OSError, ValueError) as exc:  # no answer; an address dask cannot parse
+        except OSError as exc:  # nothing answers (dask's connect timeout is an OSError)
             raise OptionError(f"no dask scheduler at {address!r}: {exc}") from exc
         with client:
             yield client.get_executor()
