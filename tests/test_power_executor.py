@@ -294,3 +294,13 @@ def test_dask_executor_bad_address_is_an_option_error(address: str) -> None:
     with warnings.catch_warnings():  # collect it here, not in a later test
         warnings.simplefilter("ignore")
         gc.collect()
+
+
+@pytest.mark.slow
+def test_cli_scheduler_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("distributed")
+    from b12stats.cli import main
+
+    argv = ["power", "--design", "kenya", "--n-dyads", "40", "--reps", "20", "--seed", "1"]
+    assert main([*argv, "--out", str(tmp_path / "a.csv"), "--scheduler", "nonsense://x"]) == 2
+    assert "not a dask scheduler address" in capsys.readouterr().err
