@@ -90,6 +90,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="processes (default 1: inline; at most 4 per CPU)",
     )
     p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the dask cluster of this scheduler, e.g. tcp://host:8786 (overrides "
+        "--workers; the workers need the same b12stats; same --seed, same table)",
+    )
+    p.add_argument(
         "--seed",
         type=int,
         metavar="SEED",
@@ -115,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     if cov_struct is None:
         cov_struct, why = power.default_cov_struct(args.design, args.n_dyads, args.n_clusters)
         print(f"# working correlation {cov_struct} (default: {why}; --cov-struct to change)")
-    with plan:
+    with plan, power.executor.dask_executor(args.scheduler) as args.executor:
         table = _power(args, power, cov_struct)
         write_csv(args.out, table)
     print(power.PowerResult(table).summary(target_power=args.target_power))
@@ -136,4 +142,5 @@ def _power(args: argparse.Namespace, power: Any, cov_struct: str) -> Any:
         alpha=args.alpha,
         rng=args.seed,
         workers=args.workers,
+        executor=args.executor,
     )
