@@ -268,7 +268,7 @@ _Job = tuple[PowerSpec, list[tuple[int, int]]]
 
 
 def _check_size(jobs: Sequence[_Job]) -> None:
-    """Refuse runs too large to hold in memory (:data:`MAX_REPLICATES`, :data:`MAX_CHUNK_CELLS`)."""
+    """Refuse runs too large for memory (:data:`MAX_REPLICATES`, :data:`MAX_CHUNK_CELLS`)."""
     total = sum(spec.reps * len(scenarios) for spec, scenarios in jobs)
     if total > MAX_REPLICATES:
         raise OptionError(
@@ -355,8 +355,8 @@ def _run_jobs(
         targets.values(), *(_chunks(spec, scenarios, seed) for spec, scenarios in jobs)
     )
     results = iter(runner.run(tasks, n_tasks))
-    for key, result in zip(targets, results):  # the first results: one per target
-        _TRUE_CACHE[key] = float(np.nanmean(result[0]))
+    for key in targets:  # the first results: one per target
+        _TRUE_CACHE[key] = float(np.nanmean(next(results)[0]))
     out = []
     for spec, scenarios in jobs:
         n_chunks = math.ceil(spec.reps / spec.chunk_size)

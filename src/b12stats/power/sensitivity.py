@@ -78,6 +78,8 @@ _FIELDS = {
     "infant_sigma": "number",
 }
 _EFFECT = "effect_"
+#: Column of a one-at-a-time table: the parameter a row varies ("" for the design itself).
+_VARIED = "varied"
 _PUBLISHED = "published"
 
 
@@ -188,7 +190,7 @@ def plausible_vary(design: Any, names: Sequence[str] | None = None) -> dict[str,
     """
     design = _resolve_design(design)
     ranges = dict(getattr(design, "plausible", {}) or {})
-    order = [p for p in _status(design) if p in ranges] + [p for p in ranges]
+    order = [p for p in _status(design) if p in ranges] + list(ranges)
     wanted = list(dict.fromkeys(order)) if names is None else list(names)
     for name in wanted:
         if name not in ranges:
@@ -284,8 +286,9 @@ class SensitivityResult:
 
     @property
     def parameters(self) -> list[str]:
-        """The varied parameters shown as leading columns of :attr:`table`."""
-        return [p for p in self.vary if p != "n_clusters"]
+        """The leading columns of :attr:`table`: ``varied`` (one at a time), the parameters."""
+        lead = [_VARIED] if _VARIED in self.table.columns else []
+        return lead + [p for p in self.vary if p != "n_clusters"]
 
     def ranges(self) -> pd.DataFrame:
         """Per varied parameter and number of dyads: the lowest and highest power over its values.
@@ -296,7 +299,10 @@ class SensitivityResult:
         """
         rows = []
         for name in self.vary:
-            for n, grp in self.table.groupby("n_dyads", sort=True):
+            mine = self.table
+            if _VARIED in mine.columns:  # one at a time: the design and this parameter's rows
+                mine = mine[mine[_VARIED].isin(["", name])]
+            for n, grp in mine.groupby("n_dyads", sort=True):
                 lo = grp.loc[grp["power"].idxmin()]
                 hi = grp.loc[grp["power"].idxmax()]
                 rows.append(
@@ -316,7 +322,7 @@ class SensitivityResult:
         return pd.DataFrame(rows)
 
     def summary(self) -> str:
-        """The scenarios (4 significant digits) and the method; lines after the table start with #."""
+        """The scenarios (4 significant digits) and the method; later lines start with #."""
         shown = self._shown()
         with pd.option_context("display.width", 200, "display.max_columns", None):
             lines = [shown.to_string(index=False, float_format=lambda v: f"{v:.4g}")]
@@ -354,11 +360,13 @@ def _assignments(
     """The variants: every combination (``crossed``), or one parameter at a time."""
     names = list(vary)
     if crossed:
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*vary.values())]
+        return [
+            dict(zip(names, combo, strict=True)) for combo in itertools.product(*vary.values())
+        ]
     base = {name: _current(design, name) if name != "n_clusters" else None for name in names}
-    out = [base]
+    out = [{_VARIED: ""} | base]
     for name in names:
-        out += [base | {name: v} for v in vary[name] if v != base[name]]
+        out += [{_VARIED: name} | base | {name: v} for v in vary[name] if v != base[name]]
     return out
 
 
@@ -414,7 +422,9 @@ def sensitivity(
 
     Notes
     -----
-    Rows are ordered by variant (the first varied parameter slowest), then by
+    One at a time, the table's first column ``varied`` names the parameter a
+    row changes (``""`` for the design itself). Rows are ordered by variant
+    (assumed parameters first, then the order of ``vary``; the first slowest), then by
     ``n_dyads``. A row equals ``power(variant, n_dyads=n, n_clusters=c,
     rng=seed)`` exactly; see the module docstring for the common random numbers
     this implies. The coverage targets the variants need are simulated in the
@@ -458,20 +468,24 @@ def sensitivity(
         chunk_size=chunk_size,
     )
     jobs, labels, seen = [], [], set()
-    for assignment in _assignments(design, checked, crossed):
+    for labelled in _assignments(design, checked, crossed):
+        assignment = {k: v for k, v in labelled.items() if k != _VARIED}
         variant = _variant(design, assignment)
         clusters = assignment.get("n_clusters")
         try:
             scenarios = _scenarios(variant, n_dyads, clusters)
         except OptionError as exc:
             raise OptionError(f"vary n_clusters={clusters}: {exc}") from None
-        key = (repr(sorted((k, v) for k, v in assignment.items() if k != "n_clusters")), *scenarios)
+        key = (
+            repr(sorted((k, v) for k, v in assignment.items() if k != "n_clusters")),
+            *scenarios,
+        )
         if key in seen:  # one parameter at a time: n_clusters at the design's own
             continue
         seen.add(key)
         spec = dataclasses.replace(base, design=variant).for_scenarios(scenarios)
         jobs.append((spec, scenarios))
-        labels.append(assignment)
+        labels.append(labelled)
     runner = Runner(executor=executor, workers=workers, progress=progress)
     arrays = _run_jobs(jobs, seed, runner)
     tables = _power_tables(jobs, seed, runner, arrays=arrays)

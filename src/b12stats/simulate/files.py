@@ -302,7 +302,9 @@ class _Reader:
             self.table(spec, keypath, ("value",), ("reason", "source", "plausible"))
             value = spec["value"]
         elif "fit" in spec:
-            self.table(spec, keypath, ("fit", "table", "row_id"), ("reason", "source", "plausible"))
+            self.table(
+                spec, keypath, ("fit", "table", "row_id"), ("reason", "source", "plausible")
+            )
             value = self._fit(spec, keypath)[0].sigma
             row_id = spec["row_id"]
         else:
