@@ -111,6 +111,7 @@ from b12stats.power.sensitivity import (
     parse_vary,
     plausible_vary,
     sensitivity,
+    variants,
     varied_parameters,
 )
 from b12stats.power.spec import PowerSpec, default_cov_struct
@@ -147,5 +148,6 @@ __all__ = [
     "sample_size",
     "sensitivity",
     "smallest_n",
+    "variants",
     "varied_parameters",
 ]

@@ -111,7 +111,7 @@ def sample_size(
         dyads_per_cluster = design.n_dyads / design.n_clusters
     check_params(
         dyads_per_cluster=dyads_per_cluster,
-        constraints={"dyads_per_cluster": [Interval(Real, 1, None)]},
+        constraints={"dyads_per_cluster": [None, Interval(Real, 1, None)]},
     )
     seed = _seed_from(rng)
     unknown = sorted(set(options) - set(_POWER_DEFAULTS))

@@ -60,6 +60,7 @@ __all__ = [
     "parse_vary",
     "plausible_vary",
     "sensitivity",
+    "variants",
     "varied_parameters",
 ]
 
@@ -370,6 +371,36 @@ def _assignments(
     return out
 
 
+def variants(
+    design: Any, vary: Mapping[str, Sequence[Any]], *, crossed: bool = True
+) -> list[tuple[dict[str, Any], Any]]:
+    """The design variants of a sensitivity grid: ``(assignment, design)`` pairs, in table order.
+
+    ``assignment`` maps each varied parameter to its value (``n_clusters``
+    included: the variant's number of clusters, which is not a design
+    property); see :func:`sensitivity` for ``vary`` and ``crossed``.
+
+    Examples
+    --------
+    >>> [(a, d.icc_infant) for a, d in variants("kenya", {"icc_infant": [0.05, 0.2]})]
+    [({'icc_infant': 0.05}, 0.05), ({'icc_infant': 0.2}, 0.2)]
+    """
+    design = _resolve_design(design)
+    checked = _ordered(design, _check_vary(design, vary))
+    out = []
+    for labelled in _assignments(design, checked, crossed):
+        assignment = {k: v for k, v in labelled.items() if k != _VARIED}
+        out.append((assignment, _variant(design, assignment)))
+    return out
+
+
+def _ordered(design: Any, checked: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """Assumed parameters first (stable), then published ones."""
+    status = _status(design)
+    order = sorted(checked, key=lambda k: status.get(k, "").startswith(_PUBLISHED))
+    return {k: checked[k] for k in order}
+
+
 def sensitivity(
     design: Any,
     *,
@@ -448,11 +479,8 @@ def sensitivity(
     1        0.20       60          13   100
     """
     design = _resolve_design(design)
-    checked = _check_vary(design, vary)
+    checked = _ordered(design, _check_vary(design, vary))
     status = _status(design)
-    # assumed parameters first (stable), then published ones
-    order = sorted(checked, key=lambda k: status.get(k, "").startswith(_PUBLISHED))
-    checked = {k: checked[k] for k in order}
     seed = _seed_from(rng)
     base = PowerSpec(
         design,
