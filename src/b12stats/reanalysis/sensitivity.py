@@ -72,14 +72,14 @@ def _published_trend_test(design: Any, tables: Tables) -> pd.Series | None:
 
 
 def _conclusions(
-    tab: pd.DataFrame, params: Sequence[str], status: dict[str, str], checks: list[tuple]
+    tab: pd.DataFrame, vary: dict[str, tuple], status: dict[str, str], checks: list[tuple]
 ) -> pd.DataFrame:
     """Per (conclusion, parameter): the design's verdict and whether every value keeps it."""
     rows = []
     design = tab[tab["varied"] == ""].iloc[0]
     for key, column, mcse, threshold, above in checks:
         verdict = bool(design[column] >= threshold) == above
-        for name in params:
+        for name in vary:
             mine = tab[tab["varied"].isin(["", name])]
             kept = (mine[column] >= threshold) == above
             # the value closest to overturning the design's verdict
@@ -92,7 +92,7 @@ def _conclusions(
                     "design_estimate": float(design[column]),
                     "parameter": name,
                     "status": status.get(name, ""),
-                    "values": ", ".join(str(v) for v in dict.fromkeys(mine[name])),
+                    "values": ", ".join(map(str, vary[name])),
                     "holds": bool(kept.all() if verdict else (~kept).all()),
                     "worst_value": worst[name],
                     "worst_estimate": float(worst[column]),
@@ -197,7 +197,7 @@ def analysis_sensitivity(
     design_row = tab[tab["varied"] == ""].iloc[0]
     return SensitivityResult(
         table=tab,
-        conclusions=_conclusions(tab, params, dict(res.status), checks),
+        conclusions=_conclusions(tab, dict(vary), dict(res.status), checks),
         ranges=ranges,
         parameters=params,
         n_dyads=n,
