@@ -44,36 +44,42 @@ def _label(value: Any) -> str:
 def plot_sensitivity(
     frame: pd.DataFrame,
     *,
-    parameter: str,
+    parameters: Sequence[str] | None = None,
     measure: str = "power",
     mcse: str = "power_mcse",
     ax: Axes | None = None,
     z: float = 1.96,
     reference: float | None = None,
     reference_label: str = "",
-    ylabel: str | None = None,
+    xlabel: str | None = None,
 ) -> Axes:
-    """One measure against the values of one parameter, ±z·MCSE bars; the design's value filled.
+    """One measure at every value of every parameter: a row per parameter, ±z·MCSE bars.
+
+    Each value is a labelled point on its parameter's row (open; filled: the
+    design's own value, shared by every row), so a reader sees at a glance which
+    assumption moves the result and by how much beyond the Monte Carlo error.
 
     Parameters
     ----------
     frame
         One-at-a-time rows (:func:`b12stats.power.sensitivity` with
-        ``crossed=False``): ``varied``, ``parameter``, ``measure``, ``mcse``.
-        The rows used are the design's (``varied == ""``) and the
-        parameter's own; the values are shown in the order of the frame.
-    parameter, measure, mcse
+        ``crossed=False``): ``varied``, a column per parameter, ``measure``,
+        ``mcse``. A parameter's rows are the design's (``varied == ""``) and
+        its own.
+    parameters
+        The rows, top to bottom (default: the ``varied`` values in order).
+    measure, mcse
         Column names.
     ax
         Axes to draw on.
     z
         Error bars are ``measure ± z * mcse`` (1.96: 95% Monte Carlo interval).
     reference
-        A horizontal line (e.g. the 80% power target, or 0.05), None: none.
+        A vertical line (e.g. the 80% power target), None: none.
     reference_label
         Its legend label.
-    ylabel
-        Y axis label (default: the measure's name).
+    xlabel
+        X axis label (default: the measure's name).
 
     Returns
     -------
@@ -85,45 +91,54 @@ def plot_sensitivity(
     >>> f = pd.DataFrame({"varied": ["", "icc", "icc"], "icc": [0.05, 0.01, 0.1],
     ...                   "power": [0.8, 0.85, 0.7], "power_mcse": [0.02, 0.02, 0.02]})
     >>> fig, ax = plt.subplots()
-    >>> ax = plot_sensitivity(f, parameter="icc")
-    >>> [t.get_text() for t in ax.get_xticklabels()]
-    ['0.01', '0.05', '0.1']
+    >>> ax = plot_sensitivity(f)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['icc']
     >>> plt.close(fig)
     """
     from matplotlib.ticker import PercentFormatter
 
-    require_columns(frame, (*SENSITIVITY_COLUMNS, parameter, measure, mcse), name="frame")
+    require_columns(frame, (*SENSITIVITY_COLUMNS, measure, mcse), name="frame")
     ax = axes_or_current(ax)
-    rows = frame[frame["varied"].isin(["", parameter])]
-    design = rows[rows["varied"] == ""]
-    values = list(dict.fromkeys(rows[parameter]))
-    if all(isinstance(v, int | float | np.integer | np.floating) for v in values):
-        values = sorted(values)
-    x = {v: i for i, v in enumerate(values)}
-    pos = rows[parameter].map(x).to_numpy(dtype=float)
-    y = rows[measure].to_numpy(dtype=float)
-    err = z * rows[mcse].to_numpy(dtype=float)
-    ax.errorbar(pos, y, yerr=err, fmt="none", ecolor=COLORS["study"], elinewidth=1, capsize=3)
-    ax.plot(pos, y, "o", ms=5, mfc="white", mec=COLORS["study"], label="assumption changed")
-    if len(design):
-        ax.plot(
-            design[parameter].map(x).to_numpy(dtype=float),
-            design[measure].to_numpy(dtype=float),
-            "o",
-            ms=5,
-            color=COLORS["study"],
-            label="design's value",
-        )
+    names = list(parameters) if parameters is not None else [
+        v for v in dict.fromkeys(frame["varied"]) if v
+    ]  # fmt: skip
+    require_columns(frame, names, name="frame")
+    for i, name in enumerate(names):
+        rows = frame[frame["varied"].isin(["", name])]
+        values = list(dict.fromkeys(rows[name]))
+        if all(isinstance(v, int | float | np.integer | np.floating) for v in values):
+            values = sorted(values)
+        for k, value in enumerate(values):
+            hit = rows[rows[name] == value].iloc[0]
+            y = i + (k - (len(values) - 1) / 2) * 0.22
+            x, err = float(hit[measure]), z * float(hit[mcse])
+            own = hit["varied"] == ""
+            ax.errorbar(
+                x, y, xerr=err, fmt="none", ecolor=COLORS["study"], elinewidth=1, capsize=2
+            )
+            ax.plot(
+                x, y, "o", ms=4.5, color=COLORS["study"], mfc=COLORS["study"] if own else "white"
+            )
+            ax.annotate(
+                _label(value),
+                (x + err, y),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=6.5,
+                color=COLORS["text_muted"],
+            )
     if reference is not None:
         line = {"color": COLORS["reference"], "ls": "--", "lw": 1}
-        ax.axhline(reference, label=reference_label or None, **line)
-    ax.set_xticks(range(len(values)), [_label(v) for v in values])
-    ax.set_xlim(-0.5, len(values) - 0.5)
-    ax.set_ylim(0.0, 1.04)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(parameter.replace("_", " "))
-    ax.set_ylabel(ylabel if ylabel is not None else measure.replace("_", " "))
-    style_axes(ax, grid_axis="y")
+        ax.axvline(reference, label=reference_label or None, **line)
+    ax.set_yticks(range(len(names)), [n.replace("_", " ") for n in names])
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    top = float(np.nanmax(frame[measure] + z * frame[mcse])) if len(frame) else 1.0
+    ax.set_xlim(0.0, 1.1 if not np.isfinite(top) or top >= 0.5 else max(top, reference or 0) * 1.4)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(xlabel if xlabel is not None else measure.replace("_", " "))
+    style_axes(ax, grid_axis="x")
     return ax
 
 
@@ -137,10 +152,9 @@ def figure_sensitivity(
     title: str = "",
     z: float = 1.96,
 ) -> Any:
-    """A panel per (measure, parameter): rows are measures, columns parameters.
+    """One panel per measure (:func:`plot_sensitivity`), side by side, a row per parameter.
 
-    ``measures``: ``(column, mcse column, y label, reference line or None)``; a
-    row whose values stay below 50% is zoomed in.
+    ``measures``: ``(column, mcse column, x label, reference line or None)``.
     Drawn in the b12stats style (:func:`b12stats.plots.style.style_context`).
 
     Examples
@@ -151,7 +165,7 @@ def figure_sensitivity(
     ...                   "power_mcse": [0.02] * 3})
     >>> fig = figure_sensitivity(f, ["a", "b"])
     >>> len(fig.axes)
-    2
+    1
     >>> plt.close(fig)
     """
     import matplotlib.pyplot as plt
@@ -159,31 +173,25 @@ def figure_sensitivity(
     params = list(parameters)
     with style_context():
         fig, axes = plt.subplots(
+            1,
             len(measures),
-            max(1, len(params)),
-            figsize=(2.1 * max(1, len(params)) + 0.8, 2.5 * len(measures) + 0.6),
+            figsize=(3.6 * len(measures) + 1.2, 0.62 * len(params) + 1.3),
             squeeze=False,
-            sharey="row",
+            sharey=True,
         )
-        for i, (col, err, label, ref) in enumerate(measures):
-            for j, name in enumerate(params):
-                plot_sensitivity(
-                    frame,
-                    parameter=name,
-                    measure=col,
-                    mcse=err,
-                    ax=axes[i][j],
-                    z=z,
-                    reference=ref,
-                    reference_label="" if ref is None else format_pct(ref, 0),
-                    ylabel=label if j == 0 else "",
-                )
-            top = float(np.nanmax(frame[col] + z * frame[err]))
-            if np.isfinite(top) and top < 0.5:  # small shares: zoom in (the row shares y)
-                axes[i][0].set_ylim(0.0, max(top, ref or 0.0) * 1.25)
-        handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=7.5)
+        for j, (col, err, label, ref) in enumerate(measures):
+            plot_sensitivity(
+                frame,
+                parameters=params,
+                measure=col,
+                mcse=err,
+                ax=axes[0][j],
+                z=z,
+                reference=ref,
+                reference_label="" if ref is None else f"threshold {format_pct(ref, 0)}",
+                xlabel=label,
+            )
         if title:
             fig.suptitle(title, fontsize=9)
-        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        fig.tight_layout()
     return fig

@@ -8,7 +8,7 @@ import pandas as pd
 
 from b12stats.format import format_number, format_pct
 from b12stats.reanalysis import Tables
-from b12stats.reanalysis.sensitivity import analysis_sensitivity
+from b12stats.reanalysis.sensitivity import SENSITIVITY_REPS_DIVISOR, analysis_sensitivity
 
 
 def _value(value: Any) -> str:
@@ -57,7 +57,9 @@ def section_sensitivity(
     from b12stats.plots.sensitivity import figure_sensitivity
     from b12stats.report.sections import Section
 
-    res = analysis_sensitivity(seed=seed, reps=reps, design=design, tables=tables)
+    res = analysis_sensitivity(
+        seed=seed, reps=max(1, reps // SENSITIVITY_REPS_DIVISOR), design=design, tables=tables
+    )
     sec = Section("sensitivity", f"Sensitivity to the unpublished assumptions{tag}")
     c = res.conclusions
     power = c[c["conclusion"] == "power"]
@@ -96,7 +98,7 @@ def section_sensitivity(
             (
                 "share_p_at_or_above_published",
                 "share_mcse",
-                "P ≥ published",
+                "simulated P-trends at or above the published",
                 res.plausible_share,
             )
         )
@@ -106,12 +108,12 @@ def section_sensitivity(
             figure_sensitivity(res.table, res.parameters, measures=measures),
             "Trend-model power"
             + (
-                " (top) and the share of simulated P-trends at or above the published one (bottom)"
+                " (left) and the share of simulated P-trends at or above the published one (right)"
                 if len(plaus)
                 else ""
             )
-            + " at each value of each assumed parameter, the others at the design's value "
-            "(filled: the design itself); dashed: the conclusion's threshold.",
+            + " at each value of each assumed parameter (a row each), the others at the "
+            "design's value (filled: the design itself); dashed: the conclusion's threshold.",
         )
     )
     sec.tables.append(("Plausible ranges of the assumed parameters", res.ranges))
