@@ -114,7 +114,7 @@ from b12stats.power.sensitivity import (
     variants,
     varied_parameters,
 )
-from b12stats.power.spec import PowerSpec, default_cov_struct
+from b12stats.power.spec import POWER_OPTIONS, PowerSpec, default_cov_struct
 
 __all__ = [
     "ALTERNATIVES",
@@ -129,6 +129,7 @@ __all__ = [
     "MIN_CLUSTERS",
     "MIN_DYADS",
     "MODELS",
+    "POWER_OPTIONS",
     "SAMPLE_SIZE_MCSE_BOUND",
     "SCALES",
     "TRUE_VALUE_DYADS",

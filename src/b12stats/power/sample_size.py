@@ -12,31 +12,19 @@ import pandas as pd
 
 from b12stats._validation import UNIT_OPEN, Interval, Real, check_params
 from b12stats.errors import OptionError
-from b12stats.power._options import CHUNK_SIZE, MIN_CLUSTERS, MIN_DYADS
+from b12stats.power._options import MIN_CLUSTERS, MIN_DYADS
 from b12stats.power.executor import Runner, _mp_context
 from b12stats.power.results import SampleSizeResult, smallest_n
 from b12stats.power.run import _power_table
 from b12stats.power.spec import (
-    PowerSpec,
     _check_int,
     _int_list,
     _resolve_design,
     _seed_from,
+    _spec_with,
 )
 
 __all__ = ["sample_size"]
-
-#: Defaults of :func:`power` options that :func:`sample_size` passes through.
-_POWER_DEFAULTS: dict[str, Any] = {
-    "scale": "log",
-    "covariates": None,
-    "cov_struct": None,
-    "alpha": 0.05,
-    "alternative": "two-sided",
-    "true_value": None,
-    "chunk_size": CHUNK_SIZE,
-    "cov_type": "robust",
-}
 
 
 def sample_size(
@@ -114,12 +102,7 @@ def sample_size(
         constraints={"dyads_per_cluster": [None, Interval(Real, 1, None)]},
     )
     seed = _seed_from(rng)
-    unknown = sorted(set(options) - set(_POWER_DEFAULTS))
-    if unknown:
-        raise OptionError(
-            f"unknown option(s) {unknown}; sample_size passes on: {', '.join(_POWER_DEFAULTS)}"
-        )
-    spec = PowerSpec(design, model=model, reps=reps, **(_POWER_DEFAULTS | options))
+    spec = _spec_with(design, model=model, reps=reps, options=options, caller="sample_size")
     runner = Runner(executor=executor, workers=workers, progress=progress)
     size = dyads_per_cluster
 

@@ -50,10 +50,10 @@ import pandas as pd
 
 from b12stats.errors import OptionError
 from b12stats.format import format_table, result_html
-from b12stats.power._options import CHUNK_SIZE, COLUMNS, MIN_CLUSTERS
+from b12stats.power._options import COLUMNS, MIN_CLUSTERS
 from b12stats.power.executor import Runner
 from b12stats.power.run import _power_tables, _run_jobs
-from b12stats.power.spec import PowerSpec, _resolve_design, _scenarios, _seed_from
+from b12stats.power.spec import _resolve_design, _scenarios, _seed_from, _spec_with
 
 __all__ = [
     "SensitivityResult",
@@ -407,20 +407,13 @@ def sensitivity(
     vary: Mapping[str, Sequence[Any]],
     n_dyads: int | Sequence[int] | None = None,
     crossed: bool = True,
-    reps: int = 1000,
     model: str = "linear",
-    scale: str = "log",
-    covariates: Sequence[str] | str | None = None,
-    cov_struct: str | None = None,
-    alpha: float = 0.05,
-    alternative: str = "two-sided",
-    true_value: float | None = None,
+    reps: int = 1000,
     rng: Any = None,
-    executor: cf.Executor | None = None,
     workers: int = 1,
-    chunk_size: int = CHUNK_SIZE,
+    executor: cf.Executor | None = None,
     progress: bool | None = None,
-    cov_type: str = "robust",
+    **options: Any,
 ) -> SensitivityResult:
     """Simulated power for every variant of the design's assumptions, one row per scenario.
 
@@ -440,12 +433,16 @@ def sensitivity(
         True: every combination of the values (a full factorial). False: one
         parameter at a time, the others at the design's value (the design
         itself first; the rows of the base design are not repeated).
-    reps, model, scale, covariates, cov_struct, alpha, alternative, true_value, rng,
-    executor, workers, chunk_size, progress, cov_type
+    reps, model, rng, executor, workers, progress
         As for :func:`~b12stats.power.power` (``model`` defaults to ``"linear"``
-        there too). ``true_value=math.nan`` skips the coverage target, whose
-        simulation (for the trend model) costs about a second per variant and
-        cluster size.
+        there too).
+    **options
+        The other options of :func:`~b12stats.power.power` (``scale``,
+        ``covariates``, ``cov_struct``, ``alpha``, ``alternative``,
+        ``true_value``, ``chunk_size``, ``cov_type``; :data:`POWER_OPTIONS`).
+        ``true_value=math.nan`` skips the coverage target, whose simulation
+        (for the trend model) costs about a second per variant and cluster
+        size.
 
     Returns
     -------
@@ -482,19 +479,7 @@ def sensitivity(
     checked = _ordered(design, _check_vary(design, vary))
     status = _status(design)
     seed = _seed_from(rng)
-    base = PowerSpec(
-        design,
-        model=model,
-        scale=scale,
-        covariates=covariates,
-        cov_struct=cov_struct,
-        cov_type=cov_type,
-        alpha=alpha,
-        alternative=alternative,
-        true_value=true_value,
-        reps=reps,
-        chunk_size=chunk_size,
-    )
+    base = _spec_with(design, model=model, reps=reps, options=options, caller="sensitivity")
     jobs, labels, seen = [], [], set()
     for labelled in _assignments(design, checked, crossed):
         assignment = {k: v for k, v in labelled.items() if k != _VARIED}

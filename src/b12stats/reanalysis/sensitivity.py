@@ -10,16 +10,7 @@ from typing import Any
 import pandas as pd
 
 from b12stats.designs import default_design_name
-from b12stats.reanalysis._common import (
-    DEFAULT_REPS,
-    DEFAULT_SEED,
-    NothingToShow,
-    Tables,
-    design_label,
-    published_row,
-    source_label,
-    table,
-)
+from b12stats.reanalysis import _common
 
 #: The power the power conclusion asks for (the convention of study planning).
 SENSITIVITY_TARGET_POWER = 0.8
@@ -60,12 +51,12 @@ class SensitivityResult:
     plausible_share: float = SENSITIVITY_PLAUSIBLE_SHARE
 
 
-def _published_trend_test(design: Any, tables: Tables) -> pd.Series | None:
+def _published_trend_test(design: Any, tables: _common.Tables) -> pd.Series | None:
     """The trend test printed by the source of the design's correlation, if any."""
-    r_row = published_row(design.sources.get("correlation"), tables)
+    r_row = _common.published_row(design.sources.get("correlation"), tables)
     if r_row is None:
         return None
-    effects = table(tables, "effects")
+    effects = _common.table(tables, "effects")
     hit = effects[
         (effects["measure"] == "trend_test") & (effects["source_id"] == r_row["source_id"])
     ]
@@ -105,12 +96,12 @@ def _conclusions(
 
 def analysis_sensitivity(
     *,
-    seed: int = DEFAULT_SEED,
-    reps: int = DEFAULT_REPS // SENSITIVITY_REPS_DIVISOR,
+    seed: int = _common.DEFAULT_SEED,
+    reps: int = _common.DEFAULT_REPS // SENSITIVITY_REPS_DIVISOR,
     design: Any = None,
     parameters: Sequence[str] | None = None,
     n_dyads: int | None = None,
-    tables: Tables = None,
+    tables: _common.Tables = None,
     workers: int = 1,
     progress: bool | None = False,
 ) -> SensitivityResult:
@@ -141,7 +132,7 @@ def analysis_sensitivity(
 
     d = get_design(default_design_name() if design is None else design)
     if not d.plausible:
-        raise NothingToShow(
+        raise _common.NothingToShow(
             f"design {d.name}: no plausible range of an assumed parameter (plausible = [...] "
             "in the design file, data/designs/README.md)"
         )
@@ -194,21 +185,21 @@ def analysis_sensitivity(
             "explanation": [desc.loc[p, "explanation"] for p in params],
         }
     )
-    r_row = published_row(d.sources.get("correlation"), tables)
-    design_row = tab[tab["varied"] == ""].iloc[0]
+    r_row = _common.published_row(d.sources.get("correlation"), tables)
+    label = "" if r_row is None else _common.source_label(str(r_row["source_id"]), tables)
     return SensitivityResult(
-        table=tab,
-        conclusions=_conclusions(tab, dict(vary), dict(res.status), checks),
-        ranges=ranges,
-        parameters=params,
-        n_dyads=n,
-        n_clusters=int(design_row["n_clusters"]),
-        reps=reps,
-        seed=seed,
-        published_p=published,
-        published_text="" if row is None else str(row["p_text"]),
-        published_label="" if r_row is None else source_label(str(r_row["source_id"]), tables),
-        design_label=design_label(d, tables),
+        tab,
+        _conclusions(tab, dict(vary), dict(res.status), checks),
+        ranges,
+        params,
+        n,
+        int(tab.loc[tab["varied"] == "", "n_clusters"].iloc[0]),
+        reps,
+        seed,
+        published,
+        "" if row is None else str(row["p_text"]),
+        published_label=label,
+        design_label=_common.design_label(d, tables),
     )
 
 
