@@ -293,3 +293,39 @@ def test_sensitivity_result_frame_is_a_copy():
     assert res.table.loc[0, "power"] != -1.0
     assert_frame_equal(res.to_frame(), res.table)
     assert res.p_values(0).shape == (int(res.replicates[0][2].sum()),)
+
+
+def test_analysis_sensitivity_conclusions_hold_or_hinge():
+    from b12stats.reanalysis import analysis_sensitivity
+    from b12stats.report.section_sensitivity import _sentence
+
+    res = analysis_sensitivity(reps=40, n_dyads=60, parameters=["icc_infant", "n_clusters"])
+    t = res.table
+    assert t["varied"].tolist()[0] == "" and set(t["n_dyads"]) == {60}
+    # 120 > 60 dyads dropped; 60 is not the design's 13 clusters at 60 dyads
+    assert set(t.loc[t["varied"] == "n_clusters", "n_clusters"]) == {30, 60}
+    c = res.conclusions.set_index(["conclusion", "parameter"])
+    rows = t[t["varied"].isin(["", "icc_infant"])]
+    assert c.loc[("power", "icc_infant"), "holds"] == bool(
+        (rows["power"] >= 0.8).all() or (rows["power"] < 0.8).all()
+    )
+    assert c.loc[("power", "icc_infant"), "worst_estimate"] == (
+        rows["power"].min()
+        if c.loc[("power", "icc_infant"), "design_verdict"]
+        else rows["power"].max()
+    )
+    frame = pd.DataFrame(
+        {
+            "parameter": ["icc_milk", "n_clusters"],
+            "values": ["0.01, 0.05, 0.1", "30, 60, 120"],
+            "holds": [True, False],
+            "worst_value": [0.01, 30],
+            "worst_estimate": [0.81, 0.58],
+            "worst_mcse": [0.01, 0.02],
+        }
+    )
+    text = _sentence("Power reaches 80%: this", frame, lambda v: f"{100 * v:.0f}%")
+    assert text == (
+        "Power reaches 80%: this holds across the plausible range of icc_milk (0.01–0.1); it "
+        "hinges on n_clusters: 58% at n_clusters = 30 (MC SE 2%)."
+    )

@@ -109,7 +109,8 @@ def analysis_sensitivity(
 
     :func:`b12stats.power.sensitivity` of the trend model (logistic GEE of
     infant adequacy on the milk-quartile score plus the covariates) at
-    ``n_dyads`` (default: the design's), one assumed parameter at a time over
+    ``n_dyads`` (default: the design's; plausible numbers of clusters above it
+    are left out), one assumed parameter at a time over
     its plausible range (:func:`b12stats.power.plausible_vary`: the design
     file's ``plausible`` keys; ``parameters`` picks some), ``reps`` replicates
     per variant, seeded by ``seed`` (common random numbers across variants).
@@ -136,8 +137,10 @@ def analysis_sensitivity(
             f"design {d.name}: no plausible range of an assumed parameter (plausible = [...] "
             "in the design file, data/designs/README.md)"
         )
-    vary = plausible_vary(d, parameters)
     n = int(d.n_dyads if n_dyads is None else n_dyads)
+    vary = plausible_vary(d, parameters)
+    if "n_clusters" in vary:  # a study of n dyads has at most n clusters
+        vary["n_clusters"] = tuple(c for c in vary["n_clusters"] if c <= n)
     res = sensitivity(
         d,
         vary=vary,
