@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import Any
 
@@ -158,7 +159,10 @@ def run(args: argparse.Namespace) -> int:
     print(result.summary())
     if args.target_power is not None:
         seed = int(table["seed"].iloc[0])  # the search reuses the table's seed
-        for line in _searches(args, power, vary, options | {"rng": seed}):
+        # the search prints power only: no coverage target (a large simulation per
+        # variant and cluster size) is computed for it
+        search = options | {"rng": seed, "true_value": math.nan}
+        for line in _searches(args, power, vary, search):
             print(line)
     print(f"# wrote {args.out}", file=sys.stderr)
     return 0

@@ -80,6 +80,10 @@ def sample_size(
         A fixed number of clusters instead (more dyads per cluster as n grows).
     reps, model, rng, executor, workers, progress, **options
         Passed to :func:`power` (e.g. ``scale``, ``cov_struct``, ``alpha``).
+        The search needs power only: ``true_value=math.nan`` skips the
+        coverage target (for the trend model a large simulation per cluster
+        size the bisection visits, about a second each), as ``b12stats power
+        --target-power`` does.
 
     Returns
     -------
