@@ -13,33 +13,38 @@ from b12stats.cli._args import (
     bounded_int,
     workers,
 )
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._help import Command
 from b12stats.cli.simulate import add_design_options
 
-
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``power`` subcommand."""
-    p = subparsers.add_parser(
-        "power",
-        help="power of the milk-infant GEE tests by simulation, per number of dyads",
-        description=(
-            "Simulate the design REPS times per scenario, fit the GEE to each replicate "
-            "and report the share of significant tests (power) with its Monte Carlo SE, "
-            "the mean estimate, empirical SD vs mean robust SE, CI coverage and the share "
-            "of fits that did not converge. One CSV row per (n_dyads, n_clusters). The same "
-            "--seed gives identical results for any --workers."
-        ),
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats power --design kenya --n-dyads 100,200,300 --reps 1000 --out power.csv",
+COMMAND = Command(
+    help="power of the milk-infant GEE tests by simulation, per number of dyads",
+    description=(
+        "Simulate the design REPS times per scenario, fit the GEE to each replicate "
+        "and report the share of significant tests (power) with its Monte Carlo SE, "
+        "the mean estimate, empirical SD vs mean robust SE, CI coverage and the share "
+        "of fits that did not converge. One CSV row per (n_dyads, n_clusters). The same "
+        "--seed gives identical results for any --workers."
+    ),
+    examples=(
+        "b12stats power --design kenya --n-dyads 100,200,300 --reps 1000 --out power.csv",
+        (
             "b12stats power --design kenya --model trend --n-dyads 100,200,300 "
-            "--target-power 0.8 --seed 1 --out trend.csv",
-            "b12stats power --design kenya --n-dyads 200 --n-clusters 20,40,80 --workers 2 "
-            "--out clusters.csv",
-            "b12stats power --design kenya --model trend --vary icc_infant=0.01,0.05,0.1 "
-            "--vary n_clusters=30,60,120 --n-dyads 150,286 --workers 2 --out sensitivity.csv",
+            "--target-power 0.8 --seed 1 --out trend.csv"
         ),
-    )
+        (
+            "b12stats power --design kenya --n-dyads 200 --n-clusters 20,40,80 --workers 2 "
+            "--out clusters.csv"
+        ),
+        (
+            "b12stats power --design kenya --model trend --vary icc_infant=0.01,0.05,0.1 "
+            "--vary n_clusters=30,60,120 --n-dyads 150,286 --workers 2 --out sensitivity.csv"
+        ),
+    ),
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats power``."""
     add_design_options(p, required=True, listing="b12stats simulate --list", scenarios=True)
     p.add_argument(
         "--model",
@@ -109,7 +114,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="random seed (default: fresh entropy, written into the CSV)",
     )
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
