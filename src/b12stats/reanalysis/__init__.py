@@ -20,6 +20,7 @@ writes text for a reader or draws: :mod:`b12stats.report` and the scripts in
 :func:`analysis_simulated_cohort`                     one simulated cohort and the two GEE models
 :func:`analysis_ptrend`                    plausibility of a published P-trend
 :func:`analysis_power`                     power by simulation over numbers of dyads
+:func:`analysis_sensitivity`               conclusions over each assumption's plausible range
 =========================================  ============================================
 """
 
@@ -52,6 +53,7 @@ from b12stats.reanalysis.ptrend import (
     PTrendResult,
     analysis_ptrend,
 )
+from b12stats.reanalysis.sensitivity import SensitivityResult, analysis_sensitivity
 from b12stats.reanalysis.simulated_cohort import (
     SimulatedCohortResult,
     analysis_simulated_cohort,
@@ -73,6 +75,7 @@ __all__ = [
     "NothingToShow",
     "PTrendResult",
     "PowerResult",
+    "SensitivityResult",
     "SimulatedCohortResult",
     "Tables",
     "analysis_audit",
@@ -81,6 +84,7 @@ __all__ = [
     "analysis_distributions",
     "analysis_power",
     "analysis_ptrend",
+    "analysis_sensitivity",
     "analysis_simulated_cohort",
     "analysis_supplement_effects",
     "comparison_pairs",

@@ -595,6 +595,12 @@ def _section_audit(tables: Tables = None) -> Section:
     return sec
 
 
+def _section_sensitivity(*args: Any) -> Section:
+    from b12stats.report.section_sensitivity import section_sensitivity  # imports Section
+
+    return section_sensitivity(*args)  # type: ignore[no-any-return]
+
+
 def _nothing(reason: str) -> Callable[[], Section]:
     def fn() -> Section:
         raise NothingToShow(reason)
@@ -679,6 +685,11 @@ def plan(
                 f"power{suffix}",
                 f"Power by simulation{tag}",
                 lambda d=d, tag=tag: _section_power(seed, reps, d, tables, tag),
+            ),
+            (
+                f"sensitivity{suffix}",
+                f"Sensitivity to the unpublished assumptions{tag}",
+                lambda d=d, tag=tag: _section_sensitivity(seed, reps, d, tables, tag),
             ),
         ]
     return items
