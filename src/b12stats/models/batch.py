@@ -44,7 +44,6 @@ from b12stats.errors import OptionError
 from b12stats.models._batch_engine import (
     DIVERGED_LINPRED,
     SEPARATION_LINPRED,
-    _Design,
     _fit_chunk,
 )
 from b12stats.models._options import BATCH_COV_TYPES as COV_TYPES
@@ -423,20 +422,18 @@ def fit_gee_batch(
             f"exchangeable correlation needs more within-cluster pairs ({n_pairs}) than "
             f"{what}; clusters are (nearly) all singletons"
         )
-    Xs = X[order] if X.ndim == 2 else X[:, order]
-    shared = _Design(np.ascontiguousarray(Xs), starts) if X.ndim == 2 else None
+    Xs = np.ascontiguousarray(X[order][None] if X.ndim == 2 else X[:, order])
+    starts = starts.astype(np.int64)
 
     parts: list[dict[str, np.ndarray]] = []
     with np.errstate(all="ignore"):
         for lo in range(0, r, chunk_size):
             hi = min(r, lo + chunk_size)
-            design = shared if shared is not None else _Design(Xs[lo:hi], starts)
-            yc = y[lo:hi][:, order]
             parts.append(
                 _fit_chunk(
-                    yc,
-                    design,
-                    sizes,
+                    y[lo:hi][:, order],
+                    Xs if X.ndim == 2 else Xs[lo:hi],
+                    starts,
                     family,
                     exchangeable,
                     maxiter,
