@@ -10,6 +10,7 @@ rare linear-programming check for separation in between.
 from __future__ import annotations
 
 import numpy as np
+
 from b12stats.models._options import LEVERAGE_COND
 
 #: statsmodels ``GLM.fit`` (IRLS) defaults used for the starting values.
@@ -56,7 +57,7 @@ def _separated(X: np.ndarray, y: np.ndarray) -> bool:
 
 def _fit_chunk(
     y: np.ndarray,
-    X: np.ndarray,
+    XT: np.ndarray,
     starts: np.ndarray,
     family: str,
     exchangeable: bool,
@@ -65,21 +66,22 @@ def _fit_chunk(
     ddof: int,
     bias_reduced: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Fit one chunk: y (R, N) and X (1, N, p) shared or (R, N, p), sorted by cluster."""
+    """Fit one chunk sorted by cluster: y (R, N) and the transposed covariates
+    XT (1, p, N) shared or (R, p, N)."""
     from b12stats.models import _gee_kernels as kern
 
     y = np.ascontiguousarray(y, dtype=float)
-    X = np.ascontiguousarray(X, dtype=float)
+    XT = np.ascontiguousarray(XT, dtype=float)
     starts = np.ascontiguousarray(starts, dtype=np.int64)
     binomial = family == "binomial"
     beta, status, extreme = kern.glm_start(
-        y, X, binomial, _GLM_MAXITER, _GLM_TOL, SEPARATION_LINPRED
+        y, XT, binomial, _GLM_MAXITER, _GLM_TOL, SEPARATION_LINPRED
     )
     for i in np.flatnonzero(extreme):  # extreme or failed GLM starts: check separation exactly
-        if _separated(X[0] if X.shape[0] == 1 else X[i], y[i]):
+        if _separated((XT[0] if XT.shape[0] == 1 else XT[i]).T, y[i]):
             status[i] = kern.SEPARATION
     params, cov, alpha, scale, n_iter, gee_status = kern.gee_fit(
-        y, X, starts, beta, status == kern.STARTED, binomial, exchangeable, int(maxiter),
+        y, XT, starts, beta, status == kern.STARTED, binomial, exchangeable, int(maxiter),
         float(tol), int(ddof), bool(bias_reduced), DIVERGED_LINPRED, LEVERAGE_COND,
     )  # fmt: skip
     status = np.where(status == kern.STARTED, gee_status, status)

@@ -119,13 +119,35 @@ def _inverse(a: np.ndarray, work: np.ndarray, piv: np.ndarray, out: np.ndarray) 
 
 
 @_jit
-def _linpred(x: np.ndarray, beta: np.ndarray, eta: np.ndarray) -> None:
-    n, p = x.shape
-    for i in range(n):
-        acc = 0.0
-        for j in range(p):
-            acc += x[i, j] * beta[j]
-        eta[i] = acc
+def _linpred(xt: np.ndarray, beta: np.ndarray, eta: np.ndarray) -> None:
+    """eta = X beta from the transposed design xt (p, N)."""
+    p, n = xt.shape
+    eta[:] = 0.0
+    for j in range(p):
+        bj = beta[j]
+        for i in range(n):
+            eta[i] += bj * xt[j, i]
+
+
+@_jit
+def _dot(a: np.ndarray, b: np.ndarray, lo: int, hi: int) -> float:
+    """sum_{i=lo}^{hi-1} a_i b_i with eight interleaved partial sums (vectorisable
+    without reassociation; a fixed order, so the result does not depend on the batch)."""
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    m = lo + (hi - lo) // 8 * 8
+    for i in range(lo, m, 8):
+        a0 += a[i] * b[i]
+        a1 += a[i + 1] * b[i + 1]
+        a2 += a[i + 2] * b[i + 2]
+        a3 += a[i + 3] * b[i + 3]
+        a4 += a[i + 4] * b[i + 4]
+        a5 += a[i + 5] * b[i + 5]
+        a6 += a[i + 6] * b[i + 6]
+        a7 += a[i + 7] * b[i + 7]
+    rest = 0.0
+    for i in range(m, hi):
+        rest += a[i] * b[i]
+    return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + rest
 
 
 @_jit
@@ -152,34 +174,44 @@ def _deviance(y: np.ndarray, mu: np.ndarray) -> float:
 
 
 @_jit
-def _gram(x: np.ndarray, w2: np.ndarray, v: np.ndarray, g: np.ndarray, b: np.ndarray) -> None:
-    """g = sum_n w2_n x_n x_n' and b = sum_n v_n x_n (lower triangle, then mirrored)."""
-    n, p = x.shape
-    g[:, :] = 0.0
-    b[:] = 0.0
-    for i in range(n):
-        wi, vi = w2[i], v[i]
-        for j in range(p):
-            a = wi * x[i, j]
-            b[j] += vi * x[i, j]
-            for k in range(j + 1):
-                g[j, k] += a * x[i, k]
+def _wgram(xt: np.ndarray, w2: np.ndarray, g: np.ndarray, wx: np.ndarray) -> None:
+    """g = sum_n w2_n x_n x_n' from xt (p, N), by one BLAS product; wx is work (p, N)."""
+    p, n = xt.shape
     for j in range(p):
-        for k in range(j):
-            g[k, j] = g[j, k]
+        for i in range(n):
+            wx[j, i] = w2[i] * xt[j, i]
+    np.dot(wx, xt.T, g)
+
+
+@_jit
+def _gram(
+    xt: np.ndarray, w2: np.ndarray, v: np.ndarray, g: np.ndarray, b: np.ndarray, wx: np.ndarray
+) -> None:
+    """g = sum_n w2_n x_n x_n' and b = sum_n v_n x_n, from xt (p, N); wx is work (p, N)."""
+    p, n = xt.shape
+    _wgram(xt, w2, g, wx)
+    for j in range(p):
+        b[j] = _dot(v, xt[j], 0, n)
 
 
 @_jit
 def _all_finite(v: np.ndarray) -> bool:
-    for i in range(v.size):
+    """Whether every element is finite (a loop: numba compiles no generator in all())."""
+    for i in range(v.size):  # noqa: SIM110
         if not math.isfinite(v.flat[i]):
             return False
     return True
 
 
 @_jit
-def glm_start(y: np.ndarray, X: np.ndarray, binomial: bool, max_iter: int, tol: float,
-              separation_linpred: float):  # fmt: skip
+def glm_start(
+    y: np.ndarray,
+    X: np.ndarray,
+    binomial: bool,
+    max_iter: int,
+    tol: float,
+    separation_linpred: float,
+):
     """GLM (independence) estimates as statsmodels ``GLM(...).fit()``, per replicate.
 
     Gaussian: least squares. Binomial: IRLS from ``mu = (y + 0.5) / 2`` until
@@ -189,7 +221,7 @@ def glm_start(y: np.ndarray, X: np.ndarray, binomial: bool, max_iter: int, tol: 
     where some ``|x'beta|`` exceeds ``separation_linpred`` or is not finite.
     """
     r_count, n = y.shape
-    p = X.shape[2]
+    p = X.shape[1]
     shared = X.shape[0] == 1
     beta = np.zeros((r_count, p))
     status = np.full(r_count, STARTED, dtype=np.int8)
@@ -204,11 +236,12 @@ def glm_start(y: np.ndarray, X: np.ndarray, binomial: bool, max_iter: int, tol: 
     eta = np.empty(n)
     v = np.empty(n)
     vz = np.empty(n)
+    wx = np.empty((p, n))
     for r in range(r_count):
         x = X[0] if shared else X[r]
         yr = y[r]
         if not binomial:
-            _gram(x, ones, yr, g, rhs)
+            _gram(x, ones, yr, g, rhs, wx)
             if not _solve(g, rhs, work, piv, b):
                 status[r] = SINGULAR
             beta[r] = b
@@ -222,7 +255,7 @@ def glm_start(y: np.ndarray, X: np.ndarray, binomial: bool, max_iter: int, tol: 
                 vi = _binary_variance(mu[i])
                 v[i] = vi
                 vz[i] = vi * (eta[i] + (yr[i] - mu[i]) / vi)
-            _gram(x, v, vz, g, rhs)
+            _gram(x, v, vz, g, rhs, wx)
             solved = _solve(g, rhs, work, piv, b)
             _linpred(x, b, eta)
             for i in range(n):
@@ -245,42 +278,46 @@ def glm_start(y: np.ndarray, X: np.ndarray, binomial: bool, max_iter: int, tol: 
 
 
 @_jit
-def _assemble(x, w, rt, alpha, exchangeable, starts, m1, g, score, s, t, wr_s, cc):  # fmt: skip
+def _assemble(
+    xt, w, rt, alpha, exchangeable, starts, m1, fresh, g_raw, g, score, s, t, wr_s, cc, w2, wr, wxp
+):
     """B = sum_i D_i' V_i^-1 D_i (into g) and sum_i D_i' V_i^-1 r_i (into score).
 
     With the exchangeable correlation, R_i^-1 = {I - c_i 1 1'} / (1 - alpha),
-    c_i = alpha / (1 + alpha (m_i - 1)); s (C, p) and t (C,) get the cluster
-    sums of w x and of rt, wr_s (C, p) those of w rt x, cc (C,) the c_i / (1 - alpha).
+    c_i = alpha / (1 + alpha (m_i - 1)). g_raw (p, p) gets sum_n w_n^2 x_n x_n'
+    and s (C, p) the cluster sums of w x, recomputed only when ``fresh`` (the
+    Gaussian weights are constant); t (C,) gets the cluster sums of rt, wr_s
+    (C, p) those of w rt x, cc (C,) the c_i / (1 - alpha). w2, wr (N) and
+    wxp (p, N) are work arrays.
     """
-    n, p = x.shape
-    g[:, :] = 0.0
-    score[:] = 0.0
+    p, n = xt.shape
     n_c = starts.shape[0]
+    if fresh:
+        for i in range(n):
+            w2[i] = w[i] * w[i]
+        _wgram(xt, w2, g_raw, wxp)
+    for i in range(n):
+        wr[i] = w[i] * rt[i]
+    for j in range(p):
+        score[j] = _dot(wr, xt[j], 0, n)
     for c in range(n_c):
         lo = starts[c]
         hi = starts[c + 1] if c + 1 < n_c else n
-        s[c, :] = 0.0
-        wr_s[c, :] = 0.0
         tc = 0.0
         for i in range(lo, hi):
-            wi = w[i]
-            w2 = wi * wi
-            wr = wi * rt[i]
             tc += rt[i]
-            for j in range(p):
-                xij = x[i, j]
-                s[c, j] += wi * xij
-                wr_s[c, j] += wr * xij
-                a = w2 * xij
-                for k in range(j + 1):
-                    g[j, k] += a * x[i, k]
         t[c] = tc
-    for j in range(p):
-        for k in range(j):
-            g[k, j] = g[j, k]
-    for c in range(n_c):
         for j in range(p):
-            score[j] += wr_s[c, j]
+            sb = 0.0
+            for i in range(lo, hi):
+                sb += wr[i] * xt[j, i]
+            wr_s[c, j] = sb
+            if fresh:
+                sa = 0.0
+                for i in range(lo, hi):
+                    sa += w[i] * xt[j, i]
+                s[c, j] = sa
+    g[:, :] = g_raw
     if not exchangeable:
         return
     inv1 = 1.0 / (1.0 - alpha)
@@ -293,12 +330,15 @@ def _assemble(x, w, rt, alpha, exchangeable, starts, m1, g, score, s, t, wr_s, c
         for j in range(p):
             scj = s[c, j] * cc[c]
             score[j] -= scj * t[c]
-            for k in range(p):
+            for k in range(j + 1):
                 g[j, k] -= scj * s[c, k]
+    for j in range(p):
+        for k in range(j):
+            g[k, j] = g[j, k]
 
 
 @_jit
-def _moments(binomial, yr, eta, w, rt):  # fmt: skip
+def _moments(binomial, yr, eta, w, rt):
     """w = (dmu/deta) / sd(mu) and Pearson residuals rt = (y - mu) / sd(mu)."""
     for i in range(yr.shape[0]):
         if binomial:
@@ -333,8 +373,21 @@ def _cond2(a: np.ndarray) -> float:
 
 
 @_jit
-def gee_fit(y, X, starts, beta0, run, binomial, exchangeable, maxiter, tol, ddof,
-            bias_reduced, diverged_linpred, leverage_cond):  # fmt: skip
+def gee_fit(
+    y,
+    X,
+    starts,
+    beta0,
+    run,
+    binomial,
+    exchangeable,
+    maxiter,
+    tol,
+    ddof,
+    bias_reduced,
+    diverged_linpred,
+    leverage_cond,
+):
     """The GEE iteration and sandwich of every replicate with ``run[r]``.
 
     Mirrors statsmodels ``GEE.fit``: start from ``beta0`` with alpha = 0;
@@ -346,7 +399,7 @@ def gee_fit(y, X, starts, beta0, run, binomial, exchangeable, maxiter, tol, ddof
     converge keep NaN estimates.
     """
     r_count, n = y.shape
-    p = X.shape[2]
+    p = X.shape[1]
     shared = X.shape[0] == 1
     n_c = starts.shape[0]
     m1 = np.empty(n_c)
@@ -366,7 +419,11 @@ def gee_fit(y, X, starts, beta0, run, binomial, exchangeable, maxiter, tol, ddof
     eta = np.empty(n)
     w = np.empty(n)
     rt = np.empty(n)
+    w2n = np.empty(n)
+    wxp = np.empty((p, n))
+    wrn = np.empty(n)
     g = np.empty((p, p))
+    g_raw = np.empty((p, p))
     score = np.empty(p)
     upd = np.empty(p)
     work = np.empty((p, p))
@@ -394,7 +451,26 @@ def gee_fit(y, X, starts, beta0, run, binomial, exchangeable, maxiter, tol, ddof
         _moments(binomial, yr, eta, w, rt)
         alpha = 0.0
         for itr in range(maxiter):
-            _assemble(x, w, rt, alpha, exchangeable, starts, m1, g, score, s, t, wr_s, cc)
+            _assemble(
+                x,
+                w,
+                rt,
+                alpha,
+                exchangeable,
+                starts,
+                m1,
+                binomial or itr == 0,
+                g_raw,
+                g,
+                score,
+                s,
+                t,
+                wr_s,
+                cc,
+                w2n,
+                wrn,
+                wxp,
+            )
             good = _solve(g, score, work, piv, upd)
             del_params = 0.0
             for j in range(p):
@@ -416,7 +492,26 @@ def gee_fit(y, X, starts, beta0, run, binomial, exchangeable, maxiter, tol, ddof
             done = del_params < tol and itr >= 1 and not bad
             if done:
                 # the sandwich at the final estimates, with the current alpha
-                _assemble(x, w, rt, alpha, exchangeable, starts, m1, g, score, s, t, wr_s, cc)
+                _assemble(
+                    x,
+                    w,
+                    rt,
+                    alpha,
+                    exchangeable,
+                    starts,
+                    m1,
+                    binomial,
+                    g_raw,
+                    g,
+                    score,
+                    s,
+                    t,
+                    wr_s,
+                    cc,
+                    w2n,
+                    wrn,
+                    wxp,
+                )
                 ok = _inverse(g, work, piv, binv)
                 inv1 = 1.0 / (1.0 - alpha) if exchangeable else 1.0
                 for c in range(n_c):
@@ -435,9 +530,9 @@ def gee_fit(y, X, starts, beta0, run, binomial, exchangeable, maxiter, tol, ddof
                         for i in range(lo, hi):
                             w2 = w[i] * w[i]
                             for j in range(p):
-                                a = w2 * x[i, j]
+                                a = w2 * x[j, i]
                                 for k in range(p):
-                                    bi[j, k] += a * x[i, k]
+                                    bi[j, k] += a * x[k, i]
                         if exchangeable:
                             for j in range(p):
                                 for k in range(p):

@@ -422,7 +422,12 @@ def fit_gee_batch(
             f"exchangeable correlation needs more within-cluster pairs ({n_pairs}) than "
             f"{what}; clusters are (nearly) all singletons"
         )
-    Xs = np.ascontiguousarray(X[order][None] if X.ndim == 2 else X[:, order])
+    # transposed, (1 or R, p, N): the kernels run over contiguous covariate columns
+    # (no copy when X already is such a transposed view and sorted by cluster)
+    in_order = bool(np.all(order[1:] > order[:-1]))
+    Xs = X[None] if X.ndim == 2 else X
+    Xs = np.ascontiguousarray(np.swapaxes(Xs if in_order else Xs[:, order], 1, 2))
+    ys = y if in_order else y[:, order]
     starts = starts.astype(np.int64)
 
     parts: list[dict[str, np.ndarray]] = []
@@ -431,7 +436,7 @@ def fit_gee_batch(
             hi = min(r, lo + chunk_size)
             parts.append(
                 _fit_chunk(
-                    y[lo:hi][:, order],
+                    ys[lo:hi],
                     Xs if X.ndim == 2 else Xs[lo:hi],
                     starts,
                     family,

@@ -94,7 +94,9 @@ def _model_arrays(
         y = np.asarray(sim.adequate, dtype=float)
         x, term = quartile_scores(sim.milk_b12), "milk_quartile_score"
     columns = [np.ones_like(x), x] + [np.asarray(covs[c], dtype=float) for c in names]
-    X = np.stack(columns, axis=-1)
+    # stacked as (R, p, N) and returned as its (R, N, p) view: the batched engine
+    # works on the transposed layout, so it needs no copy
+    X = np.swapaxes(np.stack(columns, axis=-2), -1, -2)
     return y, X, np.asarray(sim.cluster), ("const", term, *names)
 
 
