@@ -63,10 +63,16 @@ def quartile_scores(x: Any) -> np.ndarray:
 
 
 def _simulate_arrays(design: Any, *, n_dyads: int, n_clusters: int, reps: int, rng: Any) -> Any:
-    """Indirection to :func:`b12stats.simulate.simulate_arrays` (imported lazily)."""
+    """Indirection to :func:`b12stats.simulate.simulate_arrays` (imported lazily).
+
+    Covariates without an effect are drawn only if the model reads them
+    (``lazy_covariates``): every caller passes a generator of the chunk's own.
+    """
     from b12stats.simulate import simulate_arrays
 
-    return simulate_arrays(design, n_dyads=n_dyads, n_clusters=n_clusters, reps=reps, rng=rng)
+    return simulate_arrays(
+        design, n_dyads=n_dyads, n_clusters=n_clusters, reps=reps, rng=rng, lazy_covariates=True
+    )
 
 
 def _model_arrays(
@@ -76,7 +82,7 @@ def _model_arrays(
 
     The tested coefficient is column 1 of the design matrix.
     """
-    covs = dict(getattr(sim, "covariates", {}) or {})
+    covs = getattr(sim, "covariates", None) or {}  # a mapping: read only what is used
     names = covariates
     for name in names:
         if name not in covs:
