@@ -279,27 +279,25 @@ def glm_start(
 
 @_jit
 def _assemble(
-    xt, w, rt, alpha, exchangeable, starts, m1, fresh, g_raw, g, score, s, t, wr_s, cc, w2, wr, wxp
+    xt, w, rt, alpha, exchangeable, starts, m1, fresh, g_raw, g, score, s, t, wr_s, cc, wxp
 ):
     """B = sum_i D_i' V_i^-1 D_i (into g) and sum_i D_i' V_i^-1 r_i (into score).
 
     With the exchangeable correlation, R_i^-1 = {I - c_i 1 1'} / (1 - alpha),
-    c_i = alpha / (1 + alpha (m_i - 1)). g_raw (p, p) gets sum_n w_n^2 x_n x_n'
-    and s (C, p) the cluster sums of w x, recomputed only when ``fresh`` (the
-    Gaussian weights are constant); t (C,) gets the cluster sums of rt, wr_s
-    (C, p) those of w rt x, cc (C,) the c_i / (1 - alpha). w2, wr (N) and
-    wxp (p, N) are work arrays.
+    c_i = alpha / (1 + alpha (m_i - 1)). wxp (p, N) gets w x, g_raw (p, p)
+    sum_n w_n^2 x_n x_n' and s (C, p) the cluster sums of w x, recomputed only
+    when ``fresh`` (the Gaussian weights are constant: they are kept from the
+    first call); t (C,) gets the cluster sums of rt, wr_s (C, p) those of
+    w rt x, cc (C,) the c_i / (1 - alpha).
     """
     p, n = xt.shape
     n_c = starts.shape[0]
     if fresh:
-        for i in range(n):
-            w2[i] = w[i] * w[i]
-        _wgram(xt, w2, g_raw, wxp)
-    for i in range(n):
-        wr[i] = w[i] * rt[i]
-    for j in range(p):
-        score[j] = _dot(wr, xt[j], 0, n)
+        for j in range(p):
+            for i in range(n):
+                wxp[j, i] = w[i] * xt[j, i]
+        np.dot(wxp, wxp.T, g_raw)  # sum_n (w_n x_n)(w_n x_n)'
+    score[:] = 0.0
     for c in range(n_c):
         lo = starts[c]
         hi = starts[c + 1] if c + 1 < n_c else n
@@ -310,12 +308,13 @@ def _assemble(
         for j in range(p):
             sb = 0.0
             for i in range(lo, hi):
-                sb += wr[i] * xt[j, i]
+                sb += rt[i] * wxp[j, i]
             wr_s[c, j] = sb
+            score[j] += sb
             if fresh:
                 sa = 0.0
                 for i in range(lo, hi):
-                    sa += w[i] * xt[j, i]
+                    sa += wxp[j, i]
                 s[c, j] = sa
     g[:, :] = g_raw
     if not exchangeable:
@@ -419,9 +418,7 @@ def gee_fit(
     eta = np.empty(n)
     w = np.empty(n)
     rt = np.empty(n)
-    w2n = np.empty(n)
     wxp = np.empty((p, n))
-    wrn = np.empty(n)
     g = np.empty((p, p))
     g_raw = np.empty((p, p))
     score = np.empty(p)
@@ -467,8 +464,6 @@ def gee_fit(
                 t,
                 wr_s,
                 cc,
-                w2n,
-                wrn,
                 wxp,
             )
             good = _solve(g, score, work, piv, upd)
@@ -508,8 +503,6 @@ def gee_fit(
                     t,
                     wr_s,
                     cc,
-                    w2n,
-                    wrn,
                     wxp,
                 )
                 ok = _inverse(g, work, piv, binv)

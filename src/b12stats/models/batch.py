@@ -5,10 +5,13 @@ datasets of the *same* shape: the same cluster labels and the same number of
 observations, only the outcome (and possibly the covariates) differ. Looping
 ``statsmodels`` GEE over the replicates costs tens of milliseconds per fit,
 almost all of it Python overhead over tiny per-cluster matrices. This module
-runs the identical algorithm vectorised across replicates: every step is an
-array operation over a ``(replicates, observations)`` block, the per-cluster
-sums are segment reductions (:func:`numpy.add.reduceat` on data sorted by
-cluster) and the exchangeable working correlation is inverted in closed form.
+runs the identical algorithm in compiled code (numba kernels,
+:mod:`b12stats.models._gee_kernels`): each replicate's GLM start, GEE
+iterations and sandwich run without returning to Python, on data sorted by
+cluster so that every cluster sum is a contiguous run, and the exchangeable
+working correlation is inverted in closed form. Every replicate is computed on
+its own with sums in a fixed order, so the results do not depend on the chunk
+size or on which replicates are fitted together.
 
 ``statsmodels`` stays the engine for a single fit (:mod:`b12stats.models.gee`);
 this engine (:mod:`b12stats.models._batch_engine`) reproduces ``sm.GEE(...).fit()``
@@ -65,9 +68,8 @@ logger = logging.getLogger("b12stats.batch_gee")
 #: statsmodels ``GEE.fit`` defaults, mirrored.
 DEFAULT_MAXITER = 60
 DEFAULT_TOL = 1e-6
-#: Target size in bytes of the largest per-chunk work array, (chunk, N, p),
-#: when ``chunk_size`` is not given. Small enough to stay in cache: on the
-#: Kenya-like benchmark chunks of 128-512 replicates ran ~20% faster than 2,000.
+#: Target size in bytes of the covariates of one chunk, (chunk, N, p), when
+#: ``chunk_size`` is not given: it bounds the memory of the per-chunk results.
 _CHUNK_BYTES = 4 * 2**20
 #: Values of :attr:`BatchGEEResult.status`.
 STATUS = (
