@@ -278,9 +278,19 @@ def glm_start(
 
 
 @_jit
-def _assemble(
-    xt, w, rt, alpha, exchangeable, starts, m1, fresh, g_raw, g, score, s, t, wr_s, cc, wxp
-):
+def _cluster_totals(v: np.ndarray, starts: np.ndarray, out: np.ndarray) -> None:
+    """out[c] = sum of v over cluster c (rows starts[c] to starts[c + 1] - 1)."""
+    n_c = starts.shape[0]
+    for c in range(n_c):
+        hi = starts[c + 1] if c + 1 < n_c else v.shape[0]
+        acc = 0.0
+        for i in range(starts[c], hi):
+            acc += v[i]
+        out[c] = acc
+
+
+@_jit
+def _assemble(xt, w, rt, alpha, exchangeable, starts, m1, fresh, bufs):
     """B = sum_i D_i' V_i^-1 D_i (into g) and sum_i D_i' V_i^-1 r_i (into score).
 
     With the exchangeable correlation, R_i^-1 = {I - c_i 1 1'} / (1 - alpha),
@@ -288,8 +298,10 @@ def _assemble(
     sum_n w_n^2 x_n x_n' and s (C, p) the cluster sums of w x, recomputed only
     when ``fresh`` (the Gaussian weights are constant: they are kept from the
     first call); t (C,) gets the cluster sums of rt, wr_s (C, p) those of
-    w rt x, cc (C,) the c_i / (1 - alpha).
+    w rt x, cc (C,) the c_i / (1 - alpha). ``bufs`` holds these arrays:
+    ``(g_raw, g, score, s, t, wr_s, cc, wxp)``.
     """
+    g_raw, g, score, s, t, wr_s, cc, wxp = bufs
     p, n = xt.shape
     n_c = starts.shape[0]
     if fresh:
@@ -298,13 +310,10 @@ def _assemble(
                 wxp[j, i] = w[i] * xt[j, i]
         np.dot(wxp, wxp.T, g_raw)  # sum_n (w_n x_n)(w_n x_n)'
     score[:] = 0.0
+    _cluster_totals(rt, starts, t)
     for c in range(n_c):
         lo = starts[c]
         hi = starts[c + 1] if c + 1 < n_c else n
-        tc = 0.0
-        for i in range(lo, hi):
-            tc += rt[i]
-        t[c] = tc
         for j in range(p):
             sb = 0.0
             for i in range(lo, hi):
@@ -438,6 +447,7 @@ def gee_fit(
     lev = np.empty((p, p))
     ui = np.empty(p)
     eye = np.eye(p)
+    bufs = (g_raw, g, score, s, t, wr_s, cc, wxp)
     for r in range(r_count):
         if not run[r]:
             continue
@@ -448,24 +458,7 @@ def gee_fit(
         _moments(binomial, yr, eta, w, rt)
         alpha = 0.0
         for itr in range(maxiter):
-            _assemble(
-                x,
-                w,
-                rt,
-                alpha,
-                exchangeable,
-                starts,
-                m1,
-                binomial or itr == 0,
-                g_raw,
-                g,
-                score,
-                s,
-                t,
-                wr_s,
-                cc,
-                wxp,
-            )
+            _assemble(x, w, rt, alpha, exchangeable, starts, m1, binomial or itr == 0, bufs)
             good = _solve(g, score, work, piv, upd)
             del_params = 0.0
             for j in range(p):
@@ -487,24 +480,7 @@ def gee_fit(
             done = del_params < tol and itr >= 1 and not bad
             if done:
                 # the sandwich at the final estimates, with the current alpha
-                _assemble(
-                    x,
-                    w,
-                    rt,
-                    alpha,
-                    exchangeable,
-                    starts,
-                    m1,
-                    binomial,
-                    g_raw,
-                    g,
-                    score,
-                    s,
-                    t,
-                    wr_s,
-                    cc,
-                    wxp,
-                )
+                _assemble(x, w, rt, alpha, exchangeable, starts, m1, binomial, bufs)
                 ok = _inverse(g, work, piv, binv)
                 inv1 = 1.0 / (1.0 - alpha) if exchangeable else 1.0
                 for c in range(n_c):
@@ -578,14 +554,10 @@ def gee_fit(
                 for i in range(n):
                     ssr += rt[i] * rt[i]
                 scale = ssr / (n - ddof)
+                _cluster_totals(rt, starts, t)
                 tt = 0.0
                 for c in range(n_c):
-                    lo = starts[c]
-                    hi = starts[c + 1] if c + 1 < n_c else n
-                    tc = 0.0
-                    for i in range(lo, hi):
-                        tc += rt[i]
-                    tt += tc * tc
+                    tt += t[c] * t[c]
                 alpha = (tt - ssr) / 2.0 / scale / (n_pairs - ddof)
                 if not math.isfinite(alpha):
                     status[r] = NONFINITE
