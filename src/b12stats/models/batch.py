@@ -424,22 +424,24 @@ def fit_gee_batch(
             f"exchangeable correlation needs more within-cluster pairs ({n_pairs}) than "
             f"{what}; clusters are (nearly) all singletons"
         )
-    # transposed, (1 or R, p, N): the kernels run over contiguous covariate columns
-    # (no copy when X already is such a transposed view and sorted by cluster)
     in_order = bool(np.all(order[1:] > order[:-1]))
-    Xs = X[None] if X.ndim == 2 else X
-    Xs = np.ascontiguousarray(np.swapaxes(Xs if in_order else Xs[:, order], 1, 2))
-    ys = y if in_order else y[:, order]
     starts = starts.astype(np.int64)
 
+    def sorted_rows(a: np.ndarray) -> np.ndarray:
+        """Observations (axis 1) sorted by cluster, X transposed to (rows, p, N): the
+        kernels run over contiguous covariate columns (no copy for such a view)."""
+        a = a if in_order else a[:, order]
+        return np.ascontiguousarray(np.swapaxes(a, 1, 2) if a.ndim == 3 else a)
+
+    shared = sorted_rows(X[None]) if X.ndim == 2 else None
     parts: list[dict[str, np.ndarray]] = []
     with np.errstate(all="ignore"):
         for lo in range(0, r, chunk_size):
             hi = min(r, lo + chunk_size)
             parts.append(
                 _fit_chunk(
-                    ys[lo:hi],
-                    Xs if X.ndim == 2 else Xs[lo:hi],
+                    sorted_rows(y[lo:hi]),
+                    shared if shared is not None else sorted_rows(X[lo:hi]),
                     starts,
                     family,
                     exchangeable,
