@@ -24,7 +24,6 @@ SEPARATION_LINPRED = 15.0
 #: A binomial GEE iteration whose linear predictor exceeds this in absolute
 #: value (fitted probability within 2e-22 of 0 or 1) has diverged.
 DIVERGED_LINPRED = 50.0
-_EPS = float(np.finfo(float).eps)
 
 
 def _separated(X: np.ndarray, y: np.ndarray) -> bool:
@@ -70,9 +69,12 @@ def _fit_chunk(
     XT (1, p, N) shared or (R, p, N)."""
     from b12stats.models import _gee_kernels as kern
 
-    y = np.ascontiguousarray(y, dtype=float)
-    XT = np.ascontiguousarray(XT, dtype=float)
-    starts = np.ascontiguousarray(starts, dtype=np.int64)
+    # one array type for the kernels (C-contiguous, writeable), so that they are
+    # compiled once: a read-only array would be a second numba signature
+    need = ("C", "W", "A")
+    y = np.require(y, dtype=float, requirements=need)
+    XT = np.require(XT, dtype=float, requirements=need)
+    starts = np.require(starts, dtype=np.int64, requirements=need)
     binomial = family == "binomial"
     beta, status, extreme = kern.glm_start(
         y, XT, binomial, _GLM_MAXITER, _GLM_TOL, SEPARATION_LINPRED
