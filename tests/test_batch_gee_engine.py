@@ -119,3 +119,29 @@ def test_unsorted_clusters_match_sorted() -> None:
     assert_allclose(b.bse, a.bse, rtol=RTOL_EXACT)
     frame = pd.DataFrame({"g": groups[perm]})
     assert frame["g"].is_monotonic_increasing is False  # the permutation did unsort
+
+
+def test_kernels_compiled_for_one_array_type() -> None:
+    from b12stats.models import _gee_kernels as kern
+
+    rng = np.random.default_rng(2)
+    groups = np.repeat(np.arange(8), 3)
+    X = np.column_stack([np.ones(24), rng.normal(size=24)])
+    y = rng.normal(size=(2, 24)).astype(np.float32)
+    y.setflags(write=False)
+    fit_gee_batch(y, np.asfortranarray(X), groups)  # read-only float32, Fortran order
+    fit_gee_batch((y > 0).astype(float), X, groups, family="binomial")
+    assert len(kern.gee_fit.signatures) == 1
+    assert len(kern.glm_start.signatures) == 1
+
+
+def test_numba_is_imported_only_to_fit() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, b12stats.simulate, b12stats.power, b12stats.models.batch, b12stats.cli; "
+        "print('numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
