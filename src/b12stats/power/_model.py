@@ -63,10 +63,16 @@ def quartile_scores(x: Any) -> np.ndarray:
 
 
 def _simulate_arrays(design: Any, *, n_dyads: int, n_clusters: int, reps: int, rng: Any) -> Any:
-    """Indirection to :func:`b12stats.simulate.simulate_arrays` (imported lazily)."""
+    """Indirection to :func:`b12stats.simulate.simulate_arrays` (imported lazily).
+
+    Covariates without an effect are drawn only if the model reads them
+    (``lazy_covariates``): every caller passes a generator of the chunk's own.
+    """
     from b12stats.simulate import simulate_arrays
 
-    return simulate_arrays(design, n_dyads=n_dyads, n_clusters=n_clusters, reps=reps, rng=rng)
+    return simulate_arrays(
+        design, n_dyads=n_dyads, n_clusters=n_clusters, reps=reps, rng=rng, lazy_covariates=True
+    )
 
 
 def _model_arrays(
@@ -76,7 +82,7 @@ def _model_arrays(
 
     The tested coefficient is column 1 of the design matrix.
     """
-    covs = dict(getattr(sim, "covariates", {}) or {})
+    covs = getattr(sim, "covariates", None) or {}  # a mapping: read only what is used
     names = covariates
     for name in names:
         if name not in covs:
@@ -94,7 +100,9 @@ def _model_arrays(
         y = np.asarray(sim.adequate, dtype=float)
         x, term = quartile_scores(sim.milk_b12), "milk_quartile_score"
     columns = [np.ones_like(x), x] + [np.asarray(covs[c], dtype=float) for c in names]
-    X = np.stack(columns, axis=-1)
+    # stacked as (R, p, N) and returned as its (R, N, p) view: the batched engine
+    # works on the transposed layout, so it needs no copy
+    X = np.swapaxes(np.stack(columns, axis=-2), -1, -2)
     return y, X, np.asarray(sim.cluster), ("const", term, *names)
 
 

@@ -216,9 +216,9 @@ class Covariate:
         m, s, lo, hi = self.params
         return stats.truncnorm((lo - m) / s, (hi - m) / s, loc=m, scale=s)
 
-    @property
+    @functools.cached_property
     def mean(self) -> float:
-        """Population mean of the covariate."""
+        """Population mean of the covariate (computed once: the covariate is frozen)."""
         d, p = self.distribution, self.params
         if d == "uniform":
             return (p[0] + p[1]) / 2.0
@@ -230,9 +230,9 @@ class Covariate:
             return p[0]
         return float(self._truncnorm().mean())
 
-    @property
+    @functools.cached_property
     def variance(self) -> float:
-        """Population variance of the covariate."""
+        """Population variance of the covariate (computed once: the covariate is frozen)."""
         d, p = self.distribution, self.params
         if d == "uniform":
             return (p[1] - p[0]) ** 2 / 12.0
