@@ -1,189 +1,179 @@
-"""Time a simulated power curve: b12stats.power against a statsmodels GEE loop.
+"""Time simulated power per replicate: b12stats.power against a statsmodels GEE loop.
 
 Design ``kenya`` (286 dyads in 60 clusters, latent milk-infant correlation 0.36,
-ICC 0.05, five covariates), model ``trend``: logistic GEE of infant adequacy
-(> 220 pmol/L) on the milk-quartile score 0-3 plus the five covariates,
-exchangeable working correlation. A 6-point power curve (``--n-dyads``, the
-clusters scaled to keep the design's 4.8 dyads per cluster) at ``--reps``
-replicates per point, simulation included, timed end to end:
+ICC 0.05, five covariates) and the two power models, each with the exchangeable
+working correlation and ``ddof_scale = b12stats.power.GEE_DDOF_SCALE``:
 
-* ``power(..., workers=1)`` (inline) and ``power(..., workers=2)`` (process
-  pool, its start-up included); the two tables must be identical;
-* the obvious alternative: per replicate, simulate one cohort, cut the milk
-  quartiles with ``pandas.qcut`` and fit ``statsmodels`` ``GEE`` (Binomial,
-  Exchangeable) -- timed on ``--sm-reps`` replicates per point and
-  extrapolated linearly to ``--reps`` (said in the output). The replicates
-  are the first ones of the batched run (same seeds), and the script checks
-  the estimates agree.
+* ``trend``: logistic GEE of infant adequacy (> 220 pmol/L) on the milk-quartile
+  score 0-3 plus the five covariates (power's default covariates for it);
+* ``linear``: Gaussian GEE of log infant B12 on log milk B12 (no covariates,
+  power's default).
 
-Wall time and CPU time (this process plus the worker processes) are printed:
-when other jobs load the machine, two workers cannot show their speed-up in
-wall time, while the CPU time shows the work done. The time of
-:func:`b12stats.power.power` includes computing the coverage target
-(one large simulation, once per process; reported separately). The machine may
-be shared: timings are noisy, run it twice.
+For each model, in the same run and on one core:
+
+* ``b12stats.power.power(..., workers=1)`` on a curve of ``--n-dyads`` (the
+  clusters scaled to keep the design's 4.8 dyads per cluster), ``--reps``
+  replicates per point, simulation included. The coverage target is given
+  (``true_value``) so that only per-replicate work is timed: it is one large
+  simulation per scenario, not a cost per replicate. The first call (numba
+  compilation or cache load) is made before timing and reported apart.
+* the obvious alternative, per replicate: simulate one cohort
+  (``simulate_arrays(reps=1)``), cut the milk quartiles with ``pandas.qcut``
+  (trend) and fit ``statsmodels`` ``GEE``, on ``--sm-reps`` replicates per point.
+
+It prints the cost per replicate of both, their ratio (wall time, and CPU time:
+steadier when other jobs share the machine), the target of issue 14
+(300x trend, 500x linear) and whether it is met, and the largest difference
+between the batched engine and statsmodels on the statsmodels loop's cohorts.
+Per-core numbers need ``OPENBLAS_NUM_THREADS=1`` (set it in the shell); the
+machine may be shared: the script prints the load average, run it twice.
 
 Run::
 
-    python benchmarks/bench_power.py
-    python benchmarks/bench_power.py --reps 200 --sm-reps 10   # quick
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_power.py
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_power.py --model trend --reps 300 --sm-reps 5
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
 
-SHOWN = [
-    "n_dyads",
-    "n_clusters",
-    "power",
-    "power_mcse",
-    "mean_estimate",
-    "empirical_sd",
-    "mean_se",
-    "coverage",
-    "true_value",
-    "nonconverged_share",
-]
+#: issue 14's targets: ratio statsmodels loop / b12stats.power per replicate
+TARGETS = {"trend": 300.0, "linear": 500.0}
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process plus its finished child processes."""
-    me = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+def _model_data(model: str, sim: object, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(y, X) of one simulated cohort, as the statsmodels loop builds them."""
+    n = sim.n_dyads  # type: ignore[attr-defined]
+    if model == "trend":
+        q = pd.qcut(sim.milk_b12[0], 4, labels=False).astype(float)  # type: ignore[attr-defined]
+        covs = [sim.covariates[k][0] for k in names]  # type: ignore[attr-defined]
+        return sim.adequate[0].astype(float), np.column_stack([np.ones(n), q, *covs])  # type: ignore[attr-defined]
+    x = np.log(sim.milk_b12[0])  # type: ignore[attr-defined]
+    return np.log(sim.infant_b12[0]), np.column_stack([np.ones(n), x])  # type: ignore[attr-defined]
 
 
-def statsmodels_curve(
-    design: object, scenarios: list[tuple[int, int]], reps: int, seed: int, chunk_size: int
-) -> tuple[float, list[np.ndarray]]:
-    """Loop: simulate one cohort, qcut, statsmodels GEE; return (seconds, estimates)."""
+def statsmodels_loop(
+    design: object, model: str, scenarios: list[tuple[int, int]], reps: int, seed: int
+) -> tuple[float, float, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]]:
+    """Per replicate: simulate, (qcut,) sm.GEE fit. Returns (wall s, CPU s, data, estimates)."""
     import statsmodels.api as sm
 
     from b12stats import power as pw
     from b12stats.simulate import simulate_arrays
 
-    names = [c.name for c in design.covariates]  # type: ignore[attr-defined]
-    estimates = []
+    names = [c.name for c in design.covariates] if model == "trend" else []  # type: ignore[attr-defined]
+    family = sm.families.Binomial() if model == "trend" else sm.families.Gaussian()
+    kept = []
+    c0 = time.process_time()
     t0 = time.perf_counter()
     for n, c in scenarios:
-        # the same random stream as chunk 0 of b12stats.power (spawn key (n, c, 0))
-        seq = np.random.SeedSequence(seed, spawn_key=(n, c, 0))
-        sim = simulate_arrays(
-            design, n_dyads=n, n_clusters=c, reps=chunk_size, rng=np.random.default_rng(seq)
-        )
-        est = []
         for r in range(reps):
-            q = pd.qcut(sim.milk_b12[r], 4, labels=False).astype(float)
-            X = np.column_stack([np.ones(n), q, *(sim.covariates[k][r] for k in names)])
+            sim = simulate_arrays(
+                design,
+                n_dyads=n,
+                n_clusters=c,
+                reps=1,
+                rng=np.random.SeedSequence([seed, n, r]),
+            )
+            y, X = _model_data(model, sim, names)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 fit = sm.GEE(
-                    sim.adequate[r].astype(float),
+                    y,
                     X,
                     groups=sim.cluster,
-                    family=sm.families.Binomial(),
+                    family=family,
                     cov_struct=sm.cov_struct.Exchangeable(),
                 ).fit(ddof_scale=pw.GEE_DDOF_SCALE)
-            est.append(fit.params[1])
-        estimates.append(np.array(est))
-    return time.perf_counter() - t0, estimates
+            kept.append((y, X, sim.cluster, np.asarray(fit.params)))
+    return time.perf_counter() - t0, time.process_time() - c0, kept
+
+
+def bench_model(design: object, model: str, args: argparse.Namespace) -> None:
+    from b12stats import power as pw
+    from b12stats.models.batch import fit_gee_batch
+
+    n_dyads = [int(v) for v in args.n_dyads.split(",")]
+    kw = {
+        "model": model,
+        "cov_struct": "exchangeable",
+        "true_value": 0.0,
+        "workers": 1,
+        "progress": False,
+    }
+    t0 = time.perf_counter()
+    pw.power(design, n_dyads=n_dyads[0], reps=1, rng=0, **kw)
+    t_first = time.perf_counter() - t0
+    walls, cpus = [], []
+    for _ in range(args.repeat):
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        tab = pw.power(design, n_dyads=n_dyads, reps=args.reps, rng=args.seed, **kw)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    n_rep = args.reps * len(n_dyads)
+    per_b = min(walls) / n_rep
+    scenarios = list(zip(tab["n_dyads"].tolist(), tab["n_clusters"].tolist(), strict=True))
+    t_sm, cpu_sm, kept = statsmodels_loop(design, model, scenarios, args.sm_reps, args.seed)
+    per_sm = t_sm / (args.sm_reps * len(scenarios))
+    cpu_ratio = (cpu_sm / (args.sm_reps * len(scenarios))) / (min(cpus) / n_rep)
+
+    # agreement: the batched engine on the statsmodels loop's own cohorts
+    worst = 0.0
+    for y, X, groups, est in kept:
+        res = fit_gee_batch(
+            y, X, groups, family="binomial" if model == "trend" else "gaussian",
+            ddof_scale=pw.GEE_DDOF_SCALE,
+        )  # fmt: skip
+        if res.converged[0]:
+            worst = max(worst, float(np.max(np.abs(res.params[0] - est) / np.abs(est))))
+    ratio = per_sm / per_b
+    print(f"\nmodel {model}: curve n_dyads {n_dyads}, {args.reps} replicates each")
+    print(f"  first call (compile or cache load, imports): {t_first:.2f} s (not in the timings)")
+    print(
+        f"  b12stats.power workers=1: best {min(walls):.2f} s wall of {args.repeat} "
+        f"(CPU {min(cpus):.2f} s) -> {1e6 * per_b:.1f} us per replicate, simulation included"
+    )
+    print(
+        f"  statsmodels loop (simulate + {'qcut + ' if model == 'trend' else ''}sm.GEE fit): "
+        f"{args.sm_reps} replicates/point in {t_sm:.2f} s (CPU {cpu_sm:.2f} s) -> "
+        f"{1e3 * per_sm:.2f} ms per replicate"
+    )
+    print(
+        f"  ratio {ratio:.0f}x wall, {cpu_ratio:.0f}x CPU; target {TARGETS[model]:.0f}x -> "
+        f"{'met' if ratio >= TARGETS[model] else 'NOT met'} (wall)"
+    )
+    print(f"  max relative |batched - statsmodels| coefficient on those cohorts: {worst:.1e}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=["trend", "linear", "both"], default="both")
     parser.add_argument("--n-dyads", default="100,150,200,286,400,500")
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--sm-reps", type=int, default=20, help="statsmodels replicates/point")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of b12stats (best)")
     parser.add_argument("--seed", type=int, default=2018)
     args = parser.parse_args()
 
-    from b12stats import power as pw
     from b12stats.simulate import get_design
 
     design = get_design("kenya")
-    n_dyads = [int(v) for v in args.n_dyads.split(",")]
     print(
-        f"design kenya: {design.n_dyads} dyads / {design.n_clusters} clusters; model trend "
-        f"(logistic GEE, exchangeable, quartile score + {len(design.covariates)} covariates)"
-    )
-    print(
-        f"curve: n_dyads {n_dyads}, {args.reps} replicates each; cpus {os.cpu_count()}; "
+        f"design kenya: {design.n_dyads} dyads / {design.n_clusters} clusters; cpus "
+        f"{os.cpu_count()}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}; "
         f"load average {os.getloadavg()[0]:.1f} (shared machine: timings are noisy)"
     )
-
-    # coverage target (large simulation), once per process; timed on its own
-    t0 = time.perf_counter()
-    pw.power(design, model="trend", n_dyads=n_dyads[0], reps=1, rng=0)
-    t_target = time.perf_counter() - t0
-    print(f"coverage target (large-sample limit, {pw.TRUE_VALUE_REPS} x "
-          f"{pw.TRUE_VALUE_DYADS} dyads, cached): {t_target:.2f} s")  # fmt: skip
-
-    timings = {}
-    tables = {}
-    for workers in (1, 2):
-        c0 = _cpu_seconds()
-        t0 = time.perf_counter()
-        tables[workers] = pw.power(
-            design, model="trend", n_dyads=n_dyads, reps=args.reps, rng=args.seed, workers=workers
-        )
-        timings[workers] = time.perf_counter() - t0
-        cpu = _cpu_seconds() - c0
-        print(
-            f"b12stats.power workers={workers}: {timings[workers]:7.2f} s wall, "
-            f"{cpu:6.2f} s CPU (this process + its worker processes)"
-        )
-    pd.testing.assert_frame_equal(tables[1], tables[2], check_exact=True)
-    print("workers=1 and workers=2 tables identical: True")
-    tab = tables[1]
-    with pd.option_context("display.width", 200):
-        print(tab[SHOWN].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-
-    scenarios = list(zip(tab["n_dyads"].tolist(), tab["n_clusters"].tolist(), strict=True))
-    t_sm, sm_est = statsmodels_curve(design, scenarios, args.sm_reps, args.seed, pw.CHUNK_SIZE)
-    per_fit = t_sm / (args.sm_reps * len(scenarios))
-    t_sm_full = per_fit * args.reps * len(scenarios)
-    print(
-        f"statsmodels GEE loop: {args.sm_reps} replicates/point in {t_sm:.2f} s "
-        f"({1000 * per_fit:.1f} ms per replicate, simulation + qcut + fit); "
-        f"EXTRAPOLATED to {args.reps}/point: {t_sm_full:.1f} s"
-    )
-    print(
-        f"ratio statsmodels loop (extrapolated) / b12stats.power: "
-        f"{t_sm_full / timings[1]:.1f}x (workers=1), {t_sm_full / timings[2]:.1f}x (workers=2)"
-    )
-    print(f"target < 15 s on 2 cores: workers=2 took {timings[2]:.2f} s -> {timings[2] < 15}")
-
-    # agreement on the shared replicates (chunk 0, first sm-reps of each point)
-    from b12stats.power import _Chunk, _run_chunk, _simulate_arrays
-
-    worst = 0.0
-    for (n, c), est_sm in zip(scenarios, sm_est, strict=True):
-        task = _Chunk(
-            design=design,
-            model="trend",
-            scale="log",
-            covariates=tuple(x.name for x in design.covariates),
-            cov_struct="exchangeable",
-            n_dyads=n,
-            n_clusters=c,
-            reps=pw.CHUNK_SIZE,
-            seed=args.seed,
-            index=0,
-            simulate=_simulate_arrays,
-        )
-        est_b, _, ok = _run_chunk(task)
-        k = len(est_sm)
-        sel = ok[:k]
-        worst = max(worst, float(np.max(np.abs(est_b[:k][sel] - est_sm[sel]))))
-    print(f"max |batched - statsmodels| trend estimate on shared replicates: {worst:.2e}")
+    for model in ("trend", "linear") if args.model == "both" else (args.model,):
+        bench_model(design, model, args)
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -97,3 +97,11 @@ def test_07_ptrend(tmp_path, monkeypatch):
     ref = reanalysis.analysis_ptrend(reps=TEST_REPS)
     assert_frame_equal(g["res"].table, ref.table)
     assert g["res"].published_p == ref.published_p
+
+
+def test_08_sensitivity(tmp_path, monkeypatch):
+    g = _run("08_sensitivity.py", tmp_path, monkeypatch, B12STATS_REPS=str(TEST_REPS))
+    ref = reanalysis.analysis_sensitivity(reps=TEST_REPS)  # the report's call, its defaults
+    assert_frame_equal(g["res"].table, ref.table)
+    assert_frame_equal(g["res"].conclusions, ref.conclusions)
+    assert (tmp_path / "figures" / "sensitivity.png").stat().st_size > 0

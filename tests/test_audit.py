@@ -677,3 +677,14 @@ def test_family_registry_runs_in_a_fixed_order() -> None:
     assert names[0] == "ratios" and names[-1] == "claims" and len(names) == len(set(names))
     with pytest.raises(OptionError, match="clashes"):
         register("ratios", order=9999)(lambda tables: [])
+
+
+def test_context_rows_with_given_and_lacking_columns() -> None:
+    from b12stats.audit.core import Context, load_tables
+
+    ctx = Context.of(load_tables())
+    cor = load_table("correlations")
+    want = cor[cor["r"].notna() & cor["n"].notna() & cor["p_text"].isna()]["row_id"].tolist()
+    got = [row["row_id"] for row in ctx.rows_with("correlations", "r", "n", lacking=("p_text",))]
+    assert got == want and 0 < len(got) < len(cor)
+    assert len(list(ctx.rows_with("correlations"))) == len(cor)

@@ -822,6 +822,52 @@ CLI_CASES: list[CliCase] = [
     # --- the top level -----------------------------------------------------------------------
     _c("unknown-command", ["simulat"], ["simulat"]),
     _c("unknown-top-option", ["--nosuch", "data"], ["--nosuch"]),
+    # --- power --vary (sensitivity analysis) ---------------------------------------------------
+    _c(
+        "power-vary-unknown-name",
+        [*POWER, "--vary", "icc=0.1", "--out", "p.csv"],
+        ["icc", "icc_infant"],
+    ),
+    _c(
+        "power-vary-empty-list",
+        [*POWER, "--vary", "icc_infant=", "--out", "p.csv"],
+        ["--vary", "icc_infant"],
+    ),
+    _c(
+        "power-vary-no-equals",
+        [*POWER, "--vary", "icc_infant", "--out", "p.csv"],
+        ["--vary", "NAME="],
+    ),
+    _c(
+        "power-vary-bad-number",
+        [*POWER, "--vary", "icc_infant=0.1,abc", "--out", "p.csv"],
+        ["icc_infant", "abc"],
+    ),
+    _c(
+        "power-vary-repeated-name",
+        [*POWER, "--vary", "icc_milk=0.1", "--vary", "icc_milk=0.2", "--out", "p.csv"],
+        ["--vary", "icc_milk", "twice"],
+    ),
+    _c(
+        "power-vary-out-of-range",
+        [*POWER, "--vary", "icc_infant=0.1,1.5", "--out", "p.csv"],
+        ["icc_infant", "1.5"],
+    ),
+    _c(
+        "power-vary-clusters-fraction",
+        [*POWER[:5], *POWER[7:], "--vary", "n_clusters=10,12.5", "--out", "p.csv"],
+        ["n_clusters", "12.5"],
+    ),
+    _c(
+        "power-vary-clusters-and-n-clusters",
+        [*POWER, "--vary", "n_clusters=10", "--out", "p.csv"],
+        ["--n-clusters", "--vary"],
+    ),
+    _c(
+        "power-vary-unknown-scale",
+        [*POWER, "--vary", "correlation_scale=kendall", "--out", "p.csv"],
+        ["correlation", "kendall"],
+    ),
 ]
 
 

@@ -36,11 +36,12 @@ SECTIONS = (
     "simulated_cohort",
     "ptrend",
     "power",
+    "sensitivity",
     "assumptions",
     "sources",
 )
 #: One embedded figure per analysis section.
-N_FIGURES = 8
+N_FIGURES = 9
 CHROMIUM_TIMEOUT_S = 90
 
 

@@ -118,9 +118,14 @@ def test_two_designs_give_two_simulation_and_power_sections(joined_html: str) ->
 
 def test_left_out_sections_are_listed_with_a_reason(joined_html: str) -> None:
     missing = _not_shown(joined_html)
-    # the canada design's correlation is assumed: no published P-trend to set it against
-    assert list(missing) == ["Plausibility of the published P-trend (design canada)"]
+    # the canada design's correlation is assumed: no published P-trend to set it against;
+    # its design file gives no plausible range: no sensitivity section
+    assert list(missing) == [
+        "Plausibility of the published P-trend (design canada)",
+        "Sensitivity to the unpublished assumptions (design canada)",
+    ]
     assert "no published P-trend" in next(iter(missing.values()))
+    assert "plausible range" in list(missing.values())[1]
     assert "ptrend-2" not in _section_ids(joined_html)
 
 

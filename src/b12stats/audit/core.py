@@ -7,7 +7,7 @@ tables through one :class:`Context` and returns :class:`Check` records.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,6 +216,15 @@ class Context:
     def check(self, source_id: str, **kw: Any) -> Check:
         """A :class:`Check` of ``source_id`` (its kind filled in)."""
         return Check(source_id=source_id, source_kind=self.kind(source_id), **kw)
+
+    def rows_with(
+        self, table: str, *given: str, lacking: Sequence[str] = ()
+    ) -> Iterator[pd.Series]:
+        """Rows of ``table`` with a value in every column ``given`` and none in ``lacking``."""
+        frame = self.rows[table]
+        keep = frame[list(given)].notna().all(axis=1) & frame[list(lacking)].isna().all(axis=1)
+        for _, row in frame[keep].iterrows():
+            yield row
 
     def citing(self, table: str) -> Iterator[tuple[pd.Series, str]]:
         """Rows of ``table`` from secondary or lay sources that cite a source, with its id."""

@@ -70,12 +70,10 @@ def check_r_p_n_triples(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_r_p_n_triples()[0]
-    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
-    ('r_p_n', 'inconsistent')
+    >>> check_r_p_n_triples()[0].verdict
+    'inconsistent'
     """
-    cor = ctx.rows["correlations"]
-    for _, row in cor[cor["r"].notna() & cor["p_text"].notna() & cor["n"].notna()].iterrows():
+    for row in ctx.rows_with("correlations", "r", "p_text", "n"):
         rt, n = _r_text(row), int(row["n"])
         res = check_r_p_n(rt, row["p_text"], n, n_max=N_MAX_SCAN).iloc[0]
         pp = parse_p(row["p_text"])
@@ -105,12 +103,10 @@ def check_correlations_without_n(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_correlations_without_n()[0]
-    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
-    ('n_needed', 'consistent')
+    >>> check_correlations_without_n()[0].verdict
+    'consistent'
     """
-    cor = ctx.rows["correlations"]
-    for _, row in cor[cor["r"].notna() & cor["p_text"].notna() & cor["n"].isna()].iterrows():
+    for row in ctx.rows_with("correlations", "r", "p_text", lacking=("n",)):
         rt = _r_text(row)
         iv = n_interval_from_r_p(rt, row["p_text"], n_max=N_MAX_SCAN)
         parent = ctx.cohort_n(row["cohort"], row["source_id"])
@@ -159,12 +155,10 @@ def check_correlations_without_p(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_correlations_without_p()[0]
-    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
-    ('implied_p', 'consistent')
+    >>> check_correlations_without_p()[0].verdict
+    'consistent'
     """
-    cor = ctx.rows["correlations"]
-    for _, row in cor[cor["r"].notna() & cor["p_text"].isna() & cor["n"].notna()].iterrows():
+    for row in ctx.rows_with("correlations", "r", "n", lacking=("p_text",)):
         rt, n = _r_text(row), int(row["n"])
         lo_r, hi_r = rounding_interval(float(row["r"]), int(row["r_decimals"]))
         p0 = float(p_from_r(float(row["r"]), n))
@@ -195,12 +189,10 @@ def check_correlations_without_r(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_correlations_without_r()[0]
-    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
-    ('no_r', 'unverifiable')
+    >>> check_correlations_without_r()[0].verdict
+    'unverifiable'
     """
-    cor = ctx.rows["correlations"]
-    for _, row in cor[cor["r"].isna()].iterrows():
+    for row in ctx.rows_with("correlations", lacking=("r",)):
         parent = ctx.cohort_n(row["cohort"], row["source_id"])
         n = int(parent["value_num"]) if parent is not None else None
         ids = (row["row_id"],) if parent is None else (row["row_id"], parent["row_id"])
@@ -253,9 +245,8 @@ def check_correlation_differences(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_correlation_differences()[0]
-    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
-    ('difference', 'unverifiable')
+    >>> check_correlation_differences()[0].verdict
+    'unverifiable'
     """
     cor = ctx.rows["correlations"]
     ok = cor[cor["r"].notna() & cor["n"].notna()]
@@ -304,9 +295,8 @@ def check_correlations_vs_primary(ctx: Context) -> Iterator[Check]:
 
     Examples
     --------
-    >>> c = check_correlations_vs_primary()[0]
-    >>> c.check_id.partition(":")[2], c.verdict  # the check's kind; the id names its row
-    ('vs_primary', 'consistent')
+    >>> check_correlations_vs_primary()[0].verdict
+    'consistent'
     """
     cor = ctx.rows["correlations"]
     for row, cited in ctx.citing("correlations"):

@@ -1,9 +1,10 @@
 """Command-line interface: a thin argparse layer over the library.
 
-Each subcommand lives in its own module in this package and exposes
-``register(subparsers)``, which adds its parser and sets ``func`` to a
-function ``(args) -> int``. Heavy imports happen inside those functions so
-that ``b12stats --help`` and light commands start fast.
+Each subcommand lives in its own module in this package, which declares
+``COMMAND`` (its help, a :class:`b12stats.cli._help.Command`),
+``add_arguments(parser)`` and ``run(args) -> int``; :func:`build_parser` makes
+the subparsers from them. Heavy imports happen inside ``run`` so that
+``b12stats --help`` and light commands start fast.
 
 User errors (:class:`b12stats.errors.B12StatsError`, bad options, unreadable
 files) print one ``error: ...`` line on stderr and exit with status 2, never a
@@ -60,7 +61,9 @@ def build_parser() -> ArgumentParser:
             if exc.name != f"b12stats.cli.{name}":
                 raise
             continue
-        module.register(sub)
+        command = module.COMMAND.add_parser(sub, name)
+        module.add_arguments(command)
+        command.set_defaults(func=module.run)
     return parser
 
 

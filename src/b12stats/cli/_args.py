@@ -18,15 +18,20 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = [
+    "EXIT_PROBLEMS",
     "MAX_POWER_DYADS",
     "MAX_REPS",
     "MAX_SIMULATE_DYADS",
+    "add_choice",
     "add_format_option",
+    "add_strict_option",
     "bounded_int",
     "bounded_int_list",
+    "exit_status",
     "flag_spelling",
     "max_workers",
     "output_plan",
+    "passed_on",
     "workers",
 ]
 
@@ -43,6 +48,10 @@ POWER_WHY = "each worker holds 100 replicates at once, about 11 kB a dyad"
 #: Monte Carlo replicates: the MC SE of a power is at most 0.5/sqrt(reps), 0.0005 here.
 MAX_REPS = 1_000_000
 REPS_WHY = "the Monte Carlo SE of a power is then at most 0.0005; more replicates only cost time"
+
+#: Exit status of ``--strict`` when a claim or statistic is inconsistent or conflicts with
+#: its primary.
+EXIT_PROBLEMS = 1
 
 #: Processes per CPU: more only add start-up time and memory.
 WORKERS_PER_CPU = 4
@@ -156,6 +165,21 @@ def output_plan() -> Any:
 LIBRARY_NAMES = {"rng": "seed"}
 
 
+def passed_on(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The library's keyword arguments ``names``, each from the option it is named after.
+
+    The commands name their options as the library names its arguments
+    (``--cov-struct`` fills ``cov_struct``), except for :data:`LIBRARY_NAMES`
+    (``rng`` from ``--seed``), so a call passes them on by name.
+
+    Examples
+    --------
+    >>> passed_on(argparse.Namespace(cov_type="robust", seed=1, out="x.csv"), "cov_type", "rng")
+    {'cov_type': 'robust', 'rng': 1}
+    """
+    return {name: getattr(args, LIBRARY_NAMES.get(name, name)) for name in names}
+
+
 def _flags(parser: argparse.ArgumentParser) -> dict[str, str]:
     """Python spelling -> flag, for every option of ``parser`` (dest and long name)."""
     out: dict[str, str] = {}
@@ -221,6 +245,36 @@ def flag_spelling(
     )
 
 
+def add_choice(
+    parser: argparse.ArgumentParser, flag: str, choices: tuple[str, ...], help: str
+) -> None:
+    """Add an option taking one of ``choices``, the first of them its default.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_choice(p, "--test", ("z", "knha"), "Wald z or Knapp-Hartung t (default z)")
+    >>> p.parse_args([]).test, p.parse_args(["--test", "knha"]).test
+    ('z', 'knha')
+    """
+    parser.add_argument(flag, choices=choices, default=choices[0], help=help)
+
+
 def add_format_option(parser: argparse.ArgumentParser, help: str) -> None:
     """Add ``--format table|csv``: stdout as a readable table (the default) or CSV."""
-    parser.add_argument("--format", choices=("table", "csv"), default="table", help=help)
+    add_choice(parser, "--format", ("table", "csv"), help)
+
+
+def add_strict_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--strict``: exit :data:`EXIT_PROBLEMS` when any ``what`` (claim, statistic) fails."""
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help=f"exit with status {EXIT_PROBLEMS} when any {what} is inconsistent or "
+        "conflicts_with_primary",
+    )
+
+
+def exit_status(args: argparse.Namespace, result: Any) -> int:
+    """:data:`EXIT_PROBLEMS` under ``--strict`` when the audit ``result`` has problems, else 0."""
+    return EXIT_PROBLEMS if args.strict and result.has_problems else 0

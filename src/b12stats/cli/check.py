@@ -6,40 +6,34 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._args import add_strict_option, exit_status
+from b12stats.cli._help import Command
 
-#: Exit status of ``--strict`` when a statistic is inconsistent or conflicts with its primary.
-EXIT_PROBLEMS = 1
+COMMAND = Command(
+    help="extract the statistics of a text (abstract, summary page) and audit them",
+    description=(
+        "Extract every summary statistic of each text (as 'b12stats extract') and audit what "
+        "the text itself allows: r with P and n, CIs against P and estimate, quartiles and "
+        "ranges in order and in one unit, GRIM and k/n for shares, ratios against the values "
+        "they divide, two-group comparisons against their P, implausible B12 units or "
+        "magnitudes. With --primary, every statistic is also matched to the primary "
+        "source's. Verdicts as 'b12stats reproduce'. With --out DIR, write DIR/extracted.csv, "
+        "DIR/audit.csv and DIR/index.html (the text with every statistic coloured by its "
+        "verdict); several texts give DIR/summary.csv, a summary DIR/index.html and a page "
+        "per text in DIR/texts/."
+    ),
+    examples=(
+        "b12stats check abstract.txt                 # one line per check and a summary",
+        "b12stats check abstract.txt --out checked/  # extracted.csv, audit.csv, index.html",
+        "b12stats check summary.html --primary abstract.txt --out checked/",
+        "b12stats check texts/ --out checked/   # a folder: summary.csv and a page per text",
+        "b12stats check abstract.txt --strict        # exit status 1 if any statistic fails",
+    ),
+)
 
-#: Files of a folder argument that are read as texts.
-TEXT_SUFFIXES = (".txt", ".html", ".htm")
 
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``check`` subcommand."""
-    p = subparsers.add_parser(
-        "check",
-        help="extract the statistics of a text (abstract, summary page) and audit them",
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats check abstract.txt                 # one line per check and a summary",
-            "b12stats check abstract.txt --out checked/  # extracted.csv, audit.csv, index.html",
-            "b12stats check summary.html --primary abstract.txt --out checked/",
-            "b12stats check texts/ --out checked/   # a folder: summary.csv and a page per text",
-            "b12stats check abstract.txt --strict        # exit status 1 if any statistic fails",
-        ),
-        description=(
-            "Extract every summary statistic of each text (as 'b12stats extract') and audit what "
-            "the text itself allows: r with P and n, CIs against P and estimate, quartiles and "
-            "ranges in order and in one unit, GRIM and k/n for shares, ratios against the values "
-            "they divide, two-group comparisons against their P, implausible B12 units or "
-            "magnitudes. With --primary, every statistic is also matched to the primary "
-            "source's. Verdicts as 'b12stats reproduce'. With --out DIR, write DIR/extracted.csv, "
-            "DIR/audit.csv and DIR/index.html (the text with every statistic coloured by its "
-            "verdict); several texts give DIR/summary.csv, a summary DIR/index.html and a page "
-            "per text in DIR/texts/."
-        ),
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats check``."""
     p.add_argument(
         "files",
         nargs="+",
@@ -52,27 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the primary source the texts report (plain text or HTML)",
     )
     p.add_argument("--out", metavar="DIR", help="write the CSVs and HTML pages into DIR")
-    p.add_argument("--strict", action="store_true",
-                   help=f"exit with status {EXIT_PROBLEMS} when any statistic is inconsistent or "
-                   "conflicts_with_primary")  # fmt: skip
-    p.set_defaults(func=run)
-
-
-def _texts(args: list[str]) -> list[Path]:
-    from b12stats.errors import DataValidationError
-
-    out: list[Path] = []
-    for a in args:
-        path = Path(a)
-        if path.is_dir():
-            found = sorted(f for f in path.iterdir() if f.is_file()
-                           and f.suffix.lower() in TEXT_SUFFIXES)  # fmt: skip
-            if not found:
-                raise DataValidationError(f"{a}: a folder with no .txt or .html files")
-            out.extend(found)
-        else:
-            out.append(path)
-    return out
+    add_strict_option(p, "statistic")
 
 
 def _page_names(paths: list[Path]) -> list[str]:
@@ -96,11 +70,11 @@ def run(args: argparse.Namespace) -> int:
     from b12stats.audit.result import AuditResult
     from b12stats.cli._args import output_plan
     from b12stats.errors import OptionError
-    from b12stats.text import extract_text, read_text_file
+    from b12stats.text import extract_text, read_text_file, text_files
     from b12stats.text.check import audit_rows
     from b12stats.textpage import render_summary_page, render_text_page
 
-    paths = _texts(args.files)
+    paths = text_files(args.files)
     plan = output_plan()
     for p in paths:
         plan.add_input("FILE", p)
@@ -173,6 +147,4 @@ def run(args: argparse.Namespace) -> int:
         print(everything.to_text())
     if out is not None:
         print(f"wrote {out / 'index.html'}")
-    if args.strict and everything.has_problems:
-        return EXIT_PROBLEMS
-    return 0
+    return exit_status(args, everything)

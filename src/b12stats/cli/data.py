@@ -1,7 +1,8 @@
 """``b12stats data``: list the bundled tables, print one, or check a user's file or package.
 
 Also the ``--data DIR`` / ``--data-only`` options shared by ``data``,
-``reproduce`` and ``meta`` (:func:`add_package_options`, :func:`load_packages`).
+``reproduce`` and ``meta`` (:func:`add_package_options`, :func:`load_packages`,
+:func:`tables_in_use`).
 """
 
 from __future__ import annotations
@@ -12,31 +13,30 @@ from pathlib import Path
 from typing import Any
 
 from b12stats.cli._args import add_format_option
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._help import Command
+
+COMMAND = Command(
+    help="list the tables of published numbers (bundled, --data yours), or print one",
+    description=(
+        "Without TABLE: list the bundled tables with their row counts and descriptions. "
+        "With TABLE (a bundled table's name, or the path of your own CSV laid out like one): "
+        "validate it and print it. With --data DIR: your data package (a folder of tables, "
+        "see 'b12stats init') is validated as a whole and joined with the bundled tables."
+    ),
+    examples=(
+        "b12stats data                              # the bundled tables",
+        "b12stats data correlations                 # one table",
+        "b12stats data correlations --format csv > correlations.csv",
+        "b12stats data correlations --schema        # its columns, types and units",
+        "b12stats data my_study.csv --as correlations  # check your own file",
+        "b12stats data --data my_study/             # check your package (b12stats init)",
+        "b12stats data correlations --data my_study/  # bundled and your correlations",
+    ),
+)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``data`` subcommand."""
-    p = subparsers.add_parser(
-        "data",
-        help="list the tables of published numbers (bundled, --data yours), or print one",
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats data                              # the bundled tables",
-            "b12stats data correlations                 # one table",
-            "b12stats data correlations --format csv > correlations.csv",
-            "b12stats data correlations --schema        # its columns, types and units",
-            "b12stats data my_study.csv --as correlations  # check your own file",
-            "b12stats data --data my_study/             # check your package (b12stats init)",
-            "b12stats data correlations --data my_study/  # bundled and your correlations",
-        ),
-        description=(
-            "Without TABLE: list the bundled tables with their row counts and descriptions. "
-            "With TABLE (a bundled table's name, or the path of your own CSV laid out like one): "
-            "validate it and print it. With --data DIR: your data package (a folder of tables, "
-            "see 'b12stats init') is validated as a whole and joined with the bundled tables."
-        ),
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats data``."""
     add_package_options(p)
     p.add_argument("table", nargs="?", metavar="TABLE", help="table name or path to a CSV file")
     add_format_option(p, "output format (default: table)")
@@ -47,7 +47,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="for a file path: the bundled table whose schema it follows (default: file stem)",
     )
-    p.set_defaults(func=run)
 
 
 def add_package_options(p: argparse.ArgumentParser) -> None:
@@ -88,6 +87,13 @@ def load_packages(args: argparse.Namespace, plan: Any = None) -> Any:
             if f.origin != "bundled":
                 plan.add_input(f"--data {f.origin}", f.path)
     return packages
+
+
+def tables_in_use(args: argparse.Namespace, plan: Any) -> Any:
+    """The tables of :func:`load_packages`, or None (the bundled ones) without ``--data``."""
+    if not (args.data_dirs or args.data_only):
+        return None
+    return load_packages(args, plan).tables
 
 
 def run(args: argparse.Namespace) -> int:

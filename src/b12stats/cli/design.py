@@ -5,39 +5,38 @@ from __future__ import annotations
 import argparse
 import sys
 
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._help import Command
 from b12stats.cli.data import add_package_options
 
+COMMAND = Command(
+    help="build a design file (TOML) from a cohort's published rows, or describe a design",
+    description=(
+        "Build a design for 'b12stats simulate' and 'b12stats power' from the published "
+        "rows of one cohort (the cohort column of the bundled tables, or of your data package "
+        "with --data DIR, see 'b12stats init'): the milk and infant "
+        "B12 marginals (a median with quartiles, or a geometric mean with its CI and n), "
+        "the milk-infant correlation and its coefficient kind (which gives the "
+        "correlation scale), the number of dyads, and the infant cut-off with its "
+        "published share. Every number that is not published (clusters and ICCs, "
+        "covariates, the scale when unstated, ...) is written as an assumption with its "
+        "reason; every published one names its row. The file is the resolved format of "
+        "data/designs/README.md. --list shows which cohorts can give a design; --describe "
+        "prints a design's parameters as 'simulate --describe' does."
+    ),
+    examples=(
+        "b12stats design --list",
+        "b12stats design --cohort kenya_wbk --out kenya_wbk.toml",
+        "b12stats design --data my_study/ --cohort my_cohort --out my_study.toml",
+        "b12stats design --describe kenya_wbk.toml",
+        "b12stats design --cohort canada_vancouver --describe",
+        "b12stats simulate --design kenya_wbk.toml --seed 1 --out kenya_wbk.csv",
+        "b12stats power --design kenya_wbk.toml --n-dyads 100,200 --reps 200 --out power.csv",
+    ),
+)
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
-    """Add the ``design`` subcommand."""
-    p = subparsers.add_parser(
-        "design",
-        help="build a design file (TOML) from a cohort's published rows, or describe a design",
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats design --list",
-            "b12stats design --cohort kenya_wbk --out kenya_wbk.toml",
-            "b12stats design --data my_study/ --cohort my_cohort --out my_study.toml",
-            "b12stats design --describe kenya_wbk.toml",
-            "b12stats design --cohort canada_vancouver --describe",
-            "b12stats simulate --design kenya_wbk.toml --seed 1 --out kenya_wbk.csv",
-            "b12stats power --design kenya_wbk.toml --n-dyads 100,200 --reps 200 --out power.csv",
-        ),
-        description=(
-            "Build a design for 'b12stats simulate' and 'b12stats power' from the published "
-            "rows of one cohort (the cohort column of the bundled tables, or of your data package "
-            "with --data DIR, see 'b12stats init'): the milk and infant "
-            "B12 marginals (a median with quartiles, or a geometric mean with its CI and n), "
-            "the milk-infant correlation and its coefficient kind (which gives the "
-            "correlation scale), the number of dyads, and the infant cut-off with its "
-            "published share. Every number that is not published (clusters and ICCs, "
-            "covariates, the scale when unstated, ...) is written as an assumption with its "
-            "reason; every published one names its row. The file is the resolved format of "
-            "data/designs/README.md. --list shows which cohorts can give a design; --describe "
-            "prints a design's parameters as 'simulate --describe' does."
-        ),
-    )
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats design``."""
     add_package_options(p)
     p.add_argument("--cohort", metavar="ID", help="cohort key (see --list)")
     p.add_argument("--out", metavar="FILE.toml", help="design file to write")
@@ -54,21 +53,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         action="store_true",
         help="list the cohorts and whether each can give a design, and exit",
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Build and write, describe or list; return the exit status."""
     from b12stats import designs
     from b12stats.cli._args import output_plan
-    from b12stats.cli.data import load_packages
+    from b12stats.cli.data import tables_in_use
     from b12stats.cli.simulate import print_description, source_kinds
     from b12stats.errors import OptionError
 
     plan = output_plan()
-    tables = None
-    if args.data_dirs or args.data_only:
-        tables = load_packages(args, plan).tables
+    tables = tables_in_use(args, plan)
     if args.list:
         _print_cohorts(designs, tables)
         return 0

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._args import add_format_option
+from b12stats.cli._help import Command
 
 #: Columns of :data:`b12stats.text.COLUMNS` left out of the printed table (all columns go
 #: to --out and --format csv).
@@ -22,36 +23,33 @@ NOT_PRINTED = ("start", "end", "text")
 KINDS = ("primary", "secondary", "lay", "reference")
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``extract`` subcommand."""
-    p = subparsers.add_parser(
-        "extract",
-        help="read the summary statistics printed in abstracts (text or HTML)",
-        formatter_class=HelpFormatter,
-        description=(
-            "Read plain-text or HTML files (a folder stands for its .txt and .html files) and "
-            "print one row per summary statistic: correlations, medians/means with their "
-            "spread, shares with their cut-off, effects, fold ratios, P-only comparisons and "
-            "sample sizes, with the character offsets of their numbers. needs_review is true "
-            "where a role was inferred from list order or 'respectively', or a symbol was lost "
-            "in copying."
-        ),
-        epilog=examples(
-            "b12stats extract abstract.txt",
-            "b12stats extract abstracts/ --out extracted.csv",
-            "b12stats extract page.html --format csv > rows.csv",
+COMMAND = Command(
+    help="read the summary statistics printed in abstracts (text or HTML)",
+    description=(
+        "Read plain-text or HTML files (a folder stands for its .txt and .html files) and "
+        "print one row per summary statistic: correlations, medians/means with their "
+        "spread, shares with their cut-off, effects, fold ratios, P-only comparisons and "
+        "sample sizes, with the character offsets of their numbers. needs_review is true "
+        "where a role was inferred from list order or 'respectively', or a symbol was lost "
+        "in copying."
+    ),
+    examples=(
+        "b12stats extract abstract.txt",
+        "b12stats extract abstracts/ --out extracted.csv",
+        "b12stats extract page.html --format csv > rows.csv",
+        (
             "b12stats init my-study && b12stats extract abstract.txt "
-            "--to-data my-study --source-id smith2024 --kind primary",
+            "--to-data my-study --source-id smith2024 --kind primary"
         ),
-    )
+    ),
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats extract``."""
     p.add_argument("files", nargs="+", metavar="FILE", help="text or HTML files, or folders")
     p.add_argument("--out", metavar="FILE.csv", help="write all columns as CSV")
-    p.add_argument(
-        "--format",
-        choices=("table", "csv"),
-        default="table",
-        help="stdout format: a readable table (default) or CSV with all columns",
-    )
+    add_format_option(p, "stdout format: a readable table (default) or CSV with all columns")
     p.add_argument(
         "--to-data",
         metavar="DIR",
@@ -59,7 +57,6 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--source-id", metavar="ID", help="source id of the drafted rows")
     p.add_argument("--kind", choices=KINDS, help="kind of the source (with --to-data)")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,59 +18,67 @@ import argparse
 import sys
 from typing import Any
 
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._args import add_choice, passed_on
+from b12stats.cli._help import Command
 
 # Literal copies of b12stats.models.FAMILIES etc., so that building the parser
 # does not import pandas/statsmodels (tests check they agree).
 FAMILIES = ("gaussian", "binomial")
 COV_STRUCTS = ("exchangeable", "independence")
 COV_TYPES = ("robust", "bias_reduced", "naive")
+#: The options passed on to :func:`b12stats.models.fit_gee` by name.
+MODEL_OPTIONS = ("groups", "family", "cov_struct", "cov_type", "conf_level")
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``fit`` subcommand."""
-    parser = subparsers.add_parser(
-        "fit",
-        help="fit a GEE model (robust SEs) to a CSV file",
-        description=(
-            "Fit a generalized estimating equations model to DATA.csv with robust "
-            "(sandwich) standard errors; results match R geepack::geeglm. Wald "
-            "confidence intervals and two-sided P values use the normal reference."
-        ),
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats simulate --design kenya --seed 1 --out kenya.csv",
+COMMAND = Command(
+    help="fit a GEE model (robust SEs) to a CSV file",
+    description=(
+        "Fit a generalized estimating equations model to DATA.csv with robust "
+        "(sandwich) standard errors; results match R geepack::geeglm. Wald "
+        "confidence intervals and two-sided P values use the normal reference."
+    ),
+    examples=(
+        "b12stats simulate --design kenya --seed 1 --out kenya.csv",
+        (
             'b12stats fit kenya.csv --formula "infant_b12 ~ milk_b12 + infant_age_months" '
-            "--groups cluster",
-            'b12stats fit kenya.csv --formula "np.log(infant_b12) ~ np.log(milk_b12)" '
-            "--groups cluster --out loglog.csv",
-            'b12stats fit kenya.csv --formula "adequate ~ milk_b12" --groups cluster '
-            "--family binomial --cov-type bias_reduced",
+            "--groups cluster"
         ),
-    )
+        (
+            'b12stats fit kenya.csv --formula "np.log(infant_b12) ~ np.log(milk_b12)" '
+            "--groups cluster --out loglog.csv"
+        ),
+        (
+            'b12stats fit kenya.csv --formula "adequate ~ milk_b12" --groups cluster '
+            "--family binomial --cov-type bias_reduced"
+        ),
+    ),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats fit``."""
     parser.add_argument("data", metavar="DATA.csv", help="CSV file, one row per observation")
     parser.add_argument(
         "--formula", required=True, help='model formula, e.g. "y ~ x + C(z)" (R/statsmodels style)'
     )
     parser.add_argument("--groups", required=True, metavar="COL", help="column of the cluster ids")
-    parser.add_argument(
+    add_choice(
+        parser,
         "--family",
-        choices=FAMILIES,
-        default="gaussian",
-        help="gaussian (identity link) or binomial (logit link, a 0/1 outcome; default gaussian)",
+        FAMILIES,
+        "gaussian (identity link) or binomial (logit link, a 0/1 outcome; default gaussian)",
     )
-    parser.add_argument(
+    add_choice(
+        parser,
         "--cov-struct",
-        choices=COV_STRUCTS,
-        default="exchangeable",
-        help="working correlation within clusters (default exchangeable)",
+        COV_STRUCTS,
+        "working correlation within clusters (default exchangeable)",
     )
-    parser.add_argument(
+    add_choice(
+        parser,
         "--cov-type",
-        choices=COV_TYPES,
-        default="robust",
-        help="robust sandwich SE (default), bias_reduced (Mancl-DeRouen, for few "
-        "clusters) or naive",
+        COV_TYPES,
+        "robust sandwich SE (default), bias_reduced (Mancl-DeRouen, for few clusters) or naive",
     )
     parser.add_argument(
         "--conf-level",
@@ -80,7 +88,6 @@ def register(subparsers: Any) -> None:
         help="confidence level of the intervals (default 0.95)",
     )
     parser.add_argument("--out", metavar="FILE.csv", help="write the tidy table as CSV")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -122,15 +129,7 @@ def _fit(args: argparse.Namespace) -> Any:
         if col in cells.columns:
             _csvread.require_numeric(cells, [col], label=args.data, why=_why_numeric(cells, col))
     try:
-        return fit_gee(
-            _csvread.typed(cells),
-            args.formula,
-            groups=args.groups,
-            family=args.family,
-            cov_struct=args.cov_struct,
-            cov_type=args.cov_type,
-            conf_level=args.conf_level,
-        )
+        return fit_gee(_csvread.typed(cells), args.formula, **passed_on(args, *MODEL_OPTIONS))
     except DataValidationError as exc:
         if exc.file is not None:
             raise

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import argparse
 
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._help import Command
+
+COMMAND = Command(
+    help="write an empty data package for your own study",
+    description=(
+        "Write into DIR (new or empty) the header of every table as an empty CSV file, "
+        "datapackage.json, and README.md listing each column's meaning, type, unit and "
+        "allowed values. A DIR that holds anything is refused (nothing is overwritten)."
+    ),
+    examples=(
+        "b12stats init my_study/                 # then fill in the CSV files",
+        "b12stats data --data my_study/          # validate them",
+        "b12stats reproduce --data my_study/ --data-only",
+    ),
+)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``init`` subcommand."""
-    p = subparsers.add_parser(
-        "init",
-        help="write an empty data package for your own study",
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats init my_study/                 # then fill in the CSV files",
-            "b12stats data --data my_study/          # validate them",
-            "b12stats reproduce --data my_study/ --data-only",
-        ),
-        description=(
-            "Write into DIR (new or empty) the header of every table as an empty CSV file, "
-            "datapackage.json, and README.md listing each column's meaning, type, unit and "
-            "allowed values. A DIR that holds anything is refused (nothing is overwritten)."
-        ),
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats init``."""
     p.add_argument("directory", metavar="DIR", help="the new package's folder (new or empty)")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,46 +7,66 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._args import add_choice
+from b12stats.cli._help import Command
 from b12stats.cli.data import add_package_options, load_packages
 
 logger = logging.getLogger(__name__)
 
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
+#: The on/off options that choose which rows are pooled: flag -> help.
+ROW_SWITCHES = {
+    "--include-secondary": (
+        "the tables (no DATA): also pool secondary sources (flagged in labels and notes)"
+    ),
+    "--primary-only": (
+        "pool primary sources only (the default for the tables; for DATA, the kinds "
+        "come from its source_id column and the sources in use)"
+    ),
+    "--include-inconsistent": (
+        "keep rows the audit judges inconsistent (left out and listed by default)"
+    ),
+    "--skip-unpoolable": (
+        "your DATA: leave out and list rows that cannot be pooled instead of failing"
+    ),
+}
+
 #: How a row left out for the audit's verdict begins its reason.
 INCONSISTENT = "the audit judges it inconsistent"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``meta`` subcommand."""
-    p = subparsers.add_parser(
-        "meta",
-        help="pool correlations across studies (random-effects meta-analysis)",
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats meta                          # the bundled correlations, by pair",
-            "b12stats meta --include-secondary --plot forest.png",
-            "b12stats meta my_r.csv --r r --n n --label study --method REML --test knha",
+COMMAND = Command(
+    help="pool correlations across studies (random-effects meta-analysis)",
+    description=(
+        "Pool correlation coefficients on the Fisher z scale (variance 1/(n - 3)) with an "
+        "equal-effects or random-effects model, as R's metafor rma(measure = 'ZCOR'). "
+        "Without DATA: the bundled published correlations, one pool per variable pair, "
+        "primary sources only; rows without r or n and adjusted coefficients are left "
+        "out and listed. With DATA (your CSV, one correlation per row): rows that cannot "
+        "be pooled are an error unless --skip-unpoolable. With --data DIR: your data "
+        "package's correlations join the bundled ones (--data-only: yours alone), and its "
+        "sources give the kinds of DATA's source_id column for --primary-only. Rows the "
+        "audit judges inconsistent (r, P and n that cannot go together) are left out and "
+        "listed unless --include-inconsistent; DATA is audited when it is laid out like "
+        "the correlations table."
+    ),
+    examples=(
+        "b12stats meta                          # the bundled correlations, by pair",
+        "b12stats meta --include-secondary --plot forest.png",
+        "b12stats meta my_r.csv --r r --n n --label study --method REML --test knha",
+        (
             "b12stats meta my_r.csv --label study --by region --out pooled.csv "
-            "--studies weights.csv",
-            "b12stats meta --data my_study/          # bundled and your correlations, by pair",
-            "b12stats meta my_r.csv --primary-only --data my_study/  # kinds from its sources",
+            "--studies weights.csv"
         ),
-        description=(
-            "Pool correlation coefficients on the Fisher z scale (variance 1/(n - 3)) with an "
-            "equal-effects or random-effects model, as R's metafor rma(measure = 'ZCOR'). "
-            "Without DATA: the bundled published correlations, one pool per variable pair, "
-            "primary sources only; rows without r or n and adjusted coefficients are left "
-            "out and listed. With DATA (your CSV, one correlation per row): rows that cannot "
-            "be pooled are an error unless --skip-unpoolable. With --data DIR: your data "
-            "package's correlations join the bundled ones (--data-only: yours alone), and its "
-            "sources give the kinds of DATA's source_id column for --primary-only. Rows the "
-            "audit judges inconsistent (r, P and n that cannot go together) are left out and "
-            "listed unless --include-inconsistent; DATA is audited when it is laid out like "
-            "the correlations table."
-        ),
-    )
+        "b12stats meta --data my_study/          # bundled and your correlations, by pair",
+        "b12stats meta my_r.csv --primary-only --data my_study/  # kinds from its sources",
+    ),
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats meta``."""
     add_package_options(p)
     p.add_argument("data", nargs="?", metavar="DATA.csv", help="your table of correlations")
     p.add_argument("--r", dest="r_col", default="r", metavar="COL", help="column of r (default r)")
@@ -60,18 +80,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="pool separately by this column (repeatable); 'pair' = the unordered pair "
         "var_x/var_y",
     )
-    p.add_argument(
+    add_choice(
+        p,
         "--method",
-        choices=("REML", "DL", "PM", "EE"),
-        default="REML",
-        help="τ² estimator, or EE for the equal-effects model (default REML)",
+        ("REML", "DL", "PM", "EE"),
+        "τ² estimator, or EE for the equal-effects model (default REML)",
     )
-    p.add_argument(
-        "--test",
-        choices=("z", "knha"),
-        default="z",
-        help="Wald z or Knapp-Hartung t inference (default z)",
-    )
+    add_choice(p, "--test", ("z", "knha"), "Wald z or Knapp-Hartung t inference (default z)")
     p.add_argument(
         "--conf-level",
         "--level",
@@ -81,40 +96,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="LEVEL",
         help="confidence level (default 0.95; --level is the old spelling)",
     )
-    p.add_argument(
-        "--include-secondary",
-        action="store_true",
-        help="the tables (no DATA): also pool secondary sources (flagged in labels and notes)",
-    )
-    p.add_argument(
-        "--primary-only",
-        action="store_true",
-        help="pool primary sources only (the default for the tables; for DATA, the kinds "
-        "come from its source_id column and the sources in use)",
-    )
-    p.add_argument(
-        "--include-inconsistent",
-        action="store_true",
-        help="keep rows the audit judges inconsistent (left out and listed by default)",
-    )
-    p.add_argument(
-        "--skip-unpoolable",
-        action="store_true",
-        help="your DATA: leave out and list rows that cannot be pooled instead of failing",
-    )
+    for flag, text in ROW_SWITCHES.items():
+        p.add_argument(flag, action="store_true", help=text)
     p.add_argument("--out", metavar="FILE.csv", help="write the pooled estimates (one per row)")
     p.add_argument("--studies", metavar="FILE.csv", help="write the study rows with weights")
     p.add_argument(
         "--leave-one-out", dest="loo", metavar="FILE.csv", help="write leave-one-out pools"
     )
     p.add_argument("--plot", metavar="FILE", help="forest plot (.png, .pdf or .svg)")
-    p.add_argument(
-        "--scale",
-        choices=("r", "z"),
-        default="r",
-        help="forest plot axis: r or Fisher z (default r)",
-    )
-    p.set_defaults(func=run)
+    add_choice(p, "--scale", ("r", "z"), "forest plot axis: r or Fisher z (default r)")
 
 
 def _summary_text(table: Any) -> str:

@@ -6,35 +6,33 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
 
 from b12stats.cli._args import MAX_REPS, REPS_WHY, bounded_int, workers
-from b12stats.cli._help import HelpFormatter, examples
-from b12stats.cli.data import add_package_options, load_packages
+from b12stats.cli._help import Command
+from b12stats.cli.data import add_package_options, tables_in_use
+
+COMMAND = Command(
+    help="reproduce the whole reanalysis and write DIR/index.html",
+    description=(
+        "Run every analysis on the data in use (audit, secondary sources against the "
+        "primary they cite, distributions from quartiles or geometric means, correlations "
+        "and pooling, effects, and per design a simulated cohort with its GEE models, the "
+        "plausibility of a published P-trend and power by simulation) and write one "
+        "self-contained HTML file with the figures embedded. With --data DIR the bundled "
+        "tables are joined with your data package (--data-only: your package alone); a "
+        "section with nothing to show is left out and listed with the reason. Prints the "
+        "path of the file."
+    ),
+    examples=(
+        "b12stats report                       # writes report/index.html",
+        "b12stats report --out out --reps 2000  # more replicates, for publication",
+        "b12stats report --data my_study/ --design my_design.toml --design kenya",
+    ),
+)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``report`` subcommand."""
-    p = subparsers.add_parser(
-        "report",
-        help="reproduce the whole reanalysis and write DIR/index.html",
-        description=(
-            "Run every analysis on the data in use (audit, secondary sources against the "
-            "primary they cite, distributions from quartiles or geometric means, correlations "
-            "and pooling, effects, and per design a simulated cohort with its GEE models, the "
-            "plausibility of a published P-trend and power by simulation) and write one "
-            "self-contained HTML file with the figures embedded. With --data DIR the bundled "
-            "tables are joined with your data package (--data-only: your package alone); a "
-            "section with nothing to show is left out and listed with the reason. Prints the "
-            "path of the file."
-        ),
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats report                       # writes report/index.html",
-            "b12stats report --out out --reps 2000  # more replicates, for publication",
-            "b12stats report --data my_study/ --design my_design.toml --design kenya",
-        ),
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats report``."""
     add_package_options(p)
     p.add_argument(
         "--design",
@@ -78,14 +76,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "the page is the same for any N but for its date and run time)"
         ),
     )
-    p.set_defaults(func=run)
-
-
-def _tables(args: argparse.Namespace, plan: Any) -> Any:
-    """The tables in use: ``None`` (bundled) unless ``--data`` or ``--data-only`` is given."""
-    if not (args.data_dirs or args.data_only):
-        return None
-    return load_packages(args, plan).tables
 
 
 def run(args: argparse.Namespace) -> int:
@@ -107,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         get_design(d)  # an unknown name or a bad file fails before any work
         if Path(d).suffix.lower() == ".toml":
             plan.add_input("--design", d)
-    tables = _tables(args, plan)
+    tables = tables_in_use(args, plan)
     plan.add_output("--out", str(Path(args.out) / "index.html"))
     command = ["b12stats", "report"]
     for d in args.data_dirs:

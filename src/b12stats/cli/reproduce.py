@@ -5,48 +5,38 @@ from __future__ import annotations
 import argparse
 import sys
 
-from b12stats.cli._args import add_format_option
-from b12stats.cli._help import HelpFormatter, examples
-from b12stats.cli.data import add_package_options, load_packages
-
-#: Exit status of ``--strict`` when a claim is inconsistent or conflicts with its primary.
-EXIT_PROBLEMS = 1
+from b12stats.cli._args import add_format_option, add_strict_option, exit_status
+from b12stats.cli._help import Command
+from b12stats.cli.data import add_package_options, tables_in_use
 
 #: Default width of the printed table (characters): a 100-column terminal.
 DEFAULT_WIDTH = 100
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``reproduce`` subcommand."""
-    p = subparsers.add_parser(
-        "reproduce",
-        help="recompute every published claim in the data (bundled, --data yours) and judge it",
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats reproduce                  # one line per check and a summary",
-            "b12stats reproduce --full --width 140",
-            "b12stats reproduce --out audit/     # also write audit/audit.csv",
-            "b12stats reproduce --strict         # exit status 1 if any claim fails",
-            "b12stats reproduce --data my_study/ --data-only   # audit your own package",
-        ),
-        description=(
-            "Run every audit check on the bundled published numbers and print one line per "
-            "check (verdicts: reproduced, consistent, inconsistent, conflicts_with_primary, "
-            "unverifiable) and a summary. With --out DIR, also write DIR/audit.csv with the "
-            "full columns. With --data DIR: the audit runs on the bundled tables joined with "
-            "your data package (--data-only: your package alone)."
-        ),
-    )
+COMMAND = Command(
+    help="recompute every published claim in the data (bundled, --data yours) and judge it",
+    description=(
+        "Run every audit check on the bundled published numbers and print one line per "
+        "check (verdicts: reproduced, consistent, inconsistent, conflicts_with_primary, "
+        "unverifiable) and a summary. With --out DIR, also write DIR/audit.csv with the "
+        "full columns. With --data DIR: the audit runs on the bundled tables joined with "
+        "your data package (--data-only: your package alone)."
+    ),
+    examples=(
+        "b12stats reproduce                  # one line per check and a summary",
+        "b12stats reproduce --full --width 140",
+        "b12stats reproduce --out audit/     # also write audit/audit.csv",
+        "b12stats reproduce --strict         # exit status 1 if any claim fails",
+        "b12stats reproduce --data my_study/ --data-only   # audit your own package",
+    ),
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats reproduce``."""
     add_package_options(p)
     p.add_argument("--out", metavar="DIR", help="write DIR/audit.csv (created if missing)")
-    p.add_argument(
-        "--strict",
-        action="store_true",
-        help=(
-            f"exit with status {EXIT_PROBLEMS} when any claim is inconsistent or "
-            "conflicts_with_primary"
-        ),
-    )
+    add_strict_option(p, "claim")
     add_format_option(p, "stdout format: a readable table (default) or the full CSV")
     p.add_argument(
         "--width",
@@ -58,7 +48,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--full", action="store_true", help="print each check's detail in full (not cut)"
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.width < 40:
         raise OptionError(f"--width must be at least 40, got {args.width}")
     plan = output_plan()
-    tables = load_packages(args, plan).tables if args.data_dirs or args.data_only else None
+    tables = tables_in_use(args, plan)
     if args.out is not None:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
@@ -90,6 +79,4 @@ def run(args: argparse.Namespace) -> int:
         print(result.to_text(width=args.width, detail_lines=0 if args.full else 3))
         if args.out is not None:
             print(f"wrote {Path(args.out) / 'audit.csv'}")
-    if args.strict and result.has_problems:
-        return EXIT_PROBLEMS
-    return 0
+    return exit_status(args, result)

@@ -14,35 +14,36 @@ from b12stats.cli._args import (
     bounded_int,
     bounded_int_list,
 )
-from b12stats.cli._help import HelpFormatter, examples
+from b12stats.cli._help import Command
 from b12stats.cli.data import add_package_options
 
-
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
-    """Add the ``simulate`` subcommand."""
-    p = subparsers.add_parser(
-        "simulate",
-        help="simulate a cohort of mother-infant dyads from a built-in design or a design file",
-        formatter_class=HelpFormatter,
-        epilog=examples(
-            "b12stats simulate --list",
-            "b12stats simulate --design kenya --describe",
-            "b12stats simulate --design my_study.toml --describe",
-            "b12stats simulate --design kenya --seed 1 --out kenya.csv",
+COMMAND = Command(
+    help="simulate a cohort of mother-infant dyads from a built-in design or a design file",
+    description=(
+        "Simulate one cohort of mother-infant dyads (milk and infant serum B12, pmol/L, "
+        "clusters, covariates) from a built-in design or a TOML design file "
+        "(data/designs/README.md), and write it as CSV with a JSON "
+        "sidecar (FILE.csv.json) recording the design and the seed. The same seed gives "
+        "byte-identical files. --list shows the designs (the report's default marked); "
+        "--describe prints a design's parameters (published or assumed). With --data DIR, "
+        "a design file's row references may name the rows of your data package."
+    ),
+    examples=(
+        "b12stats simulate --list",
+        "b12stats simulate --design kenya --describe",
+        "b12stats simulate --design my_study.toml --describe",
+        "b12stats simulate --design kenya --seed 1 --out kenya.csv",
+        (
             "b12stats simulate --design kenya --n-dyads 150 --n-clusters 30 --seed 1 "
-            "--out small.csv",
-            "b12stats simulate --data my_study/ --design my_study.toml --seed 1 --out my.csv",
+            "--out small.csv"
         ),
-        description=(
-            "Simulate one cohort of mother-infant dyads (milk and infant serum B12, pmol/L, "
-            "clusters, covariates) from a built-in design or a TOML design file "
-            "(data/designs/README.md), and write it as CSV with a JSON "
-            "sidecar (FILE.csv.json) recording the design and the seed. The same seed gives "
-            "byte-identical files. --list shows the designs (the report's default marked); "
-            "--describe prints a design's parameters (published or assumed). With --data DIR, "
-            "a design file's row references may name the rows of your data package."
-        ),
-    )
+        "b12stats simulate --data my_study/ --design my_study.toml --seed 1 --out my.csv",
+    ),
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``b12stats simulate``."""
     add_design_options(p, required=False, listing="--list")
     p.add_argument(
         "--seed",
@@ -57,7 +58,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument(
         "--describe", action="store_true", help="print the design's parameters and exit"
     )
-    p.set_defaults(func=run)
 
 
 def add_design_options(

@@ -5,10 +5,13 @@ datasets of the *same* shape: the same cluster labels and the same number of
 observations, only the outcome (and possibly the covariates) differ. Looping
 ``statsmodels`` GEE over the replicates costs tens of milliseconds per fit,
 almost all of it Python overhead over tiny per-cluster matrices. This module
-runs the identical algorithm vectorised across replicates: every step is an
-array operation over a ``(replicates, observations)`` block, the per-cluster
-sums are segment reductions (:func:`numpy.add.reduceat` on data sorted by
-cluster) and the exchangeable working correlation is inverted in closed form.
+runs the identical algorithm in compiled code (numba kernels,
+:mod:`b12stats.models._gee_kernels`): each replicate's GLM start, GEE
+iterations and sandwich run without returning to Python, on data sorted by
+cluster so that every cluster sum is a contiguous run, and the exchangeable
+working correlation is inverted in closed form. Every replicate is computed on
+its own with sums in a fixed order, so the results do not depend on the chunk
+size or on which replicates are fitted together.
 
 ``statsmodels`` stays the engine for a single fit (:mod:`b12stats.models.gee`);
 this engine (:mod:`b12stats.models._batch_engine`) reproduces ``sm.GEE(...).fit()``
@@ -44,7 +47,6 @@ from b12stats.errors import OptionError
 from b12stats.models._batch_engine import (
     DIVERGED_LINPRED,
     SEPARATION_LINPRED,
-    _Design,
     _fit_chunk,
 )
 from b12stats.models._options import BATCH_COV_TYPES as COV_TYPES
@@ -66,9 +68,8 @@ logger = logging.getLogger("b12stats.batch_gee")
 #: statsmodels ``GEE.fit`` defaults, mirrored.
 DEFAULT_MAXITER = 60
 DEFAULT_TOL = 1e-6
-#: Target size in bytes of the largest per-chunk work array, (chunk, N, p),
-#: when ``chunk_size`` is not given. Small enough to stay in cache: on the
-#: Kenya-like benchmark chunks of 128-512 replicates ran ~20% faster than 2,000.
+#: Target size in bytes of the covariates of one chunk, (chunk, N, p), when
+#: ``chunk_size`` is not given: it bounds the memory of the per-chunk results.
 _CHUNK_BYTES = 4 * 2**20
 #: Values of :attr:`BatchGEEResult.status`.
 STATUS = (
@@ -423,20 +424,25 @@ def fit_gee_batch(
             f"exchangeable correlation needs more within-cluster pairs ({n_pairs}) than "
             f"{what}; clusters are (nearly) all singletons"
         )
-    Xs = X[order] if X.ndim == 2 else X[:, order]
-    shared = _Design(np.ascontiguousarray(Xs), starts) if X.ndim == 2 else None
+    in_order = bool(np.all(order[1:] > order[:-1]))
+    starts = starts.astype(np.int64)
 
+    def sorted_rows(a: np.ndarray) -> np.ndarray:
+        """Observations (axis 1) sorted by cluster, X transposed to (rows, p, N): the
+        kernels run over contiguous covariate columns (no copy for such a view)."""
+        a = a if in_order else a[:, order]
+        return np.ascontiguousarray(np.swapaxes(a, 1, 2) if a.ndim == 3 else a)
+
+    shared = sorted_rows(X[None]) if X.ndim == 2 else None
     parts: list[dict[str, np.ndarray]] = []
     with np.errstate(all="ignore"):
         for lo in range(0, r, chunk_size):
             hi = min(r, lo + chunk_size)
-            design = shared if shared is not None else _Design(Xs[lo:hi], starts)
-            yc = y[lo:hi][:, order]
             parts.append(
                 _fit_chunk(
-                    yc,
-                    design,
-                    sizes,
+                    sorted_rows(y[lo:hi]),
+                    shared if shared is not None else sorted_rows(X[lo:hi]),
+                    starts,
                     family,
                     exchangeable,
                     maxiter,

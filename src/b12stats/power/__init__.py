@@ -15,6 +15,9 @@ form; the answer is a Monte Carlo experiment (Arnold et al. 2011):
 :func:`power` does this for a grid of scenarios (numbers of dyads and clusters)
 and returns one row per scenario with the power, its Monte Carlo standard error,
 and the usual performance measures of the estimator (Morris et al. 2019).
+:func:`sensitivity` reruns the grid for every variant of the design's unpublished
+assumptions (ICCs, clusters, the scale of r, covariate effects; one row per
+scenario, :class:`SensitivityResult`).
 :func:`sample_size` finds the smallest number of dyads reaching a target power,
 on a grid or by bisection; :func:`smallest_n` picks it from a power table
 already computed, and :class:`PowerResult` prints a table with it.
@@ -23,6 +26,7 @@ What is simulated (design, model, test, replicates) is one frozen
 :class:`PowerSpec`; the functions build it from their keyword arguments.
 Modules: :mod:`~b12stats.power.spec`, :mod:`~b12stats.power.run`,
 :mod:`~b12stats.power.sample_size`, :mod:`~b12stats.power.results`,
+:mod:`~b12stats.power.sensitivity`,
 :mod:`~b12stats.power.executor` (where the chunks run).
 
 Models (``model=``)
@@ -102,7 +106,15 @@ from b12stats.power.results import (
 )
 from b12stats.power.run import power, replicate_estimates
 from b12stats.power.sample_size import sample_size
-from b12stats.power.spec import PowerSpec, default_cov_struct
+from b12stats.power.sensitivity import (
+    SensitivityResult,
+    parse_vary,
+    plausible_vary,
+    sensitivity,
+    variants,
+    varied_parameters,
+)
+from b12stats.power.spec import POWER_OPTIONS, PowerSpec, default_cov_struct
 
 __all__ = [
     "ALTERNATIVES",
@@ -117,6 +129,7 @@ __all__ = [
     "MIN_CLUSTERS",
     "MIN_DYADS",
     "MODELS",
+    "POWER_OPTIONS",
     "SAMPLE_SIZE_MCSE_BOUND",
     "SCALES",
     "TRUE_VALUE_DYADS",
@@ -126,10 +139,16 @@ __all__ = [
     "PowerSpec",
     "Runner",
     "SampleSizeResult",
+    "SensitivityResult",
     "default_cov_struct",
+    "parse_vary",
+    "plausible_vary",
     "power",
     "quartile_scores",
     "replicate_estimates",
     "sample_size",
+    "sensitivity",
     "smallest_n",
+    "variants",
+    "varied_parameters",
 ]

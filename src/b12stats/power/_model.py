@@ -63,10 +63,16 @@ def quartile_scores(x: Any) -> np.ndarray:
 
 
 def _simulate_arrays(design: Any, *, n_dyads: int, n_clusters: int, reps: int, rng: Any) -> Any:
-    """Indirection to :func:`b12stats.simulate.simulate_arrays` (imported lazily)."""
+    """Indirection to :func:`b12stats.simulate.simulate_arrays` (imported lazily).
+
+    Covariates without an effect are drawn only if the model reads them
+    (``lazy_covariates``): every caller passes a generator of the chunk's own.
+    """
     from b12stats.simulate import simulate_arrays
 
-    return simulate_arrays(design, n_dyads=n_dyads, n_clusters=n_clusters, reps=reps, rng=rng)
+    return simulate_arrays(
+        design, n_dyads=n_dyads, n_clusters=n_clusters, reps=reps, rng=rng, lazy_covariates=True
+    )
 
 
 def _model_arrays(
@@ -76,7 +82,7 @@ def _model_arrays(
 
     The tested coefficient is column 1 of the design matrix.
     """
-    covs = dict(getattr(sim, "covariates", {}) or {})
+    covs = getattr(sim, "covariates", None) or {}  # a mapping: read only what is used
     names = covariates
     for name in names:
         if name not in covs:
@@ -94,10 +100,13 @@ def _model_arrays(
         y = np.asarray(sim.adequate, dtype=float)
         x, term = quartile_scores(sim.milk_b12), "milk_quartile_score"
     columns = [np.ones_like(x), x] + [np.asarray(covs[c], dtype=float) for c in names]
-    X = np.stack(columns, axis=-1)
+    # stacked as (R, p, N) and returned as its (R, N, p) view: the batched engine
+    # works on the transposed layout, so it needs no copy
+    X = np.swapaxes(np.stack(columns, axis=-2), -1, -2)
     return y, X, np.asarray(sim.cluster), ("const", term, *names)
 
 
+#: Coverage targets already computed in this process: :func:`_true_value_key` -> value.
 _TRUE_CACHE: dict[tuple, float] = {}
 
 
@@ -119,30 +128,97 @@ def _analytic_slope(design: Any) -> float | None:
         return None
 
 
-def _true_value(
-    spec: PowerSpec, *, n_dyads: int, n_clusters: int, simulate: Callable[..., Any]
-) -> float:
-    """The value the tested coefficient estimates in large samples (coverage target)."""
+def _analytic_true_value(spec: PowerSpec) -> float | None:
+    """The coverage target in closed form, where there is one (log-log linear model)."""
     if spec.model == "linear" and spec.scale == "log":
-        slope = _analytic_slope(spec.design)
-        if slope is not None:
-            return slope
-    # No closed form: the probability limit of the GEE estimator, estimated by
-    # large simulated cohorts with the scenario's mean cluster size (under a
-    # misspecified mean model the exchangeable GEE limit depends on it, weakly).
+        return _analytic_slope(spec.design)
+    return None
+
+
+def _true_value_size(n_dyads: int, n_clusters: int) -> tuple[int, int]:
+    """Dyads and clusters of the large cohorts behind the coverage target.
+
+    ``TRUE_VALUE_DYADS`` dyads with the scenario's mean cluster size rounded to
+    0.1 (under a misspecified mean model the exchangeable GEE limit depends on
+    it, weakly).
+    """
     size = round(n_dyads / n_clusters, 1)
     big_c = max(MIN_CLUSTERS, round(TRUE_VALUE_DYADS / size))
-    big_n = max(big_c, round(big_c * size))
-    key = (
-        repr(spec.design),
+    return max(big_c, round(big_c * size)), big_c
+
+
+def _simulation_key(design: Any) -> Any:
+    """What the simulated cohorts depend on (not the name, texts or default counts).
+
+    Two designs with equal keys simulate identical cohorts for the same
+    ``n_dyads``, ``n_clusters``, ``reps`` and generator
+    (:func:`b12stats.simulate.simulate_arrays` reads nothing else).
+    """
+    try:
+        return (
+            design.milk.mu,
+            design.milk.sigma,
+            design.infant.mu,
+            design.infant.sigma,
+            design.correlation,
+            design.correlation_scale,
+            design.icc_milk,
+            design.icc_infant,
+            design.cluster_sizes,
+            design.adequacy_cutoff,
+            tuple((c.name, c.distribution, c.params, c.effect) for c in design.covariates),
+        )
+    except AttributeError:
+        return repr(design)
+
+
+def _true_value_key(spec: PowerSpec, *, n_dyads: int, n_clusters: int) -> tuple:
+    """Cache key of the simulated coverage target: the simulated design and the fitted model."""
+    return (
+        _simulation_key(spec.design),
         spec.model,
         spec.scale,
         spec.covariates,
         spec.cov_struct,
-        big_n,
-        big_c,
+        *_true_value_size(n_dyads, n_clusters),
     )
+
+
+def _simulate_true_value(
+    design: Any, *, n_dyads: int, n_clusters: int, reps: int, rng: Any
+) -> Any:
+    """The large cohorts of the coverage target: always drawn with ``TRUE_VALUE_SEED``.
+
+    ``rng`` is ignored, so that the target is the same number in every run
+    whichever executor task computes it.
+    """
+    del rng
+    return _simulate_arrays(
+        design,
+        n_dyads=n_dyads,
+        n_clusters=n_clusters,
+        reps=reps,
+        rng=np.random.default_rng(TRUE_VALUE_SEED),
+    )
+
+
+def _true_value(
+    spec: PowerSpec, *, n_dyads: int, n_clusters: int, simulate: Callable[..., Any]
+) -> float:
+    """The value the tested coefficient estimates in large samples (coverage target).
+
+    Closed form for the log-log linear model; otherwise the mean estimate over
+    ``TRUE_VALUE_REPS`` simulated cohorts of about ``TRUE_VALUE_DYADS`` dyads
+    (:func:`_true_value_size`), cached per process by :func:`_true_value_key`.
+    :func:`b12stats.power.run._fill_true_values` computes missing ones through
+    the executor, in parallel, before they are looked up here.
+    """
+    exact = _analytic_true_value(spec)
+    if exact is not None:
+        return exact
+    key = _true_value_key(spec, n_dyads=n_dyads, n_clusters=n_clusters)
     if key not in _TRUE_CACHE:
+        big_n, big_c = _true_value_size(n_dyads, n_clusters)
         sim = simulate(
             spec.design,
             n_dyads=big_n,

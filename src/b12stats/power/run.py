@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
+import itertools
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,8 +15,23 @@ import pandas as pd
 from scipy import stats
 
 from b12stats.errors import OptionError
-from b12stats.power._model import _simulate_arrays, _true_value
-from b12stats.power._options import CHUNK_SIZE, COLUMNS, MAX_CHUNK_CELLS, MAX_REPLICATES
+from b12stats.power._model import (
+    _TRUE_CACHE,
+    _analytic_true_value,
+    _simulate_arrays,
+    _simulate_true_value,
+    _true_value,
+    _true_value_key,
+    _true_value_size,
+)
+from b12stats.power._options import (
+    CHUNK_SIZE,
+    COLUMNS,
+    MAX_CHUNK_CELLS,
+    MAX_REPLICATES,
+    TRUE_VALUE_REPS,
+    TRUE_VALUE_SEED,
+)
 from b12stats.power.executor import Runner, _Chunk
 from b12stats.power.spec import PowerSpec, _resolve_design, _scenarios, _seed_from
 
@@ -246,69 +263,151 @@ def power(
     return _power_table(spec.for_scenarios(scenarios), scenarios, seed, runner)
 
 
-def _replicate_arrays(
-    spec: PowerSpec, scenarios: list[tuple[int, int]], seed: int, runner: Runner
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Simulate and fit every replicate of every scenario.
+#: One simulated experiment of a run: a spec and its (n_dyads, n_clusters) scenarios.
+_Job = tuple[PowerSpec, list[tuple[int, int]]]
 
-    Returns, per scenario in order, the arrays (estimate, se, converged) of the
-    tested coefficient over its replicates.
-    """
-    reps, chunk_size = spec.reps, spec.chunk_size
-    total = reps * len(scenarios)
+
+def _check_size(jobs: Sequence[_Job]) -> None:
+    """Refuse runs too large for memory (:data:`MAX_REPLICATES`, :data:`MAX_CHUNK_CELLS`)."""
+    total = sum(spec.reps * len(scenarios) for spec, scenarios in jobs)
     if total > MAX_REPLICATES:
         raise OptionError(
             f"reps x scenarios = {total:,} replicates exceeds the limit of {MAX_REPLICATES:,}: "
             "every replicate's estimate is kept in memory, and so many fits would run for days"
         )
-    widest = max(n for n, _ in scenarios)
-    if min(chunk_size, reps) * widest > MAX_CHUNK_CELLS:
-        raise OptionError(
-            f"chunk_size x n_dyads = {min(chunk_size, reps) * widest:,} simulated values per "
-            f"array exceeds the limit of {MAX_CHUNK_CELLS:,} (a chunk holds about ten such "
-            "arrays in memory); lower chunk_size or n_dyads"
-        )
-    n_chunks = math.ceil(reps / chunk_size)
-    tasks = (
-        _Chunk(
-            spec=spec,
-            n_dyads=n,
-            n_clusters=c,
-            reps=min(chunk_size, reps - k * chunk_size),
-            seed=seed,
-            index=k,
-            simulate=_simulate_arrays,
-        )
-        for n, c in scenarios
-        for k in range(n_chunks)
+    for spec, scenarios in jobs:
+        widest = max(n for n, _ in scenarios)
+        if min(spec.chunk_size, spec.reps) * widest > MAX_CHUNK_CELLS:
+            raise OptionError(
+                f"chunk_size x n_dyads = {min(spec.chunk_size, spec.reps) * widest:,} simulated "
+                f"values per array exceeds the limit of {MAX_CHUNK_CELLS:,} (a chunk holds "
+                "about ten such arrays in memory); lower chunk_size or n_dyads"
+            )
+
+
+def _chunks(spec: PowerSpec, scenarios: list[tuple[int, int]], seed: int) -> Iterator[_Chunk]:
+    """The tasks of one job: chunk ``k`` of scenario ``(n, c)`` seeded by ``(seed, n, c, k)``."""
+    n_chunks = math.ceil(spec.reps / spec.chunk_size)
+    for n, c in scenarios:
+        for k in range(n_chunks):
+            yield _Chunk(
+                spec=spec,
+                n_dyads=n,
+                n_clusters=c,
+                reps=min(spec.chunk_size, spec.reps - k * spec.chunk_size),
+                seed=seed,
+                index=k,
+                simulate=_simulate_arrays,
+            )
+
+
+def _true_value_chunks(jobs: Sequence[_Job]) -> dict[tuple, _Chunk]:
+    """One task per coverage target the jobs need that is not cached yet (no duplicates).
+
+    The task simulates the large cohorts of :func:`~b12stats.power._model._true_value`
+    with its fixed seed and fits the model; the mean of its estimates is the target.
+    """
+    todo: dict[tuple, _Chunk] = {}
+    for spec, scenarios in jobs:
+        if spec.true_value is not None or _analytic_true_value(spec) is not None:
+            continue
+        for n, c in scenarios:
+            key = _true_value_key(spec, n_dyads=n, n_clusters=c)
+            if key in _TRUE_CACHE or key in todo:
+                continue
+            big_n, big_c = _true_value_size(n, c)
+            todo[key] = _Chunk(
+                spec=dataclasses.replace(spec, cov_type="robust"),  # estimates only
+                n_dyads=big_n,
+                n_clusters=big_c,
+                reps=TRUE_VALUE_REPS,
+                seed=TRUE_VALUE_SEED,
+                index=0,
+                simulate=_simulate_true_value,
+            )
+    return todo
+
+
+def _run_jobs(
+    jobs: Sequence[_Job], seed: int, runner: Runner, *, true_values: bool = True
+) -> list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Simulate and fit every replicate of every job, in one executor run.
+
+    With ``true_values``, the coverage targets not yet cached are computed in
+    the same run (their tasks first: they are the largest), so that a pool
+    starts once and one progress bar covers everything. Returns, per job and
+    per scenario in order, the arrays (estimate, se, converged) of the tested
+    coefficient over its replicates.
+    """
+    _check_size(jobs)
+    targets = _true_value_chunks(jobs) if true_values else {}
+    n_tasks = len(targets) + sum(
+        len(scenarios) * math.ceil(spec.reps / spec.chunk_size) for spec, scenarios in jobs
     )
-    n_tasks = len(scenarios) * n_chunks
     logger.info(
-        "power: %d scenarios x %d replicates in %d chunks (seed %d)",
-        len(scenarios),
-        reps,
+        "power: %d scenarios in %d tasks, %d of them coverage targets (seed %d)",
+        sum(len(scenarios) for _, scenarios in jobs),
         n_tasks,
+        len(targets),
         seed,
     )
-    results = runner.run(tasks, n_tasks)
-    per_scenario = []
-    for i in range(len(scenarios)):
-        chunk = results[i * n_chunks : (i + 1) * n_chunks]
-        per_scenario.append(
-            (
-                np.concatenate([r[0] for r in chunk]),
-                np.concatenate([r[1] for r in chunk]),
-                np.concatenate([r[2] for r in chunk]),
-            )
-        )
-    return per_scenario
+    tasks = itertools.chain(
+        targets.values(), *(_chunks(spec, scenarios, seed) for spec, scenarios in jobs)
+    )
+    results = iter(runner.run(tasks, n_tasks))
+    for key in targets:  # the first results: one per target
+        _TRUE_CACHE[key] = float(np.nanmean(next(results)[0]))
+    out = []
+    for spec, scenarios in jobs:
+        n_chunks = math.ceil(spec.reps / spec.chunk_size)
+        per_scenario = []
+        for _ in scenarios:
+            chunk = list(itertools.islice(results, n_chunks))
+            per_scenario.append(tuple(np.concatenate([r[i] for r in chunk]) for i in range(3)))
+        out.append(per_scenario)
+    return out
+
+
+def _replicate_arrays(
+    spec: PowerSpec, scenarios: list[tuple[int, int]], seed: int, runner: Runner
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The arrays (estimate, se, converged) of every scenario of one spec (no coverage target)."""
+    return _run_jobs([(spec, scenarios)], seed, runner, true_values=False)[0]
+
+
+def _power_tables(
+    jobs: Sequence[_Job],
+    seed: int,
+    runner: Runner,
+    *,
+    arrays: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] | None = None,
+) -> list[pd.DataFrame]:
+    """The rows of :func:`power` for each job, all run through ``runner`` at once.
+
+    ``arrays``: the jobs' replicates already run by :func:`_run_jobs` (with
+    their coverage targets).
+    """
+    if arrays is None:
+        arrays = _run_jobs(jobs, seed, runner)
+    return [
+        _rows_of(spec, scenarios, per_scenario, seed)
+        for (spec, scenarios), per_scenario in zip(jobs, arrays, strict=True)
+    ]
 
 
 def _power_table(
     spec: PowerSpec, scenarios: list[tuple[int, int]], seed: int, runner: Runner
 ) -> pd.DataFrame:
     """The rows of :func:`power` for an explicit list of (n_dyads, n_clusters) pairs."""
-    per_scenario = _replicate_arrays(spec, scenarios, seed, runner)
+    return _power_tables([(spec, scenarios)], seed, runner)[0]
+
+
+def _rows_of(
+    spec: PowerSpec,
+    scenarios: list[tuple[int, int]],
+    per_scenario: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    seed: int,
+) -> pd.DataFrame:
     method = spec.method
     rows = []
     for (n, c), (est, se, ok) in zip(scenarios, per_scenario, strict=True):

@@ -12,31 +12,19 @@ import pandas as pd
 
 from b12stats._validation import UNIT_OPEN, Interval, Real, check_params
 from b12stats.errors import OptionError
-from b12stats.power._options import CHUNK_SIZE, MIN_CLUSTERS, MIN_DYADS
+from b12stats.power._options import MIN_CLUSTERS, MIN_DYADS
 from b12stats.power.executor import Runner, _mp_context
 from b12stats.power.results import SampleSizeResult, smallest_n
 from b12stats.power.run import _power_table
 from b12stats.power.spec import (
-    PowerSpec,
     _check_int,
     _int_list,
     _resolve_design,
     _seed_from,
+    _spec_with,
 )
 
 __all__ = ["sample_size"]
-
-#: Defaults of :func:`power` options that :func:`sample_size` passes through.
-_POWER_DEFAULTS: dict[str, Any] = {
-    "scale": "log",
-    "covariates": None,
-    "cov_struct": None,
-    "alpha": 0.05,
-    "alternative": "two-sided",
-    "true_value": None,
-    "chunk_size": CHUNK_SIZE,
-    "cov_type": "robust",
-}
 
 
 def sample_size(
@@ -92,6 +80,10 @@ def sample_size(
         A fixed number of clusters instead (more dyads per cluster as n grows).
     reps, model, rng, executor, workers, progress, **options
         Passed to :func:`power` (e.g. ``scale``, ``cov_struct``, ``alpha``).
+        The search needs power only: ``true_value=math.nan`` skips the
+        coverage target (for the trend model a large simulation per cluster
+        size the bisection visits, about a second each), as ``b12stats power
+        --target-power`` does.
 
     Returns
     -------
@@ -111,15 +103,10 @@ def sample_size(
         dyads_per_cluster = design.n_dyads / design.n_clusters
     check_params(
         dyads_per_cluster=dyads_per_cluster,
-        constraints={"dyads_per_cluster": [Interval(Real, 1, None)]},
+        constraints={"dyads_per_cluster": [None, Interval(Real, 1, None)]},
     )
     seed = _seed_from(rng)
-    unknown = sorted(set(options) - set(_POWER_DEFAULTS))
-    if unknown:
-        raise OptionError(
-            f"unknown option(s) {unknown}; sample_size passes on: {', '.join(_POWER_DEFAULTS)}"
-        )
-    spec = PowerSpec(design, model=model, reps=reps, **(_POWER_DEFAULTS | options))
+    spec = _spec_with(design, model=model, reps=reps, options=options, caller="sample_size")
     runner = Runner(executor=executor, workers=workers, progress=progress)
     size = dyads_per_cluster
 

@@ -35,7 +35,7 @@ from b12stats.power._options import (
     SCALES,
 )
 
-__all__ = ["PowerSpec", "default_cov_struct"]
+__all__ = ["POWER_OPTIONS", "PowerSpec", "default_cov_struct"]
 
 _SPEC_CONSTRAINTS: dict[str, list[Any]] = {
     "model": [Options(MODELS)],
@@ -166,6 +166,32 @@ class PowerSpec:
             f"simulated GEE {family} {self.cov_struct}, {se_kind} Wald z ({self.alternative}) "
             f"on {term}"
         )
+
+
+#: Options of :func:`b12stats.power.power` that :func:`~b12stats.power.sample_size` and
+#: :func:`~b12stats.power.sensitivity` pass through (``**options``), with their defaults.
+POWER_OPTIONS: dict[str, Any] = {
+    "scale": "log",
+    "covariates": None,
+    "cov_struct": None,
+    "alpha": 0.05,
+    "alternative": "two-sided",
+    "true_value": None,
+    "chunk_size": CHUNK_SIZE,
+    "cov_type": "robust",
+}
+
+
+def _spec_with(
+    design: Any, *, model: str, reps: int, options: dict[str, Any], caller: str
+) -> PowerSpec:
+    """The spec of ``caller``'s ``**options`` (:data:`POWER_OPTIONS`; unknown ones refused)."""
+    unknown = sorted(set(options) - set(POWER_OPTIONS))
+    if unknown:
+        raise OptionError(
+            f"unknown option(s) {unknown}; {caller} passes on: {', '.join(POWER_OPTIONS)}"
+        )
+    return PowerSpec(design, model=model, reps=reps, **(POWER_OPTIONS | options))
 
 
 def _resolve_design(design: Any) -> Any:

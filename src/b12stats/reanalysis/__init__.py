@@ -21,6 +21,7 @@ writes text for a reader or draws: :mod:`b12stats.report` and the scripts in
 :func:`analysis_ptrend`                    plausibility of a published P-trend
 :func:`analysis_power`                     power by simulation over numbers of dyads
 :func:`coverage_targets`                   its coverage targets, to compute apart
+:func:`analysis_sensitivity`               conclusions over each assumption's plausible range
 =========================================  ============================================
 """
 
@@ -59,6 +60,7 @@ from b12stats.reanalysis.ptrend import (
     PTrendResult,
     analysis_ptrend,
 )
+from b12stats.reanalysis.sensitivity import SensitivityResult, analysis_sensitivity
 from b12stats.reanalysis.simulated_cohort import (
     SimulatedCohortResult,
     analysis_simulated_cohort,
@@ -80,6 +82,7 @@ __all__ = [
     "NothingToShow",
     "PTrendResult",
     "PowerResult",
+    "SensitivityResult",
     "SimulatedCohortResult",
     "Tables",
     "analysis_audit",
@@ -88,6 +91,7 @@ __all__ = [
     "analysis_distributions",
     "analysis_power",
     "analysis_ptrend",
+    "analysis_sensitivity",
     "analysis_simulated_cohort",
     "analysis_supplement_effects",
     "comparison_pairs",

@@ -626,6 +626,12 @@ def _section_audit(tables: Tables = None) -> Section:
     return sec
 
 
+def _section_sensitivity(*args: Any) -> Section:
+    from b12stats.report.section_sensitivity import section_sensitivity  # imports Section
+
+    return section_sensitivity(*args)  # type: ignore[no-any-return]
+
+
 def _nothing(reason: str) -> Callable[[], Section]:
     def fn() -> Section:
         raise NothingToShow(reason)
@@ -726,6 +732,11 @@ def plan(
                     seed, reps, d, tables, tag, *targets
                 ),
                 _coverage_jobs(j, d),
+            ),
+            Planned(
+                f"sensitivity{suffix}",
+                f"Sensitivity to the unpublished assumptions{tag}",
+                lambda d=d, tag=tag: _section_sensitivity(seed, reps, d, tables, tag),
             ),
         ]
     return items

@@ -21,10 +21,14 @@ __all__ = [
 CORRELATION_SCALES = ("pearson_log", "pearson", "spearman")
 
 
-def _check_sigmas(sigma_milk: float, sigma_infant: float) -> None:
+def _pearson_sigmas(sigma_milk: float | None, sigma_infant: float | None) -> tuple[float, float]:
+    """The log-SDs the ``"pearson"`` scale needs, checked (OptionError if missing or not > 0)."""
+    if sigma_milk is None or sigma_infant is None:
+        raise OptionError("the 'pearson' scale needs sigma_milk and sigma_infant")
     for name, s in (("sigma_milk", sigma_milk), ("sigma_infant", sigma_infant)):
         if not (isinstance(s, numbers.Real) and math.isfinite(s) and s > 0):
             raise OptionError(f"{name} must be a finite number > 0, got {s!r}")
+    return sigma_milk, sigma_infant
 
 
 def _lognormal_factor(sigma_milk: float, sigma_infant: float) -> float:
@@ -71,12 +75,8 @@ def observed_correlation(
         return rho
     if scale == "spearman":
         return 6.0 / math.pi * math.asin(rho / 2.0)
-    if sigma_milk is None or sigma_infant is None:
-        raise OptionError("the 'pearson' scale needs sigma_milk and sigma_infant")
-    _check_sigmas(sigma_milk, sigma_infant)
-    return math.expm1(rho * sigma_milk * sigma_infant) / _lognormal_factor(
-        sigma_milk, sigma_infant
-    )
+    s_milk, s_infant = _pearson_sigmas(sigma_milk, sigma_infant)
+    return math.expm1(rho * s_milk * s_infant) / _lognormal_factor(s_milk, s_infant)
 
 
 def observed_correlation_range(
@@ -133,15 +133,13 @@ def latent_correlation(
         if not -1.0 <= r <= 1.0:
             raise OptionError(f"r must lie in [-1, 1] on scale {scale!r}, got {r}")
         return r if scale == "pearson_log" else 2.0 * math.sin(math.pi * r / 6.0)
-    if sigma_milk is None or sigma_infant is None:
-        raise OptionError("the 'pearson' scale needs sigma_milk and sigma_infant")
-    _check_sigmas(sigma_milk, sigma_infant)
-    lo, hi = observed_correlation_range(scale, sigma_milk=sigma_milk, sigma_infant=sigma_infant)
+    s_milk, s_infant = _pearson_sigmas(sigma_milk, sigma_infant)
+    lo, hi = observed_correlation_range(scale, sigma_milk=s_milk, sigma_infant=s_infant)
     if not lo <= r <= hi:
         raise OptionError(
             f"r = {r}, a Pearson correlation on concentrations, is not attainable by log-normal "
-            f"marginals with log-SDs {sigma_milk:.4g} and {sigma_infant:.4g}: "
+            f"marginals with log-SDs {s_milk:.4g} and {s_infant:.4g}: "
             f"attainable range is [{lo:.4f}, {hi:.4f}]"
         )
-    rho = math.log1p(r * _lognormal_factor(sigma_milk, sigma_infant)) / (sigma_milk * sigma_infant)
+    rho = math.log1p(r * _lognormal_factor(s_milk, s_infant)) / (s_milk * s_infant)
     return min(1.0, max(-1.0, rho))  # clip rounding at the ends of the range

@@ -217,9 +217,9 @@ class Covariate:
         m, s, lo, hi = self.params
         return stats.truncnorm((lo - m) / s, (hi - m) / s, loc=m, scale=s)
 
-    @property
+    @functools.cached_property
     def mean(self) -> float:
-        """Population mean of the covariate."""
+        """Population mean of the covariate (computed once: the covariate is frozen)."""
         d, p = self.distribution, self.params
         if d == "uniform":
             return (p[0] + p[1]) / 2.0
@@ -231,9 +231,9 @@ class Covariate:
             return p[0]
         return float(self._truncnorm().mean())
 
-    @property
+    @functools.cached_property
     def variance(self) -> float:
-        """Population variance of the covariate."""
+        """Population variance of the covariate (computed once: the covariate is frozen)."""
         d, p = self.distribution, self.params
         if d == "uniform":
             return (p[1] - p[0]) ** 2 / 12.0
@@ -322,6 +322,11 @@ class Design:
         ``parameter -> row id`` of the ``data/`` rows the published numbers come from.
     milk_threshold
         Milk B12 level (pmol/L) whose share below it :meth:`targets` reports, or None.
+    plausible
+        ``parameter -> values``: the plausible range of an assumed number (names as
+        in :meth:`describe`, e.g. ``icc_infant``), what a sensitivity analysis
+        varies (:func:`b12stats.power.sensitivity`); from the design file's
+        ``plausible = [...]`` keys.
 
     Examples
     --------
@@ -351,6 +356,7 @@ class Design:
     assumptions: Mapping[str, tuple[Any, str]] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
     milk_threshold: float | None = None
+    plausible: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.milk, LognormalMarginal) or not isinstance(
@@ -374,6 +380,9 @@ class Design:
         object.__setattr__(self, "flags", tuple(str(f) for f in self.flags))
         object.__setattr__(self, "assumptions", dict(self.assumptions))
         object.__setattr__(self, "sources", dict(self.sources))
+        object.__setattr__(
+            self, "plausible", {str(k): tuple(v) for k, v in dict(self.plausible).items()}
+        )
         names = [c.name for c in self.covariates]
         if not all(isinstance(c, Covariate) for c in self.covariates):
             raise OptionError("covariates must be Covariate objects")
@@ -717,6 +726,7 @@ class Design:
             },
             "sources": dict(self.sources),
             "milk_threshold": None if self.milk_threshold is None else float(self.milk_threshold),
+            "plausible": {k: _jsonable(v) for k, v in self.plausible.items()},
         }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,12 @@ from b12stats._io import write_csv, write_text
 from b12stats._validation import as_rng, check_params
 from b12stats._version import __version__
 from b12stats.errors import OptionError, check_option
-from b12stats.simulate.design import CLUSTER_SIZE_MODELS, Design, _check_n_dyads_clusters
+from b12stats.simulate.design import (
+    CLUSTER_SIZE_MODELS,
+    Covariate,
+    Design,
+    _check_n_dyads_clusters,
+)
 from b12stats.simulate.registry import resolve_design as get_design
 
 __all__ = [
@@ -60,14 +66,15 @@ class SimArrays:
     adequate
         ``(R, N)`` int 0/1, ``infant_b12 > design.adequacy_cutoff``.
     covariates
-        ``name -> (R, N)`` float arrays.
+        ``name -> (R, N)`` float arrays (a mapping; see ``lazy_covariates`` of
+        :func:`simulate_arrays`).
     """
 
     cluster: np.ndarray
     milk_b12: np.ndarray
     infant_b12: np.ndarray
     adequate: np.ndarray
-    covariates: dict[str, np.ndarray]
+    covariates: Mapping[str, np.ndarray]
 
     @property
     def reps(self) -> int:
@@ -111,6 +118,45 @@ def cluster_labels(
     return np.repeat(np.arange(1, int(n_clusters) + 1, dtype=np.int64), counts)
 
 
+class _Covariates(Mapping[str, np.ndarray]):
+    """Covariate arrays in design order; the ``pending`` ones are drawn on first access.
+
+    They are drawn in design order from ``gen`` as it was left by the other
+    draws, so the values are those an eager draw gives, provided nothing else
+    uses ``gen`` in between.
+    """
+
+    def __init__(
+        self,
+        drawn: dict[str, np.ndarray],
+        pending: list[Covariate],
+        gen: np.random.Generator,
+        shape: tuple[int, int],
+    ) -> None:
+        self._names = (*drawn, *(c.name for c in pending))
+        self._drawn = drawn
+        self._pending = pending
+        self._gen = gen
+        self._shape = shape
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._names:
+            raise KeyError(name)
+        while name not in self._drawn:
+            c = self._pending.pop(0)
+            self._drawn[c.name] = c.draw(self._gen, self._shape)
+        return self._drawn[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 def simulate_arrays(
     design: Design | str | Path,
     *,
@@ -118,6 +164,7 @@ def simulate_arrays(
     n_clusters: int | None = None,
     reps: int = 1,
     rng: Any = None,
+    lazy_covariates: bool = False,
 ) -> SimArrays:
     """Simulate ``reps`` cohorts at once (vectorised; no loop over replicates).
 
@@ -134,6 +181,12 @@ def simulate_arrays(
     rng
         None (fresh entropy), a seed (an integer >= 0), a
         :class:`numpy.random.SeedSequence` or :class:`numpy.random.Generator`.
+    lazy_covariates
+        Draw the covariates after the last one with an effect on infant B12
+        only when they are first read (``sim.covariates[name]``): a power
+        analysis whose model has no covariates skips them. They get the values
+        an eager draw gives provided ``rng`` is not used in between, so pass a
+        generator of its own (or a seed).
 
     Returns
     -------
@@ -179,7 +232,9 @@ def simulate_arrays(
     z = math.sqrt(icc_z) * b[:, idx] + math.sqrt(1.0 - icc_z) * f
     covs: dict[str, np.ndarray] = {}
     shift = np.zeros((reps, n))
-    for c in design.covariates:
+    with_effect = [i for i, c in enumerate(design.covariates) if c.effect != 0.0]
+    eager = len(design.covariates) if not lazy_covariates else max(with_effect, default=-1) + 1
+    for c in design.covariates[:eager]:
         values = c.draw(gen, (reps, n))
         covs[c.name] = values
         if c.effect != 0.0:
@@ -189,8 +244,13 @@ def simulate_arrays(
     milk = np.exp(log_milk)
     infant = np.exp(log_inf)
     adequate = (infant > design.adequacy_cutoff).astype(np.int64)
+    pending = list(design.covariates[eager:])
     return SimArrays(
-        cluster=cluster, milk_b12=milk, infant_b12=infant, adequate=adequate, covariates=covs
+        cluster=cluster,
+        milk_b12=milk,
+        infant_b12=infant,
+        adequate=adequate,
+        covariates=_Covariates(covs, pending, gen, (reps, n)) if pending else covs,
     )
 
 

@@ -154,6 +154,7 @@ class _Reader:
         self.sources: dict[str, str] = {}
         self.names: dict[str, Any] = {}  # values offered to the text templates
         self._reasons: dict[str, tuple[Any, ...]] = {}  # reasons still to be filled in
+        self.plausible: dict[str, tuple[Any, ...]] = {}  # plausible ranges of assumed numbers
 
     def assume(self, param: str, value: Any, reason: Any, keypath: tuple[Any, ...]) -> None:
         """Record an assumption; its reason is a template filled in by :meth:`finish`."""
@@ -298,14 +299,18 @@ class _Reader:
         reason = spec.get("reason")
         source = spec.get("source")
         if "value" in spec:
-            self.table(spec, keypath, ("value",), ("reason", "source"))
+            self.table(spec, keypath, ("value",), ("reason", "source", "plausible"))
             value = spec["value"]
         elif "fit" in spec:
-            self.table(spec, keypath, ("fit", "table", "row_id"), ("reason", "source"))
+            self.table(
+                spec, keypath, ("fit", "table", "row_id"), ("reason", "source", "plausible")
+            )
             value = self._fit(spec, keypath)[0].sigma
             row_id = spec["row_id"]
         else:
-            self.table(spec, keypath, ("table", "row_id"), ("column", "reason", "source"))
+            self.table(
+                spec, keypath, ("table", "row_id"), ("column", "reason", "source", "plausible")
+            )
             row, row_id = self._cell(spec, keypath)
             column = spec.get("column", _DEFAULT_COLUMN.get(spec["table"], "value"))
             value = self._number(row, column, keypath, row_id)
@@ -315,9 +320,26 @@ class _Reader:
         value = self._check(value, kind, where)
         if reason is not None:
             self.assume(param, value, reason, (*keypath, "reason"))
+        if "plausible" in spec:
+            self.plausible[param] = self._plausible(spec, kind, keypath)
         if source is not None:
             self.sources[param] = self.text(source, (*keypath, "source"), template=False)
         return value
+
+    def _plausible(self, spec: Any, kind: str, keypath: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The ``plausible`` range of an assumed number: >= 2 distinct valid values, ascending."""
+        kp = (*keypath, "plausible")
+        values = spec["plausible"]
+        if "reason" not in spec:
+            raise self.fail(kp, "a plausible range belongs to an assumed number: give its reason")
+        if not isinstance(values, list) or len(values) < 2:
+            raise self.fail(kp, f"must be a list of at least 2 values, got {values!r}")
+        out = tuple(self._check(v, kind, (*kp, i)) for i, v in enumerate(values))
+        if len(set(out)) < len(out):
+            raise self.fail(kp, f"values must be distinct, got {values!r}")
+        if all(isinstance(v, float | int) for v in out) and list(out) != sorted(out):
+            raise self.fail(kp, f"numbers must be in ascending order, got {values!r}")
+        return out
 
     def _check(self, v: Any, kind: str, keypath: tuple[Any, ...]) -> Any:
         real = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
@@ -457,6 +479,12 @@ def read_design(path: str | Path, *, rows: RowLookup | RowMapping | None = None)
             ("n_clusters",),
             f"{values['n_clusters']} clusters for {values['n_dyads']} dyads: at most n_dyads",
         )
+    widest = max(rd.plausible.get("n_clusters", (0,)))
+    if widest > values["n_dyads"]:
+        raise rd.fail(
+            ("n_clusters", "plausible"),
+            f"{widest} clusters for {values['n_dyads']} dyads: at most n_dyads",
+        )
     rd.names.update(values)
     if values["n_dyads"] > 2:
         rd.names["critical_r"] = float(r_critical(values["n_dyads"], alpha=_CRITICAL_ALPHA))
@@ -498,6 +526,7 @@ def read_design(path: str | Path, *, rows: RowLookup | RowMapping | None = None)
             flags=tuple(rd.text(f, ("flags", i)) for i, f in enumerate(flags)),
             assumptions=rd.assumptions,
             sources=rd.sources,
+            plausible=rd.plausible,
             **values,
         )
     except OptionError as exc:
@@ -535,6 +564,8 @@ def design_to_dict(design: Design) -> dict[str, Any]:
             out["reason"] = _escape(assumptions.pop(param)[1])
         if param in sources:
             out["source"] = sources.pop(param)
+        if param in design.plausible and "reason" in out:
+            out["plausible"] = _plain(design.plausible[param])
         return out if len(out) > 1 else out["value"]
 
     doc: dict[str, Any] = {"name": design.name, "description": _escape(design.description)}

@@ -17,7 +17,9 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import pandas as pd
 
@@ -350,20 +352,49 @@ def supplementation_stance(text: str) -> tuple[str, int, int] | None:
     return None
 
 
-def _claims(
-    file: str, text: str | None, primary_text: str | None, primary_file: str
-) -> Iterator[Check]:
+_Found = TypeVar("_Found", bound=tuple[Any, ...])
+
+
+@dataclass(frozen=True)
+class _InBoth(Generic[_Found]):
+    """A claim worded in the text and in its primary: what each says and where.
+
+    ``mine`` and ``theirs`` are what the finder returned, ending with the span
+    ``start, end`` of the words; ``row`` stands at the text's words.
+    """
+
+    mine: _Found
+    theirs: _Found
+    said: str
+    said_p: str
+    row: Row
+
+
+def _in_both(
+    find: Callable[[str], _Found | None],
+    file: str,
+    text: str | None,
+    primary_text: str | None,
+) -> _InBoth[_Found] | None:
+    """The claim ``find`` reads in the text and in the primary's; None unless both word it."""
     if not text or not primary_text:
-        return
-    mine, theirs = supplementation_stance(text), supplementation_stance(primary_text)
+        return None
+    mine, theirs = find(text), find(primary_text)
     if mine is None or theirs is None:
-        return
+        return None
+    (start, end), (p_start, p_end) = mine[-2:], theirs[-2:]
+    said = text[start:end]
+    cell = pd.Series({"start": start, "end": end, "text": said})
+    row = Row(-1, file, cell, f"{file}@{start}")
+    return _InBoth(mine, theirs, said, primary_text[p_start:p_end], row)
+
+
+def _supplementation(both: _InBoth[Any], primary_file: str) -> Check:
+    """Whether supplements were given, as the text and its primary word it."""
+    mine, theirs, said, said_p = both.mine, both.theirs, both.said, both.said_p
     words = {"none": "no B12 supplement was given", "given": "B12 supplements were given"}
     agree = mine[0] == theirs[0]
-    said, said_p = text[mine[1] : mine[2]], primary_text[theirs[1] : theirs[2]]
-    cell = pd.Series({"start": mine[1], "end": mine[2], "text": said})
-    row = Row(-1, file, cell, f"{file}@{mine[1]}")
-    yield row.check(
+    return both.row.check(
         "supplementation", category="claim_vs_primary", claim=words[mine[0]],
         reported=f"'{said}'", recomputed=f"primary: '{said_p}'",
         verdict=decide(reproduced=agree, against_primary=True),
@@ -408,20 +439,12 @@ def daily_dose(text: str) -> tuple[float, int, int, int] | None:
     return None
 
 
-def _dose_claim(
-    file: str, text: str | None, primary_text: str | None, primary_file: str
-) -> Iterator[Check]:
-    if not text or not primary_text:
-        return
-    mine, theirs = daily_dose(text), daily_dose(primary_text)
-    if mine is None or theirs is None:
-        return
-    said, said_p = text[mine[2] : mine[3]], primary_text[theirs[2] : theirs[3]]
+def _dose(both: _InBoth[Any], primary_file: str) -> Check:
+    """The daily B12 dose, as the text and its primary word it."""
+    mine, theirs, said, said_p = both.mine, both.theirs, both.said, both.said_p
     gap = abs(mine[0] - theirs[0]) - 0.5 * 10.0 ** -mine[1] - 0.5 * 10.0 ** -theirs[1]
     fits = gap <= DOSE_REL_TOL * max(mine[0], theirs[0])
-    cell = pd.Series({"start": mine[2], "end": mine[3], "text": said})
-    row = Row(-1, file, cell, f"{file}@{mine[2]}")
-    yield row.check(
+    return both.row.check(
         "dose", category="claim_vs_primary", claim=f"a daily B12 dose of {mine[0]:g} µg",
         reported=f"'{said}'", recomputed=f"primary: '{said_p}'",
         verdict=decide(reproduced=mine[:2] == theirs[:2], compatible=fits, against_primary=True),
@@ -430,6 +453,14 @@ def _dose_claim(
                 + ("." if fits else f", more than {DOSE_REL_TOL:.0%} apart beyond rounding.")),
         cited_source_id=primary_file, source_kind="",
     )  # fmt: skip
+
+
+#: Claims a text words, checked against the primary's wording: the finder (a tuple
+#: ending with the words' span, or None) and the judge of the two wordings.
+_WORDED: tuple[tuple[Callable[[str], Any], Callable[[_InBoth[Any], str], Check]], ...] = (
+    (supplementation_stance, _supplementation),
+    (daily_dose, _dose),
+)
 
 
 def _significance(row: Row, p: Row, primary_file: str) -> Check:
@@ -808,6 +839,8 @@ def against_primary(
             continue
         out.append(_compare(row, got[0], primary_file))
     if rows:
-        out.extend(_claims(rows[0].file, text, primary_text, primary_file))
-        out.extend(_dose_claim(rows[0].file, text, primary_text, primary_file))
+        for find, judge in _WORDED:
+            both = _in_both(find, rows[0].file, text, primary_text)
+            if both is not None:
+                out.append(judge(both, primary_file))
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,6 +261,29 @@ def meta_correlations(
         np.arctanh(r_arr), 1.0 / (n_arr - 3.0), method=method, test=test, conf_level=conf_level
     )
     return MetaResult(fit=fit, r=r_arr, n=n_arr.astype(int), labels=labs, group=group)
+
+
+def _pool_subsets(
+    r: np.ndarray,
+    n: np.ndarray,
+    labels: Sequence[str],
+    subsets: Iterable[tuple[str, Sequence[int]]],
+    *,
+    method: str,
+    test: str,
+    conf_level: float,
+) -> Iterator[MetaResult]:
+    """:func:`meta_correlations` of the studies of each ``(group, study indices)`` in turn."""
+    for group, rows in subsets:
+        yield meta_correlations(
+            r[rows],
+            n[rows],
+            method=method,
+            test=test,
+            conf_level=conf_level,
+            labels=[labels[i] for i in rows],
+            group=group,
+        )
 
 
 def _num(x: float, d: int = 3) -> str:

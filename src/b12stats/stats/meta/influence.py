@@ -12,7 +12,7 @@ from b12stats._validation import (
 )
 from b12stats.errors import OptionError
 from b12stats.stats.meta._options import _LABELS, _POOL_OPTIONS
-from b12stats.stats.meta.correlations import _check_correlations, meta_correlations
+from b12stats.stats.meta.correlations import _check_correlations, _pool_subsets
 
 
 @validate_params({**_POOL_OPTIONS, "labels": _LABELS})
@@ -42,18 +42,14 @@ def leave_one_out(
     r_arr, n_arr, labs = _check_correlations(r, n, labels)
     if r_arr.size < 2:
         raise OptionError("leave-one-out needs at least 2 studies")
+    others = [
+        (f"without {lab}", [j for j in range(r_arr.size) if j != i]) for i, lab in enumerate(labs)
+    ]
+    pools = _pool_subsets(
+        r_arr, n_arr, labs, others, method=method, test=test, conf_level=conf_level
+    )
     rows = []
-    for i, lab in enumerate(labs):
-        keep = np.arange(r_arr.size) != i
-        res = meta_correlations(
-            r_arr[keep],
-            n_arr[keep],
-            method=method,
-            test=test,
-            conf_level=conf_level,
-            labels=[x for j, x in enumerate(labs) if j != i],
-            group=f"without {lab}",
-        )
+    for lab, res in zip(labs, pools, strict=True):
         frame = res.to_frame()
         frame.insert(0, "omitted", lab)
         rows.append(frame)

@@ -15,7 +15,7 @@ from scipy import stats
 from b12stats._validation import cluster_ids, validate_params
 from b12stats.errors import OptionError
 from b12stats.stats.meta._options import _LABELS, _POOL_OPTIONS, EXCLUDED_COLUMNS, SUMMARY_COLUMNS
-from b12stats.stats.meta.correlations import MetaResult, _check_correlations, meta_correlations
+from b12stats.stats.meta.correlations import MetaResult, _check_correlations, _pool_subsets
 from b12stats.stats.meta.influence import leave_one_out
 
 __all__ = ["MetaTable", "pool_groups", "subgroup"]
@@ -149,19 +149,15 @@ def pool_groups(
         raise OptionError(f"groups has {len(names)} entries for {r_arr.size} correlations")
     labs = [f"study {i + 1}" for i in range(r_arr.size)] if labels is None else list(labels)
     notes = notes or {}
-    results = []
-    for name in dict.fromkeys(names):
-        rows = [i for i, g in enumerate(names) if g == name]
-        res = meta_correlations(
-            r_arr[rows],
-            n_arr[rows],
-            method=method,
-            test=test,
-            conf_level=conf_level,
-            labels=[labs[i] for i in rows],
-            group=name,
-        )
-        results.append(dataclasses.replace(res, extra_notes=tuple(notes.get(name, ()))))
+    groups_rows = [
+        (name, [i for i, g in enumerate(names) if g == name]) for name in dict.fromkeys(names)
+    ]
+    pools = _pool_subsets(
+        r_arr, n_arr, labs, groups_rows, method=method, test=test, conf_level=conf_level
+    )
+    results = [
+        dataclasses.replace(res, extra_notes=tuple(notes.get(res.group, ()))) for res in pools
+    ]
     if excluded is None:
         excluded = pd.DataFrame(columns=list(EXCLUDED_COLUMNS))
     return MetaTable(results=tuple(results), excluded=excluded)
