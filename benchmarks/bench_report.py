@@ -9,15 +9,16 @@ their ratios to the previous path, measured in the same run:
     the default as it was: the sections in forked processes, one per CPU in
     use, the power section computing its own coverage targets (three
     simulations of 40 cohorts of 10,000 dyads, one after the other) and every
-    worker importing pyplot and loading the bundled tables again;
+    worker importing pyplot, loading the bundled tables and the GEE engine's
+    compiled kernels again;
 ``serial``
     the sections one after the other in one process (``workers=1``);
 ``default``
     what ``b12stats report`` does: the coverage targets are jobs of their own,
     run beside the other sections, their results passed to the power section;
-    pyplot and the tables loaded once before forking; ``savefig`` without the
-    layout pass that ``tight_layout``'s placeholder engine asked for (the
-    same PNG bytes).
+    pyplot, the tables and the GEE kernels loaded once before forking;
+    ``savefig`` without the layout pass that ``tight_layout``'s placeholder
+    engine asked for (the same PNG bytes).
 
 It checks that the three pages agree but for the embedded PNGs and the
 date/run-time line, and prints where the CPU goes: each job and section run
@@ -66,7 +67,7 @@ def previous_plan(**kwargs):  # no jobs: the power section computes its coverage
     return [sections.Planned(p.key, p.title, p.fn) for p in plan(**kwargs)]
 
 build._sec.plan = previous_plan
-build._warm = lambda tables: None  # each worker imports pyplot and loads the tables itself
+build._warm = lambda *args: None  # each worker loads pyplot, tables, GEE kernels itself
 build.build_report(sys.argv[1])
 """
 
@@ -103,8 +104,8 @@ for name in dir(sections):  # making the figures (sections call them by these na
     if name.startswith("figure_"):
         setattr(sections, name, timed(getattr(sections, name), "figures"))
 t0 = time.process_time()
-build._warm(None)
-print(f"  {time.process_time() - t0:5.2f}  {0:5.2f}  {0:5.2f}  (parent) pyplot and tables")
+build._warm(None, [build.default_design_name()])
+print(f"  {time.process_time() - t0:5.2f}  {0:5.2f}  {0:5.2f}  (parent) pyplot, tables, kernels")
 plan = sections.plan(seed=build.DEFAULT_SEED, reps=build.DEFAULT_REPS)
 results = {}
 for p in plan:

@@ -9,6 +9,7 @@ import datetime as _dt
 import functools
 import io
 import logging
+import math
 import multiprocessing
 import os
 import sys
@@ -236,22 +237,32 @@ def _run_planned(i: int, done: Sequence[tuple[bool, Any, float]] = ()) -> Sectio
     return _make(_PLAN[i], done)
 
 
-def _warm(tables: Tables) -> None:
+def _warm(tables: Tables, designs: Sequence[Any] = ()) -> None:
     """Load before forking what every worker would otherwise load again.
 
     pyplot (every section draws a figure), :mod:`scipy.stats` (the
-    simulations' truncated-normal covariates, the sections' tests) and the
-    bundled tables, cached per process (:func:`b12stats.data.load_table`):
-    loaded here, the forked workers share them.
+    simulations' truncated-normal covariates, the sections' tests), the
+    bundled tables, cached per process (:func:`b12stats.data.load_table`),
+    and the GEE engine's compiled kernels (one replicate of each model of
+    the first design; about 0.5 s to load): loaded here, the forked workers
+    share them.
     """
     import matplotlib.pyplot  # noqa: F401
     import scipy.stats  # noqa: F401
 
     from b12stats import data
+    from b12stats.errors import B12StatsError
+    from b12stats.power import power
+    from b12stats.simulate import get_design
 
     if tables is None:
         for name in data.table_names():
             data.load_table(name)
+    for d in list(designs)[:1]:
+        with contextlib.suppress(B12StatsError):  # the section says what is wrong
+            design = get_design(d)
+            for model in ("linear", "trend"):
+                power(design, reps=1, model=model, rng=0, true_value=math.nan, progress=False)
 
 
 def _prepare_page() -> None:
@@ -485,7 +496,7 @@ def build_report(
     elif not isinstance(workers, int | np.integer) or workers < 1:
         raise OptionError(f"workers must be a whole number >= 1, got {workers!r}")
     plan = _sec.plan(seed=seed, reps=reps, tables=tables, designs=designs)
-    _warm(tables)
+    _warm(tables, designs)
     sections = run_sections(plan, workers=int(workers), progress=progress, meanwhile=_prepare_page)
     assumptions: list[tuple[str, pd.DataFrame]] = []
     for sec in sections:  # the same design used twice is listed once
