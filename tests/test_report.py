@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -160,6 +161,61 @@ def test_sections_are_the_same_in_parallel():
             assert ca == cb
             pd.testing.assert_frame_equal(fa, fb)
     assert len(parallel[0].rendered) == 1 and not parallel[2].rendered
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+def _job_failing() -> int:
+    raise reanalysis.NothingToShow("the job found nothing")
+
+
+def _needs_pid(pid: int) -> report.Section:
+    return report.Section("x", "t", finding=f"job ran in {pid}")
+
+
+def test_jobs_run_once_and_pass_their_result():
+    """A job two sections need runs once (one process id), before them; its error is theirs."""
+    from b12stats.report.build import run_sections
+    from b12stats.report.sections import Job, Planned
+
+    shared = Job("pid", _pid)
+    failing = Job("fail", _job_failing)
+    items = [
+        Planned("a", "A", _needs_pid, (shared,)),
+        ("b", "B", lambda: report.Section("b", "B", finding="no job")),
+        Planned("c", "C", _needs_pid, (shared,)),
+        Planned("d", "D", _needs_pid, (failing,)),
+    ]
+    for workers in (1, 2):
+        a, b, c, d = run_sections(items, workers=workers)
+        assert a.finding == c.finding and a.finding.startswith("job ran in ")
+        assert b.finding == "no job"
+        assert d.omitted and d.finding == "the job found nothing"
+        if workers == 2 and threading.active_count() == 1:  # forked: in a worker, not here
+            assert a.finding != f"job ran in {_pid()}"
+
+
+def test_power_with_coverage_targets_computed_apart_is_the_same():
+    """analysis_power given coverage_targets (one call per group) gives the same table."""
+    design = "kenya"
+    grid = [40, 100, 286]
+    targets: dict = {}
+    groups = reanalysis.coverage_groups(design, n_dyads=grid)
+    assert sorted(n for g in groups for n in g) == grid
+    for group in groups:
+        targets |= reanalysis.coverage_targets(design, n_dyads=grid, only=group)
+    assert set(targets) == {("trend", n) for n in grid}
+    plain = reanalysis.analysis_power(reps=TEST_REPS, seed=TEST_SEED, n_dyads=grid)
+    given = reanalysis.analysis_power(
+        reps=TEST_REPS, seed=TEST_SEED, n_dyads=grid, true_values=targets
+    )
+    pd.testing.assert_frame_equal(plain.table, given.table, check_exact=True)
+    trend = plain.table[plain.table["model"] == "trend"]
+    assert trend["true_value"].tolist() == [targets["trend", n] for n in grid]
 
 
 def test_cli_passes_options(monkeypatch, tmp_path, capsys):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from scipy import stats
-
 from b12stats.audit import messages as msg
 from b12stats.audit.core import CONF_LEVEL, Check, Context, Kind, decide, flag, isnum
 from b12stats.audit.registry import register
 from b12stats.format import format_p, format_printed
+from b12stats.stats import _scipy_stats as stats  # norm, t without importing scipy.stats
 from b12stats.stats.effects import check_p_against_ci
 from b12stats.stats.printed import parse_p
 

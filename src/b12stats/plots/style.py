@@ -142,10 +142,20 @@ NICE_LOG_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 
 
 def plain_log_ticks(axis: Any) -> None:
-    """Label a log axis with plain numbers (50, 100, 200, ...) instead of 10^k."""
+    """Label a log axis with plain numbers (50, 100, 200, ...) instead of 10^k.
+
+    Only the :data:`NICE_LOG_TICKS` in the axis's view are located, so no
+    tick is made (and laid out) that is never drawn.
+    """
     from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
 
-    axis.set_major_locator(FixedLocator(NICE_LOG_TICKS))
+    class InView(FixedLocator):
+        def __call__(self) -> Any:
+            lo, hi = sorted(self.axis.get_view_interval())
+            # a margin over matplotlib's own test of which ticks are in view
+            return [v for v in self.locs if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+
+    axis.set_major_locator(InView(NICE_LOG_TICKS))
     fmt = ScalarFormatter()
     fmt.set_scientific(False)
     axis.set_major_formatter(fmt)

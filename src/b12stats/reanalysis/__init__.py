@@ -20,6 +20,7 @@ writes text for a reader or draws: :mod:`b12stats.report` and the scripts in
 :func:`analysis_simulated_cohort`                     one simulated cohort and the two GEE models
 :func:`analysis_ptrend`                    plausibility of a published P-trend
 :func:`analysis_power`                     power by simulation over numbers of dyads
+:func:`coverage_targets`                   its coverage targets, to compute apart
 :func:`analysis_sensitivity`               conclusions over each assumption's plausible range
 =========================================  ============================================
 """
@@ -46,7 +47,13 @@ from b12stats.reanalysis.distributions import (
     analysis_distributions,
 )
 from b12stats.reanalysis.effects import EffectsResult, analysis_supplement_effects
-from b12stats.reanalysis.power import POWER_N_DYADS, PowerResult, analysis_power
+from b12stats.reanalysis.power import (
+    POWER_N_DYADS,
+    PowerResult,
+    analysis_power,
+    coverage_groups,
+    coverage_targets,
+)
 from b12stats.reanalysis.ptrend import (
     PTREND_REPS_FACTOR,
     PTREND_SMALLER,
@@ -88,6 +95,8 @@ __all__ = [
     "analysis_simulated_cohort",
     "analysis_supplement_effects",
     "comparison_pairs",
+    "coverage_groups",
+    "coverage_targets",
     "loglog_band",
     "milk_ai_level",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,78 @@ class PowerResult:
     design_label: str = ""  # the place the design describes ("Kenya")
 
 
+def _grid(d: Any, n_dyads: Sequence[int] | None) -> list[int]:
+    """The numbers of dyads of the power curves (default: the grid with the design's own n)."""
+    return list(n_dyads) if n_dyads is not None else sorted({*POWER_N_DYADS, int(d.n_dyads)})
+
+
+def coverage_groups(
+    design: Any = None, *, n_dyads: Sequence[int] | None = None
+) -> list[list[int]]:
+    """The power curves' numbers of dyads, grouped by the coverage target they share.
+
+    :func:`b12stats.power.power` keeps the design's dyads per cluster (``n``
+    dyads in ``round(n * n_clusters / n_dyads)`` clusters) and, for a model
+    without a closed form (the trend model), estimates the coverage target
+    once per mean cluster size rounded to 0.1 (about 1 s each). Each group
+    can be given to :func:`coverage_targets` in a process of its own; the
+    grouping only decides what is computed together, not the numbers.
+
+    Examples
+    --------
+    >>> coverage_groups("kenya")
+    [[30], [60], [100, 150, 200, 286, 400]]
+    """
+    from b12stats.power import MIN_CLUSTERS
+    from b12stats.simulate import get_design
+
+    d = get_design(default_design_name() if design is None else design)
+    groups: dict[float, list[int]] = {}
+    for n in _grid(d, n_dyads):
+        c = min(n, max(MIN_CLUSTERS, round(n * d.n_clusters / d.n_dyads)))
+        groups.setdefault(round(n / c, 1), []).append(n)
+    return list(groups.values())
+
+
+def coverage_targets(
+    design: Any = None,
+    *,
+    n_dyads: Sequence[int] | None = None,
+    only: Sequence[int] | None = None,
+    model: str = "trend",
+) -> dict[tuple[str, int], float]:
+    """The coverage target (``true_value``) of ``model`` at each number of dyads of the grid.
+
+    As :func:`b12stats.power.power` computes it for :func:`analysis_power`
+    (same design, grid ``n_dyads`` and working correlation), from one
+    replicate per scenario; ``only``: the numbers of dyads of the grid to
+    compute (e.g. one of :func:`coverage_groups`). The result, passed to
+    :func:`analysis_power` as ``true_values``, saves it computing them again.
+
+    Returns
+    -------
+    dict
+        ``(model, n_dyads) -> true_value``.
+    """
+    from b12stats.power import default_cov_struct, power
+    from b12stats.simulate import get_design
+
+    d = get_design(default_design_name() if design is None else design)
+    grid = _grid(d, n_dyads)
+    tab = power(
+        d,
+        n_dyads=list(grid if only is None else only),
+        reps=1,
+        model=model,
+        cov_struct=default_cov_struct(d, n_dyads=grid)[0],
+        rng=0,
+        progress=False,
+    )
+    return {
+        (model, int(n)): float(v) for n, v in zip(tab["n_dyads"], tab["true_value"], strict=True)
+    }
+
+
 def analysis_power(
     *,
     seed: int = DEFAULT_SEED,
@@ -42,6 +114,7 @@ def analysis_power(
     tables: Tables = None,
     models: Sequence[str] = ("linear", "trend"),
     progress: bool | None = False,
+    true_values: Mapping[tuple[str, int], float] | None = None,
 ) -> PowerResult:
     """Simulated power of the linear and trend GEE models over numbers of dyads.
 
@@ -49,18 +122,36 @@ def analysis_power(
     ``model="trend"`` (milk-quartile score), the design's dyads per cluster
     kept, ``reps`` replicates per point, seeded by ``seed``. ``design``: a
     built-in name, a ``.toml`` path or a Design; ``tables`` (``None``: the
-    bundled ones) name where the design's n comes from.
+    bundled ones) name where the design's n comes from. ``true_values``: the
+    coverage targets :func:`coverage_targets` computed (e.g. in another
+    process); a model with a target for every number of dyads uses them
+    instead of computing them (the same numbers).
     """
-    from b12stats.power import power
+    from b12stats.power import default_cov_struct, power
     from b12stats.simulate import get_design
 
     d = get_design(default_design_name() if design is None else design)
-    if n_dyads is None:  # the grid with the design's own number of dyads on it
-        n_dyads = sorted({*POWER_N_DYADS, int(d.n_dyads)})
-    parts = [
-        power(d, n_dyads=list(n_dyads), reps=reps, model=m, rng=seed, progress=progress)
-        for m in models
-    ]
+    grid = _grid(d, n_dyads)
+    given = dict(true_values or {})
+    parts = []
+    for m in models:
+        if not all((m, n) in given for n in grid):
+            parts.append(power(d, n_dyads=grid, reps=reps, model=m, rng=seed, progress=progress))
+            continue
+        cov_struct = default_cov_struct(d, n_dyads=grid)[0]  # the grid's, as one call has
+        parts += [
+            power(
+                d,
+                n_dyads=[n],
+                reps=reps,
+                model=m,
+                cov_struct=cov_struct,
+                true_value=given[m, n],
+                rng=seed,
+                progress=progress,
+            )
+            for n in grid
+        ]
     n_row = published_row(d.sources.get("n_dyads"), tables)
     n_label = "design's n"
     if n_row is not None:

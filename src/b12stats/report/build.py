@@ -6,8 +6,10 @@ import base64
 import concurrent.futures as cf
 import contextlib
 import datetime as _dt
+import functools
 import io
 import logging
+import math
 import multiprocessing
 import os
 import sys
@@ -29,7 +31,7 @@ from b12stats.reanalysis import DEFAULT_REPS, DEFAULT_SEED, NothingToShow, Table
 from b12stats.reanalysis._common import rows as _rows
 from b12stats.reanalysis._common import table
 from b12stats.report import sections as _sec
-from b12stats.report.sections import Section
+from b12stats.report.sections import Job, Planned, Section
 from b12stats.report.tables import table_view
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ __all__ = [
     "build_report",
     "render_figures",
     "render_html",
+    "render_tables",
     "run_section",
     "run_sections",
 ]
@@ -59,6 +62,7 @@ SOURCE_KIND_HEADINGS = {
 EMBED_DPI = 110
 
 
+@functools.cache
 def _template_env() -> Any:
     import jinja2
 
@@ -79,9 +83,17 @@ def _fig_to_base64(fig: Any) -> str:
 
     The figures are laid out by ``tight_layout`` when they are made, so
     ``bbox_inches="tight"`` (a second full draw) would only trim the margin.
+    ``tight_layout`` leaves a placeholder layout engine on the figure, for
+    which ``savefig`` lays everything out once more before drawing; without
+    it the PNG is the same, 20% sooner.
     """
+    import matplotlib
     import matplotlib.pyplot as plt
 
+    with matplotlib.rc_context(
+        {"figure.autolayout": False, "figure.constrained_layout.use": False}
+    ):
+        fig.set_layout_engine(None)  # no engine (with these rc settings)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=EMBED_DPI)
     plt.close(fig)
@@ -109,6 +121,18 @@ def render_figures(sec: Section) -> Section:
     return sec
 
 
+def render_tables(sec: Section) -> Section:
+    """Format ``sec.tables`` for the page into ``sec.table_views`` (once).
+
+    The formatting time is added to ``sec.seconds``.
+    """
+    if len(sec.table_views) != len(sec.tables):
+        t0 = time.perf_counter()
+        sec.table_views = [(caption, table_view(frame)) for caption, frame in sec.tables]
+        sec.seconds += time.perf_counter() - t0
+    return sec
+
+
 def _section_view(sec: Section) -> dict[str, Any]:
     return {
         "key": sec.key,
@@ -118,7 +142,7 @@ def _section_view(sec: Section) -> dict[str, Any]:
         "finding_items": sec.finding_items,
         "notes": sec.notes,
         "rendered_figures": render_figures(sec).rendered,
-        "table_views": [(caption, table_view(frame)) for caption, frame in sec.tables],
+        "table_views": render_tables(sec).table_views,
     }
 
 
@@ -170,14 +194,80 @@ def run_section(key: str, title: str, fn: Callable[[], Section]) -> Section:
 #: Sections started first when they run in parallel (the slowest; the rest fill in).
 _SLOW_FIRST = ("power", "ptrend", "simulated_cohort", "distributions", "audit")
 
-#: The plan the worker processes run (set before they are forked).
-_PLAN: Sequence[tuple[str, str, Callable[[], Section]]] = ()
+#: The plan and its jobs the worker processes run (set before they are forked).
+_PLAN: Sequence[Planned] = ()
+_JOBS: Sequence[Job] = ()
 
 
-def _run_planned(i: int) -> Section:
-    """Run section ``i`` of :data:`_PLAN` and draw its figures (in a worker process)."""
-    key, title, fn = _PLAN[i]
-    return render_figures(run_section(key, title, fn))
+def _call_job(job: Job) -> tuple[bool, Any, float]:
+    """Run ``job``: ``(ok, result or exception, seconds)``."""
+    t0 = time.perf_counter()
+    try:
+        return True, job.fn(), time.perf_counter() - t0
+    except Exception as exc:  # raised again by the sections that need it
+        return False, exc, time.perf_counter() - t0
+
+
+def _run_job(j: int) -> tuple[bool, Any, float]:
+    """Run job ``j`` of :data:`_JOBS` (in a worker process)."""
+    return _call_job(_JOBS[j])
+
+
+def _with_results(fn: Callable[..., Section], done: Sequence[tuple[bool, Any, float]]) -> Any:
+    """``fn`` called with the jobs' results, or the first job's exception raised."""
+
+    def call() -> Section:
+        for ok, value, _ in done:
+            if not ok:
+                raise value
+        return fn(*(value for _, value, _ in done))
+
+    return call
+
+
+def _make(p: Planned, done: Sequence[tuple[bool, Any, float]]) -> Section:
+    """Section ``p`` from its jobs' results, figures drawn, tables formatted (with seconds)."""
+    sec = render_tables(render_figures(run_section(p.key, p.title, _with_results(p.fn, done))))
+    sec.seconds += sum(seconds for _, _, seconds in done)
+    return sec
+
+
+def _run_planned(i: int, done: Sequence[tuple[bool, Any, float]] = ()) -> Section:
+    """Run section ``i`` of :data:`_PLAN` (in a worker process)."""
+    return _make(_PLAN[i], done)
+
+
+def _warm(tables: Tables, designs: Sequence[Any] = ()) -> None:
+    """Load before forking what every worker would otherwise load again.
+
+    pyplot (every section draws a figure), :mod:`scipy.stats` (the
+    simulations' truncated-normal covariates, the sections' tests), the
+    bundled tables, cached per process (:func:`b12stats.data.load_table`),
+    and the GEE engine's compiled kernels (one replicate of each model of
+    the first design; about 0.5 s to load): loaded here, the forked workers
+    share them.
+    """
+    import matplotlib.pyplot  # noqa: F401
+    import scipy.stats  # noqa: F401
+
+    from b12stats import data
+    from b12stats.errors import B12StatsError
+    from b12stats.power import power
+    from b12stats.simulate import get_design
+
+    if tables is None:
+        for name in data.table_names():
+            data.load_table(name)
+    for d in list(designs)[:1]:
+        with contextlib.suppress(B12StatsError):  # the section says what is wrong
+            design = get_design(d)
+            for model in ("linear", "trend"):
+                power(design, reps=1, model=model, rng=0, true_value=math.nan, progress=False)
+
+
+def _prepare_page() -> None:
+    """Compile the page's templates (the parent does it while the workers run)."""
+    _template_env().get_template("report.html.j2")
 
 
 def _cpus() -> int:
@@ -187,51 +277,105 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _jobs(plan: Sequence[Planned]) -> list[Job]:
+    """The plan's jobs, each key once, in order of first need."""
+    return list({job.key: job for p in plan for job in p.needs}.values())
+
+
 def run_sections(
-    plan: Sequence[tuple[str, str, Callable[[], Section]]],
+    plan: Sequence[Planned | tuple[str, str, Callable[[], Section]]],
     *,
     workers: int = 1,
     progress: bool = False,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> list[Section]:
-    """Run every section of ``plan`` with its figures drawn; the sections in plan order.
+    """Run every section of ``plan``, figures drawn and tables formatted; in plan order.
 
-    With ``workers > 1`` the sections run in that many forked processes, the
-    slowest started first; each section's numbers depend on its own seed only,
-    so the sections are the same for any ``workers``. Where ``fork`` is not
-    available, or the process runs other threads (a fork could deadlock), they
-    run one after the other.
+    ``plan`` holds :class:`~b12stats.report.sections.Planned` items or
+    ``(key, title, function)`` triples. Each job a section needs
+    (``needs``) runs once, its result passed to every section that needs
+    it. With ``workers > 1`` the jobs and sections run in that many forked
+    processes, the jobs first, then the slowest sections, each as soon as
+    a process is free and its jobs are done; each section's numbers depend
+    on its own seed only, so the sections are the same for any
+    ``workers``. Where ``fork`` is not available, or the process runs other
+    threads (a fork could deadlock), they run one after the other. A
+    section's ``seconds`` include those of its jobs. ``meanwhile()`` runs
+    in this process once the workers have started (or after the sections,
+    when there are none), e.g. to prepare the page.
     """
-    global _PLAN
-    workers = max(1, min(workers, len(plan)))
+    global _PLAN, _JOBS
+    items = [Planned(*p) for p in plan]
+    jobs = _jobs(items)
+    workers = max(1, min(workers, len(items) + len(jobs)))
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if workers == 1 or not forkable or threading.active_count() > 1:
-        out = []
-        for i, (key, title, fn) in enumerate(plan, 1):
-            if progress:
-                print(f"[{i}/{len(plan)}] {title} ...", file=sys.stderr, flush=True)
-            out.append(render_figures(run_section(key, title, fn)))
+        out = _run_serial(items, progress)
+        if meanwhile is not None:
+            meanwhile()
         return out
     rank = {k: r for r, k in enumerate(_SLOW_FIRST)}
-    order = sorted(range(len(plan)), key=lambda i: rank.get(plan[i][0].split("-")[0], len(rank)))
-    _PLAN = plan
+    order = sorted(
+        range(len(items)), key=lambda i: rank.get(items[i].key.split("-")[0], len(rank))
+    )
+    index = {job.key: j for j, job in enumerate(jobs)}
+    # jobs first (they hold sections back), then the sections, slowest first
+    todo: list[tuple[str, int]] = [("job", j) for j in range(len(jobs))]
+    todo += [("section", i) for i in order]
+    results: dict[int, tuple[bool, Any, float]] = {}
+    done: dict[int, Section] = {}
+
+    def ready(unit: tuple[str, int]) -> bool:
+        return unit[0] == "job" or all(index[j.key] in results for j in items[unit[1]].needs)
+
+    _PLAN, _JOBS = items, jobs
     try:
         ctx = multiprocessing.get_context("fork")
         with cf.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            futures = {pool.submit(_run_planned, i): i for i in order}
-            done: dict[int, Section] = {}
-            for fut in cf.as_completed(futures):
-                i = futures[fut]
-                done[i] = fut.result()
-                if progress:
-                    print(
-                        f"[{len(done)}/{len(plan)}] {plan[i][1]} "
-                        f"({format_fixed(done[i].seconds, 1)} s)",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+            running: dict[cf.Future[Any], tuple[str, int]] = {}
+            while todo or running:
+                for unit in [u for u in todo if ready(u)][: workers - len(running)]:
+                    todo.remove(unit)
+                    kind, i = unit
+                    if kind == "job":
+                        running[pool.submit(_run_job, i)] = unit
+                    else:
+                        needed = [results[index[j.key]] for j in items[i].needs]
+                        running[pool.submit(_run_planned, i, needed)] = unit
+                if meanwhile is not None:
+                    meanwhile()
+                    meanwhile = None
+                finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for fut in finished:
+                    kind, i = running.pop(fut)
+                    if kind == "job":
+                        results[i] = fut.result()
+                        continue
+                    done[i] = fut.result()
+                    if progress:
+                        print(
+                            f"[{len(done)}/{len(items)}] {items[i].title} "
+                            f"({format_fixed(done[i].seconds, 1)} s)",
+                            file=sys.stderr,
+                            flush=True,
+                        )
     finally:
-        _PLAN = ()
-    return [done[i] for i in range(len(plan))]
+        _PLAN, _JOBS = (), ()
+    return [done[i] for i in range(len(items))]
+
+
+def _run_serial(items: Sequence[Planned], progress: bool) -> list[Section]:
+    """:func:`run_sections` in this process: each job once, when a section first needs it."""
+    results: dict[str, tuple[bool, Any, float]] = {}
+    out = []
+    for i, p in enumerate(items, 1):
+        if progress:
+            print(f"[{i}/{len(items)}] {p.title} ...", file=sys.stderr, flush=True)
+        for job in p.needs:
+            if job.key not in results:
+                results[job.key] = _call_job(job)
+        out.append(_make(p, [results[job.key] for job in p.needs]))
+    return out
 
 
 def render_section(sec: Section) -> str:
@@ -352,7 +496,8 @@ def build_report(
     elif not isinstance(workers, int | np.integer) or workers < 1:
         raise OptionError(f"workers must be a whole number >= 1, got {workers!r}")
     plan = _sec.plan(seed=seed, reps=reps, tables=tables, designs=designs)
-    sections = run_sections(plan, workers=int(workers), progress=progress)
+    _warm(tables, designs)
+    sections = run_sections(plan, workers=int(workers), progress=progress, meanwhile=_prepare_page)
     assumptions: list[tuple[str, pd.DataFrame]] = []
     for sec in sections:  # the same design used twice is listed once
         if sec.omitted:

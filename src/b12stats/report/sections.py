@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -48,12 +48,35 @@ class Section:
     #: the figures drawn (``report.build.RenderedFigure``); ``figures`` is emptied then
     rendered: list[Any] = field(default_factory=list)
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (caption, frame)
+    #: ``tables`` as the page shows them (``report.tables.TableView``), made with the figures
+    table_views: list[tuple[str, Any]] = field(default_factory=list)
     assumptions: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     available: bool = True
     #: left out because the data in use hold nothing for it (``finding`` says why)
     omitted: bool = False
     seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work that sections need, run once (in a process of its own) before them.
+
+    ``fn()``'s result is passed to every section that lists the job; jobs
+    with the same ``key`` are the same work.
+    """
+
+    key: str
+    fn: Callable[[], Any]
+
+
+class Planned(NamedTuple):
+    """One section of the plan: ``fn(*results of needs)`` makes it."""
+
+    key: str
+    title: str
+    fn: Callable[..., Section]
+    needs: tuple[Job, ...] = ()
 
 
 def _and(items: Any) -> str:
@@ -458,9 +481,17 @@ def _section_simulated_cohort(
 
 
 def _section_power(
-    seed: int, reps: int, design: Any = None, tables: Tables = None, tag: str = ""
+    seed: int,
+    reps: int,
+    design: Any = None,
+    tables: Tables = None,
+    tag: str = "",
+    *targets: dict[tuple[str, int], float],
 ) -> Section:
-    res = _an.analysis_power(seed=seed, reps=reps, design=design, tables=tables)
+    true_values = {k: v for t in targets for k, v in t.items()}
+    res = _an.analysis_power(
+        seed=seed, reps=reps, design=design, tables=tables, true_values=true_values
+    )
     sec = Section("power", f"How many dyads? Power by simulation{tag}")
     bits = []
     for model, grp in res.table.groupby("model", sort=False):
@@ -608,21 +639,34 @@ def _nothing(reason: str) -> Callable[[], Section]:
     return fn
 
 
+def _coverage_jobs(j: int, design: Any) -> tuple[Job, ...]:
+    """One job per coverage target of the power section's trend model (about 1 s each)."""
+    return tuple(
+        Job(
+            f"coverage-{j + 1}-{group[0]}",
+            lambda group=group: _an.coverage_targets(design, only=group),
+        )
+        for group in _an.coverage_groups(design)
+    )
+
+
 def plan(
     *, seed: int, reps: int, tables: Tables = None, designs: Sequence[Any] | None = None
-) -> list[tuple[str, str, Callable[[], Section]]]:
-    """The report's sections in order: ``(key, title, function)``.
+) -> list[Planned]:
+    """The report's sections in order: ``(key, title, function, needs)``.
 
     One cohort-comparison section per secondary source that cites a source
     (:func:`~b12stats.reanalysis.comparison_pairs`), and a simulated cohort,
     P-trend and power section per design in ``designs`` (names, ``.toml``
     paths or Design objects). A function raising
-    :class:`~b12stats.reanalysis.NothingToShow` leaves its section out.
+    :class:`~b12stats.reanalysis.NothingToShow` leaves its section out. The
+    power section's coverage targets are jobs of their own (``needs``), so
+    that they run beside the other sections.
     """
     from b12stats.simulate import get_design
 
-    items: list[tuple[str, str, Callable[[], Section]]] = [
-        ("audit", "Audit of every published claim", lambda: _section_audit(tables))
+    items: list[Planned] = [
+        Planned("audit", "Audit of every published claim", lambda: _section_audit(tables))
     ]
     pairs = _an.comparison_pairs(tables)
     usable = [p for p in pairs if not p[2]]
@@ -630,10 +674,10 @@ def plan(
         key = "cohort_comparison" if i == 0 else f"cohort_comparison-{i + 1}"
         title = f"Secondary source {secondary} vs {cited}"
         if why:
-            items.append((key, title, _nothing(why)))
+            items.append(Planned(key, title, _nothing(why)))
         else:
             items.append(
-                (
+                Planned(
                     key,
                     title,
                     lambda s=secondary: _section_cohorts(s, tables, many=len(usable) > 1),
@@ -641,27 +685,27 @@ def plan(
             )
     if not pairs:
         items.append(
-            (
+            Planned(
                 "cohort_comparison",
                 "Secondary source vs primary paper",
                 _nothing("no secondary source in the data in use cites another source"),
             )
         )
     items += [
-        (
+        Planned(
             "distributions",
             "Distributions rebuilt from published quartiles",
             lambda: _section_distributions(tables),
         ),
-        ("correlations", "Published correlations", lambda: _section_correlations(tables)),
-        ("supplementation", "Effects", lambda: _section_effects(tables)),
+        Planned("correlations", "Published correlations", lambda: _section_correlations(tables)),
+        Planned("supplementation", "Effects", lambda: _section_effects(tables)),
     ]
     if designs is None:
         designs = (default_design_name(),)
     resolved = [get_design(d) for d in designs]
     if not resolved:
         items.append(
-            (
+            Planned(
                 "simulated_cohort",
                 "Simulated cohort, P-trend and power",
                 _nothing("no design given (b12stats report --design NAME|FILE.toml)"),
@@ -671,22 +715,25 @@ def plan(
         suffix = "" if j == 0 else f"-{j + 1}"
         tag = f" (design {d.name})" if len(resolved) > 1 else ""
         items += [
-            (
+            Planned(
                 f"simulated_cohort{suffix}",
                 f"Simulated cohort{tag}",
                 lambda d=d, tag=tag: _section_simulated_cohort(seed, d, tables, tag),
             ),
-            (
+            Planned(
                 f"ptrend{suffix}",
                 f"Plausibility of the published P-trend{tag}",
                 lambda d=d, tag=tag: _section_ptrend(seed, reps, d, tables, tag),
             ),
-            (
+            Planned(
                 f"power{suffix}",
                 f"Power by simulation{tag}",
-                lambda d=d, tag=tag: _section_power(seed, reps, d, tables, tag),
+                lambda *targets, d=d, tag=tag: _section_power(
+                    seed, reps, d, tables, tag, *targets
+                ),
+                _coverage_jobs(j, d),
             ),
-            (
+            Planned(
                 f"sensitivity{suffix}",
                 f"Sensitivity to the unpublished assumptions{tag}",
                 lambda d=d, tag=tag: _section_sensitivity(seed, reps, d, tables, tag),

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from b12stats.errors import OptionError, check_option
 from b12stats.simulate.correlation import (
@@ -21,6 +21,7 @@ from b12stats.simulate.correlation import (
     latent_correlation,
     observed_correlation,
 )
+from b12stats.stats import _scipy_stats as stats  # norm, t without importing scipy.stats
 from b12stats.stats.quartiles import lognormal_from_quartiles
 
 __all__ = [

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import integrate, stats
 
 from b12stats._validation import (
     UNIT_OPEN,
@@ -25,6 +24,7 @@ from b12stats._validation import (
     validate_params,
 )
 from b12stats.errors import OptionError
+from b12stats.stats import _scipy_stats as stats  # norm, t without importing scipy.stats
 from b12stats.stats.printed import PrintedP, parse_number, parse_p, rounding_interval
 
 __all__ = [
@@ -472,6 +472,8 @@ def _power_exact(r: float, n: int, alpha: float, alternative: str) -> float:
     Given x, ``t`` is noncentral t with ``n - 2`` df and noncentrality
     ``rho / sqrt(1 - rho**2) * sqrt(W)``, ``W ~ chi2(n - 1)``; integrate over W.
     """
+    from scipy import integrate
+
     df = n - 2
     k = r / np.sqrt(1.0 - r * r)
     if alternative == "two-sided":

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from b12stats._validation import (
     UNIT_OPEN,
@@ -25,6 +24,7 @@ from b12stats._validation import (
     validate_params,
 )
 from b12stats.errors import OptionError
+from b12stats.stats import _scipy_stats as stats  # norm, t without importing scipy.stats
 
 __all__ = [
     "LognormalFit",
