@@ -469,6 +469,10 @@ def test_smallest_n_picks_from_the_grid_with_mc_bounds() -> None:
     assert (res.n_dyads_low, res.n_dyads_high) == (200, 300)
     assert res.search == "grid" and res.reached
     assert res.summary().startswith("smallest n reaching power 0.8: 300 dyads in 60 clusters")
+    # the lowest n evaluated already reaches the target: not called "the smallest"
+    low = pw.smallest_n(curve, 0.5)
+    assert low.n_dyads == 100
+    assert low.summary().startswith("the smallest n evaluated already reaches power 0.5: 100")
     none = pw.smallest_n(curve, 0.99)
     assert not none.reached and none.summary() == "no scenario reaches power 0.99"
     with pytest.raises(OptionError, match=r"^target_power"):

@@ -84,6 +84,9 @@ class SampleSizeResult:
         >>> print(smallest_n(curve, 0.8).summary().replace("; ", ";\\n"))
         smallest n reaching power 0.8: 300 dyads in 60 clusters (power 0.930, MC SE 0.010);
         within 2 MC SE: 200 to 300 dyads
+        >>> print(smallest_n(curve, 0.5).summary().replace(": ", ":\\n", 1))
+        the smallest n evaluated already reaches power 0.5:
+        100 dyads in 20 clusters (power 0.550, MC SE 0.020); search below it for the smallest
         """
         if not self.reached:
             return f"no scenario reaches power {self.target_power:g}"
@@ -91,6 +94,14 @@ class SampleSizeResult:
         def n(value: int | None) -> str:
             return "none evaluated" if value is None else str(value)
 
+        if len(self.curve) and self.n_dyads <= int(self.curve["n_dyads"].min()):
+            # the answer is the lower end of what was evaluated: the true smallest
+            # n may lie below it, so say so rather than call it the smallest
+            return (
+                f"the smallest n evaluated already reaches power {self.target_power:g}: "
+                f"{self.n_dyads} dyads in {self.n_clusters} clusters (power {self.power:.3f}, "
+                f"MC SE {self.power_mcse:.3f}); search below it for the smallest"
+            )
         return (
             f"smallest n reaching power {self.target_power:g}: {self.n_dyads} dyads in "
             f"{self.n_clusters} clusters (power {self.power:.3f}, MC SE {self.power_mcse:.3f}); "
