@@ -24,7 +24,7 @@ from b12stats.text.check_base import (
     EXTRACT_COLUMNS,
     to_pmol,
 )
-from b12stats.text.check_primary import daily_dose, supplementation_stance
+from b12stats.text.check_worded import daily_dose, supplementation_stance
 from b12stats.textpage import marks_for, render_summary_page, render_text_page
 
 CHROMIUM_TIMEOUT_S = 90
