@@ -124,11 +124,12 @@ def main() -> None:
         design, model="trend", reps=args.reps, chunk_size=pw.CHUNK_SIZE, true_value=math.nan
     ).for_scenarios(scenarios)
     n_chunks = len(scenarios) * math.ceil(args.reps / pw.CHUNK_SIZE)
-    auto = px._chunks_per_task(n_chunks, args.workers)
+    sizes = list(px._batch_sizes(n_chunks, args.workers))
+    auto = "guided"
     print(
         f"design kenya, model trend; scenarios {scenarios} x {args.reps} replicates = "
         f"{n_chunks} chunks of {pw.CHUNK_SIZE}; workers {args.workers} (1 thread each); "
-        f"auto batching {auto} chunk(s) per task; cpus {os.cpu_count()}; "
+        f"default batching: {len(sizes)} tasks of {sizes} chunks; cpus {os.cpu_count()}; "
         f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}"
     )
 

@@ -61,11 +61,24 @@ def test_batched_groups_consecutive_chunks_lazily() -> None:
     assert list(batches) == [(3, 4, 5), (6,)]
 
 
-def test_chunks_per_task_aims_at_tasks_per_worker() -> None:
-    assert px._chunks_per_task(N_CHUNKS, None) == 1  # workers unknown: one chunk per task
-    assert px._chunks_per_task(15, 2) == 1  # fewer than 2 tasks per worker otherwise
-    assert px._chunks_per_task(2 * px.TASKS_PER_WORKER * 3, 2) == 3
-    assert px._chunks_per_task(10**6, 2) == px.MAX_CHUNKS_PER_TASK
+def test_batch_sizes_shrink_to_single_chunks() -> None:
+    # closed form of guided self-scheduling: ceil(left / (d * P)), capped
+    d, cap = px.BATCH_SHARE_DIVISOR, px.MAX_CHUNKS_PER_TASK
+    for n, slots in [(60, 2), (7, 3), (10**4, 2), (1, 4)]:
+        sizes = list(px._batch_sizes(n, slots))
+        assert sum(sizes) == n  # every chunk in exactly one task
+        left = n
+        for size in sizes:
+            assert size == min(cap, -(-left // (d * slots)))
+            left -= size
+        assert sizes[-1] == 1 and sizes == sorted(sizes, reverse=True)
+    assert list(px._batch_sizes(N_CHUNKS, None)) == [1] * N_CHUNKS  # workers unknown
+    assert list(px._batch_sizes(0, 2)) == []
+
+
+def test_batched_takes_a_sequence_of_sizes() -> None:
+    assert list(px._batched(range(7), [3, 2, 5])) == [(0, 1, 2), (3, 4), (5, 6)]
+    assert list(px._batched(range(4), [1, 1])) == [(0,), (1,)]  # sizes run out first
 
 
 def test_executor_slots() -> None:

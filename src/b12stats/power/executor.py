@@ -2,7 +2,7 @@
 
 Each chunk (:class:`_Chunk`) is a number of replicates of one scenario with
 its own random stream. On an executor, one task runs a batch of consecutive
-chunks (:func:`_run_batch`; how many: :func:`_chunks_per_task`), each chunk
+chunks (:func:`_run_batch`; how many: :func:`_batch_sizes`), each chunk
 still drawing from its own stream; :func:`_execute` returns the chunks'
 results in submission order, so the answer depends neither on the executor,
 nor on the number of workers, nor on the batching.
@@ -44,10 +44,10 @@ __all__ = ["Runner", "dask_executor"]
 
 logger = logging.getLogger(__name__)
 
-#: When chunks are batched into executor tasks: aim for at least this many tasks
-#: per worker, so that the workers finish close together (the last task is at
-#: most about 1/8 of a worker's share) ...
-TASKS_PER_WORKER = 8
+#: Batches shrink as the work runs out (:func:`_batch_sizes`): each takes at most
+#: 1/(this x workers) of the chunks left, so the last tasks are single chunks and
+#: the workers finish close together even when the last scenarios are the largest ...
+BATCH_SHARE_DIVISOR = 2
 #: ... and at most this many chunks (of ``CHUNK_SIZE`` replicates) in one task:
 #: enough to make a task's scheduling cost (about a millisecond on dask) small
 #: against its work, few enough that a task is short and the bar moves.
@@ -68,9 +68,9 @@ class Runner:
     progress : bool, optional
         tqdm bar over chunks; default only when stderr is a terminal.
     chunks_per_task : int, optional
-        Consecutive chunks run by one executor task. Default: sized from the
-        executor's number of workers and the number of chunks
-        (:func:`_chunks_per_task`). Results do not depend on it.
+        Consecutive chunks run by one executor task. Default: batches that
+        shrink as the chunks run out, sized from the executor's number of
+        workers (:func:`_batch_sizes`). Results do not depend on it.
     """
 
     executor: cf.Executor | None = None
@@ -138,10 +138,15 @@ def _run_batch(chunks: tuple[_Chunk, ...]) -> list[tuple[np.ndarray, np.ndarray,
     return [_run_chunk(task) for task in chunks]
 
 
-def _batched(tasks: Iterable[_Chunk], size: int) -> Iterator[tuple[_Chunk, ...]]:
-    """Consecutive groups of ``size`` chunks (the last may be shorter), built lazily."""
+def _batched(tasks: Iterable[_Chunk], sizes: int | Iterable[int]) -> Iterator[tuple[_Chunk, ...]]:
+    """Consecutive groups of chunks, ``sizes`` long (one int: all that long), built lazily."""
     it = iter(tasks)
-    return iter(lambda: tuple(itertools.islice(it, size)), ())
+    each = itertools.repeat(sizes) if isinstance(sizes, int) else iter(sizes)
+    for size in each:
+        batch = tuple(itertools.islice(it, size))
+        if not batch:
+            return
+        yield batch
 
 
 def _executor_slots(executor: cf.Executor) -> int | None:
@@ -161,21 +166,39 @@ def _executor_slots(executor: cf.Executor) -> int | None:
     return None
 
 
-def _chunks_per_task(n_chunks: int, slots: int | None) -> int:
-    """Chunks per executor task: at least :data:`TASKS_PER_WORKER` tasks per worker.
+def _batch_sizes(n_chunks: int, slots: int | None) -> Iterator[int]:
+    """Chunks per executor task, task after task: guided self-scheduling.
 
-    One chunk per task when the executor does not say how many workers it
-    has, or when there are too few chunks to share; at most
-    :data:`MAX_CHUNKS_PER_TASK`.
+    Each task takes ``ceil(R / (d P))`` of the ``R`` chunks still to submit
+    (``P`` workers, ``d`` = :data:`BATCH_SHARE_DIVISOR`), at most
+    :data:`MAX_CHUNKS_PER_TASK`: large tasks while much is left (few
+    scheduling round trips), single chunks at the end (no worker waits long
+    for the last task of another). One chunk per task when the executor does
+    not say how many workers it has. Polychronopoulos & Kuck (1987); with
+    ``d = 2``, the "factoring" of Hummel, Schonberg & Flynn (1992).
+
+    References
+    ----------
+    Polychronopoulos CD, Kuck DJ (1987). Guided self-scheduling: a practical
+    scheduling scheme for parallel supercomputers. IEEE Trans Comput
+    C-36:1425-1439. doi:10.1109/TC.1987.5009495
+
+    Hummel SF, Schonberg E, Flynn LE (1992). Factoring: a method for scheduling
+    parallel loops. Commun ACM 35(8):90-101. doi:10.1145/135226.135232
 
     Examples
     --------
-    >>> _chunks_per_task(10, 2), _chunks_per_task(1000, 2), _chunks_per_task(100, None)
-    (1, 10, 1)
+    >>> list(_batch_sizes(60, 2))
+    [10, 10, 10, 8, 6, 4, 3, 3, 2, 1, 1, 1, 1]
+    >>> list(_batch_sizes(3, None))
+    [1, 1, 1]
     """
-    if slots is None:
-        return 1
-    return max(1, min(MAX_CHUNKS_PER_TASK, n_chunks // (slots * TASKS_PER_WORKER)))
+    left = n_chunks
+    while left > 0:
+        size = 1 if slots is None else -(-left // (BATCH_SHARE_DIVISOR * slots))
+        size = min(MAX_CHUNKS_PER_TASK, size)
+        yield size
+        left -= size
 
 
 #: ``mallopt`` parameters of glibc (``<malloc.h>``).
@@ -278,7 +301,7 @@ def _execute(
     """Run the chunks inline, on a process pool, or on ``executor``; results in order.
 
     On an executor each task runs ``chunks_per_task`` consecutive chunks
-    (default :func:`_chunks_per_task`). ``tasks`` is consumed lazily: at most
+    (default: shrinking batches, :func:`_batch_sizes`). ``tasks`` is consumed lazily: at most
     :data:`MAX_IN_FLIGHT` tasks are submitted and not yet collected at any
     time, so neither the chunks nor their pending futures are all built up
     front.
@@ -303,9 +326,8 @@ def _execute(
                     out.append(_run_chunk(task))
                     pbar.update(1)
             return out
-        if chunks_per_task is None:
-            chunks_per_task = _chunks_per_task(n_tasks, _executor_slots(executor))
-        todo = _batched(tasks, chunks_per_task)
+        sizes = chunks_per_task or _batch_sizes(n_tasks, _executor_slots(executor))
+        todo = _batched(tasks, sizes)
         # submit (a fork pool starts its processes here) before the progress bar,
         # which may start a monitor thread
         pending = collections.deque(
