@@ -322,6 +322,7 @@ def test_analysis_sensitivity_conclusions_hold_or_hinge():
             "worst_value": [0.01, 30],
             "worst_estimate": [0.81, 0.58],
             "worst_mcse": [0.01, 0.02],
+            "within_mc_error": ["", ""],
         }
     )
     text = _sentence("Power reaches 80%: this", frame, lambda v: f"{100 * v:.0f}%")
@@ -329,3 +330,41 @@ def test_analysis_sensitivity_conclusions_hold_or_hinge():
         "Power reaches 80%: this holds across the plausible range of icc_milk (0.01–0.1); it "
         "hinges on n_clusters: 58% at n_clusters = 30 (MC SE 2%)."
     )
+    frame.loc[0, "within_mc_error"] = "0.01"
+    assert _sentence("P", frame, lambda v: f"{100 * v:.0f}%").endswith(
+        "; within Monte Carlo error of the threshold at icc_milk = 0.01 "
+        "(more replicates would settle it)."
+    )
+
+
+def test_conclusions_name_the_values_within_mc_error():
+    from b12stats.reanalysis.sensitivity import SENSITIVITY_MCSE_BOUND, _conclusions
+
+    # threshold 0.8; SEs 0.01: 0.81 is within 2 SE of it, 0.95 and 0.70 are not
+    tab = pd.DataFrame(
+        {
+            "varied": ["", "icc", "icc", "k", "k"],
+            "icc": [0.05, 0.01, 0.1, 0.05, 0.05],
+            "k": [60, 60, 60, 30, 120],
+            "reps": [10_000] * 5,
+            "power": [0.95, 0.81, 0.96, 0.70, 0.99],
+            "power_mcse": [0.01] * 5,
+        }
+    )
+    assert SENSITIVITY_MCSE_BOUND == 2.0
+    c = _conclusions(tab, {"icc": (0.01, 0.1), "k": (30, 120)}, {}, [
+        ("power", "power", "power_mcse", 0.8, True)
+    ]).set_index("parameter")  # fmt: skip
+    assert c.loc["icc", "holds"] and c.loc["icc", "within_mc_error"] == "0.01"
+    assert not c.loc["k", "holds"] and c.loc["k", "within_mc_error"] == ""
+    # a share of 0 in 100 replicates has MC SE 0; the floor (one event in 100) applies
+    zero = tab.assign(reps=100, power=[0.0, 0.0, 0.0, 0.0, 0.0], power_mcse=0.0)
+    c0 = _conclusions(zero, {"icc": (0.01, 0.1)}, {}, [
+        ("share", "power", "power_mcse", 0.02, True)
+    ]).set_index("parameter")  # fmt: skip
+    # 0.02 - 0 = 0.02 > 2 * sqrt(0.01 * 0.99 / 100) = 0.0199: clear; at 0.019 it is not
+    assert c0.loc["icc", "within_mc_error"] == ""
+    c1 = _conclusions(zero, {"icc": (0.01, 0.1)}, {}, [
+        ("share", "power", "power_mcse", 0.019, True)
+    ]).set_index("parameter")  # fmt: skip
+    assert c1.loc["icc", "within_mc_error"] == "0.05, 0.01, 0.1"  # the design's value first

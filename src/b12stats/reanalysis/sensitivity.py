@@ -20,6 +20,10 @@ SENSITIVITY_PLAUSIBLE_SHARE = 0.05
 #: variants of the trend model at the design's n cost 0.6 s of CPU at ``--reps 200``
 #: (100 per variant) on main's GEE engine; raise ``--reps`` for publication.
 SENSITIVITY_REPS_DIVISOR = 2
+#: A verdict is clear at a value when its estimate lies more than this many Monte
+#: Carlo SEs from the threshold (the SE taken at least as that of one event in
+#: ``reps``, so that a share of 0 or 1 is not called exact).
+SENSITIVITY_MCSE_BOUND = 2.0
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,10 @@ class SensitivityResult:
     model at the design's n, and ``share_p_at_or_above_published`` /
     ``share_mcse`` (NaN without a published P-trend). ``conclusions``: per
     conclusion and parameter, whether the design's verdict holds at every
-    value of the range, and the value closest to overturning it.
+    value of the range, the value closest to overturning it, and the values
+    whose estimate lies within :data:`SENSITIVITY_MCSE_BOUND` Monte Carlo SEs
+    of the threshold (``within_mc_error``: there the verdict is not settled by
+    the replicates run).
     """
 
     table: pd.DataFrame
@@ -69,11 +76,17 @@ def _conclusions(
     """Per (conclusion, parameter): the design's verdict and whether every value keeps it."""
     rows = []
     design = tab[tab["varied"] == ""].iloc[0]
+    # an SE of at least that of one event in reps: sqrt(f (1 - f) / reps), f = 1 / reps
+    reps = tab["reps"].astype(float)
+    se_floor = ((1 / reps) * (1 - 1 / reps) / reps) ** 0.5
     for key, column, mcse, threshold, above in checks:
         verdict = bool(design[column] >= threshold) == above
         for name in vary:
             mine = tab[tab["varied"].isin(["", name])]
             kept = (mine[column] >= threshold) == above
+            margin = (mine[column] - threshold).abs()
+            se = mine[mcse].where(mine[mcse] > se_floor[mine.index], se_floor[mine.index])
+            unclear = mine[margin <= SENSITIVITY_MCSE_BOUND * se][name].tolist()
             # the value closest to overturning the design's verdict
             worst = mine.loc[mine[column].idxmin() if verdict == above else mine[column].idxmax()]
             rows.append(
@@ -89,6 +102,7 @@ def _conclusions(
                     "worst_value": worst[name],
                     "worst_estimate": float(worst[column]),
                     "worst_mcse": float(worst[mcse]),
+                    "within_mc_error": ", ".join(map(str, unclear)),
                 }
             )
     return pd.DataFrame(rows)
@@ -207,6 +221,7 @@ def analysis_sensitivity(
 
 
 __all__ = [
+    "SENSITIVITY_MCSE_BOUND",
     "SENSITIVITY_PLAUSIBLE_SHARE",
     "SENSITIVITY_REPS_DIVISOR",
     "SENSITIVITY_TARGET_POWER",

@@ -47,6 +47,13 @@ def _sentence(claim: str, rows: pd.DataFrame, unit: Any) -> str:
                 for r in hinges.itertuples()
             )
         )
+    unsettled = rows[rows["within_mc_error"] != ""]
+    if len(unsettled):
+        bits.append(
+            "; within Monte Carlo error of the threshold at "
+            + "; ".join(f"{r.parameter} = {r.within_mc_error}" for r in unsettled.itertuples())
+            + " (more replicates would settle it)"
+        )
     return "".join(bits) + "."
 
 
