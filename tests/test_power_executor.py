@@ -259,7 +259,9 @@ def test_power_leaves_the_environment_alone(inline: pd.DataFrame) -> None:
 
 
 @pytest.mark.slow
-def test_dask_cluster_batched_identical_and_fixed(inline: pd.DataFrame) -> None:
+def test_dask_cluster_batched_identical_and_fixed(
+    inline: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # worker processes started by nannies, as on a real cluster (~5 s of start-up)
     distributed = pytest.importorskip("distributed")
     with (
@@ -274,6 +276,16 @@ def test_dask_cluster_batched_identical_and_fixed(inline: pd.DataFrame) -> None:
         tables = [_table(pw.Runner(executor=ex, chunks_per_task=k)) for k in (None, 1, 4)]
         with px.dask_executor(cluster.scheduler_address) as by_address:  # a second client
             tables.append(_table(pw.Runner(executor=by_address)))
+        # the CLI on the same cluster: the table inline gives, and the --target-power
+        # search (which runs after the table is written) still has its executor
+        from b12stats.cli import main
+
+        out = tmp_path / "cli.csv"
+        argv = ["power", "--design", "kenya", "--n-dyads", "40,80", "--reps", "20"]
+        argv += ["--seed", "1", "--target-power", "0.3", "--out", str(out)]
+        assert main([*argv, "--scheduler", cluster.scheduler_address]) == 0
+        assert "reach" in capsys.readouterr().out
+        cli_table = pd.read_csv(out)
         assert dict(os.environ) == env  # b12stats added nothing
         worker_env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
         fixed = client.run(px._restore_malloc_thresholds)  # cached: what the first batch did
@@ -282,6 +294,8 @@ def test_dask_cluster_batched_identical_and_fixed(inline: pd.DataFrame) -> None:
         gc.collect()
     for got in tables:
         pd.testing.assert_frame_equal(inline, got, check_exact=True)
+    api = pw.power("kenya", n_dyads=[40, 80], reps=20, rng=1)
+    pd.testing.assert_frame_equal(cli_table, api, check_exact=True, check_dtype=False)
     if _glibc_linux() and set(worker_env.values()) == {"65536"}:
         assert set(fixed.values()) == {True}
 
