@@ -78,7 +78,7 @@ models. Biometrika 73:13-22. doi:10.1093/biomet/73.1.13
 
 from __future__ import annotations
 
-from b12stats.power._model import quartile_scores
+from b12stats.power._model import quartile_scores, true_value_groups
 from b12stats.power._options import (
     ALTERNATIVES,
     CHUNK_SIZE,
@@ -149,6 +149,7 @@ __all__ = [
     "sample_size",
     "sensitivity",
     "smallest_n",
+    "true_value_groups",
     "variants",
     "varied_parameters",
 ]

@@ -184,6 +184,30 @@ def _true_value_key(spec: PowerSpec, *, n_dyads: int, n_clusters: int) -> tuple:
     )
 
 
+def true_value_groups(
+    design: Any, n_dyads: Any = None, n_clusters: Any = None
+) -> list[list[tuple[int, int]]]:
+    """The scenarios of a power grid, grouped by the simulated coverage target they share.
+
+    :func:`~b12stats.power.power` estimates the target of a model without a
+    closed form once per size of its large cohorts (:func:`_true_value_size`:
+    the scenario's mean cluster size rounded to 0.1), about a second each;
+    the groups can be computed in processes of their own. ``n_dyads`` and
+    ``n_clusters`` as for :func:`~b12stats.power.power`.
+
+    Examples
+    --------
+    >>> true_value_groups("kenya", [100, 200], [20, 40])  # 5, 2.5, 10 and 5 dyads per cluster
+    [[(100, 20), (200, 40)], [(100, 40)], [(200, 20)]]
+    """
+    from b12stats.power.spec import _resolve_design, _scenarios
+
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for n, c in _scenarios(_resolve_design(design), n_dyads, n_clusters):
+        groups.setdefault(_true_value_size(n, c), []).append((n, c))
+    return list(groups.values())
+
+
 def _simulate_true_value(
     design: Any, *, n_dyads: int, n_clusters: int, reps: int, rng: Any
 ) -> Any:

@@ -43,10 +43,10 @@ def coverage_groups(
 ) -> list[list[int]]:
     """The power curves' numbers of dyads, grouped by the coverage target they share.
 
-    :func:`b12stats.power.power` keeps the design's dyads per cluster (``n``
-    dyads in ``round(n * n_clusters / n_dyads)`` clusters) and, for a model
-    without a closed form (the trend model), estimates the coverage target
-    once per mean cluster size rounded to 0.1 (about 1 s each). Each group
+    :func:`b12stats.power.power` keeps the design's dyads per cluster and, for
+    a model without a closed form (the trend model), estimates the coverage
+    target once per group of :func:`b12stats.power.true_value_groups`
+    (about 1 s each). Each group
     can be given to :func:`coverage_targets` in a process of its own; the
     grouping only decides what is computed together, not the numbers.
 
@@ -55,15 +55,11 @@ def coverage_groups(
     >>> coverage_groups("kenya")
     [[30], [60], [100, 150, 200, 286, 400]]
     """
-    from b12stats.power import MIN_CLUSTERS
+    from b12stats.power import true_value_groups
     from b12stats.simulate import get_design
 
     d = get_design(default_design_name() if design is None else design)
-    groups: dict[float, list[int]] = {}
-    for n in _grid(d, n_dyads):
-        c = min(n, max(MIN_CLUSTERS, round(n * d.n_clusters / d.n_dyads)))
-        groups.setdefault(round(n / c, 1), []).append(n)
-    return list(groups.values())
+    return [[n for n, _ in group] for group in true_value_groups(d, _grid(d, n_dyads))]
 
 
 def coverage_targets(
