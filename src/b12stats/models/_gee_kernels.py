@@ -326,20 +326,29 @@ def _assemble(xt, w, rt, alpha, exchangeable, starts, m1, fresh, bufs):
         np.dot(wxp, wxp.T, g_raw)  # sum_n (w_n x_n)(w_n x_n)'
     score[:] = 0.0
     _cluster_totals(rt, starts, t)
+    # one pass over each cluster's observations for all p columns (the sums run
+    # over the cluster in index order, as a sum per column would)
     for c in range(n_c):
         lo = starts[c]
         hi = starts[c + 1] if c + 1 < n_c else n
-        for j in range(p):
-            sb = 0.0
+        if fresh:
+            for j in range(p):
+                wr_s[c, j] = 0.0
+                s[c, j] = 0.0
             for i in range(lo, hi):
-                sb += rt[i] * wxp[j, i]
-            wr_s[c, j] = sb
-            score[j] += sb
-            if fresh:
-                sa = 0.0
+                ri = rt[i]
+                for j in range(p):
+                    v = wxp[j, i]
+                    wr_s[c, j] += ri * v
+                    s[c, j] += v
+        else:
+            for j in range(p):
+                acc = 0.0
                 for i in range(lo, hi):
-                    sa += wxp[j, i]
-                s[c, j] = sa
+                    acc += rt[i] * wxp[j, i]
+                wr_s[c, j] = acc
+        for j in range(p):
+            score[j] += wr_s[c, j]
     g[:, :] = g_raw
     if not exchangeable:
         return
