@@ -52,13 +52,23 @@ def quartile_scores(x: Any) -> np.ndarray:
     if arr.ndim not in (1, 2) or arr.shape[-1] < 4:
         raise OptionError(f"x must have shape (N,) or (R, N) with N >= 4, got {arr.shape}")
     n = arr.shape[-1]
-    order = np.argsort(arr, axis=-1, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(n), order.shape), axis=-1)
     cuts = np.floor((n - 1) * np.array([0.25, 0.5, 0.75])).astype(int)
-    score = np.zeros(arr.shape, dtype=float)
-    for h in cuts:
-        score += ranks > h
+    # x_(h_j) by selection (linear time): k > h_j is x > x_(h_j) unless a tie
+    # straddles the cut, i.e. unless exactly h_j + 1 values are <= x_(h_j)
+    rows = arr.reshape(-1, n)
+    cut_values = np.partition(rows, cuts, axis=-1)[:, cuts]
+    score = np.zeros(rows.shape, dtype=float)
+    exact = ~np.isnan(rows).any(axis=-1)  # NaN ranks last, as in a sort
+    for j, h in enumerate(cuts):
+        score += rows > cut_values[:, j, None]
+        exact &= np.count_nonzero(rows <= cut_values[:, j, None], axis=-1) == h + 1
+    tied = np.flatnonzero(~exact)
+    if tied.size:  # ranks, ties broken by position
+        order = np.argsort(rows[tied], axis=-1, kind="stable")
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.broadcast_to(np.arange(n), order.shape), axis=-1)
+        score[tied] = (ranks[..., None] > cuts).sum(axis=-1)
+    score = score.reshape(arr.shape)
     return score
 
 
