@@ -1,6 +1,7 @@
 """Unit conversions against values worked by hand from the molar mass 1355.4 g/mol."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from b12stats import units
@@ -15,7 +16,7 @@ CLOSED_FORM_RTOL = 1e-12  # exact arithmetic; only floating-point rounding
 
 def test_molar_mass_matches_the_bundled_reference_value() -> None:
     ref = load_reference_values().set_index("row_id").loc["molar_mass", "value"]
-    assert units.MOLAR_MASS_CYANOCOBALAMIN == ref
+    assert units.cyanocobalamin_molar_mass() == ref
 
 
 @pytest.mark.parametrize(
@@ -52,3 +53,20 @@ def test_bad_units_and_negative_values() -> None:
         units.to_pmol_per_l(1.0, "mg/dL")
     with pytest.raises(OptionError, match=">= 0"):
         units.to_pmol_per_l(-1.0, "pmol/L")
+
+
+@pytest.mark.parametrize("copies", [0, 2])
+def test_molar_mass_needs_exactly_one_row(monkeypatch: pytest.MonkeyPatch, copies: int) -> None:
+    from b12stats import data
+    from b12stats.errors import DataValidationError
+
+    ref = load_reference_values()
+    row = ref[ref["role"] == units.MOLAR_MASS_ROLE]
+    other = ref[ref["role"] != units.MOLAR_MASS_ROLE]
+    monkeypatch.setattr(data, "load_reference_values", lambda: pd.concat([other] + [row] * copies))
+    units.cyanocobalamin_molar_mass.cache_clear()
+    try:
+        with pytest.raises(DataValidationError, match=f"found {copies}$"):
+            units.cyanocobalamin_molar_mass()
+    finally:
+        units.cyanocobalamin_molar_mass.cache_clear()

@@ -24,7 +24,7 @@ from b12stats.stats.printed import (
     parse_p,
     rounding_interval,
 )
-from b12stats.units import UNITS, convert
+from b12stats.units import UNIT_NAMES, convert
 
 __all__ = [
     "B12_PLAUSIBLE_HIGH_PMOL_L",
@@ -63,7 +63,7 @@ B12_PLAUSIBLE_LOW_PMOL_L = 5.0
 #: "310 mmol/L" is 3.1e11 pmol/L, far above it.
 B12_PLAUSIBLE_HIGH_PMOL_L = 100_000.0
 
-#: Units beyond :data:`b12stats.units.UNITS`, as (known unit, factor): mmol/L = 1e6 nmol/L.
+#: Units beyond :data:`b12stats.units.UNIT_NAMES`, as (known unit, factor): mmol/L = 1e6 nmol/L.
 _EXTRA_UNITS = {
     "mmol/L": ("nmol/L", 1.0e6),
     "µmol/L": ("nmol/L", 1.0e3),
@@ -100,7 +100,7 @@ def to_pmol(value: float, unit: Any) -> float | None:
     u = _unit(unit)
     if u is None or value < 0:
         return None
-    if u in UNITS:
+    if u in UNIT_NAMES:
         return float(convert(value, u, "pmol/L"))
     if u in _EXTRA_UNITS:
         base, factor = _EXTRA_UNITS[u]

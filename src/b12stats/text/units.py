@@ -1,6 +1,6 @@
 """Units as printed in abstracts, normalised to one spelling.
 
-The concentration units are spelled as in :data:`b12stats.units.UNITS`; the
+The concentration units are spelled as in :data:`b12stats.units.UNIT_NAMES`; the
 spellings of the micro prefix (µ micro sign, μ Greek mu, ``u``, ``mc``,
 ``micro``) and of litre/millilitre/decilitre are folded onto them.
 """
