@@ -41,6 +41,12 @@ def row(sentence: str, span: str | None = None, **cells: object) -> dict[str, ob
     return out
 
 
+def p_only(sentence: str, p_text: str, value: str | None = None) -> dict[str, object]:
+    """A P-only comparison row (``value``: default the number after the operator)."""
+    v = p_text.split()[-1] if value is None else value
+    return row(sentence, p_text, statistic="comparison", measure="p_only", value=v, p_text=p_text)
+
+
 def frame(*rows: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=list(EXTRACT_COLUMNS))
 
@@ -528,22 +534,18 @@ def test_against_primary_unrelated_statistics_are_not_conflicts():
 
 
 def test_p_only_comparison_against_the_primarys_p_for_the_same_subject():
-    def cmp(sentence: str, p_text: str, value: str) -> dict[str, object]:
-        return row(sentence, p_text, statistic="comparison", measure="p_only", value=value,
-                   p_text=p_text)  # fmt: skip
-
     p_s = ("Maternal B12 concentrations (p < 0.001) and B12 deficiency (p = 0.002) at delivery "
            "were associated with infant B12.")  # fmt: skip
-    prim = frame(cmp(p_s, "p < 0.001", "0.001"), cmp(p_s, "p = 0.002", "0.002"))
+    prim = frame(p_only(p_s, "p < 0.001", "0.001"), p_only(p_s, "p = 0.002", "0.002"))
     prim["file"] = "p.txt"
     verdicts = []
     for second in ("p<0.001", "p<0.01", "p=0.002"):
         s_s = (f"Maternal B12 concentrations (p<0.001) and B12 deficiency ({second}) were "
                "associated with infant B12.")  # fmt: skip
-        later = cmp(s_s, second, second[2:])
+        later = p_only(s_s, second, second[2:])
         later["start"] = s_s.rfind(second)  # the second P, also where both print p<0.001
         later["end"] = later["start"] + len(second)
-        sec = frame(cmp(s_s, "p<0.001", "0.001"), later)
+        sec = frame(p_only(s_s, "p<0.001", "0.001"), later)
         out = check_extracted(sec, primary_rows=prim).set_index("check_id")
         assert out.loc["t.txt#0:vs_primary", "verdict"] == "reproduced"
         verdicts.append(out.loc["t.txt#1:vs_primary", "verdict"])
@@ -551,7 +553,7 @@ def test_p_only_comparison_against_the_primarys_p_for_the_same_subject():
     assert verdicts == ["conflicts_with_primary", "consistent", "reproduced"]
     # a subject the primary does not print: no match, no conflict
     other = "Serum folate (p<0.001) was associated with infant folate."
-    out = check_extracted(frame(cmp(other, "p<0.001", "0.001")), primary_rows=prim)
+    out = check_extracted(frame(p_only(other, "p<0.001", "0.001")), primary_rows=prim)
     assert out.set_index("check_id").loc["t.txt#0:vs_primary", "verdict"] == "unverifiable"
 
 
@@ -740,16 +742,7 @@ def test_p_only_comparison_against_the_primarys_cis_of_the_same_effects():
     )
     got = {}
     for p in ("p = 0.04", "p < 0.05", "p = 0.0001"):
-        sec = frame(
-            row(
-                s.format(p),
-                p,
-                statistic="comparison",
-                measure="p_only",
-                value=p.split()[-1],
-                p_text=p,
-            )
-        )
+        sec = frame(p_only(s.format(p), p))
         vs = only(check_extracted(sec, primary_rows=prim), "comparison_vs_primary")
         got[p] = vs["verdict"]
     # one P for both: 0.04 excludes reading's P; < 0.05 fits both; 0.0001 excludes memory's
@@ -759,16 +752,7 @@ def test_p_only_comparison_against_the_primarys_cis_of_the_same_effects():
         "p = 0.0001": "conflicts_with_primary",
     }
     # a sentence sharing too few words with the primary's is not read as its P
-    other = frame(
-        row(
-            "Weight rose in both groups (p = 0.04).",
-            "p = 0.04",
-            statistic="comparison",
-            measure="p_only",
-            value="0.04",
-            p_text="p = 0.04",
-        )
-    )
+    other = frame(p_only("Weight rose in both groups (p = 0.04).", "p = 0.04"))
     vs = only(check_extracted(other, primary_rows=prim), "comparison_vs_primary")
     assert vs["verdict"] == "unverifiable"
 
@@ -794,16 +778,7 @@ def test_p_only_comparison_against_a_primary_ratio_ci():
     s = "In smokers, low serum B12 was linked with anaemia ({})."
     got = {}
     for p in ("P = 0.03", "P < 0.001"):
-        sec = frame(
-            row(
-                s.format(p),
-                p,
-                statistic="comparison",
-                measure="p_only",
-                value=p.split()[-1],
-                p_text=p,
-            )
-        )
+        sec = frame(p_only(s.format(p), p))
         got[p] = only(check_extracted(sec, primary_rows=prim), "comparison_vs_primary")["verdict"]
     assert got == {"P = 0.03": "conflicts_with_primary", "P < 0.001": "consistent"}
 
