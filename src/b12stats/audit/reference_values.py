@@ -10,6 +10,7 @@ from b12stats.audit import messages as msg
 from b12stats.audit.core import Check, Context, Kind, decide
 from b12stats.audit.registry import register
 from b12stats.stats.printed import rounding_interval
+from b12stats.units import MOLAR_MASS_ROLE
 
 _K_VS_REFERENCE = Kind("reference_value", "reference_values", "vs_reference")
 _K_REFERENCE = Kind("reference_value", "reference_values", "reference")
@@ -218,7 +219,7 @@ def _ai_checks(ctx: Context) -> list[Check]:
     out: list[Check] = []
     basis = _find(ref, "ai_milk_concentration")
     level = ref[ref["unit"].eq("pmol/L") & (ref["role"] == "ai_milk_level")]
-    mm = ref[ref["role"] == "molar_mass_conversion"]
+    mm = ref[ref["role"] == MOLAR_MASS_ROLE]
     if basis is not None and len(level) >= 1 and len(mm) == 1:
         lv = level.iloc[0]
         m = float(mm.iloc[0]["value"])
